@@ -1,0 +1,149 @@
+"""Cleaning of reported figures: the one place the API, CSV import and Kafka ingest all validate.
+
+Each function takes raw values (from JSON, a CSV cell or a message) and returns typed values, or
+raises ``InputRefused`` naming the field and the reason. Nothing is stored before this passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from schemes.rules import (
+    MAX_BEDS,
+    MAX_DISCHARGES,
+    InputRefused,
+    check_beds_equivalent,
+    check_count,
+    check_date_in_period,
+    check_number,
+    check_text,
+    parse_date,
+)
+
+from capacity.programme import Programme
+from capacity.scheme import Scheme
+from capacity.values import BED_TYPES, PATHWAYS
+
+MAX_PATIENTS = 100_000
+MAX_HOURS = Decimal("100000")
+
+
+def _given(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name)
+    return value is not None and not (isinstance(value, str) and value.strip() == "")
+
+
+def clean_day(field: str, raw: Any, programme: Programme, today: date) -> date:
+    day = raw if isinstance(raw, date) else parse_date(field, raw)
+    return check_date_in_period(field, day, programme.period_start, programme.period_end, today)
+
+
+def clean_discharges(field: str, raw: Any) -> dict[str, int] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise InputRefused(field, "must be an object with pathways p0, p1, p2, p3")
+    unknown = sorted(set(raw) - set(PATHWAYS))
+    if unknown:
+        raise InputRefused(f"{field}.{unknown[0]}", "unknown pathway (expected p0, p1, p2 or p3)")
+    return {
+        p: check_count(f"{field}.{p}", raw[p], MAX_DISCHARGES) for p in PATHWAYS if _given(raw, p)
+    } or None
+
+
+def clean_kpis(field: str, raw: Any, scheme: Scheme) -> dict[str, Decimal]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InputRefused(field, "must be an object of KPI code to value")
+    known = scheme.kpi_codes
+    cleaned: dict[str, Decimal] = {}
+    for code, value in raw.items():
+        if code not in known:
+            raise InputRefused(f"{field}.{code}", f"unknown KPI code for scheme {scheme.code}")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        cleaned[str(code)] = check_number(f"{field}.{code}", value)
+    return cleaned
+
+
+def clean_daily_figures(raw: Mapping[str, Any], scheme: Scheme) -> dict[str, Any]:
+    """The figure fields of a daily report, typed; ``beds_equivalent`` required when reported."""
+    if scheme.measure == "reported" and not _given(raw, "beds_equivalent"):
+        raise InputRefused(
+            "beds_equivalent", f"is required: scheme {scheme.code} reports beds-equivalent daily"
+        )
+    return {
+        "beds_equivalent": (
+            check_beds_equivalent("beds_equivalent", raw["beds_equivalent"])
+            if _given(raw, "beds_equivalent")
+            else None
+        ),
+        "beds_occupied": (
+            check_count("beds_occupied", raw["beds_occupied"], MAX_BEDS)
+            if _given(raw, "beds_occupied")
+            else None
+        ),
+        "discharges": clean_discharges("discharges", raw.get("discharges")),
+        "patients_supported": (
+            check_count("patients_supported", raw["patients_supported"], MAX_PATIENTS)
+            if _given(raw, "patients_supported")
+            else None
+        ),
+        "hours_delivered": (
+            _hours("hours_delivered", raw["hours_delivered"])
+            if _given(raw, "hours_delivered")
+            else None
+        ),
+        "kpis": clean_kpis("kpis", raw.get("kpis"), scheme),
+        "narrative": (
+            check_text("narrative", str(raw["narrative"])) if _given(raw, "narrative") else None
+        ),
+    }
+
+
+def _hours(field: str, raw: Any) -> Decimal:
+    hours = check_number(field, raw)
+    if hours > MAX_HOURS:
+        raise InputRefused(field, f"must be at most {MAX_HOURS} (got {hours})")
+    return hours
+
+
+def clean_bed_change(raw_change: Any, bed_type: Any) -> tuple[int, str]:
+    if isinstance(raw_change, bool) or raw_change is None:
+        raise InputRefused("change", "must be a whole number of beds, e.g. 4 or -2")
+    change = int(check_number("change", raw_change, allow_negative=True))
+    if Decimal(str(raw_change)) != change or change == 0:
+        raise InputRefused("change", "must be a non-zero whole number of beds, e.g. 4 or -2")
+    if abs(change) > MAX_BEDS:
+        raise InputRefused("change", f"must be at most {MAX_BEDS} beds (got {change})")
+    if bed_type not in BED_TYPES:
+        raise InputRefused("bed_type", f"must be one of {', '.join(BED_TYPES)}")
+    return change, str(bed_type)
+
+
+FLOW_COUNTS: tuple[str, ...] = (
+    "core_beds_open",
+    "escalation_beds_open",
+    "beds_occupied",
+    "nctr",
+    "nctr_discharged",
+    "nctr_discharged_by_5pm",
+)
+
+
+def clean_flow(raw: Mapping[str, Any]) -> dict[str, Any]:
+    flow: dict[str, Any] = {}
+    for name in FLOW_COUNTS:
+        if not _given(raw, name):
+            raise InputRefused(name, "is required")
+        flow[name] = check_count(name, raw[name], MAX_BEDS)
+    flow["discharges"] = clean_discharges("discharges", raw.get("discharges")) or {}
+    if flow["nctr_discharged_by_5pm"] > flow["nctr_discharged"]:
+        raise InputRefused(
+            "nctr_discharged_by_5pm", "cannot exceed nctr_discharged (discharged at any time)"
+        )
+    return flow

@@ -1,0 +1,137 @@
+"""The Programme aggregate: one ICB's winter, its bed target and its allocations."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from capacity.values import FUNDING_STREAMS, Actor, natural_id
+
+
+def programme_id(code: str) -> UUID:
+    return natural_id("programme", code)
+
+
+class Programme(Aggregate):
+    TOPIC = "wintertrack:Programme"
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    class Opened(Event, Aggregate.Created):
+        TOPIC = "wintertrack:Programme.Opened"
+        code: str
+        icb_code: str
+        icb_name: str
+        region_code: str
+        winter: str
+        period_start: date
+        period_end: date
+        bed_target: int
+        allocations: dict[str, Decimal]
+
+    Created = Opened
+
+    class BedTargetRevised(Event):
+        TOPIC = "wintertrack:Programme.BedTargetRevised"
+        bed_target: int
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.bed_target = self.bed_target
+
+    class AllocationRevised(Event):
+        TOPIC = "wintertrack:Programme.AllocationRevised"
+        stream: str
+        amount_gbp: Decimal
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.allocations[self.stream] = self.amount_gbp
+
+    class SchemeAdded(Event):
+        TOPIC = "wintertrack:Programme.SchemeAdded"
+        scheme_code: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.scheme_codes.append(self.scheme_code)
+
+    class SiteAdded(Event):
+        TOPIC = "wintertrack:Programme.SiteAdded"
+        ods_code: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.site_codes.append(self.ods_code)
+
+    class FundsReceived(Event):
+        TOPIC = "wintertrack:Programme.FundsReceived"
+        stream: str
+        amount_gbp: Decimal
+        received_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            received = aggregate.received.get(self.stream, Decimal("0"))
+            aggregate.received[self.stream] = received + self.amount_gbp
+
+    def __init__(
+        self,
+        code: str,
+        icb_code: str,
+        icb_name: str,
+        region_code: str,
+        winter: str,
+        period_start: date,
+        period_end: date,
+        bed_target: int,
+        allocations: dict[str, Decimal],
+    ) -> None:
+        self.code = code
+        self.icb_code = icb_code
+        self.icb_name = icb_name
+        self.region_code = region_code
+        self.winter = winter
+        self.period_start = period_start
+        self.period_end = period_end
+        self.bed_target = bed_target
+        self.allocations = {s: Decimal(allocations.get(s, Decimal("0"))) for s in FUNDING_STREAMS}
+        self.received: dict[str, Decimal] = {}
+        self.scheme_codes: list[str] = []
+        self.site_codes: list[str] = []
+
+    @classmethod
+    def open(cls, actor: Actor, **fields: Any) -> Programme:
+        return cls._create(cls.Opened, id=programme_id(fields["code"]), actor=actor, **fields)
+
+    def revise_bed_target(self, actor: Actor, bed_target: int, reason: str) -> None:
+        self.trigger_event(self.BedTargetRevised, actor=actor, bed_target=bed_target, reason=reason)
+
+    def revise_allocation(
+        self, actor: Actor, stream: str, amount_gbp: Decimal, reason: str
+    ) -> None:
+        self.trigger_event(
+            self.AllocationRevised, actor=actor, stream=stream, amount_gbp=amount_gbp, reason=reason
+        )
+
+    def receive_funds(
+        self, actor: Actor, stream: str, amount_gbp: Decimal, received_on: date
+    ) -> None:
+        self.trigger_event(
+            self.FundsReceived,
+            actor=actor,
+            stream=stream,
+            amount_gbp=amount_gbp,
+            received_on=received_on,
+        )
+
+    def add_scheme(self, actor: Actor, scheme_code: str) -> None:
+        self.trigger_event(self.SchemeAdded, actor=actor, scheme_code=scheme_code)
+
+    def add_site(self, actor: Actor, ods_code: str) -> None:
+        self.trigger_event(self.SiteAdded, actor=actor, ods_code=ods_code)
+
+    def covers(self, day: date) -> bool:
+        return self.period_start <= day <= self.period_end

@@ -1,0 +1,348 @@
+"""The Scheme aggregate: one funded winter scheme, its beds, status, money moves and narrative.
+
+Daily figures and monthly spend live in their own small aggregates (``reports.py``), one per
+scheme-day and scheme-month, so a scheme's own history stays short however long the winter.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from schemes.rules import InputRefused
+
+from capacity.errors import Conflict, InvalidTransition
+from capacity.values import Actor, natural_id
+
+
+def scheme_id(programme: str, code: str) -> UUID:
+    return natural_id("scheme", programme, code)
+
+
+class Scheme(Aggregate):
+    TOPIC = "wintertrack:Scheme"
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    class Registered(Event, Aggregate.Created):
+        TOPIC = "wintertrack:Scheme.Registered"
+        programme: str
+        code: str
+        name: str
+        category: str
+        place: str
+        provider: str | None
+        funding_stream: str
+        allocation_gbp: Decimal
+        measure: str
+        planned_beds_equivalent: Decimal | None
+        place_split: dict[str, Decimal] | None
+        counts_toward_target: bool
+        planned_start: date | None
+        kpis: list[dict[str, Any]]
+        lead: str | None
+
+    Created = Registered
+
+    class Approved(Event):
+        TOPIC = "wintertrack:Scheme.Approved"
+        approved_on: date
+        decision_ref: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.approved_on = self.approved_on
+
+    class KpiTargetSet(Event):
+        TOPIC = "wintertrack:Scheme.KpiTargetSet"
+        kpi_code: str
+        target: Decimal | str | None
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            for kpi in aggregate.kpis:
+                if kpi["code"] == self.kpi_code:
+                    kpi["target"] = self.target
+
+    class PlannedStartChanged(Event):
+        TOPIC = "wintertrack:Scheme.PlannedStartChanged"
+        planned_start: date | None
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.planned_start = self.planned_start
+
+    class Mobilised(Event):
+        TOPIC = "wintertrack:Scheme.Mobilised"
+        went_live_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.went_live_on = self.went_live_on
+
+    class BedsOpened(Event):
+        TOPIC = "wintertrack:Scheme.BedsOpened"
+        on: date
+        change: int
+        bed_type: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            insort(aggregate.bed_changes, (self.on, self.change))
+
+    class BedsClosed(Event):
+        TOPIC = "wintertrack:Scheme.BedsClosed"
+        on: date
+        change: int
+        bed_type: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            insort(aggregate.bed_changes, (self.on, -self.change))
+
+    class FundingDivertedOut(Event):
+        TOPIC = "wintertrack:Scheme.FundingDivertedOut"
+        amount_gbp: Decimal
+        to_scheme: str
+        decision_ref: str
+        decided_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.diverted_out += self.amount_gbp
+
+    class FundingDivertedIn(Event):
+        TOPIC = "wintertrack:Scheme.FundingDivertedIn"
+        amount_gbp: Decimal
+        from_scheme: str
+        decision_ref: str
+        decided_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.diverted_in += self.amount_gbp
+
+    class Paused(Event):
+        TOPIC = "wintertrack:Scheme.Paused"
+        on: date
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status_changes.append((self.on, "paused"))
+
+    class Resumed(Event):
+        TOPIC = "wintertrack:Scheme.Resumed"
+        on: date
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status_changes.append((self.on, "active"))
+
+    class Closed(Event):
+        TOPIC = "wintertrack:Scheme.Closed"
+        on: date
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status_changes.append((self.on, "closed"))
+
+    class NarrativeUpdated(Event):
+        TOPIC = "wintertrack:Scheme.NarrativeUpdated"
+        narrative: str
+        on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.narrative = self.narrative
+
+    def __init__(
+        self,
+        programme: str,
+        code: str,
+        name: str,
+        category: str,
+        place: str,
+        provider: str | None,
+        funding_stream: str,
+        allocation_gbp: Decimal,
+        measure: str,
+        planned_beds_equivalent: Decimal | None,
+        place_split: dict[str, Decimal] | None,
+        counts_toward_target: bool,
+        planned_start: date | None,
+        kpis: list[dict[str, Any]],
+        lead: str | None,
+    ) -> None:
+        self.programme = programme
+        self.code = code
+        self.name = name
+        self.category = category
+        self.place = place
+        self.provider = provider
+        self.funding_stream = funding_stream
+        self.allocation_gbp = allocation_gbp
+        self.measure = measure
+        self.planned_beds_equivalent = planned_beds_equivalent
+        self.place_split = place_split
+        self.counts_toward_target = counts_toward_target
+        self.planned_start = planned_start
+        self.kpis = [dict(k) for k in kpis]
+        self.lead = lead
+        self.approved_on: date | None = None
+        self.went_live_on: date | None = None
+        self.bed_changes: list[tuple[date, int]] = []
+        self.status_changes: list[tuple[date, str]] = []
+        self.diverted_in = Decimal("0")
+        self.diverted_out = Decimal("0")
+        self.narrative = ""
+
+    # --- queries -------------------------------------------------------------------------
+
+    @property
+    def current_allocation_gbp(self) -> Decimal:
+        return self.allocation_gbp + self.diverted_in - self.diverted_out
+
+    @property
+    def kpi_codes(self) -> set[str]:
+        return {str(k["code"]) for k in self.kpis}
+
+    def status_on(self, day: date | None = None) -> str:
+        """planned → active → paused ↔ active → closed: the latest change on or before day."""
+        status = (
+            "active"
+            if self.went_live_on and (day is None or self.went_live_on <= day)
+            else ("planned")
+        )
+        for on, changed_to in self.status_changes:
+            if day is None or on <= day:
+                status = changed_to
+        return status
+
+    @property
+    def status(self) -> str:
+        return self.status_on(None)
+
+    def beds_open_on(self, day: date) -> int:
+        return sum(change for on, change in self.bed_changes if on <= day)
+
+    # --- commands ------------------------------------------------------------------------
+
+    @classmethod
+    def register(cls, actor: Actor, **fields: Any) -> Scheme:
+        return cls._create(
+            cls.Registered,
+            id=scheme_id(fields["programme"], fields["code"]),
+            actor=actor,
+            **fields,
+        )
+
+    def approve(self, actor: Actor, approved_on: date, decision_ref: str) -> None:
+        self.trigger_event(
+            self.Approved, actor=actor, approved_on=approved_on, decision_ref=decision_ref
+        )
+
+    def set_kpi_target(
+        self, actor: Actor, kpi_code: str, target: Decimal | str | None, reason: str
+    ) -> None:
+        if kpi_code not in self.kpi_codes:
+            raise InputRefused("kpi_code", f"unknown KPI '{kpi_code}' for scheme {self.code}")
+        self.trigger_event(
+            self.KpiTargetSet, actor=actor, kpi_code=kpi_code, target=target, reason=reason
+        )
+
+    def change_planned_start(self, actor: Actor, planned_start: date | None, reason: str) -> None:
+        self.trigger_event(
+            self.PlannedStartChanged, actor=actor, planned_start=planned_start, reason=reason
+        )
+
+    def mobilise(self, actor: Actor, went_live_on: date) -> None:
+        if self.went_live_on is not None:
+            raise InvalidTransition(
+                f"scheme {self.code} already went live on {self.went_live_on.isoformat()}",
+                field="went_live_on",
+            )
+        self.check_not_closed("went_live_on")
+        self.trigger_event(self.Mobilised, actor=actor, went_live_on=went_live_on)
+
+    def open_beds(self, actor: Actor, on: date, change: int, bed_type: str, reason: str) -> None:
+        self.check_not_closed("date")
+        self.trigger_event(
+            self.BedsOpened, actor=actor, on=on, change=change, bed_type=bed_type, reason=reason
+        )
+
+    def close_beds(self, actor: Actor, on: date, change: int, bed_type: str, reason: str) -> None:
+        self.check_beds_stay_non_negative(on, change)
+        self.trigger_event(
+            self.BedsClosed, actor=actor, on=on, change=change, bed_type=bed_type, reason=reason
+        )
+
+    def divert_out(
+        self, actor: Actor, amount_gbp: Decimal, to_scheme: str, decision_ref: str, decided_on: date
+    ) -> None:
+        if amount_gbp > self.current_allocation_gbp:
+            raise InputRefused(
+                "amount_gbp",
+                f"cannot divert £{amount_gbp:,.2f}: {self.code} has "
+                f"£{self.current_allocation_gbp:,.2f} allocated",
+            )
+        self.trigger_event(
+            self.FundingDivertedOut,
+            actor=actor,
+            amount_gbp=amount_gbp,
+            to_scheme=to_scheme,
+            decision_ref=decision_ref,
+            decided_on=decided_on,
+        )
+
+    def divert_in(
+        self,
+        actor: Actor,
+        amount_gbp: Decimal,
+        from_scheme: str,
+        decision_ref: str,
+        decided_on: date,
+    ) -> None:
+        self.check_not_closed("to_scheme")
+        self.trigger_event(
+            self.FundingDivertedIn,
+            actor=actor,
+            amount_gbp=amount_gbp,
+            from_scheme=from_scheme,
+            decision_ref=decision_ref,
+            decided_on=decided_on,
+        )
+
+    def pause(self, actor: Actor, on: date, reason: str) -> None:
+        if self.status_on(on) not in ("active", "planned"):
+            raise InvalidTransition(f"scheme {self.code} is {self.status_on(on)}", field="action")
+        self.trigger_event(self.Paused, actor=actor, on=on, reason=reason)
+
+    def resume(self, actor: Actor, on: date, reason: str) -> None:
+        if self.status_on(on) != "paused":
+            raise InvalidTransition(
+                f"scheme {self.code} is {self.status_on(on)}, not paused", field="action"
+            )
+        self.trigger_event(self.Resumed, actor=actor, on=on, reason=reason)
+
+    def close(self, actor: Actor, on: date, reason: str) -> None:
+        self.check_not_closed("action")
+        self.trigger_event(self.Closed, actor=actor, on=on, reason=reason)
+
+    def update_narrative(self, actor: Actor, narrative: str, on: date) -> None:
+        self.trigger_event(self.NarrativeUpdated, actor=actor, narrative=narrative, on=on)
+
+    # --- checks --------------------------------------------------------------------------
+
+    def check_not_closed(self, field: str) -> None:
+        if self.status == "closed":
+            raise InvalidTransition(f"scheme {self.code} is closed", field=field)
+
+    def check_beds_stay_non_negative(self, on: date, closing: int) -> None:
+        days = sorted({on} | {d for d, _ in self.bed_changes if d >= on})
+        for day in days:
+            if self.beds_open_on(day) - closing < 0:
+                raise Conflict(
+                    f"cannot close {closing} beds on {on.isoformat()}: only "
+                    f"{self.beds_open_on(day)} open on {day.isoformat()}",
+                    field="change",
+                )

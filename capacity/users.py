@@ -1,0 +1,157 @@
+"""Users, their bearer tokens (stored only as SHA-256 hashes) and idempotency records."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from capacity.values import Actor, natural_id
+
+
+def user_id(name: str) -> UUID:
+    return natural_id("user", name)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_id(token: str) -> UUID:
+    return natural_id("token", token_hash(token))
+
+
+def idempotency_id(user: str, key: str) -> UUID:
+    return natural_id("idempotency", user, key)
+
+
+class User(Aggregate):
+    TOPIC = "wintertrack:User"
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    class UserAdded(Event, Aggregate.Created):
+        TOPIC = "wintertrack:User.UserAdded"
+        name: str
+        role: str
+        programme: str | None
+        schemes: list[str]
+
+    Created = UserAdded
+
+    def __init__(self, name: str, role: str, programme: str | None, schemes: list[str]) -> None:
+        self.name = name
+        self.role = role
+        self.programme = programme
+        self.schemes = list(schemes)
+
+    @classmethod
+    def add(
+        cls, actor: Actor, name: str, role: str, programme: str | None, schemes: list[str]
+    ) -> User:
+        return cls._create(
+            cls.UserAdded,
+            id=user_id(name),
+            actor=actor,
+            name=name,
+            role=role,
+            programme=programme,
+            schemes=schemes,
+        )
+
+    def may_write_scheme(self, programme: str, scheme_code: str) -> bool:
+        if self.role == "admin":
+            return True
+        if self.programme is not None and self.programme != programme:
+            return False
+        return self.role != "lead" or scheme_code in self.schemes
+
+
+class AccessToken(Aggregate):
+    """A bearer token, known only by its hash; its identity is derived from that hash."""
+
+    TOPIC = "wintertrack:AccessToken"
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    class TokenIssued(Event, Aggregate.Created):
+        TOPIC = "wintertrack:AccessToken.TokenIssued"
+        user: str
+        token_sha256: str
+
+    Created = TokenIssued
+
+    class TokenRevoked(Event):
+        TOPIC = "wintertrack:AccessToken.TokenRevoked"
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.revoked = True
+
+    def __init__(self, user: str, token_sha256: str) -> None:
+        self.user = user
+        self.token_sha256 = token_sha256
+        self.revoked = False
+
+    @classmethod
+    def issue(cls, actor: Actor, user: str, token: str) -> AccessToken:
+        return cls._create(
+            cls.TokenIssued,
+            id=token_id(token),
+            actor=actor,
+            user=user,
+            token_sha256=token_hash(token),
+        )
+
+    def revoke(self, actor: Actor, reason: str) -> None:
+        self.trigger_event(self.TokenRevoked, actor=actor, reason=reason)
+
+
+class IdempotencyRecord(Aggregate):
+    """Saved atomically with a command's own events, so a retried key finds the first result."""
+
+    TOPIC = "wintertrack:IdempotencyRecord"
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    class KeyUsed(Event, Aggregate.Created):
+        TOPIC = "wintertrack:IdempotencyRecord.KeyUsed"
+        key: str
+        request_sha256: str
+        result: dict[str, Any]
+
+    Created = KeyUsed
+
+    class PositionNoted(Event):
+        TOPIC = "wintertrack:IdempotencyRecord.PositionNoted"
+        position: int
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.position = self.position
+
+    def __init__(self, key: str, request_sha256: str, result: dict[str, Any]) -> None:
+        self.key = key
+        self.request_sha256 = request_sha256
+        self.result = result
+        self.position: int | None = None
+
+    @classmethod
+    def use(
+        cls, actor: Actor, key: str, request_sha256: str, result: dict[str, Any]
+    ) -> IdempotencyRecord:
+        return cls._create(
+            cls.KeyUsed,
+            id=idempotency_id(actor.user_id, key),
+            actor=actor,
+            key=key,
+            request_sha256=request_sha256,
+            result=result,
+        )
+
+    def note_position(self, actor: Actor, position: int) -> None:
+        self.trigger_event(self.PositionNoted, actor=actor, position=position)

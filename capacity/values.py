@@ -1,0 +1,49 @@
+"""Small value types shared by every aggregate: who acted, through which channel, identities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+from uuid import UUID, uuid5
+
+Role = Literal["admin", "board", "finance", "lead", "system"]
+Channel = Literal["api", "web", "csv", "kafka", "cli", "system"]
+Category = Literal["acute", "community", "mental_health", "voluntary"]
+Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
+FundingStream = Literal["capital", "revenue", "virtual_ward"]
+Measure = Literal["beds_open", "reported", "none"]
+BedType = Literal["core", "escalation", "community", "mental_health", "dta", "virtual"]
+SpendBasis = Literal["actual", "accrual"]
+StatusAction = Literal["pause", "resume", "close"]
+
+ROLES: tuple[str, ...] = get_args(Role)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+FUNDING_STREAMS: tuple[str, ...] = get_args(FundingStream)
+BED_TYPES: tuple[str, ...] = get_args(BedType)
+PATHWAYS: tuple[str, ...] = ("p0", "p1", "p2", "p3")
+
+# Fixed namespace: identities derived from natural codes must never change between releases.
+NAMESPACE = UUID("6b1f4c0e-3a52-5d7e-9c41-2f0d8e7a9b13")
+
+
+def natural_id(*parts: str) -> UUID:
+    """A stable identity from natural codes, so registering twice is a clean conflict."""
+    return uuid5(NAMESPACE, "/".join(part.strip().upper() for part in parts))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, in which role, through which channel. Carried by every event."""
+
+    user_id: str
+    role: str
+    channel: str = "api"
+
+    def via(self, channel: str) -> Actor:
+        return Actor(self.user_id, self.role, channel)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"user_id": self.user_id, "role": self.role, "channel": self.channel}
+
+
+SYSTEM = Actor("system", "system", "system")

@@ -1,0 +1,16 @@
+"""The one wiring module: builds the concrete application from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from capacity.application import WinterApplication
+from wintertrack.config import Settings, get_settings
+
+
+def build_application(
+    settings: Settings | None = None, today: Callable[[], date] = date.today
+) -> WinterApplication:
+    settings = settings or get_settings()
+    return WinterApplication(env=settings.event_store_env(), today=today)

@@ -1,0 +1,205 @@
+"""The ``wintertrack`` command line."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from capacity.application import WinterApplication
+from capacity.errors import DomainError
+from capacity.values import Actor
+from schemes.catalogue import Catalogue, load_catalogue
+from schemes.rules import InputRefused
+from wintertrack.bootstrap import build_application
+from wintertrack.importer import count_rows, import_daily
+from wintertrack.present import scheme_public
+
+app = typer.Typer(help="Wintertrack: winter capacity and flow tracker.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and their bearer tokens.", no_args_is_help=True)
+catalogue_app = typer.Typer(help="Scheme catalogues.", no_args_is_help=True)
+schemes_app = typer.Typer(help="Schemes of a programme.", no_args_is_help=True)
+import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(schemes_app, name="schemes")
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+ProgrammeOpt = Annotated[str, typer.Option("--programme", help="Programme code, e.g. QM7-2022-23")]
+
+
+def _actor(channel: str = "cli") -> Actor:
+    return Actor(f"cli:{getpass.getuser()}", "admin", channel)
+
+
+def _fail(error: Exception) -> typer.Exit:
+    if isinstance(error, DomainError):
+        text = f"{error.field}: {error.message}" if error.field else error.message
+    else:
+        text = str(error)
+    err.print(f"[red]error:[/red] {text}")
+    return typer.Exit(code=2)
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="admin, board, finance or lead")],
+    programme: Annotated[str | None, typer.Option(help="Programme code")] = None,
+    scheme: Annotated[list[str] | None, typer.Option(help="Scheme code (repeatable)")] = None,
+) -> None:
+    """Adds a user and prints a new bearer token as the last line (shown once only)."""
+    application = build_application()
+    try:
+        _, token = application.add_user(_actor(), name, role, programme, scheme or [])
+    except (DomainError, InputRefused) as error:
+        raise _fail(error) from None
+    out.print(f"user {name} added with role {role}", highlight=False)
+    print(token)
+
+
+@catalogue_app.command("load")
+def catalogue_load(
+    source: Annotated[str, typer.Argument(help="A catalogue JSON file, or hwe-2022-23")],
+    programme: ProgrammeOpt,
+) -> None:
+    """Loads a scheme catalogue (opening its programme when the catalogue carries one)."""
+    application = build_application()
+    try:
+        catalogue = load_catalogue(source)
+        receipt, added, present = application.load_catalogue(_actor(), catalogue, programme)
+    except (DomainError, InputRefused, OSError) as error:
+        raise _fail(error) from None
+    out.print(
+        f"{programme}: {added} scheme(s) registered, {present} already present "
+        f"(event-log position {receipt.position})",
+        highlight=False,
+    )
+
+
+@schemes_app.command("list")
+def schemes_list(
+    programme: ProgrammeOpt,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON")] = False,
+) -> None:
+    """Lists the schemes of a programme."""
+    application = build_application()
+    try:
+        schemes = [
+            scheme_public(application.get_scheme(programme, code))
+            for code in application.scheme_codes(programme)
+        ]
+    except DomainError as error:
+        raise _fail(error) from None
+    if as_json:
+        print(json.dumps(schemes, indent=2))
+        return
+    table = Table(title=f"Schemes of {programme}")
+    for column in ("code", "category", "place", "stream", "allocation", "beds/day", "counts"):
+        table.add_column(column)
+    for s in schemes:
+        table.add_row(
+            s["code"],
+            s["category"],
+            s["place"],
+            s["funding_stream"],
+            f"£{Decimal(s['allocation_gbp']):,.2f}",
+            "" if s["planned_beds_equivalent"] is None else f"{s['planned_beds_equivalent']:g}",
+            "yes" if s["counts_toward_target"] else "no",
+        )
+    out.print(table)
+
+
+@import_app.command("daily")
+def import_daily_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    programme: ProgrammeOpt,
+) -> None:
+    """Imports daily figures from CSV; bad rows are listed with line numbers, good rows kept."""
+    application = build_application()
+    total = count_rows(file)
+    columns = (
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task("rows", total=total)
+            outcome = import_daily(
+                application,
+                _actor("csv"),
+                programme,
+                file,
+                on_progress=lambda n: progress.advance(task, n),
+                on_commit=lambda o: print(
+                    f"committed through line {o.last_committed_line} ({o.stored} stored)",
+                    flush=True,
+                ),
+            )
+    except (DomainError, InputRefused) as error:
+        raise _fail(error) from None
+    for line, reason in outcome.rejected:
+        err.print(f"line {line}: {reason}", highlight=False, markup=False)
+    print(
+        f"{outcome.stored} stored, {outcome.already_stored} already stored, "
+        f"{len(outcome.rejected)} rejected"
+    )
+    if outcome.rejected:
+        raise typer.Exit(code=1)
+
+
+def programme_summary(application: WinterApplication, programme_code: str) -> str:
+    """A plain-text summary of a programme: schemes, allocations, beds toward the target, gaps."""
+    programme = application.get_programme(programme_code)
+    schemes = [application.get_scheme(programme_code, c) for c in programme.scheme_codes]
+    lines = [
+        f"{programme.code}: {programme.icb_name} ({programme.icb_code}, region "
+        f"{programme.region_code}), winter {programme.winter}, "
+        f"{programme.period_start:%d %b %Y} to {programme.period_end:%d %b %Y}",
+        f"schemes: {len(schemes)}",
+    ]
+    for stream, allocated in programme.allocations.items():
+        committed = sum(
+            (s.current_allocation_gbp for s in schemes if s.funding_stream == stream), Decimal(0)
+        )
+        gap = allocated - committed
+        state = "unassigned" if gap >= 0 else "over-committed"
+        lines.append(
+            f"  {stream:<13} allocation £{allocated:>14,.2f}  schemes £{committed:>14,.2f}  "
+            f"{state} £{abs(gap):,.2f}"
+        )
+    counted = sum(
+        (s.planned_beds_equivalent or Decimal(0) for s in schemes if s.counts_toward_target),
+        Decimal(0),
+    )
+    lines.append(
+        f"planned beds-equivalent per day toward the target: {counted:g} "
+        f"of {programme.bed_target}"
+    )
+    return "\n".join(lines)
+
+
+@app.command("demo")
+def demo(programme: ProgrammeOpt = "QM7-2022-23") -> None:
+    """Loads the built-in HWE 2022/23 catalogue into the configured store and summarises it."""
+    application = build_application()
+    catalogue: Catalogue = load_catalogue("hwe-2022-23")
+    application.load_catalogue(_actor(), catalogue, programme)
+    out.print(programme_summary(application, programme), highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

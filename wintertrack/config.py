@@ -1,0 +1,62 @@
+"""The one settings class. Read once from ``WINTERTRACK_*`` variables, overridable in tests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STORE = "sqlite:///./var/wintertrack.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WINTERTRACK_", extra="ignore")
+
+    store: str = DEFAULT_STORE
+    kafka_bootstrap: str | None = None
+    kafka_topic_prefix: str = "winter"
+    secret_key: SecretStr | None = None
+
+    @field_validator("store")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://", "memory://")):
+            raise ValueError("must start with sqlite:///, postgresql:// or memory://")
+        return value
+
+    def event_store_env(self) -> dict[str, str]:
+        return event_store_env(self.store)
+
+
+def event_store_env(store: str) -> dict[str, str]:
+    """Maps a store URL onto the ``eventsourcing`` library's environment variables."""
+    if store.startswith("memory://"):
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if store.startswith("sqlite:///"):
+        path = Path(store.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    url = urlsplit(store)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.path.lstrip("/") or "wintertrack",
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "wintertrack"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_POOL_SIZE": "5",
+        "POSTGRES_MAX_OVERFLOW": "10",
+    }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
