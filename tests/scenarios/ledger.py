@@ -1,0 +1,353 @@
+"""Given-events / when-command / then-events scenarios for the ledger.
+
+The same class runs on the in-memory store (tests/unit), a SQLite file and a real PostgreSQL
+server (tests/integration): subclasses only say how to build the application.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from capacity.application import WinterApplication
+from capacity.errors import (
+    AlreadyExists,
+    Conflict,
+    DuplicateDailyReport,
+    DuplicateSpend,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    NotYourScheme,
+    ReportNotFound,
+    SchemeNotFound,
+    Unauthenticated,
+)
+from capacity.values import Actor
+from schemes.rules import InputRefused
+
+P = "QM7-2022-23"
+ADMIN = Actor("ada", "admin", "api")
+TODAY = date(2023, 1, 15)
+
+PROGRAMME: dict[str, Any] = {
+    "code": P,
+    "icb_code": "QM7",
+    "icb_name": "NHS Hertfordshire and West Essex ICB",
+    "region_code": "Y61",
+    "winter": "2022/23",
+    "period_start": date(2022, 10, 1),
+    "period_end": date(2023, 3, 31),
+    "bed_target": 141,
+    "allocations": {
+        "capital": Decimal("4700000"),
+        "revenue": Decimal("7500000"),
+        "virtual_ward": Decimal("4400000"),
+    },
+}
+
+
+def scheme_spec(code: str, measure: str = "reported", **overrides: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "code": code,
+        "name": f"Scheme {code}",
+        "category": "community",
+        "place": "WE",
+        "provider": "PAH",
+        "funding_stream": "revenue",
+        "allocation_gbp": Decimal("120000.00"),
+        "measure": measure,
+        "planned_beds_equivalent": Decimal("10") if measure != "none" else None,
+        "place_split": None,
+        "counts_toward_target": measure != "none",
+        "planned_start": date(2022, 11, 1),
+        "kpis": [
+            {
+                "code": "hours",
+                "name": "Hours",
+                "unit": "hours",
+                "target": Decimal("91"),
+                "aggregation": "sum",
+            }
+        ],
+        "lead": None,
+    }
+    spec.update(overrides)
+    return spec
+
+
+def report(day: str, **figures: Any) -> dict[str, Any]:
+    return {"date": day, "beds_equivalent": 8, **figures}
+
+
+class LedgerScenarios:
+    """Subclasses provide the ``app`` fixture; every scenario starts from a fresh store."""
+
+    @pytest.fixture
+    def app(self) -> Iterator[WinterApplication]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @pytest.fixture
+    def ready(self, app: WinterApplication) -> WinterApplication:
+        app.open_programme(ADMIN, PROGRAMME)
+        app.register_scheme(ADMIN, P, scheme_spec("bridging"))
+        app.register_scheme(ADMIN, P, scheme_spec("ward", "beds_open"))
+        app.register_scheme(ADMIN, P, scheme_spec("runners"))
+        return app
+
+    def events(self, app: WinterApplication, after: int = 0) -> list[tuple[str, dict[str, Any]]]:
+        notifications = app.notification_log.select(start=after + 1, limit=10_000)
+        return [(n.topic.split(":")[1], json.loads(n.state)) for n in notifications]
+
+    def refused(self, app: WinterApplication, field: str, call: Any) -> InputRefused:
+        before = app.max_position()
+        with pytest.raises(InputRefused) as caught:
+            call()
+        assert caught.value.field == field
+        assert caught.value.reason
+        assert app.max_position() == before, "a refused command must store nothing"
+        return caught.value
+
+    # --- programme and schemes ------------------------------------------------------------
+
+    def test_opening_a_programme_records_who_and_how(self, app: WinterApplication) -> None:
+        receipt = app.open_programme(ADMIN, PROGRAMME)
+        [(topic, state)] = self.events(app)
+        assert topic == "Programme.Opened"
+        assert state["actor"]["_data_"] == {"user_id": "ada", "role": "admin", "channel": "api"}
+        assert receipt.position == 1
+        programme = app.get_programme(P)
+        assert programme.bed_target == 141
+        assert programme.allocations["capital"] == Decimal("4700000")
+
+    def test_opening_the_same_programme_twice_is_a_conflict(self, app: WinterApplication) -> None:
+        app.open_programme(ADMIN, PROGRAMME)
+        with pytest.raises(AlreadyExists):
+            app.open_programme(ADMIN, PROGRAMME)
+        assert app.max_position() == 1
+
+    def test_registering_a_scheme_twice_is_a_conflict(self, ready: WinterApplication) -> None:
+        before = ready.max_position()
+        with pytest.raises(AlreadyExists):
+            ready.register_scheme(ADMIN, P, scheme_spec("bridging"))
+        assert ready.max_position() == before
+
+    def test_unknown_scheme_is_not_found(self, ready: WinterApplication) -> None:
+        with pytest.raises(SchemeNotFound):
+            ready.report_daily(ADMIN, P, "nope", report("2022-11-02"))
+
+    def test_mobilising_twice_is_refused(self, ready: WinterApplication) -> None:
+        ready.mobilise_scheme(ADMIN, P, "bridging", "2022-11-01")
+        assert ready.get_scheme(P, "bridging").status == "active"
+        with pytest.raises(InvalidTransition):
+            ready.mobilise_scheme(ADMIN, P, "bridging", "2022-11-03")
+
+    # --- beds -----------------------------------------------------------------------------
+
+    def test_beds_opened_then_closed_for_infection(self, ready: WinterApplication) -> None:
+        ready.change_beds(ADMIN, P, "ward", "2022-11-01", 10, "core", "ward opens")
+        ready.change_beds(ADMIN, P, "ward", "2022-11-10", -4, "core", "norovirus closure")
+        ward = ready.get_scheme(P, "ward")
+        assert ward.beds_open_on(date(2022, 10, 31)) == 0
+        assert ward.beds_open_on(date(2022, 11, 9)) == 10
+        assert ward.beds_open_on(date(2022, 11, 10)) == 6
+        topics = [t for t, _ in self.events(ready)][-2:]
+        assert topics == ["Scheme.BedsOpened", "Scheme.BedsClosed"]
+
+    def test_closing_more_beds_than_are_open_is_refused(self, ready: WinterApplication) -> None:
+        ready.change_beds(ADMIN, P, "ward", "2022-11-05", 3, "core", "open")
+        before = ready.max_position()
+        with pytest.raises(Conflict) as caught:
+            ready.change_beds(ADMIN, P, "ward", "2022-11-04", -2, "core", "too early")
+        assert caught.value.field == "change"
+        assert ready.max_position() == before
+
+    # --- daily figures --------------------------------------------------------------------
+
+    def test_daily_report_is_stored_with_its_figures(self, ready: WinterApplication) -> None:
+        body = report(
+            "2022-11-02", beds_occupied=7, discharges={"p0": 2, "p1": 1}, kpis={"hours": "12.5"}
+        )
+        ready.report_daily(ADMIN, P, "bridging", body)
+        stored = ready.get_daily_report(P, "bridging", date(2022, 11, 2))
+        assert stored.figures["beds_equivalent"] == Decimal("8")
+        assert stored.figures["discharges"] == {"p0": 2, "p1": 1}
+        assert stored.figures["kpis"] == {"hours": Decimal("12.5")}
+
+    def test_reported_scheme_must_give_beds_equivalent(self, ready: WinterApplication) -> None:
+        self.refused(
+            ready,
+            "beds_equivalent",
+            lambda: ready.report_daily(ADMIN, P, "bridging", {"date": "2022-11-02"}),
+        )
+
+    def test_beds_open_scheme_may_report_without_beds_equivalent(
+        self, ready: WinterApplication
+    ) -> None:
+        ready.report_daily(ADMIN, P, "ward", {"date": "2022-11-02", "beds_occupied": 9})
+        assert ready.get_daily_report(P, "ward", date(2022, 11, 2)).figures["beds_occupied"] == 9
+
+    def test_second_report_for_the_same_day_is_a_duplicate(self, ready: WinterApplication) -> None:
+        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"))
+        before = ready.max_position()
+        with pytest.raises(DuplicateDailyReport):
+            ready.report_daily(ADMIN, P, "bridging", report("2022-11-02", beds_equivalent=9))
+        assert ready.max_position() == before
+
+    def test_correction_supersedes_earlier_report(self, ready: WinterApplication) -> None:
+        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"))
+        ready.correct_daily(
+            ADMIN, P, "bridging", report("2022-11-02", beds_equivalent=6), "typo in sitrep"
+        )
+        stored = ready.get_daily_report(P, "bridging", date(2022, 11, 2))
+        assert stored.figures["beds_equivalent"] == Decimal("6")
+        topic, state = self.events(ready)[-1]
+        assert topic == "DailyReport.DailyFiguresCorrected"
+        assert state["reason"] == "typo in sitrep"
+
+    def test_correction_needs_a_reason_and_an_earlier_report(
+        self, ready: WinterApplication
+    ) -> None:
+        with pytest.raises(ReportNotFound):
+            ready.correct_daily(ADMIN, P, "bridging", report("2022-11-02"), "why")
+        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"))
+        self.refused(
+            ready,
+            "reason",
+            lambda: ready.correct_daily(ADMIN, P, "bridging", report("2022-11-02"), " "),
+        )
+
+    # --- spend and diversions -------------------------------------------------------------
+
+    def test_spend_is_recorded_then_corrected(self, ready: WinterApplication) -> None:
+        ready.record_spend(ADMIN, P, "bridging", "2022-10", "20000.00", "accrual")
+        with pytest.raises(DuplicateSpend):
+            ready.record_spend(ADMIN, P, "bridging", "2022-10", "1.00", "actual")
+        ready.correct_spend(ADMIN, P, "bridging", "2022-10", "19500.50", "actual", "invoice in")
+        topics = [t for t, _ in self.events(ready)][-2:]
+        assert topics == ["MonthlySpend.SpendRecorded", "MonthlySpend.SpendCorrected"]
+
+    def test_diversion_moves_money_between_both_schemes_atomically(
+        self, ready: WinterApplication
+    ) -> None:
+        before = ready.max_position()
+        receipt = ready.divert_funding(
+            ADMIN, P, "runners", "bridging", "50000", "UEC-2022-12-07", "2022-12-07"
+        )
+        assert ready.get_scheme(P, "runners").current_allocation_gbp == Decimal("70000.00")
+        assert ready.get_scheme(P, "bridging").current_allocation_gbp == Decimal("170000.00")
+        assert receipt.position == before + 2
+        assert [t for t, _ in self.events(ready, before)] == [
+            "Scheme.FundingDivertedOut",
+            "Scheme.FundingDivertedIn",
+        ]
+
+    def test_diverting_more_than_allocated_changes_neither(self, ready: WinterApplication) -> None:
+        self.refused(
+            ready,
+            "amount_gbp",
+            lambda: ready.divert_funding(
+                ADMIN, P, "runners", "bridging", "120000.01", "UEC-1", "2022-12-07"
+            ),
+        )
+
+    # --- status ---------------------------------------------------------------------------
+
+    def test_pause_resume_close(self, ready: WinterApplication) -> None:
+        ready.mobilise_scheme(ADMIN, P, "runners", "2022-11-01")
+        ready.change_status(ADMIN, P, "runners", "pause", "2022-12-01", "staff sickness")
+        runners = ready.get_scheme(P, "runners")
+        assert runners.status_on(date(2022, 11, 30)) == "active"
+        assert runners.status_on(date(2022, 12, 1)) == "paused"
+        with pytest.raises(InvalidTransition):
+            ready.change_status(ADMIN, P, "runners", "pause", "2022-12-02", "again")
+        ready.change_status(ADMIN, P, "runners", "resume", "2022-12-05", "staff back")
+        ready.change_status(ADMIN, P, "runners", "close", "2023-01-10", "funding diverted")
+        assert ready.get_scheme(P, "runners").status == "closed"
+        with pytest.raises(InvalidTransition):
+            ready.change_status(ADMIN, P, "runners", "resume", "2023-01-11", "no")
+
+    # --- who may write --------------------------------------------------------------------
+
+    def test_lead_may_write_only_their_own_scheme(self, ready: WinterApplication) -> None:
+        _, token = ready.add_user(ADMIN, "lee", "lead", P, ["bridging"])
+        user = ready.authenticate(token)
+        lead = Actor(user.name, user.role, "api")
+        ready.report_daily(lead, P, "bridging", report("2022-11-02"))
+        before = ready.max_position()
+        with pytest.raises(NotYourScheme):
+            ready.report_daily(lead, P, "runners", report("2022-11-02"))
+        assert ready.max_position() == before
+
+    def test_tokens_are_stored_only_as_hashes_and_can_be_revoked(
+        self, ready: WinterApplication
+    ) -> None:
+        _, token = ready.add_user(ADMIN, "fin", "finance", P)
+        stored = b"".join(n.state for n in ready.notification_log.select(start=1, limit=1000))
+        assert token.encode() not in stored
+        assert ready.authenticate(token).role == "finance"
+        ready.revoke_token(ADMIN, token, "left the team")
+        with pytest.raises(Unauthenticated):
+            ready.authenticate(token)
+        with pytest.raises(Unauthenticated):
+            ready.authenticate("wt_not-a-token")
+
+    # --- idempotency ----------------------------------------------------------------------
+
+    def test_retry_with_same_key_returns_first_result(self, ready: WinterApplication) -> None:
+        first = ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"), idempotency_key="k1")
+        after_first = ready.max_position()
+        again = ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"), idempotency_key="k1")
+        assert again.replayed and again.position == first.position and again.ids == first.ids
+        assert ready.max_position() == after_first
+
+    def test_same_key_for_a_different_request_is_refused(self, ready: WinterApplication) -> None:
+        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"), idempotency_key="k2")
+        with pytest.raises(IdempotencyKeyReused):
+            ready.report_daily(ADMIN, P, "bridging", report("2022-11-03"), idempotency_key="k2")
+
+    # --- sites and flow -------------------------------------------------------------------
+
+    def test_site_flow_is_reported_and_corrected(self, ready: WinterApplication) -> None:
+        ready.register_site(ADMIN, P, "RQW", "Princess Alexandra Hospital", "WE")
+        flow = {
+            "date": "2022-11-02",
+            "core_beds_open": 400,
+            "escalation_beds_open": 20,
+            "beds_occupied": 405,
+            "nctr": 60,
+            "nctr_discharged": 20,
+            "nctr_discharged_by_5pm": 12,
+            "discharges": {"p0": 50, "p1": 10, "p2": 3, "p3": 1},
+        }
+        ready.report_flow(ADMIN, P, "RQW", flow)
+        ready.correct_flow(ADMIN, P, "RQW", {**flow, "beds_occupied": 410}, "late return")
+        topics = [t for t, _ in self.events(ready)][-2:]
+        assert topics == ["SiteDay.FlowReported", "SiteDay.FlowCorrected"]
+        self.refused(
+            ready,
+            "nctr_discharged_by_5pm",
+            lambda: ready.report_flow(
+                ADMIN, P, "RQW", {**flow, "date": "2022-11-03", "nctr_discharged_by_5pm": 21}
+            ),
+        )
+
+    # --- optimistic concurrency -----------------------------------------------------------
+
+    def test_stale_write_is_refused_by_the_store(self, ready: WinterApplication) -> None:
+        from eventsourcing.persistence import IntegrityError
+
+        from capacity.scheme import scheme_id
+
+        first = ready.repository.get(scheme_id(P, "ward"))
+        second = ready.repository.get(scheme_id(P, "ward"))
+        first.open_beds(ADMIN, date(2022, 11, 1), 2, "core", "a")
+        second.open_beds(ADMIN, date(2022, 11, 1), 3, "core", "b")
+        ready.save(first)
+        with pytest.raises(IntegrityError):
+            ready.save(second)
+        assert ready.get_scheme(P, "ward").beds_open_on(date(2022, 11, 1)) == 2

@@ -1,0 +1,41 @@
+"""A stored event of an older schema is read through its upcaster (``class_version``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from eventsourcing.persistence import StoredEvent
+
+from capacity.application import WinterApplication
+from capacity.reports import DailyReport, daily_report_id
+from tests.scenarios.ledger import ADMIN, P, PROGRAMME, TODAY, report, scheme_spec
+
+
+def test_version_1_daily_report_with_flat_discharges_is_upcast_on_read() -> None:
+    app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY)
+    app.open_programme(ADMIN, PROGRAMME)
+    app.register_scheme(ADMIN, P, scheme_spec("bridging"))
+    # Write a current (v2) event, then rewrite its stored state as version 1 stored it.
+    app.report_daily(ADMIN, P, "bridging", report("2022-11-02", discharges={"p1": 3, "p2": 1}))
+    stored = app.recorder.select_events(daily_report_id(P, "bridging", date(2022, 11, 2)))[0]
+    state = json.loads(stored.state)
+    assert state.pop("class_version") == 2
+    state.pop("source_ref")
+    state.pop("discharges")
+    state.update(
+        {"discharges_p0": None, "discharges_p1": 3, "discharges_p2": 1, "discharges_p3": None}
+    )
+
+    legacy = WinterApplication(
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY
+    )
+    v1_id = daily_report_id(P, "legacy", date(2022, 11, 2))
+    legacy.recorder.insert_events([StoredEvent(v1_id, 1, stored.topic, json.dumps(state).encode())])
+
+    upcast = legacy.repository.get(v1_id)
+    assert isinstance(upcast, DailyReport)
+    assert upcast.figures["discharges"] == {"p1": 3, "p2": 1}
+    assert upcast.figures["beds_equivalent"] == Decimal("8")
+    assert upcast.source_ref is None

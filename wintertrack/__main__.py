@@ -1,0 +1,3 @@
+from wintertrack.cli import app
+
+app()
