@@ -14,11 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from schemes.rules import InputRefused
+
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, DuplicateDailyReport
 from capacity.reports import DailyReport, daily_report_id
 from capacity.values import Actor
-from schemes.rules import InputRefused
 
 HEADER: tuple[str, ...] = (
     "scheme_code",

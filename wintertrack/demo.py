@@ -1,0 +1,179 @@
+"""A plausible winter of figures for the HWE 2022/23 programme, for demos and smoke tests.
+
+Deterministic for a given seed: schemes mobilise around their planned start, bedded schemes open
+beds in steps (with the odd infection closure), other schemes report beds-equivalent near plan
+with some missing days, finance records monthly spend, and the three acute sites report flow.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from schemes.catalogue import load_catalogue
+
+from capacity.application import WinterApplication
+from capacity.values import Actor
+
+ADMIN = Actor("demo-admin", "admin", "system")
+LEAD = Actor("demo-lead", "admin", "api")
+FINANCE = Actor("demo-finance", "finance", "api")
+SITES: tuple[tuple[str, str, str, int], ...] = (
+    ("RWH", "Lister Hospital (East and North Hertfordshire NHS Trust)", "ENH", 650),
+    ("RWG", "Watford General Hospital (West Hertfordshire Teaching Hospitals)", "SW", 600),
+    ("RQW", "Princess Alexandra Hospital (Harlow)", "WE", 420),
+)
+BATCH = 400
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def generate_winter(
+    app: WinterApplication,
+    programme_code: str,
+    until: date,
+    seed: int = 2022,
+    progress: Callable[[str], None] = lambda _: None,
+) -> int:
+    """Loads the catalogue (when needed) and writes a winter of figures up to ``until``.
+
+    Returns the number of daily reports written."""
+    rng = random.Random(seed)
+    app.load_catalogue(ADMIN, load_catalogue("hwe-2022-23"), programme_code)
+    programme = app.get_programme(programme_code)
+    end = min(until, programme.period_end)
+    days = _days(programme.period_start, end)
+    written = 0
+    for code in programme.scheme_codes:
+        scheme = app.get_scheme(programme_code, code)
+        progress(code)
+        start = scheme.planned_start or programme.period_start
+        if scheme.measure == "none" and scheme.planned_start is None:
+            start = programme.period_start + timedelta(days=rng.randint(0, 20))
+        live = max(start, programme.period_start) + timedelta(days=rng.choice((0, 0, 3, 9, 20)))
+        if live > end or scheme.funding_stream == "capital":
+            continue
+        app.mobilise_scheme(LEAD, programme_code, code, live)
+        planned = float(scheme.planned_beds_equivalent or 0)
+        if scheme.measure == "beds_open":
+            _open_beds(app, rng, programme_code, code, live, end, planned)
+        batch: list[tuple[date, str, dict[str, Any], str]] = []
+        for day in days:
+            if day < live or rng.random() < 0.04:
+                continue
+            raw = _figures(rng, scheme.measure, planned, day, scheme.kpi_codes)
+            _, cleaned = app.prepare_daily(LEAD, programme_code, code, raw)
+            batch.append((day, code, cleaned, f"demo:{seed}"))
+            if len(batch) >= BATCH:
+                written += len(batch)
+                app.report_daily_batch(LEAD, programme_code, batch)
+                batch = []
+        if batch:
+            written += len(batch)
+            app.report_daily_batch(LEAD, programme_code, batch)
+        _spend(app, rng, programme_code, code, scheme.allocation_gbp, live, end)
+    _flow(app, rng, programme_code, days)
+    return written
+
+
+def _open_beds(
+    app: WinterApplication,
+    rng: random.Random,
+    programme: str,
+    code: str,
+    live: date,
+    end: date,
+    planned: float,
+) -> None:
+    target = max(round(planned), 1)
+    first = max(target // 2, 1)
+    app.change_beds(LEAD, programme, code, live, first, "core", "beds opened")
+    second = live + timedelta(days=rng.randint(7, 21))
+    if target > first and second <= end:
+        app.change_beds(LEAD, programme, code, second, target - first, "core", "fully staffed")
+    closure = live + timedelta(days=rng.randint(25, 60))
+    if rng.random() < 0.4 and closure + timedelta(days=5) <= end and target >= 2:
+        app.change_beds(LEAD, programme, code, closure, -1, "core", "infection control closure")
+        reopen = closure + timedelta(days=rng.randint(3, 5))
+        app.change_beds(LEAD, programme, code, reopen, 1, "core", "reopened after deep clean")
+
+
+def _figures(
+    rng: random.Random, measure: str, planned: float, day: date, kpis: set[str]
+) -> dict[str, Any]:
+    weekend = day.weekday() >= 5
+    raw: dict[str, Any] = {
+        "date": day.isoformat(),
+        "discharges": {
+            "p0": rng.randint(0, 3 if weekend else 6),
+            "p1": rng.randint(0, 3),
+            "p2": rng.randint(0, 1),
+        },
+    }
+    if measure == "reported":
+        delivered = max(0.0, rng.gauss(planned * 0.93, planned * 0.15 + 0.3))
+        raw["beds_equivalent"] = f"{delivered:.1f}"
+    if measure == "beds_open":
+        raw["beds_occupied"] = max(0, int(planned) - rng.randint(0, 2))
+    if measure == "none":
+        raw["patients_supported"] = rng.randint(0, 12)
+        raw["hours_delivered"] = f"{rng.uniform(4, 20):.1f}"
+    raw["kpis"] = {k: rng.randint(0, 20) for k in sorted(kpis)[:2]}
+    return raw
+
+
+def _spend(
+    app: WinterApplication,
+    rng: random.Random,
+    programme: str,
+    code: str,
+    allocation: Decimal,
+    live: date,
+    end: date,
+) -> None:
+    month = date(live.year, live.month, 1)
+    monthly = allocation / 6
+    while month <= end:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        if following - timedelta(days=1) > end:
+            break  # the month is not over yet: finance records it at month end
+        amount = (monthly * Decimal(str(rng.uniform(0.6, 1.1)))).quantize(Decimal("0.01"))
+        app.record_spend(FINANCE, programme, code, f"{month:%Y-%m}", amount, "actual")
+        month = following
+
+
+def _flow(app: WinterApplication, rng: random.Random, programme: str, days: list[date]) -> None:
+    registered = set(app.get_programme(programme).site_codes)
+    for ods, name, place, core in SITES:
+        if ods not in registered:
+            app.register_site(ADMIN, programme, ods, name, place)
+        for day in days:
+            escalation = rng.randint(0, 30)
+            occupied = min(core + escalation, int((core + escalation) * rng.uniform(0.9, 1.0)))
+            nctr = rng.randint(60, 140)
+            discharged = rng.randint(10, min(nctr, 45))
+            app.report_flow(
+                LEAD,
+                programme,
+                ods,
+                {
+                    "date": day.isoformat(),
+                    "core_beds_open": core,
+                    "escalation_beds_open": escalation,
+                    "beds_occupied": occupied,
+                    "nctr": nctr,
+                    "nctr_discharged": discharged,
+                    "nctr_discharged_by_5pm": rng.randint(0, discharged),
+                    "discharges": {
+                        "p0": rng.randint(40, 90),
+                        "p1": rng.randint(5, 20),
+                        "p2": rng.randint(0, 6),
+                        "p3": rng.randint(0, 3),
+                    },
+                },
+            )
