@@ -20,13 +20,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
-from schemes.months import YearMonth
-from schemes.rules import InputRefused, check_money, check_month_in_period, check_text
 
 from capacity import figures
 from capacity.errors import (
     AlreadyExists,
     Conflict,
+    DomainError,
     DuplicateDailyReport,
     DuplicateFlowReport,
     DuplicateSpend,
@@ -46,6 +45,14 @@ from capacity.site import Site, SiteDay, site_day_id, site_id
 from capacity.transcodings import register_domain_transcodings
 from capacity.users import AccessToken, IdempotencyRecord, User, idempotency_id, token_id
 from capacity.values import Actor, natural_id
+from schemes.months import YearMonth
+from schemes.rules import (
+    InputRefused,
+    check_money,
+    check_month_in_period,
+    check_text,
+    parse_date,
+)
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -75,9 +82,9 @@ class WinterApplication(Application[UUID]):
 
     # --- reading aggregates ---------------------------------------------------------------
 
-    def _get(self, cls: type[A], aggregate_id: UUID, missing: NotFound) -> A:
+    def _get(self, cls: type[A], aggregate_id: UUID, missing: DomainError) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise missing from None
         assert isinstance(aggregate, cls)
@@ -156,7 +163,7 @@ class WinterApplication(Application[UUID]):
         record_id = idempotency_id(actor.user_id, key)
         if not self._exists(record_id):
             return None
-        record = self.repository.get(record_id)
+        record: Aggregate = self.repository.get(record_id)
         assert isinstance(record, IdempotencyRecord)
         if record.request_sha256 != request_sha256:
             raise IdempotencyKeyReused(
@@ -182,7 +189,7 @@ class WinterApplication(Application[UUID]):
         if actor.role in ("admin", "system"):
             return
         try:
-            user = self.repository.get(natural_id("user", actor.user_id))
+            user: Aggregate = self.repository.get(natural_id("user", actor.user_id))
         except AggregateNotFoundError:
             raise NotYourScheme(f"user {actor.user_id} is not known", field="scheme_code") from None
         assert isinstance(user, User)
@@ -335,7 +342,7 @@ class WinterApplication(Application[UUID]):
             on = (
                 approved_on
                 if isinstance(approved_on, date)
-                else figures.parse_date("approved_on", approved_on)
+                else parse_date("approved_on", approved_on)
             )
             s.approve(actor, on, check_text("decision_ref", decision_ref, max_len=200))
 
@@ -832,7 +839,7 @@ class WinterApplication(Application[UUID]):
         if not token or len(token) > 200:
             raise Unauthenticated("missing or malformed bearer token")
         try:
-            grant = self.repository.get(token_id(token))
+            grant: Aggregate = self.repository.get(token_id(token))
         except AggregateNotFoundError:
             raise Unauthenticated("unknown bearer token") from None
         assert isinstance(grant, AccessToken)

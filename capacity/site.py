@@ -100,11 +100,31 @@ class SiteDay(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.figures = {f: getattr(self, f) for f in FLOW_FIELDS}
 
-    def __init__(self, programme: str, ods_code: str, on: date, **figures: Any) -> None:
+    def __init__(
+        self,
+        programme: str,
+        ods_code: str,
+        on: date,
+        core_beds_open: int,
+        escalation_beds_open: int,
+        beds_occupied: int,
+        nctr: int,
+        nctr_discharged: int,
+        nctr_discharged_by_5pm: int,
+        discharges: dict[str, int],
+    ) -> None:
         self.programme = programme
         self.ods_code = ods_code
         self.on = on
-        self.figures = {f: figures[f] for f in FLOW_FIELDS}
+        self.figures: dict[str, Any] = {
+            "core_beds_open": core_beds_open,
+            "escalation_beds_open": escalation_beds_open,
+            "beds_occupied": beds_occupied,
+            "nctr": nctr,
+            "nctr_discharged": nctr_discharged,
+            "nctr_discharged_by_5pm": nctr_discharged_by_5pm,
+            "discharges": discharges,
+        }
 
     @classmethod
     def report(

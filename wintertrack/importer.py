@@ -14,12 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from schemes.rules import InputRefused
-
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, DuplicateDailyReport
 from capacity.reports import DailyReport, daily_report_id
 from capacity.values import Actor
+from schemes.rules import InputRefused
 
 HEADER: tuple[str, ...] = (
     "scheme_code",
@@ -128,7 +127,7 @@ def _already_stored(
     report_id = daily_report_id(programme, scheme, day)
     if report_id not in app.repository:
         return False
-    report = app.repository.get(report_id)
+    report: object = app.repository.get(report_id)
     assert isinstance(report, DailyReport)
     if report.same_figures(cleaned):
         return True

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from capacity.application import WinterApplication
-from tests.scenarios.ledger import ADMIN, P, PROGRAMME, scheme_spec
+from tests.scenarios.ledger import ADMIN, PROGRAMME, P, scheme_spec
 from wintertrack.config import event_store_env
 from wintertrack.importer import HEADER
 

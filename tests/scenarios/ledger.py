@@ -100,7 +100,7 @@ class LedgerScenarios:
         return app
 
     def events(self, app: WinterApplication, after: int = 0) -> list[tuple[str, dict[str, Any]]]:
-        notifications = app.notification_log.select(start=after + 1, limit=10_000)
+        notifications = app.recorder.select_notifications(after + 1, 10_000)
         return [(n.topic.split(":")[1], json.loads(n.state)) for n in notifications]
 
     def refused(self, app: WinterApplication, field: str, call: Any) -> InputRefused:
@@ -287,7 +287,7 @@ class LedgerScenarios:
         self, ready: WinterApplication
     ) -> None:
         _, token = ready.add_user(ADMIN, "fin", "finance", P)
-        stored = b"".join(n.state for n in ready.notification_log.select(start=1, limit=1000))
+        stored = b"".join(n.state for n in ready.recorder.select_notifications(1, 1000))
         assert token.encode() not in stored
         assert ready.authenticate(token).role == "finance"
         ready.revoke_token(ADMIN, token, "left the team")

@@ -1,4 +1,4 @@
-"""BRIEF §7: input that must be refused — each names the field and the reason, and stores nothing."""
+"""BRIEF §7: refused input names the field and the reason, and stores nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, NotFound
 from schemes.rules import InputRefused
-from tests.scenarios.ledger import ADMIN, P, LedgerScenarios, report
+from tests.scenarios.ledger import ADMIN, LedgerScenarios, P, report
 
 FLOW = {
     "date": "2022-11-02",

@@ -10,7 +10,7 @@ from eventsourcing.persistence import StoredEvent
 
 from capacity.application import WinterApplication
 from capacity.reports import DailyReport, daily_report_id
-from tests.scenarios.ledger import ADMIN, P, PROGRAMME, TODAY, report, scheme_spec
+from tests.scenarios.ledger import ADMIN, PROGRAMME, TODAY, P, report, scheme_spec
 
 
 def test_version_1_daily_report_with_flat_discharges_is_upcast_on_read() -> None:

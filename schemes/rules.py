@@ -1,0 +1,138 @@
+"""Input rules (BRIEF §7): every refusal names the field and the reason."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+MAX_BEDS = 2000
+MAX_DISCHARGES = 10000
+MAX_MONEY = Decimal("100000000")
+MAX_TEXT = 2000
+
+
+class InputRefused(ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def _decimal(field: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise InputRefused(field, f"must be a number (got {value!r})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputRefused(field, f"must be a finite number (got {value})")
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InputRefused(field, f"must be a number (got {str(value)[:40]!r})") from None
+    if not number.is_finite():
+        raise InputRefused(field, f"must be a finite number (got {value})")
+    return number
+
+
+def check_number(field: str, value: Any, allow_negative: bool = False) -> Decimal:
+    number = _decimal(field, value)
+    if number < 0 and not allow_negative:
+        raise InputRefused(field, f"must not be negative (got {number})")
+    if abs(number) > Decimal("1e12"):
+        raise InputRefused(field, f"is implausibly large (got {number})")
+    return number
+
+
+def check_count(field: str, value: Any, maximum: int) -> int:
+    number = check_number(field, value)
+    if number != number.to_integral_value():
+        raise InputRefused(field, f"must be a whole number (got {number})")
+    if number > maximum:
+        raise InputRefused(field, f"must be at most {maximum:,} (got {number})")
+    return int(number)
+
+
+def check_beds_equivalent(field: str, value: Any) -> Decimal:
+    number = check_number(field, value)
+    if number > MAX_BEDS:
+        raise InputRefused(field, f"must be at most {MAX_BEDS:,} (got {number})")
+    return number
+
+
+def check_money(field: str, value: Any, allow_negative: bool = False) -> Decimal:
+    amount = _decimal(field, value)
+    if amount < 0 and not allow_negative:
+        raise InputRefused(field, f"must not be negative (got {amount})")
+    if abs(amount) > MAX_MONEY:
+        raise InputRefused(field, f"must be at most £100,000,000.00 (got {amount})")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InputRefused(field, f"must be in pounds and pence (got {amount})")
+    return amount.quantize(Decimal("0.01"))
+
+
+_DIGIT_RUN = re.compile(r"(?<![0-9])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![0-9])")
+
+
+def is_nhs_number(digits: str) -> bool:
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def contains_nhs_number(text: str) -> bool:
+    return any(is_nhs_number("".join(m.groups())) for m in _DIGIT_RUN.finditer(text))
+
+
+def check_text(field: str, value: Any, max_len: int = MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise InputRefused(field, "must be text")
+    if len(value) > max_len:
+        raise InputRefused(field, f"must be at most {max_len:,} characters (got {len(value):,})")
+    if contains_nhs_number(value):
+        raise InputRefused(
+            field, "looks like an NHS number; this system holds aggregate figures only"
+        )
+    return value
+
+
+def parse_date(field: str, value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise InputRefused(field, "must be an ISO date, e.g. 2022-11-02")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputRefused(
+            field, f"must be an ISO date, e.g. 2022-11-02 (got {value[:20]!r})"
+        ) from None
+
+
+def check_date_in_period(field: str, day: date, start: date, end: date, today: date) -> date:
+    if not start <= day <= end:
+        raise InputRefused(
+            field, f"{day.isoformat()} is outside the programme period {start} to {end}"
+        )
+    if day > today:
+        raise InputRefused(field, f"{day.isoformat()} is in the future")
+    return day
+
+
+def check_month_in_period(field: str, month: Any, start: date, end: date) -> Any:
+    first = date(month.year, month.month, 1)
+    if not date(start.year, start.month, 1) <= first <= end:
+        raise InputRefused(field, f"{month} is outside the programme period {start} to {end}")
+    return month
+
+
+def check_code(field: str, value: Any, known: Collection[str], what: str) -> str:
+    if not isinstance(value, str) or value not in known:
+        raise InputRefused(field, f"unknown {what} '{value}'")
+    return value
