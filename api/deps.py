@@ -1,0 +1,63 @@
+"""Typed dependencies: the application, the read side and the acting user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from capacity.application import WinterApplication
+from capacity.errors import Forbidden, Unauthenticated
+from capacity.users import User
+from capacity.values import Actor
+
+
+def get_application(request: Request) -> WinterApplication:
+    application: WinterApplication = request.app.state.application
+    return application
+
+
+Application = Annotated[WinterApplication, Depends(get_application)]
+
+
+def current_user(
+    request: Request,
+    application: Application,
+    authorization: Annotated[str | None, Header()] = None,
+) -> User:
+    token = None
+    if authorization and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    elif authorization is None:
+        token = request.cookies.get("wt_session_token")
+    if not token:
+        raise Unauthenticated("missing bearer token (Authorization: Bearer …)")
+    return application.authenticate(token)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: str) -> Callable[[User], User]:
+    def check(user: CurrentUser) -> User:
+        if user.role != "admin" and user.role not in roles:
+            raise Forbidden(f"role {user.role} may not do this (needs {' or '.join(roles)})")
+        return user
+
+    return check
+
+
+def actor_of(user: User, channel: str = "api") -> Actor:
+    return Actor(user.name, user.role, channel)
+
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+AnyUser = CurrentUser
+Admin = Annotated[User, Depends(require("admin"))]
+Board = Annotated[User, Depends(require("board"))]
+Finance = Annotated[User, Depends(require("finance"))]
+Lead = Annotated[User, Depends(require("lead"))]
+LeadOrAdmin = Annotated[User, Depends(require("lead"))]
+FinanceOrBoard = Annotated[User, Depends(require("finance", "board"))]

@@ -1,0 +1,44 @@
+"""One place that maps domain errors to HTTP status codes, with ``{"detail": …}`` bodies."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from capacity.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated
+from schemes.rules import InputRefused
+
+log = logging.getLogger("wintertrack.api")
+
+STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+def field_error(field: str, reason: str, where: str = "body") -> list[dict[str, object]]:
+    """Shaped like FastAPI's own validation errors, so clients read one format for every 422."""
+    return [{"loc": [where, *field.split(".")], "msg": reason, "type": "value_error"}]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(InputRefused)
+    async def refused(_: Request, error: InputRefused) -> JSONResponse:
+        return JSONResponse(
+            status_code=422, content={"detail": field_error(error.field, error.reason)}
+        )
+
+    @app.exception_handler(DomainError)
+    async def domain(_: Request, error: DomainError) -> JSONResponse:
+        for kind, status in STATUS:
+            if isinstance(error, kind):
+                headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+                return JSONResponse(
+                    status_code=status, content={"detail": error.message}, headers=headers
+                )
+        log.warning("unmapped domain error: %s", error)
+        return JSONResponse(status_code=422, content={"detail": error.message})

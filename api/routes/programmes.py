@@ -1,0 +1,67 @@
+"""Programmes: open one (admin), read it with its reconciliation (everyone)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi import APIRouter
+
+from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of
+from api.schemas import DiversionIn, ProgrammeCreate, ProgrammePublic, Receipt
+from wintertrack.present import programme_public
+
+router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"])
+
+
+@router.post("", status_code=201, response_model=Receipt)
+def open_programme(
+    body: ProgrammeCreate, user: Admin, application: Application, key: IdempotencyKey = None
+) -> Receipt:
+    spec = body.model_dump()
+    spec["allocations"] = {k: Decimal(v) for k, v in spec["allocations"].items()}
+    receipt = application.open_programme(actor_of(user), spec, idempotency_key=key)
+    return Receipt(**vars(receipt))
+
+
+@router.get("/{programme}", response_model=ProgrammePublic)
+def get_programme(programme: str, user: AnyUser, application: Application) -> ProgrammePublic:
+    found = application.get_programme(programme)
+    schemes = [application.get_scheme(programme, c) for c in found.scheme_codes]
+    reconciliation = []
+    for stream, allocated in found.allocations.items():
+        committed = sum(
+            (s.current_allocation_gbp for s in schemes if s.funding_stream == stream), Decimal(0)
+        )
+        reconciliation.append(
+            {
+                "funding_stream": stream,
+                "programme_allocation_gbp": f"{allocated:.2f}",
+                "scheme_allocations_gbp": f"{committed:.2f}",
+                "unassigned_gbp": f"{allocated - committed:.2f}",
+            }
+        )
+    return ProgrammePublic(**programme_public(found), reconciliation=reconciliation)
+
+
+@router.post("/{programme}/diversions", status_code=201, response_model=Receipt)
+def divert(
+    programme: str,
+    body: DiversionIn,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    from api.deps import require
+
+    require("board")(user)
+    receipt = application.divert_funding(
+        actor_of(user),
+        programme,
+        body.from_scheme,
+        body.to_scheme,
+        body.amount_gbp,
+        body.decision_ref,
+        body.decided_on,
+        idempotency_key=key,
+    )
+    return Receipt(**vars(receipt))

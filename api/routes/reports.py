@@ -1,0 +1,101 @@
+"""Daily figures (leads) and monthly spend (finance), with corrections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import AnyUser, Application, IdempotencyKey, actor_of, require
+from api.schemas import DailyCorrection, DailyIn, Receipt, SpendCorrection, SpendIn
+from schemes.rules import InputRefused
+
+router = APIRouter(prefix="/api/v1/programmes/{programme}/schemes/{scheme}", tags=["figures"])
+
+
+def daily_body(body: DailyIn) -> dict[str, Any]:
+    raw = body.model_dump(exclude={"reason"})
+    raw["date"] = body.date.isoformat()
+    return raw
+
+
+@router.post("/daily", status_code=201, response_model=Receipt)
+def report_daily(
+    programme: str,
+    scheme: str,
+    body: DailyIn,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("lead")(user)
+    receipt = application.report_daily(
+        actor_of(user), programme, scheme, daily_body(body), idempotency_key=key
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.put("/daily/{day}", response_model=Receipt)
+def correct_daily(
+    programme: str,
+    scheme: str,
+    day: date,
+    body: DailyCorrection,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("lead")(user)
+    if body.date != day:
+        raise InputRefused("date", f"must match the date in the path ({day.isoformat()})")
+    receipt = application.correct_daily(
+        actor_of(user), programme, scheme, daily_body(body), body.reason, idempotency_key=key
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.post("/spend", status_code=201, response_model=Receipt)
+def record_spend(
+    programme: str,
+    scheme: str,
+    body: SpendIn,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("finance")(user)
+    receipt = application.record_spend(
+        actor_of(user),
+        programme,
+        scheme,
+        body.month,
+        body.amount_gbp,
+        body.basis,
+        idempotency_key=key,
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.put("/spend/{month}", response_model=Receipt)
+def correct_spend(
+    programme: str,
+    scheme: str,
+    month: str,
+    body: SpendCorrection,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("finance")(user)
+    receipt = application.correct_spend(
+        actor_of(user),
+        programme,
+        scheme,
+        month,
+        body.amount_gbp,
+        body.basis,
+        body.reason,
+        idempotency_key=key,
+    )
+    return Receipt(**vars(receipt))

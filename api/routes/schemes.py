@@ -1,0 +1,152 @@
+"""Schemes: register (admin), list and detail (everyone), lifecycle, beds, history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of, require
+from api.schemas import (
+    BedChange,
+    HistoryEntry,
+    Mobilise,
+    Receipt,
+    SchemeCreate,
+    SchemePublic,
+    StatusChange,
+)
+from capacity.scheme import scheme_id
+from wintertrack.present import scheme_public
+
+router = APIRouter(prefix="/api/v1/programmes/{programme}/schemes", tags=["schemes"])
+
+
+def _receipt(receipt: Any) -> Receipt:
+    return Receipt(**vars(receipt))
+
+
+@router.post("", status_code=201, response_model=Receipt)
+def register_scheme(
+    programme: str,
+    body: SchemeCreate,
+    user: Admin,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    spec = body.model_dump()
+    return _receipt(
+        application.register_scheme(actor_of(user), programme, spec, idempotency_key=key)
+    )
+
+
+@router.get("", response_model=list[SchemePublic])
+def list_schemes(programme: str, user: AnyUser, application: Application) -> list[SchemePublic]:
+    return [
+        SchemePublic(**scheme_public(application.get_scheme(programme, code)))
+        for code in application.scheme_codes(programme)
+    ]
+
+
+@router.get("/{scheme}", response_model=SchemePublic)
+def get_scheme(
+    programme: str, scheme: str, user: AnyUser, application: Application
+) -> SchemePublic:
+    return SchemePublic(**scheme_public(application.get_scheme(programme, scheme)))
+
+
+@router.post("/{scheme}/mobilise", response_model=Receipt)
+def mobilise(
+    programme: str,
+    scheme: str,
+    body: Mobilise,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("lead")(user)
+    return _receipt(
+        application.mobilise_scheme(
+            actor_of(user), programme, scheme, body.went_live_on, idempotency_key=key
+        )
+    )
+
+
+@router.post("/{scheme}/beds", status_code=201, response_model=Receipt)
+def change_beds(
+    programme: str,
+    scheme: str,
+    body: BedChange,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("lead")(user)
+    return _receipt(
+        application.change_beds(
+            actor_of(user),
+            programme,
+            scheme,
+            body.date,
+            body.change,
+            body.bed_type,
+            body.reason,
+            idempotency_key=key,
+        )
+    )
+
+
+@router.post("/{scheme}/status", response_model=Receipt)
+def change_status(
+    programme: str,
+    scheme: str,
+    body: StatusChange,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("board")(user)
+    return _receipt(
+        application.change_status(
+            actor_of(user),
+            programme,
+            scheme,
+            body.action,
+            body.on,
+            body.reason,
+            idempotency_key=key,
+        )
+    )
+
+
+@router.get("/{scheme}/history", response_model=list[HistoryEntry])
+def history(
+    programme: str, scheme: str, user: AnyUser, application: Application
+) -> list[HistoryEntry]:
+    application.get_scheme(programme, scheme)
+    return [
+        history_entry(stored)
+        for stored in application.recorder.select_events(scheme_id(programme, scheme))
+    ]
+
+
+def history_entry(stored: Any) -> HistoryEntry:
+    """One stored event as what, when, who and the values it set."""
+    state: dict[str, Any] = json.loads(stored.state)
+    actor = state.pop("actor", {}).get("_data_", {})
+    at = state.pop("timestamp", {}).get("_data_", "")
+    for hidden in ("originator_topic", "class_version"):
+        state.pop(hidden, None)
+    changes = {
+        k: (v["_data_"] if isinstance(v, dict) and "_data_" in v else v) for k, v in state.items()
+    }
+    return HistoryEntry(
+        position=None,
+        event=stored.topic.split(":")[-1],
+        at=str(at),
+        who=str(actor.get("user_id", "")),
+        role=str(actor.get("role", "")),
+        channel=str(actor.get("channel", "")),
+        changes=changes,
+    )

@@ -1,0 +1,69 @@
+"""Acute sites and their daily flow."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of, require
+from api.schemas import FlowCorrection, FlowIn, Receipt, SiteCreate
+from schemes.rules import InputRefused
+
+router = APIRouter(prefix="/api/v1/programmes/{programme}/sites", tags=["sites"])
+
+
+def flow_body(body: FlowIn) -> dict[str, Any]:
+    raw = body.model_dump(exclude={"reason"})
+    raw["date"] = body.date.isoformat()
+    return raw
+
+
+@router.post("", status_code=201, response_model=Receipt)
+def register_site(
+    programme: str,
+    body: SiteCreate,
+    user: Admin,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    receipt = application.register_site(
+        actor_of(user), programme, body.ods_code, body.name, body.place, idempotency_key=key
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.post("/{ods}/flow", status_code=201, response_model=Receipt)
+def report_flow(
+    programme: str,
+    ods: str,
+    body: FlowIn,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("lead")(user)
+    receipt = application.report_flow(
+        actor_of(user), programme, ods, flow_body(body), idempotency_key=key
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.put("/{ods}/flow/{day}", response_model=Receipt)
+def correct_flow(
+    programme: str,
+    ods: str,
+    day: date,
+    body: FlowCorrection,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("lead")(user)
+    if body.date != day:
+        raise InputRefused("date", f"must match the date in the path ({day.isoformat()})")
+    receipt = application.correct_flow(
+        actor_of(user), programme, ods, flow_body(body), body.reason, idempotency_key=key
+    )
+    return Receipt(**vars(receipt))

@@ -1,0 +1,198 @@
+"""API request and response models, separate from the events they lead to (BRIEF §6)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Money = Decimal
+Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
+Stream = Literal["capital", "revenue", "virtual_ward"]
+Text = str
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Allocations(Strict):
+    capital: Money = Field(default=Decimal("0"), ge=0, le=100_000_000)
+    revenue: Money = Field(default=Decimal("0"), ge=0, le=100_000_000)
+    virtual_ward: Money = Field(default=Decimal("0"), ge=0, le=100_000_000)
+
+
+class ProgrammeCreate(Strict):
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$", examples=["QM7-2022-23"])
+    icb_code: str = Field(pattern=r"^[A-Z0-9]{3,5}$", examples=["QM7"])
+    icb_name: str = Field(min_length=1, max_length=200)
+    region_code: str = Field(pattern=r"^[A-Z0-9]{3}$", examples=["Y61"])
+    winter: str = Field(pattern=r"^\d{4}/\d{2}$", examples=["2022/23"])
+    period_start: date
+    period_end: date
+    bed_target: int = Field(ge=0, le=100_000)
+    allocations: Allocations
+
+
+class ProgrammePublic(BaseModel):
+    code: str
+    icb_code: str
+    icb_name: str
+    region_code: str
+    winter: str
+    period_start: date
+    period_end: date
+    bed_target: int
+    allocations: dict[str, str]
+    reconciliation: list[dict[str, str]] = []
+
+
+class KpiIn(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    name: str = Field(min_length=1, max_length=300)
+    unit: str = Field(default="count", max_length=20)
+    target: Decimal | str | None = None
+    aggregation: Literal["sum", "mean", "latest"] = "latest"
+
+
+class SchemeCreate(Strict):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    name: str = Field(min_length=1, max_length=300)
+    category: Literal["acute", "community", "mental_health", "voluntary"]
+    place: Place
+    provider: str | None = Field(default=None, max_length=300)
+    funding_stream: Stream
+    allocation_gbp: Money = Field(ge=0, le=100_000_000)
+    measure: Literal["beds_open", "reported", "none"]
+    planned_beds_equivalent: Decimal | None = Field(default=None, ge=0, le=2000)
+    place_split: dict[Place, Decimal] | None = None
+    counts_toward_target: bool = False
+    planned_start: date | None = None
+    kpis: list[KpiIn] = Field(default_factory=list, max_length=50)
+    lead: str | None = Field(default=None, max_length=200)
+
+
+class KpiPublic(BaseModel):
+    code: str
+    name: str
+    unit: str
+    target: float | str | None
+    aggregation: str
+
+
+class SchemePublic(BaseModel):
+    code: str
+    name: str
+    category: str
+    place: str
+    provider: str | None
+    funding_stream: str
+    allocation_gbp: str
+    measure: str
+    planned_beds_equivalent: float | None
+    place_split: dict[str, float] | None
+    counts_toward_target: bool
+    planned_start: date | None
+    kpis: list[KpiPublic]
+    lead: str | None
+    status: str
+    current_allocation_gbp: str
+    went_live_on: date | None
+
+
+class Receipt(BaseModel):
+    position: int = Field(description="Event-log position reached by this write")
+    ids: dict[str, str] = {}
+    replayed: bool = Field(False, description="True when an Idempotency-Key retry was answered")
+
+
+class Mobilise(Strict):
+    went_live_on: date
+
+
+class BedChange(Strict):
+    date: date
+    change: int = Field(description="+n opens beds, -n closes them")
+    bed_type: Literal["core", "escalation", "community", "mental_health", "dta", "virtual"]
+    reason: str = Field(default="", max_length=2000)
+
+
+class Discharges(Strict):
+    p0: int | None = None
+    p1: int | None = None
+    p2: int | None = None
+    p3: int | None = None
+
+
+class DailyIn(Strict):
+    date: date
+    beds_equivalent: Decimal | None = None
+    beds_occupied: int | None = None
+    discharges: Discharges | None = None
+    patients_supported: int | None = None
+    hours_delivered: Decimal | None = None
+    kpis: dict[str, Decimal] | None = None
+    narrative: str | None = None
+
+
+class DailyCorrection(DailyIn):
+    reason: str
+
+
+class SpendIn(Strict):
+    month: str = Field(examples=["2022-10"])
+    amount_gbp: Money
+    basis: Literal["actual", "accrual"]
+
+
+class SpendCorrection(Strict):
+    amount_gbp: Money
+    basis: Literal["actual", "accrual"]
+    reason: str
+
+
+class StatusChange(Strict):
+    action: Literal["pause", "resume", "close"]
+    on: date
+    reason: str = Field(max_length=2000)
+
+
+class DiversionIn(Strict):
+    from_scheme: str
+    to_scheme: str
+    amount_gbp: Money
+    decision_ref: str = Field(min_length=1, max_length=200)
+    decided_on: date
+
+
+class SiteCreate(Strict):
+    ods_code: str
+    name: str = Field(min_length=1, max_length=200)
+    place: Place
+
+
+class FlowIn(Strict):
+    date: date
+    core_beds_open: int
+    escalation_beds_open: int
+    beds_occupied: int
+    nctr: int
+    nctr_discharged: int
+    nctr_discharged_by_5pm: int
+    discharges: Discharges | None = None
+
+
+class FlowCorrection(FlowIn):
+    reason: str
+
+
+class HistoryEntry(BaseModel):
+    position: int | None
+    event: str
+    at: str
+    who: str
+    role: str
+    channel: str
+    changes: dict[str, object]
