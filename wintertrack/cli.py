@@ -197,7 +197,7 @@ def demo(programme: ProgrammeOpt = "QM7-2022-23") -> None:
     application = build_application()
     catalogue: Catalogue = load_catalogue("hwe-2022-23")
     application.load_catalogue(_actor(), catalogue, programme)
-    out.print(programme_summary(application, programme), highlight=False)
+    print(programme_summary(application, programme))
 
 
 def main() -> None:  # pragma: no cover - console entry point
