@@ -11,6 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from capacity.programme import Programme
+from capacity.scheme import Scheme
+from capacity.values import BED_TYPES, PATHWAYS
 from schemes.rules import (
     MAX_BEDS,
     MAX_DISCHARGES,
@@ -22,10 +25,6 @@ from schemes.rules import (
     check_text,
     parse_date,
 )
-
-from capacity.programme import Programme
-from capacity.scheme import Scheme
-from capacity.values import BED_TYPES, PATHWAYS
 
 MAX_PATIENTS = 100_000
 MAX_HOURS = Decimal("100000")

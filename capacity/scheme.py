@@ -13,10 +13,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from schemes.rules import InputRefused
 
 from capacity.errors import Conflict, InvalidTransition
 from capacity.values import Actor, natural_id
+from schemes.rules import InputRefused
 
 
 def scheme_id(programme: str, code: str) -> UUID:

@@ -120,7 +120,8 @@ def _from_reference(entries: list[dict[str, Any]]) -> dict[str, Any]:
     schemes = []
     for entry in entries:
         beds = entry.get("beds_equivalent_per_day")
-        kpis, seen = [], set()
+        kpis: list[dict[str, Any]] = []
+        seen: set[str] = set()
         for kpi in entry.get("other_kpis") or []:
             code = _slug(str(kpi["name"]))
             while code in seen:

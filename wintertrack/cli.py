@@ -13,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from schemes.catalogue import Catalogue, load_catalogue
-from schemes.rules import InputRefused
 
 from capacity.application import WinterApplication
 from capacity.errors import DomainError
 from capacity.values import Actor
+from schemes.catalogue import Catalogue, load_catalogue
+from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
 from wintertrack.importer import count_rows, import_daily
 from wintertrack.present import scheme_public

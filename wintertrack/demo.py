@@ -13,10 +13,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from schemes.catalogue import load_catalogue
-
 from capacity.application import WinterApplication
 from capacity.values import Actor
+from schemes.catalogue import load_catalogue
 
 ADMIN = Actor("demo-admin", "admin", "system")
 LEAD = Actor("demo-lead", "admin", "api")

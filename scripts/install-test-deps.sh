@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs, when they are missing. Idempotent.
+set -euo pipefail
+
+updated=0
+apt_install() {
+  if ! command -v apt-get >/dev/null; then
+    echo "apt-get not found: install $* by hand" >&2
+    exit 1
+  fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ "$updated" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq
+    updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+install_postgres() {
+  if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    return
+  fi
+  echo "installing the PostgreSQL server (Debian package postgresql)"
+  apt_install postgresql
+  # The packaged cluster is not used: tests start their own servers.
+  if command -v pg_ctlcluster >/dev/null; then
+    for cluster in /etc/postgresql/*/main; do
+      [ -d "$cluster" ] || continue
+      version=$(basename "$(dirname "$cluster")")
+      pg_ctlcluster "$version" main stop >/dev/null 2>&1 || true
+    done
+  fi
+}
+
+install_postgres
+echo "test dependencies ready"

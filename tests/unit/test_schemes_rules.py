@@ -1,0 +1,98 @@
+"""Input rules, NHS numbers and financial months."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from schemes.months import (
+    YearMonth,
+    financial_month,
+    financial_month_label,
+    financial_year,
+    months_in_period,
+    window_days,
+)
+from schemes.rules import (
+    InputRefused,
+    check_count,
+    check_money,
+    check_text,
+    contains_nhs_number,
+    is_nhs_number,
+)
+
+START, END = date(2022, 10, 1), date(2023, 3, 31)
+
+
+def test_financial_months_start_in_april() -> None:
+    assert financial_month(date(2022, 4, 1)) == 1
+    assert financial_month_label(YearMonth(2022, 10)) == "M7"
+    assert financial_month_label(YearMonth(2023, 3)) == "M12"
+    assert financial_year(date(2023, 1, 15)) == "2022/23"
+    assert financial_year(date(2022, 10, 1)) == "2022/23"
+    assert financial_year(date(2023, 4, 1)) == "2023/24"
+
+
+def test_months_of_the_winter() -> None:
+    assert [str(m) for m in months_in_period(START, END)] == [
+        "2022-10",
+        "2022-11",
+        "2022-12",
+        "2023-01",
+        "2023-02",
+        "2023-03",
+    ]
+    assert YearMonth(2022, 12).next() == YearMonth(2023, 1)
+    assert YearMonth(2023, 1).previous() == YearMonth(2022, 12)
+
+
+def test_window_is_clipped_by_as_of_and_the_period() -> None:
+    assert len(window_days(YearMonth(2022, 10), START, END, date(2022, 10, 10))) == 10
+    assert len(window_days(YearMonth(2022, 9), START, END, date(2023, 1, 1))) == 0
+    assert len(window_days(YearMonth(2023, 3), START, date(2023, 3, 15), date(2023, 6, 1))) == 15
+
+
+@pytest.mark.parametrize("text", ["2022-13", "22-10", "October", "2022-1x", ""])
+def test_bad_months_are_refused(text: str) -> None:
+    with pytest.raises(InputRefused) as caught:
+        YearMonth.parse(text)
+    assert caught.value.field == "month"
+
+
+def test_nhs_number_checksum() -> None:
+    assert is_nhs_number("9434765919")
+    assert not is_nhs_number("9434765918")
+    assert contains_nhs_number("patient 943 476 5919 discharged")
+    assert contains_nhs_number("ref 943-476-5919")
+    assert not contains_nhs_number("call 01234 567890 or 943476591")
+    assert not contains_nhs_number("94347659190 is eleven digits")
+    assert not contains_nhs_number("beds 12, discharges 10")
+
+
+def test_text_rules_name_the_field() -> None:
+    with pytest.raises(InputRefused, match="narrative: must be at most 2,000"):
+        check_text("narrative", "x" * 2001)
+    with pytest.raises(InputRefused, match="NHS number"):
+        check_text("reason", "pt 9434765919")
+    assert check_text("reason", "typo") == "typo"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [(-1, "negative"), (2.5, "whole"), ("NaN", "finite"), ("abc", "number"), (2001, "at most")],
+)
+def test_count_refusals(value: object, reason: str) -> None:
+    with pytest.raises(InputRefused, match=reason):
+        check_count("beds_occupied", value, 2000)
+
+
+def test_money_in_pounds_and_pence() -> None:
+    assert check_money("amount_gbp", "48333") == Decimal("48333.00")
+    assert check_money("amount_gbp", 7916.56) == Decimal("7916.56")
+    with pytest.raises(InputRefused, match="100,000,000"):
+        check_money("amount_gbp", "100000000.01")
+    with pytest.raises(InputRefused, match="pence"):
+        check_money("amount_gbp", "1.005")
