@@ -40,6 +40,7 @@ from capacity.errors import (
 )
 from capacity.programme import Programme, programme_id
 from capacity.reports import DailyReport, MonthlySpend, daily_report_id, spend_id
+from capacity.returns import MonthlyReturn, return_id
 from capacity.scheme import Scheme, scheme_id
 from capacity.site import Site, SiteDay, site_day_id, site_id
 from capacity.transcodings import register_domain_transcodings
@@ -846,3 +847,51 @@ class WinterApplication(Application[UUID]):
         if grant.revoked:
             raise Unauthenticated("this token has been revoked")
         return self.get_user(grant.user)
+
+    # --- monthly returns ------------------------------------------------------------------
+
+    def get_return(self, programme: str, month: str) -> MonthlyReturn | None:
+        record_id = return_id(programme, month)
+        if not self._exists(record_id):
+            return None
+        found: Aggregate = self.repository.get(record_id)
+        assert isinstance(found, MonthlyReturn)
+        return found
+
+    def submit_return(
+        self,
+        actor: Actor,
+        programme: str,
+        month: str,
+        position: int,
+        csv_text: str,
+        generated_at: str,
+        reason: str = "",
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[Receipt, int]:
+        """Records a submission (a restatement when not the first) of the month's return."""
+        digest = hashlib.sha256(csv_text.encode()).hexdigest()
+        request = {"p": programme, "m": month, "pos": position, "sha": digest}
+        key, replay = self._idempotent(actor, idempotency_key, "submit", request)
+        if replay:
+            return replay, int(replay.ids.get("revision", 0))
+        self.get_programme(programme)
+        monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
+        revision = monthly.submit(actor, position, csv_text, generated_at, reason)
+        receipt = self._commit(
+            actor,
+            [monthly],
+            Conflict(f"the {month} return was submitted meanwhile; reload and try again"),
+            key,
+            {"month": month, "revision": str(revision)},
+        )
+        return receipt, revision
+
+    def sign_off_return(
+        self, actor: Actor, programme: str, month: str, position: int, sha256: str
+    ) -> Receipt:
+        self.get_programme(programme)
+        monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
+        monthly.sign_off(actor, position, sha256)
+        return self._commit(actor, [monthly], Conflict("the return changed meanwhile"))

@@ -1,0 +1,118 @@
+"""A thin database adapter so the views' SQL runs on SQLite and on PostgreSQL alike.
+
+SQL is written with ``?`` placeholders; on PostgreSQL they become ``%s``. Values are stored as
+TEXT (dates as ISO strings, money and beds-equivalent as exact decimal strings, JSON as text).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from wintertrack.config import event_store_env
+
+
+class ViewDatabase:
+    def __init__(self, store_url: str) -> None:
+        self.store_url = store_url
+        self.is_postgres = store_url.startswith(("postgresql://", "postgres://"))
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+        # An in-memory view database is shared between threads by name, and kept alive by
+        # the first connection for as long as this object lives.
+        self._memory_name = f"file:wintertrack-views-{id(self)}?mode=memory&cache=shared"
+        self._keepalive = self._conn
+
+    @property
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def _connect(self) -> Any:
+        if self.is_postgres:
+            import psycopg
+
+            env = event_store_env(self.store_url)
+            return psycopg.connect(
+                host=env["POSTGRES_HOST"],
+                port=int(env["POSTGRES_PORT"]),
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"] or None,
+                dbname=env["POSTGRES_DBNAME"],
+                autocommit=False,
+            )
+        if self.store_url.startswith("sqlite:///"):
+            path = Path(self.store_url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target = str(path.with_name(path.name + ".views"))
+        else:
+            target = self._memory_name
+        conn = sqlite3.connect(
+            target, timeout=30, check_same_thread=False, isolation_level=None, uri=True
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.is_postgres else sql
+
+    @contextmanager
+    def transaction(self) -> Iterator[ViewDatabase]:
+        if self.is_postgres:
+            try:
+                yield self
+                self._conn.commit()
+            except BaseException:
+                self._conn.rollback()
+                raise
+        else:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if self.is_postgres:
+            with self._conn.cursor() as cur:
+                cur.execute(self._sql(sql), params)
+        else:
+            self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        if self.is_postgres:
+            with self._conn.cursor() as cur:
+                cur.executemany(self._sql(sql), rows)
+        else:
+            self._conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self.is_postgres:
+            with self._conn.cursor() as cur:
+                cur.execute(self._sql(sql), params)
+                rows = list(cur.fetchall())
+            self._conn.commit()
+            return rows
+        return list(self._conn.execute(sql, params).fetchall())
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()

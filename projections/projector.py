@@ -1,0 +1,430 @@
+"""Follows the event log into the view tables, a page at a time, exactly once.
+
+Each page's rows and the new tracking position are written in one transaction: a page applied
+twice (after a crash between reading and committing) is rolled back or skipped as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from capacity.application import WinterApplication
+from capacity.programme import Programme
+from capacity.reports import DailyReport, MonthlySpend
+from capacity.returns import MonthlyReturn
+from capacity.scheme import Scheme
+from capacity.site import Site, SiteDay
+from projections.db import ViewDatabase
+from projections.schema import INDEXES, TABLES
+
+NAME = "views"
+PAGE_SIZE = 1000
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=_plain, sort_keys=True, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+class Projector:
+    def __init__(
+        self, application: WinterApplication, views: ViewDatabase, page_size: int = PAGE_SIZE
+    ) -> None:
+        self.application = application
+        self.views = views
+        self.page_size = page_size
+        self._advanced = threading.Condition()
+        self.create_tables()
+
+    def create_tables(self) -> None:
+        with self.views.transaction() as db:
+            for table, columns in TABLES.items():
+                db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            for index in INDEXES:
+                db.execute(index)
+
+    def drop_tables(self) -> None:
+        with self.views.transaction() as db:
+            for table in TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def position(self) -> int:
+        rows = self.views.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,))
+        return int(rows[0][0]) if rows else 0
+
+    def run_once(self, on_page: Callable[[int, int], None] = lambda n, p: None) -> int:
+        """Catches up to the head of the log; returns the number of events applied."""
+        applied = 0
+        while True:
+            start = self.position()
+            page = self.application.recorder.select_notifications(
+                start, self.page_size, inclusive_of_start=False
+            )
+            if not page:
+                return applied
+            self.apply_page(page)
+            applied += len(page)
+            on_page(len(page), page[-1].id)
+            with self._advanced:
+                self._advanced.notify_all()
+
+    def apply_page(self, page: Any) -> None:
+        with self.views.transaction() as db:
+            rows = db.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,))
+            tracked = int(rows[0][0]) if rows else 0
+            for notification in page:
+                if notification.id <= tracked:
+                    continue  # already applied: redelivery is harmless
+                self.apply(db, notification)
+            if rows:
+                db.execute("UPDATE v_tracking SET position = ? WHERE name = ?", (page[-1].id, NAME))
+            else:
+                db.execute(
+                    "INSERT INTO v_tracking (name, position) VALUES (?, ?)", (NAME, page[-1].id)
+                )
+
+    def apply(self, db: ViewDatabase, notification: Notification) -> None:
+        event = self.application.mapper.to_domain_event(notification)
+        handler = HANDLERS.get(type(event))
+        if handler is not None:
+            handler(db, event, notification.id)
+
+    def rebuild(self, on_page: Callable[[int, int], None] = lambda n, p: None) -> int:
+        self.drop_tables()
+        self.create_tables()
+        return self.run_once(on_page)
+
+    def wait_until(self, position: int, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self._advanced:
+                self._advanced.wait(min(remaining, 0.05))
+        return True
+
+    def follow(self, stop: threading.Event, interval: float = 0.2) -> None:
+        """Polls the notification log (SQLite cannot push); also used on PostgreSQL for one code
+        path, with a short interval."""
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                time.sleep(1.0)
+            stop.wait(interval)
+
+
+# --- handlers: one per event type ---------------------------------------------------------------
+
+
+def _supersede(db: ViewDatabase, table: str, where: str, params: tuple[Any, ...], pos: int) -> None:
+    db.execute(
+        f"UPDATE {table} SET superseded_at = ? WHERE {where} AND superseded_at IS NULL",
+        (pos, *params),
+    )
+
+
+def _programme_version(db: ViewDatabase, event: Any, pos: int, changes: dict[str, Any]) -> None:
+    agg = str(event.originator_id)
+    code = changes.pop("code", None)
+    if code is None:
+        rows = db.query(
+            "SELECT code, data FROM v_programme WHERE agg = ? AND superseded_at IS NULL", (agg,)
+        )
+        code, data = rows[0][0], json.loads(rows[0][1])
+    else:
+        data = {}
+    data.update(json.loads(to_json(changes)))
+    _supersede(db, "v_programme", "agg = ?", (agg,), pos)
+    db.execute(
+        "INSERT INTO v_programme (agg, code, data, position) VALUES (?, ?, ?, ?)",
+        (agg, code, to_json(data), pos),
+    )
+
+
+def on_programme(db: ViewDatabase, event: Any, pos: int) -> None:
+    if isinstance(event, Programme.Opened):
+        fields = (
+            "code",
+            "icb_code",
+            "icb_name",
+            "region_code",
+            "winter",
+            "period_start",
+            "period_end",
+            "bed_target",
+            "allocations",
+        )
+        _programme_version(db, event, pos, {f: getattr(event, f) for f in fields})
+    elif isinstance(event, Programme.BedTargetRevised):
+        _programme_version(db, event, pos, {"bed_target": event.bed_target})
+    elif isinstance(event, Programme.AllocationRevised):
+        rows = db.query(
+            "SELECT data FROM v_programme WHERE agg = ? AND superseded_at IS NULL",
+            (str(event.originator_id),),
+        )
+        allocations = json.loads(rows[0][0])["allocations"]
+        allocations[event.stream] = str(event.amount_gbp)
+        _programme_version(db, event, pos, {"allocations": allocations})
+
+
+SCHEME_FIELDS = (
+    "programme",
+    "code",
+    "name",
+    "category",
+    "place",
+    "provider",
+    "funding_stream",
+    "allocation_gbp",
+    "measure",
+    "planned_beds_equivalent",
+    "place_split",
+    "counts_toward_target",
+    "planned_start",
+    "kpis",
+    "lead",
+)
+
+
+def _scheme_key(db: ViewDatabase, event: Any) -> tuple[str, str, dict[str, Any]]:
+    rows = db.query(
+        "SELECT programme, code, data FROM v_scheme WHERE agg = ? AND superseded_at IS NULL",
+        (str(event.originator_id),),
+    )
+    return rows[0][0], rows[0][1], json.loads(rows[0][2])
+
+
+def _scheme_version(db: ViewDatabase, event: Any, pos: int, changes: dict[str, Any]) -> None:
+    programme, code, data = _scheme_key(db, event)
+    data.update(json.loads(to_json(changes)))
+    agg = str(event.originator_id)
+    _supersede(db, "v_scheme", "agg = ?", (agg,), pos)
+    db.execute(
+        "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
+        (agg, programme, code, to_json(data), pos),
+    )
+
+
+def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
+    if isinstance(event, Scheme.Registered):
+        data = {f: getattr(event, f) for f in SCHEME_FIELDS}
+        data.update(narrative="", went_live_on=None, approved_on=None)
+        db.execute(
+            "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
+            (str(event.originator_id), event.programme, event.code, to_json(data), pos),
+        )
+        return
+    if isinstance(event, Scheme.KpiTargetSet):
+        _, _, data = _scheme_key(db, event)
+        kpis = [
+            {**k, "target": event.target} if k["code"] == event.kpi_code else k
+            for k in data["kpis"]
+        ]
+        _scheme_version(db, event, pos, {"kpis": kpis})
+    elif isinstance(event, Scheme.PlannedStartChanged):
+        _scheme_version(db, event, pos, {"planned_start": event.planned_start})
+    elif isinstance(event, Scheme.Approved):
+        _scheme_version(db, event, pos, {"approved_on": event.approved_on})
+    elif isinstance(event, Scheme.NarrativeUpdated):
+        _scheme_version(db, event, pos, {"narrative": event.narrative})
+    elif isinstance(event, Scheme.Mobilised):
+        _scheme_version(db, event, pos, {"went_live_on": event.went_live_on})
+        _status(db, event, pos, event.went_live_on, "active")
+    elif isinstance(event, Scheme.BedsOpened | Scheme.BedsClosed):
+        programme, code, _ = _scheme_key(db, event)
+        sign = 1 if isinstance(event, Scheme.BedsOpened) else -1
+        db.execute(
+            "INSERT INTO v_bed_change (programme, scheme, day, change, bed_type, reason, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                programme,
+                code,
+                event.on.isoformat(),
+                sign * event.change,
+                event.bed_type,
+                event.reason,
+                pos,
+            ),
+        )
+    elif isinstance(event, Scheme.Paused):
+        _status(db, event, pos, event.on, "paused")
+    elif isinstance(event, Scheme.Resumed):
+        _status(db, event, pos, event.on, "active")
+    elif isinstance(event, Scheme.Closed):
+        _status(db, event, pos, event.on, "closed")
+    elif isinstance(event, Scheme.FundingDivertedOut | Scheme.FundingDivertedIn):
+        programme, code, _ = _scheme_key(db, event)
+        if isinstance(event, Scheme.FundingDivertedOut):
+            amount, counterpart = -event.amount_gbp, event.to_scheme
+        else:
+            amount, counterpart = event.amount_gbp, event.from_scheme
+        db.execute(
+            "INSERT INTO v_diversion (programme, scheme, amount_gbp, counterpart, decision_ref,"
+            " decided_on, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                programme,
+                code,
+                str(amount),
+                counterpart,
+                event.decision_ref,
+                event.decided_on.isoformat(),
+                pos,
+            ),
+        )
+
+
+def _status(db: ViewDatabase, event: Any, pos: int, on: date, status: str) -> None:
+    programme, code, _ = _scheme_key(db, event)
+    db.execute(
+        "INSERT INTO v_status_change (programme, scheme, day, status, position)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (programme, code, on.isoformat(), status, pos),
+    )
+
+
+FIGURES = (
+    "beds_equivalent",
+    "beds_occupied",
+    "discharges",
+    "patients_supported",
+    "hours_delivered",
+    "kpis",
+    "narrative",
+)
+
+
+def on_daily(db: ViewDatabase, event: Any, pos: int) -> None:
+    data = {f: getattr(event, f) for f in FIGURES}
+    actor = to_json(event.actor.as_dict())
+    agg = str(event.originator_id)
+    if isinstance(event, DailyReport.DailyFiguresReported):
+        key = (event.programme, event.scheme_code, event.on.isoformat())
+    else:
+        rows = db.query(
+            "SELECT programme, scheme, day FROM v_daily WHERE agg = ? AND superseded_at IS NULL",
+            (agg,),
+        )
+        key = (rows[0][0], rows[0][1], rows[0][2])
+        data["reason"] = event.reason
+        _supersede(db, "v_daily", "agg = ?", (agg,), pos)
+    db.execute(
+        "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, position)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (agg, *key, to_json(data), actor, pos),
+    )
+
+
+def on_spend(db: ViewDatabase, event: Any, pos: int) -> None:
+    agg = str(event.originator_id)
+    if isinstance(event, MonthlySpend.SpendRecorded):
+        key = (event.programme, event.scheme_code, event.month)
+    else:
+        rows = db.query(
+            "SELECT programme, scheme, month FROM v_spend WHERE agg = ? AND superseded_at IS NULL",
+            (agg,),
+        )
+        key = (rows[0][0], rows[0][1], rows[0][2])
+        _supersede(db, "v_spend", "agg = ?", (agg,), pos)
+    db.execute(
+        "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, position)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (agg, *key, str(event.amount_gbp), event.basis, pos),
+    )
+
+
+def on_site(db: ViewDatabase, event: Any, pos: int) -> None:
+    db.execute(
+        "INSERT INTO v_site (programme, ods, name, place, position) VALUES (?, ?, ?, ?, ?)",
+        (event.programme, event.ods_code, event.name, event.place, pos),
+    )
+
+
+FLOW = (
+    "core_beds_open",
+    "escalation_beds_open",
+    "beds_occupied",
+    "nctr",
+    "nctr_discharged",
+    "nctr_discharged_by_5pm",
+    "discharges",
+)
+
+
+def on_flow(db: ViewDatabase, event: Any, pos: int) -> None:
+    data: dict[str, Any] = {f: getattr(event, f) for f in FLOW}
+    agg = str(event.originator_id)
+    if isinstance(event, SiteDay.FlowReported):
+        key = (event.programme, event.ods_code, event.on.isoformat())
+    else:
+        rows = db.query(
+            "SELECT programme, ods, day FROM v_flow WHERE agg = ? AND superseded_at IS NULL",
+            (agg,),
+        )
+        key = (rows[0][0], rows[0][1], rows[0][2])
+        _supersede(db, "v_flow", "agg = ?", (agg,), pos)
+    db.execute(
+        "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)",
+        (agg, *key, to_json(data), pos),
+    )
+
+
+def on_return(db: ViewDatabase, event: Any, pos: int) -> None:
+    kind = type(event).__name__
+    data = {k: v for k, v in vars(event).items() if k not in ("originator_id", "timestamp")}
+    data["actor"] = event.actor.as_dict()
+    db.execute(
+        "INSERT INTO v_return (programme, month, revision, kind, data, position)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (event.programme, event.month, getattr(event, "revision", 0), kind, to_json(data), pos),
+    )
+
+
+Handler = Callable[[ViewDatabase, Any, int], None]
+SCHEME_EVENTS = (
+    "Registered",
+    "KpiTargetSet",
+    "PlannedStartChanged",
+    "Approved",
+    "NarrativeUpdated",
+    "Mobilised",
+    "BedsOpened",
+    "BedsClosed",
+    "Paused",
+    "Resumed",
+    "Closed",
+    "FundingDivertedOut",
+    "FundingDivertedIn",
+)
+HANDLERS: dict[type, Handler] = {
+    Programme.Opened: on_programme,
+    Programme.BedTargetRevised: on_programme,
+    Programme.AllocationRevised: on_programme,
+    **{getattr(Scheme, name): on_scheme for name in SCHEME_EVENTS},
+    DailyReport.DailyFiguresReported: on_daily,
+    DailyReport.DailyFiguresCorrected: on_daily,
+    MonthlySpend.SpendRecorded: on_spend,
+    MonthlySpend.SpendCorrected: on_spend,
+    Site.SiteRegistered: on_site,
+    SiteDay.FlowReported: on_flow,
+    SiteDay.FlowCorrected: on_flow,
+    MonthlyReturn.ReturnSignedOff: on_return,
+    MonthlyReturn.ReturnSubmitted: on_return,
+    MonthlyReturn.ReturnRestated: on_return,
+}
