@@ -6,6 +6,9 @@ from collections.abc import Callable
 from datetime import date
 
 from capacity.application import WinterApplication
+from projections.db import ViewDatabase
+from projections.projector import Projector
+from projections.readmodel import ReadModel
 from wintertrack.config import Settings, get_settings
 
 
@@ -14,3 +17,14 @@ def build_application(
 ) -> WinterApplication:
     settings = settings or get_settings()
     return WinterApplication(env=settings.event_store_env(), today=today)
+
+
+def build_read_side(
+    application: WinterApplication,
+    settings: Settings | None = None,
+    today: Callable[[], date] = date.today,
+) -> tuple[Projector, ReadModel]:
+    """The views follow the same store the application writes to."""
+    settings = settings or get_settings()
+    projector = Projector(application, ViewDatabase(settings.store))
+    return projector, ReadModel(projector, today)

@@ -18,8 +18,8 @@ from capacity.values import Actor
 from schemes.catalogue import load_catalogue
 
 ADMIN = Actor("demo-admin", "admin", "system")
-LEAD = Actor("demo-lead", "admin", "api")
-FINANCE = Actor("demo-finance", "finance", "api")
+LEAD = Actor("demo-lead", "system", "system")
+FINANCE = Actor("demo-finance", "system", "system")
 SITES: tuple[tuple[str, str, str, int], ...] = (
     ("RWH", "Lister Hospital (East and North Hertfordshire NHS Trust)", "ENH", 650),
     ("RWG", "Watford General Hospital (West Hertfordshire Teaching Hospitals)", "SW", 600),

@@ -1,0 +1,145 @@
+"""Loads one programme's facts from the views, as known at an event-log position."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from capacity.errors import ProgrammeNotFound
+from projections.db import ViewDatabase
+from projections.schema import KNOWN_AT
+
+
+@dataclass
+class SchemeFacts:
+    code: str
+    name: str
+    category: str
+    place: str
+    provider: str | None
+    funding_stream: str
+    allocation_gbp: Decimal
+    measure: str
+    planned_beds_equivalent: Decimal | None
+    place_split: dict[str, Decimal] | None
+    counts_toward_target: bool
+    planned_start: date | None
+    kpis: list[dict[str, Any]]
+    lead: str | None
+    narrative: str
+    went_live_on: date | None
+    bed_changes: list[tuple[date, int]] = field(default_factory=list)
+    status_changes: list[tuple[date, str]] = field(default_factory=list)
+    diversions: list[tuple[date, Decimal]] = field(default_factory=list)
+    daily: dict[date, dict[str, Any]] = field(default_factory=dict)
+    spend: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class ProgrammeFacts:
+    code: str
+    icb_code: str
+    icb_name: str
+    region_code: str
+    winter: str
+    period_start: date
+    period_end: date
+    bed_target: int
+    allocations: dict[str, Decimal]
+    known_at: int
+    schemes: dict[str, SchemeFacts] = field(default_factory=dict)
+    sites: dict[str, tuple[str, str]] = field(default_factory=dict)
+    flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFacts:
+    at = (known_at, known_at)
+    rows = db.query(f"SELECT data FROM v_programme WHERE code = ? AND {KNOWN_AT}", (programme, *at))
+    if not rows:
+        raise ProgrammeNotFound(f"unknown programme '{programme}'", field="programme")
+    p = json.loads(rows[0][0])
+    facts = ProgrammeFacts(
+        code=programme,
+        icb_code=p["icb_code"],
+        icb_name=p["icb_name"],
+        region_code=p["region_code"],
+        winter=p["winter"],
+        period_start=date.fromisoformat(p["period_start"]),
+        period_end=date.fromisoformat(p["period_end"]),
+        bed_target=int(p["bed_target"]),
+        allocations={k: Decimal(v) for k, v in p["allocations"].items()},
+        known_at=known_at,
+    )
+    query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"
+    for code, data in db.query(query, (programme, *at)):
+        s = json.loads(data)
+        split = s.get("place_split")
+        facts.schemes[code] = SchemeFacts(
+            code=code,
+            name=s["name"],
+            category=s["category"],
+            place=s["place"],
+            provider=s.get("provider"),
+            funding_stream=s["funding_stream"],
+            allocation_gbp=Decimal(s["allocation_gbp"]),
+            measure=s["measure"],
+            planned_beds_equivalent=_dec(s.get("planned_beds_equivalent")),
+            place_split={k: Decimal(str(v)) for k, v in split.items()} if split else None,
+            counts_toward_target=bool(s["counts_toward_target"]),
+            planned_start=_day(s.get("planned_start")),
+            kpis=list(s.get("kpis") or []),
+            lead=s.get("lead"),
+            narrative=s.get("narrative") or "",
+            went_live_on=_day(s.get("went_live_on")),
+        )
+    schemes = facts.schemes
+    for scheme, day, change in db.query(
+        "SELECT scheme, day, change FROM v_bed_change WHERE programme = ? AND position <= ? "
+        "ORDER BY position",
+        (programme, known_at),
+    ):
+        schemes[scheme].bed_changes.append((date.fromisoformat(day), int(change)))
+    for scheme, day, status in db.query(
+        "SELECT scheme, day, status FROM v_status_change WHERE programme = ? AND position <= ? "
+        "ORDER BY position",
+        (programme, known_at),
+    ):
+        schemes[scheme].status_changes.append((date.fromisoformat(day), status))
+    for scheme, amount, decided_on in db.query(
+        "SELECT scheme, amount_gbp, decided_on FROM v_diversion WHERE programme = ? AND "
+        "position <= ? ORDER BY position",
+        (programme, known_at),
+    ):
+        schemes[scheme].diversions.append((date.fromisoformat(decided_on), Decimal(amount)))
+    for scheme, day, data in db.query(
+        f"SELECT scheme, day, data FROM v_daily WHERE programme = ? AND {KNOWN_AT}",
+        (programme, *at),
+    ):
+        schemes[scheme].daily[date.fromisoformat(day)] = json.loads(data)
+    for scheme, month, amount in db.query(
+        f"SELECT scheme, month, amount_gbp FROM v_spend WHERE programme = ? AND {KNOWN_AT}",
+        (programme, *at),
+    ):
+        schemes[scheme].spend[month] = Decimal(amount)
+    for ods, name, place in db.query(
+        "SELECT ods, name, place FROM v_site WHERE programme = ? AND position <= ?",
+        (programme, known_at),
+    ):
+        facts.sites[ods] = (name, place)
+    for ods, day, data in db.query(
+        f"SELECT ods, day, data FROM v_flow WHERE programme = ? AND {KNOWN_AT}",
+        (programme, *at),
+    ):
+        facts.flow[(ods, date.fromisoformat(day))] = json.loads(data)
+    return facts

@@ -1,0 +1,267 @@
+"""The read side: what the dashboard, the delivery pages and the return ask for.
+
+Every read takes ``as_of`` (the valid date, default today) and ``known_at`` (an event-log
+position, default what the views have reached), and is computed from the fact views only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from capacity.errors import NotFound
+from projections.arithmetic import (
+    ZERO,
+    chase_list,
+    complete_months,
+    current_allocation,
+    diversion_candidates,
+    flow_for,
+    scheme_month,
+    status_on,
+    system_daily,
+)
+from projections.db import ViewDatabase
+from projections.facts import ProgrammeFacts, load_facts
+from projections.projector import Projector
+from projections.returns import beds, build_return, gbp
+from schemes.months import YearMonth, window_days
+from schemes.rules import InputRefused
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class ReadModel:
+    def __init__(self, projector: Projector, today: Callable[[], date] = date.today) -> None:
+        self.projector = projector
+        self.views: ViewDatabase = projector.views
+        self.today = today
+
+    def head(self) -> int:
+        return self.projector.position()
+
+    def facts(self, programme: str, known_at: int | None = None) -> ProgrammeFacts:
+        head = self.head()
+        if known_at is not None and (known_at < 0 or known_at > head):
+            raise InputRefused("known_at", f"must be between 0 and {head} (views have reached it)")
+        return load_facts(self.views, programme, head if known_at is None else known_at)
+
+    def _as_of(self, as_of: date | None) -> date:
+        return as_of or self.today()
+
+    # --- delivery -------------------------------------------------------------------------
+
+    def delivery_month(
+        self, programme: str, month: str, as_of: date | None = None, known_at: int | None = None
+    ) -> dict[str, Any]:
+        p = self.facts(programme, known_at)
+        ym = YearMonth.parse(month)
+        day = self._as_of(as_of)
+        rows = []
+        planned = delivered = ZERO
+        for scheme in sorted(p.schemes.values(), key=lambda s: s.code):
+            m = scheme_month(p, scheme, ym, day)
+            if scheme.counts_toward_target:
+                planned += m.planned
+                delivered += m.delivered or ZERO
+            rows.append(
+                {
+                    "scheme_code": scheme.code,
+                    "scheme_name": scheme.name,
+                    "place": scheme.place,
+                    "measure": scheme.measure,
+                    "counts_toward_target": scheme.counts_toward_target,
+                    "window_days": m.window_days,
+                    "planned_beds_equivalent": beds(m.planned),
+                    "delivered_beds_equivalent": beds(m.delivered),
+                    "delivery_rag": m.rag,
+                    "completeness_pct": _pct(m.completeness),
+                    "days_reported": m.days_reported,
+                    "place_split": (
+                        {k: beds(v) for k, v in m.place_split.items()} if m.place_split else None
+                    ),
+                    "allocation_gbp": gbp(m.allocation),
+                    "spend_in_month_gbp": gbp(m.spend_in_month),
+                    "spend_to_date_gbp": gbp(m.spend_to_date),
+                    "profile_to_date_gbp": gbp(m.profile_to_date),
+                    "variance_gbp": gbp(m.variance),
+                    "forecast_outturn_gbp": gbp(m.forecast_outturn),
+                    "status": status_on(scheme, day),
+                }
+            )
+        return {
+            "programme": programme,
+            "month": str(ym),
+            "as_of": day.isoformat(),
+            "known_at": p.known_at,
+            "bed_target": p.bed_target,
+            "planned_beds_equivalent": beds(planned),
+            "delivered_beds_equivalent": beds(delivered),
+            "schemes": rows,
+        }
+
+    def delivery_daily(
+        self, programme: str, start: date | None, end: date | None, known_at: int | None = None
+    ) -> dict[str, Any]:
+        p = self.facts(programme, known_at)
+        first = start or p.period_start
+        last = end or min(self.today(), p.period_end)
+        if last < first:
+            raise InputRefused("to", "must not be before from")
+        series = system_daily(p, first, last)
+        return {
+            "programme": programme,
+            "known_at": p.known_at,
+            "bed_target": p.bed_target,
+            "days": [
+                {
+                    "date": d.day.isoformat(),
+                    "delivered_beds_equivalent": beds(d.delivered),
+                    "planned_beds_equivalent": beds(d.planned),
+                    "target": d.target,
+                }
+                for d in series
+            ],
+        }
+
+    # --- the board's dashboard ------------------------------------------------------------
+
+    def dashboard(
+        self, programme: str, as_of: date | None = None, known_at: int | None = None
+    ) -> dict[str, Any]:
+        p = self.facts(programme, known_at)
+        day = self._as_of(as_of)
+        if day < p.period_start:
+            raise InputRefused("as_of", f"must be on or after {p.period_start.isoformat()}")
+        clipped = min(day, p.period_end)
+        month = YearMonth.of(clipped)
+        # The headline day is the latest full day: daily sitreps arrive by 11:00 the next day.
+        latest = max(min(day - timedelta(days=1), p.period_end), p.period_start)
+        today = system_daily(p, latest, latest)
+        month_view = self.delivery_month(programme, str(month), day, p.known_at)
+        window = window_days(month, p.period_start, p.period_end, day)
+        yesterday = [clipped - timedelta(days=1)]
+        streams: dict[str, dict[str, Decimal]] = {}
+        for scheme in p.schemes.values():
+            m = scheme_month(p, scheme, month, day)
+            s = streams.setdefault(
+                scheme.funding_stream,
+                {"allocation": ZERO, "to_date": ZERO, "profile": ZERO},
+            )
+            s["allocation"] += current_allocation(scheme, day)
+            s["to_date"] += m.spend_to_date
+            s["profile"] += m.profile_to_date
+        return {
+            "programme": programme,
+            "icb_name": p.icb_name,
+            "as_of": day.isoformat(),
+            "known_at": p.known_at,
+            "bed_target": p.bed_target,
+            "headline": {
+                "date": latest.isoformat(),
+                "delivered": beds(today[0].delivered) if today else None,
+                "planned": beds(today[0].planned) if today else None,
+                "month": str(month),
+                "delivered_month_to_date": month_view["delivered_beds_equivalent"],
+                "planned_month_to_date": month_view["planned_beds_equivalent"],
+            },
+            "spend": [
+                {
+                    "funding_stream": stream,
+                    "programme_allocation_gbp": gbp(p.allocations.get(stream, ZERO)),
+                    "scheme_allocations_gbp": gbp(s["allocation"]),
+                    "unassigned_gbp": gbp(p.allocations.get(stream, ZERO) - s["allocation"]),
+                    "spend_to_date_gbp": gbp(s["to_date"]),
+                    "profile_to_date_gbp": gbp(s["profile"]),
+                }
+                for stream, s in sorted(streams.items())
+            ],
+            "schemes": month_view["schemes"],
+            "chase_list": chase_list(p, day),
+            "diversion_candidates": [
+                {"scheme_code": c.code, "reasons": c.reasons, "uncommitted_gbp": gbp(c.uncommitted)}
+                for c in diversion_candidates(p, day)
+            ],
+            "complete_months": [str(m) for m in complete_months(p, day)],
+            "flow": self._flow(p, window, yesterday),
+        }
+
+    def _flow(self, p: ProgrammeFacts, window: list[date], yesterday: list[date]) -> dict[str, Any]:
+        def figures(days: list[date], ods: str | None) -> dict[str, Any]:
+            f = flow_for(p, days, ods)
+            return {
+                "days": f.days,
+                "beds_open": f.beds_open,
+                "occupied": f.occupied,
+                "occupancy_pct": _pct(f.occupancy),
+                "nctr": f.nctr,
+                "nctr_not_discharged_by_5pm": f.nctr_not_discharged_by_5pm,
+                "discharges": f.discharges,
+            }
+
+        sites = [
+            {
+                "ods_code": ods,
+                "name": name,
+                "place": place,
+                "yesterday": figures(yesterday, ods),
+                "month": figures(window, ods),
+            }
+            for ods, (name, place) in sorted(p.sites.items())
+        ]
+        return {
+            "sites": sites,
+            "system": {"yesterday": figures(yesterday, None), "month": figures(window, None)},
+        }
+
+    # --- the monthly return ---------------------------------------------------------------
+
+    def monthly_return(
+        self,
+        programme: str,
+        month: str,
+        known_at: int | None = None,
+        generated_at: str | None = None,
+    ) -> dict[str, Any]:
+        p = self.facts(programme, known_at)
+        ym = YearMonth.parse(month)
+        if not (YearMonth.of(p.period_start) <= ym <= YearMonth.of(p.period_end)):
+            raise InputRefused("month", f"{ym} is outside the programme period")
+        return build_return(p, ym, self.today(), generated_at or now_iso())
+
+    def submissions(self, programme: str, month: str) -> list[dict[str, Any]]:
+        rows = self.views.query(
+            "SELECT revision, data, position FROM v_return WHERE programme = ? AND month = ? "
+            "AND kind = 'ReturnSubmitted' ORDER BY revision",
+            (programme, month),
+        )
+        found = []
+        for revision, data, position in rows:
+            d = json.loads(data)
+            found.append(
+                {
+                    "revision": int(revision),
+                    "computed_at_position": d["position"],
+                    "recorded_at_position": int(position),
+                    "sha256": d["sha256"],
+                    "generated_at": d["generated_at"],
+                    "submitted_by": d["actor"]["user_id"],
+                    "csv": d["csv"],
+                }
+            )
+        return found
+
+    def submission(self, programme: str, month: str, revision: int) -> dict[str, Any]:
+        for found in self.submissions(programme, month):
+            if found["revision"] == revision:
+                return found
+        raise NotFound(f"no revision {revision} of the {month} return", field="revision")
+
+
+def _pct(value: Decimal | None) -> float | None:
+    return None if value is None else float((value * 100).quantize(Decimal("0.1")))
