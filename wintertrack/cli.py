@@ -17,9 +17,10 @@ from rich.table import Table
 from capacity.application import WinterApplication
 from capacity.errors import DomainError
 from capacity.values import Actor
+from projections.exports import to_csv, to_xlsx
 from schemes.catalogue import Catalogue, load_catalogue
 from schemes.rules import InputRefused
-from wintertrack.bootstrap import build_application
+from wintertrack.bootstrap import build_application, build_read_side
 from wintertrack.importer import count_rows, import_daily
 from wintertrack.present import scheme_public
 
@@ -32,6 +33,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(schemes_app, name="schemes")
 app.add_typer(import_app, name="import")
+projections_app = typer.Typer(help="Read-side views.", no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
 
 out = Console()
 err = Console(stderr=True)
@@ -198,6 +201,73 @@ def demo(programme: ProgrammeOpt = "QM7-2022-23") -> None:
     catalogue: Catalogue = load_catalogue("hwe-2022-23")
     application.load_catalogue(_actor(), catalogue, programme)
     print(programme_summary(application, programme))
+
+
+@projections_app.command("rebuild")
+def projections_rebuild() -> None:
+    """Drops every view and rebuilds it from the whole event log, with a progress bar."""
+    application = build_application()
+    projector, _ = build_read_side(application)
+    total = application.max_position()
+    columns = (
+        TextColumn("rebuilding views"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task("events", total=total)
+        applied = projector.rebuild(lambda n, _: progress.advance(task, n))
+    print(f"rebuilt views from {applied} events (position {projector.position()})")
+
+
+@projections_app.command("follow")
+def projections_follow(interval: float = 0.5) -> None:
+    """Keeps the views following the event log (for when the API runs elsewhere)."""
+    import signal
+    import threading
+
+    application = build_application()
+    projector, _ = build_read_side(application)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        projector.follow(stop, interval)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command("return")
+def monthly_return(
+    month: Annotated[str, typer.Argument(help="YYYY-MM, e.g. 2022-10")],
+    programme: ProgrammeOpt,
+    fmt: Annotated[str, typer.Option("--format", help="json, csv or xlsx")] = "json",
+    out_file: Annotated[Path, typer.Option("--out", help="File to write")] = Path("return.json"),
+    known_at: Annotated[int | None, typer.Option("--known-at", help="Event-log position")] = None,
+) -> None:
+    """Writes the monthly NHSE return, as it stands now or as known at an earlier position."""
+    if fmt not in ("json", "csv", "xlsx"):
+        raise _fail(InputRefused("format", "must be json, csv or xlsx"))
+    application = build_application()
+    projector, read = build_read_side(application)
+    projector.run_once()
+    try:
+        report = read.monthly_return(programme, month, known_at)
+    except (DomainError, InputRefused) as error:
+        raise _fail(error) from None
+    if fmt == "json":
+        out_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    elif fmt == "csv":
+        out_file.write_text(to_csv(report), encoding="utf-8", newline="")
+    else:
+        out_file.write_bytes(to_xlsx(report))
+    summary = report["summary"]
+    print(
+        f"{report['financial_month']} {report['month']} return for {programme} written to "
+        f"{out_file} (known at position {report['known_at']}): delivered "
+        f"{summary['delivered_beds_equivalent']} of {summary['bed_target']} beds-equivalent, "
+        f"spend to date £{Decimal(summary['spend_to_date_gbp']):,.2f}"
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point
