@@ -20,7 +20,7 @@ def submit(
     month: str,
     reason: str = "",
     idempotency_key: str | None = None,
-) -> tuple[Receipt, int, str, str]:
+) -> tuple[Receipt, int, int, str]:
     """Computes the return at the views' current position and records it as the next revision.
 
     Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""

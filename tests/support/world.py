@@ -1,0 +1,44 @@
+"""A tracker wired on the in-memory store with its views, for tests of the read side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from capacity.application import WinterApplication
+from projections.db import ViewDatabase
+from projections.projector import Projector
+from projections.readmodel import ReadModel
+from tests.scenarios.ledger import ADMIN, P, PROGRAMME, scheme_spec
+
+
+@dataclass
+class World:
+    app: WinterApplication
+    projector: Projector
+    read: ReadModel
+    today: list[date]
+
+    def catch_up(self) -> int:
+        self.projector.run_once()
+        return self.projector.position()
+
+    def scheme(self, code: str, measure: str = "reported", **overrides: Any) -> None:
+        self.app.register_scheme(ADMIN, P, scheme_spec(code, measure, **overrides))
+
+
+def make_world(today: date, store: str = "memory://", page_size: int = 1000) -> World:
+    clock = [today]
+    env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if store != "memory://":
+        from wintertrack.config import event_store_env
+
+        env = event_store_env(store)
+    app = WinterApplication(env=env, today=lambda: clock[0])
+    projector = Projector(app, ViewDatabase(store), page_size=page_size)
+    read = ReadModel(projector, today=lambda: clock[0])
+    if P not in [row[0] for row in projector.views.query("SELECT code FROM v_programme")]:
+        if app.max_position() == 0:
+            app.open_programme(ADMIN, PROGRAMME)
+    return World(app, projector, read, clock)
