@@ -70,12 +70,15 @@ class ViewDatabase:
     @contextmanager
     def transaction(self) -> Iterator[ViewDatabase]:
         if self.is_postgres:
+            self._local.in_transaction = True
             try:
                 yield self
                 self._conn.commit()
             except BaseException:
                 self._conn.rollback()
                 raise
+            finally:
+                self._local.in_transaction = False
         else:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -106,7 +109,8 @@ class ViewDatabase:
             with self._conn.cursor() as cur:
                 cur.execute(self._sql(sql), params)
                 rows = list(cur.fetchall())
-            self._conn.commit()
+            if not getattr(self._local, "in_transaction", False):
+                self._conn.commit()
             return rows
         return list(self._conn.execute(sql, params).fetchall())
 

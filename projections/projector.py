@@ -57,6 +57,8 @@ class Projector:
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
             for index in INDEXES:
                 db.execute(index)
+            if not db.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,)):
+                db.execute("INSERT INTO v_tracking (name, position) VALUES (?, 0)", (NAME,))
 
     def drop_tables(self) -> None:
         with self.views.transaction() as db:
@@ -84,9 +86,12 @@ class Projector:
                 self._advanced.notify_all()
 
     def apply_page(self, page: Any) -> None:
+        lock = " FOR UPDATE" if self.views.is_postgres else ""
         with self.views.transaction() as db:
-            rows = db.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,))
-            tracked = int(rows[0][0]) if rows else 0
+            # Concurrent projectors serialise here (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+            # row lock), so a page is never applied twice.
+            rows = db.query(f"SELECT position FROM v_tracking WHERE name = ?{lock}", (NAME,))
+            tracked = int(rows[0][0])
             for notification in page:
                 if notification.id <= tracked:
                     continue  # already applied: redelivery is harmless

@@ -37,7 +37,7 @@ def submit(
         reason,
         idempotency_key=idempotency_key,
     )
-    read.projector.wait_until(receipt.position)
+    read.projector.run_once()
     stored = read.submission(programme, month, revision)
     return receipt, revision, int(stored["computed_at_position"]), str(stored["sha256"])
 

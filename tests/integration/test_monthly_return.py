@@ -1,0 +1,177 @@
+"""The NHSE monthly return: formats agree cell for cell, submissions are reproducible."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+
+from capacity.values import Actor
+from projections.exports import CSV_COLUMNS, to_csv, to_xlsx
+from projections.submission import diff_since_latest, submit
+from tests.support.world import make_world
+from wintertrack.demo import generate_winter
+
+P = "QM7-2022-23"
+FINANCE = Actor("fin", "admin", "api")
+
+
+def winter_world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    world = make_world(date(2022, 11, 20), store=f"sqlite:///{tmp_path}/wt.db")
+    generate_winter(world.app, P, date(2022, 11, 19))
+    world.catch_up()
+    return world
+
+
+def test_xlsx_has_four_sheets_and_agrees_with_csv_and_json(tmp_path: Path) -> None:
+    world = winter_world(tmp_path)
+    report = world.read.monthly_return(P, "2022-10")
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))
+    assert workbook.sheetnames == ["Cover", "Summary", "Schemes", "KPIs"]
+    schemes = workbook["Schemes"]
+    assert schemes.freeze_panes == "A2"
+    header = [c.value for c in schemes[1]]
+    csv_rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    assert len(csv_rows) == len(report["schemes"]) == schemes.max_row - 1 == 28
+    for xlsx_row, csv_row, json_row in zip(
+        schemes.iter_rows(min_row=2, values_only=True), csv_rows, report["schemes"], strict=True
+    ):
+        cells = dict(zip(header, xlsx_row, strict=True))
+        for column in header:
+            value, text = cells[column], csv_row[column]
+            if column.endswith("_gbp"):
+                assert isinstance(value, int | float)
+                assert f"{value:.2f}" == text == json_row[column]
+            elif column in ("planned_beds_equivalent", "delivered_beds_equivalent"):
+                assert (value is None and text == "") or f"{value:.2f}" == text
+                assert value == json_row[column]
+            elif column == "completeness_pct":
+                assert (value is None and text == "") or f"{value:.1f}" == text
+            elif column == "kpis":
+                assert (value or "") == text
+            else:
+                assert (value or "") == text == (json_row[column] or "")
+    money_cell = schemes.cell(2, header.index("allocation_gbp") + 1)
+    assert "£" in money_cell.number_format
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith("=")
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for c in row
+    )
+    cover = {row[0]: row[1] for row in workbook["Cover"].iter_rows(min_row=2, values_only=True)}
+    assert cover["financial_month"] == "M7" and cover["icb_code"] == "QM7"
+
+
+def test_formula_injection_is_neutralised(tmp_path: Path) -> None:
+    world = winter_world(tmp_path)
+    world.app.update_narrative(FINANCE, P, "imc-beds-enh", '=HYPERLINK("http://x")')
+    world.catch_up()
+    report = world.read.monthly_return(P, "2022-10")
+    row = next(
+        r for r in csv.DictReader(io.StringIO(to_csv(report))) if r["scheme_code"] == "imc-beds-enh"
+    )
+    assert row["narrative"].startswith("'=")
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))["Schemes"]
+    narratives = [c.value for c in sheet["Q"]]
+    assert '\'=HYPERLINK("http://x")' in narratives
+
+
+def test_submit_correct_refetch_diff_and_restate(tmp_path: Path) -> None:
+    world = winter_world(tmp_path)
+    _, revision, position, sha = submit(world.app, world.read, FINANCE, P, "2022-10")
+    assert revision == 1
+    first = world.read.submission(P, "2022-10", 1)
+    assert hashlib.sha256(first["csv"].encode()).hexdigest() == sha
+    # Correct an October figure of one scheme.
+    code = "smart-ed-specialist-review-whth"
+    before = world.app.get_daily_report(P, code, date(2022, 10, 20)).figures
+    changed = {**before, "date": "2022-10-20", "beds_equivalent": 25}
+    changed["discharges"] = before["discharges"]
+    world.app.correct_daily(FINANCE, P, code, changed, "sitrep double counted")
+    world.catch_up()
+    again = world.read.submission(P, "2022-10", 1)
+    assert again["csv"] == first["csv"]  # byte for byte, whatever changed since
+    regenerated = to_csv(world.read.monthly_return(P, "2022-10", known_at=position))
+    assert hashlib.sha256(regenerated.encode()).hexdigest() == sha
+    changes = diff_since_latest(world.read, P, "2022-10")["changes"]
+    assert {c["scheme_code"] for c in changes} == {code}
+    assert {c["field"] for c in changes} == {"delivered_beds_equivalent", "delivery_rag"} or {
+        c["field"] for c in changes
+    } == {"delivered_beds_equivalent"}
+    _, second, _, second_sha = submit(world.app, world.read, FINANCE, P, "2022-10", "restated")
+    assert second == 2 and second_sha != sha
+    assert [s["revision"] for s in world.read.submissions(P, "2022-10")] == [1, 2]
+
+
+def test_known_at_reproduces_an_earlier_return(tmp_path: Path) -> None:
+    world = winter_world(tmp_path)
+    then = world.read.monthly_return(P, "2022-11", generated_at="t")
+    position = then["known_at"]
+    world.today[0] = date(2022, 11, 25)
+    world.app.record_spend(FINANCE, P, "imc-beds-enh", "2022-11", "1234.56", "actual")
+    world.app.update_narrative(FINANCE, P, "imc-beds-enh", "fourth bed open")
+    world.today[0] = date(2022, 11, 20)
+    world.catch_up()
+    now = world.read.monthly_return(P, "2022-11", generated_at="t")
+    assert now != then
+    assert world.read.monthly_return(P, "2022-11", known_at=position, generated_at="t") == then
+
+
+def test_cli_writes_the_m7_workbook(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path}/wt.db"
+    world = make_world(date(2022, 11, 20), store=store)
+    generate_winter(world.app, P, date(2022, 10, 31))
+    out = tmp_path / "m7.xlsx"
+    env = {"WINTERTRACK_STORE": store, "PATH": str(Path(sys.executable).parent)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wintertrack",
+            "return",
+            "2022-10",
+            "--programme",
+            P,
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "M7 2022-10 return" in result.stdout
+    assert openpyxl.load_workbook(out).sheetnames == ["Cover", "Summary", "Schemes", "KPIs"]
+    json_out = tmp_path / "m7.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wintertrack",
+            "return",
+            "2022-10",
+            "--programme",
+            P,
+            "--format",
+            "json",
+            "--out",
+            str(json_out),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert json.loads(json_out.read_text())["financial_month"] == "M7"
+    assert CSV_COLUMNS[0] == "programme"
