@@ -10,7 +10,7 @@ from capacity.application import WinterApplication
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
-from tests.scenarios.ledger import ADMIN, P, PROGRAMME, scheme_spec
+from tests.scenarios.ledger import ADMIN, PROGRAMME, P, scheme_spec
 
 
 @dataclass
@@ -38,7 +38,6 @@ def make_world(today: date, store: str = "memory://", page_size: int = 1000) -> 
     app = WinterApplication(env=env, today=lambda: clock[0])
     projector = Projector(app, ViewDatabase(store), page_size=page_size)
     read = ReadModel(projector, today=lambda: clock[0])
-    if P not in [row[0] for row in projector.views.query("SELECT code FROM v_programme")]:
-        if app.max_position() == 0:
-            app.open_programme(ADMIN, PROGRAMME)
+    if app.max_position() == 0:
+        app.open_programme(ADMIN, PROGRAMME)
     return World(app, projector, read, clock)
