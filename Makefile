@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test deps venv lint clean
 
 run: $(STAMP)
-	$(BIN)/wintertrack demo
+	$(BIN)/wintertrack serve --demo
 
 test: $(STAMP) deps
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ from capacity.application import WinterApplication
 from capacity.errors import Forbidden, Unauthenticated
 from capacity.users import User
 from capacity.values import Actor
+from projections.readmodel import ReadModel
 
 
 def get_application(request: Request) -> WinterApplication:
@@ -21,6 +22,16 @@ def get_application(request: Request) -> WinterApplication:
 Application = Annotated[WinterApplication, Depends(get_application)]
 
 
+def get_read_model(request: Request) -> ReadModel:
+    """The read side, caught up with every write already acknowledged (read-your-writes)."""
+    read: ReadModel = request.app.state.read_model
+    read.projector.run_once()
+    return read
+
+
+Reads = Annotated[ReadModel, Depends(get_read_model)]
+
+
 def current_user(
     request: Request,
     application: Application,
@@ -29,8 +40,6 @@ def current_user(
     token = None
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
-    elif authorization is None:
-        token = request.cookies.get("wt_session_token")
     if not token:
         raise Unauthenticated("missing bearer token (Authorization: Bearer …)")
     return application.authenticate(token)

@@ -1,7 +1,10 @@
-"""The FastAPI application: routers, error handlers, health checks."""
+"""The FastAPI application: routers, error handlers, health checks, the views follower."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,18 +13,42 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from api.errors import install_error_handlers
-from api.routes import programmes, reports, schemes, sites
+from api.routes import board, events, programmes, reports, returns, schemes, sites
+from api.web import install_web
 from capacity.application import WinterApplication
+from projections.readmodel import ReadModel
 
 
-def create_app(application: WinterApplication) -> FastAPI:
+def create_app(
+    application: WinterApplication,
+    read_model: ReadModel,
+    secret_key: str,
+    follow: bool = True,
+) -> FastAPI:
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        follower = None
+        if follow:
+            follower = threading.Thread(
+                target=read_model.projector.follow, args=(stop,), daemon=True, name="views"
+            )
+            follower.start()
+        yield
+        stop.set()
+        if follower is not None:
+            follower.join(timeout=5)
+
     app = FastAPI(
         title="Wintertrack",
         version="0.1.0",
         description="Winter capacity and flow tracker: beds-equivalent against the target, "
         "spend against allocation, and the monthly NHSE return.",
+        lifespan=lifespan,
     )
     app.state.application = application
+    app.state.read_model = read_model
     install_error_handlers(app)
 
     @app.exception_handler(RequestValidationError)
@@ -36,10 +63,23 @@ def create_app(application: WinterApplication) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["health"])
-    def readyz() -> dict[str, Any]:
-        head = application.max_position()
-        return {"status": "ready", "store_position": head}
+    def readyz() -> JSONResponse:
+        try:
+            head = application.max_position()
+            views = read_model.head()
+        except Exception as error:
+            return JSONResponse(
+                status_code=503, content={"status": "unavailable", "detail": str(error)}
+            )
+        body: dict[str, Any] = {
+            "status": "ready",
+            "store_position": head,
+            "views_position": views,
+            "projection_lag": head - views,
+        }
+        return JSONResponse(body)
 
-    for module in (programmes, schemes, reports, sites):
+    for module in (programmes, schemes, reports, sites, board, returns, events):
         app.include_router(module.router)
+    install_web(app, secret_key)
     return app

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from wintertrack.config import event_store_env
 
@@ -25,7 +26,7 @@ class ViewDatabase:
         self._lock = threading.Lock()
         # An in-memory view database is shared between threads by name, and kept alive by
         # the first connection for as long as this object lives.
-        self._memory_name = f"file:wintertrack-views-{id(self)}?mode=memory&cache=shared"
+        self._memory_name = f"file:wintertrack-views-{uuid4().hex}?mode=memory&cache=shared"
         self._keepalive = self._conn
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -268,6 +269,68 @@ def monthly_return(
         f"{summary['delivered_beds_equivalent']} of {summary['bed_target']} beds-equivalent, "
         f"spend to date £{Decimal(summary['spend_to_date_gbp']):,.2f}"
     )
+
+
+DEMO_USERS: tuple[tuple[str, str, list[str]], ...] = (
+    ("demo-admin", "admin", []),
+    ("uec-board", "board", []),
+    ("icb-finance", "finance", []),
+    ("imc-lead", "lead", ["imc-beds-enh", "hct-bridging-enh", "smart-ed-specialist-review-whth"]),
+)
+
+
+def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[str, str, str]]:
+    tokens = []
+    for name, role, schemes in DEMO_USERS:
+        try:
+            application.get_user(name)
+            _, token = application.issue_token(_actor(), name)
+        except DomainError:
+            _, token = application.add_user(_actor(), name, role, programme, schemes)
+        tokens.append((role, name, token))
+    return tokens
+
+
+@app.command("serve")
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    demo: Annotated[bool, typer.Option(help="Load the HWE 2022/23 demo on an empty store")] = False,
+    demo_date: Annotated[
+        str, typer.Option(help="With --demo: the day the demo winter has reached")
+    ] = "2023-01-16",
+) -> None:
+    """Serves the API and the web pages."""
+    import secrets
+    from datetime import date
+
+    import uvicorn
+
+    from api.main import create_app
+    from wintertrack.config import get_settings
+    from wintertrack.demo import generate_winter
+
+    settings = get_settings()
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    today = date.today
+    if demo:
+        day = date.fromisoformat(demo_date)
+        today = lambda: day  # noqa: E731 - the demo winter is frozen on its own date
+        secret = secret or secrets.token_urlsafe(32)
+    if not secret:
+        raise _fail(InputRefused("WINTERTRACK_SECRET_KEY", "must be set to serve the web pages"))
+    application = build_application(settings, today)
+    projector, read = build_read_side(application, settings, today)
+    programme = "QM7-2022-23"
+    if demo:
+        if application.max_position() == 0:
+            err.print(f"loading the HWE 2022/23 programme and a winter of figures to {demo_date}")
+            generate_winter(application, programme, day - timedelta(days=1))
+        projector.run_once()
+        print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
+        for role, name, token in _demo_tokens(application, programme):
+            print(f"{role:<8} {name:<12} {token}")
+    uvicorn.run(create_app(application, read, secret), host=host, port=port, log_level="info")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,46 @@
+"""What the board reads: the dashboard and delivery figures, as of a date and as known at."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import AnyUser, Reads
+
+router = APIRouter(prefix="/api/v1/programmes/{programme}", tags=["board"])
+
+AsOf = Annotated[date | None, Query(description="Valid date (default today)")]
+KnownAt = Annotated[int | None, Query(ge=0, description="Event-log position (default latest)")]
+
+
+@router.get("/dashboard")
+def dashboard(
+    programme: str, user: AnyUser, read: Reads, as_of: AsOf = None, known_at: KnownAt = None
+) -> dict[str, Any]:
+    return read.dashboard(programme, as_of, known_at)
+
+
+@router.get("/delivery")
+def delivery(
+    programme: str,
+    user: AnyUser,
+    read: Reads,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", examples=["2022-11"])],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> dict[str, Any]:
+    return read.delivery_month(programme, month, as_of, known_at)
+
+
+@router.get("/delivery/daily")
+def delivery_daily(
+    programme: str,
+    user: AnyUser,
+    read: Reads,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    known_at: KnownAt = None,
+) -> dict[str, Any]:
+    return read.delivery_daily(programme, start, end, known_at)

@@ -1,0 +1,105 @@
+"""The monthly NHSE return: preview in JSON, CSV or XLSX, submit, fetch revisions, diff."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.deps import Application, FinanceOrBoard, IdempotencyKey, Reads, actor_of, require
+from api.schemas import Receipt
+from projections.exports import to_csv, to_xlsx
+from projections.submission import diff_since_latest, submit
+
+router = APIRouter(prefix="/api/v1/programmes/{programme}/returns", tags=["returns"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
+
+
+def render(report: dict[str, Any], fmt: str, name: str) -> Response | dict[str, Any]:
+    if fmt == "csv":
+        return Response(
+            to_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "xlsx":
+        return Response(
+            to_xlsx(report),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return report
+
+
+@router.get("/{month}", response_model=None)
+def get_return(
+    programme: str,
+    month: str,
+    user: FinanceOrBoard,
+    read: Reads,
+    format: Literal["json", "csv", "xlsx"] = "json",
+    known_at: Annotated[int | None, Query(ge=0)] = None,
+) -> Response | dict[str, Any]:
+    report = read.monthly_return(programme, month, known_at)
+    return render(report, format, f"{programme}-{month}-return")
+
+
+class SubmitResult(Receipt):
+    revision: int
+    computed_at_position: int
+    sha256: str
+
+
+@router.post("/{month}/submit", response_model=SubmitResult, status_code=201)
+def submit_return(
+    programme: str,
+    month: str,
+    user: FinanceOrBoard,
+    application: Application,
+    read: Reads,
+    key: IdempotencyKey = None,
+) -> SubmitResult:
+    require("finance")(user)
+    read.monthly_return(programme, month)  # validates the month before anything is stored
+    receipt, revision, position, sha = submit(
+        application, read, actor_of(user), programme, month, idempotency_key=key
+    )
+    return SubmitResult(
+        position=receipt.position,
+        ids=receipt.ids,
+        replayed=receipt.replayed,
+        revision=revision,
+        computed_at_position=position,
+        sha256=sha,
+    )
+
+
+@router.get("/{month}/submissions")
+def submissions(
+    programme: str, month: str, user: FinanceOrBoard, read: Reads
+) -> list[dict[str, Any]]:
+    read.facts(programme)
+    return [{k: v for k, v in s.items() if k != "csv"} for s in read.submissions(programme, month)]
+
+
+@router.get("/{month}/submissions/{revision}", response_model=None)
+def submission(
+    programme: str, month: str, revision: int, user: FinanceOrBoard, read: Reads
+) -> Response:
+    found = read.submission(programme, month, revision)
+    return Response(
+        found["csv"],
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{programme}-{month}-r{revision}.csv"',
+            "X-Wintertrack-Sha256": str(found["sha256"]),
+            "X-Wintertrack-Position": str(found["computed_at_position"]),
+        },
+    )
+
+
+@router.get("/{month}/diff")
+def diff(programme: str, month: str, user: FinanceOrBoard, read: Reads) -> dict[str, Any]:
+    return diff_since_latest(read, programme, month)

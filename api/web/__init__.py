@@ -1,0 +1,19 @@
+"""Server-rendered pages (jinja2), usable without JavaScript; every asset is served locally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web import pages
+from api.web.session import Sessions
+
+HERE = Path(__file__).resolve().parent.parent
+
+
+def install_web(app: FastAPI, secret_key: str) -> None:
+    app.state.sessions = Sessions(secret_key)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(pages.router)
