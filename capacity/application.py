@@ -739,6 +739,7 @@ class WinterApplication(Application[UUID]):
             return replay
         programme = self.get_programme(programme_code)
         self.get_site(programme_code, ods_code)
+        self._check_may_write(actor, programme_code, ods_code)
         day = self._day(programme, "date", raw.get("date"))
         flow = figures.clean_flow(raw)
         site_day = SiteDay.report(actor, programme_code, ods_code, day, **flow)
@@ -770,6 +771,7 @@ class WinterApplication(Application[UUID]):
             return replay
         programme = self.get_programme(programme_code)
         self.get_site(programme_code, ods_code)
+        self._check_may_write(actor, programme_code, ods_code)
         day = self._day(programme, "date", raw.get("date"))
         flow = figures.clean_flow(raw)
         why = check_text("reason", reason or "")
@@ -811,10 +813,11 @@ class WinterApplication(Application[UUID]):
         if codes and programme is None:
             raise InputRefused("programme", "is required when binding schemes")
         if programme is not None:
-            known = set(self.get_programme(programme).scheme_codes)
+            found = self.get_programme(programme)
+            known = set(found.scheme_codes) | set(found.site_codes)
             for code in codes:
                 if code not in known:
-                    raise InputRefused("scheme", f"unknown scheme '{code}' in {programme}")
+                    raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
         user = User.add(actor, name, role, programme, codes)
         token = "wt_" + secrets.token_urlsafe(32)
         grant = AccessToken.issue(actor, name, token)

@@ -32,6 +32,7 @@ RAG_LABELS = {
     "not_due": "Not due",
     "n/a": "n/a",
 }
+templates.env.globals["rag_labels"] = RAG_LABELS
 
 
 class LoginRequired(Exception):
