@@ -874,8 +874,9 @@ class WinterApplication(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> tuple[Receipt, int]:
         """Records a submission (a restatement when not the first) of the month's return."""
-        digest = hashlib.sha256(csv_text.encode()).hexdigest()
-        request = {"p": programme, "m": month, "pos": position, "sha": digest}
+        # The request is "submit this month": a retry recomputes at a later position, so the
+        # fingerprint is the request, not the computed return.
+        request = {"p": programme, "m": month, "reason": reason}
         key, replay = self._idempotent(actor, idempotency_key, "submit", request)
         if replay:
             return replay, int(replay.ids.get("revision", 0))

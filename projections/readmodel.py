@@ -77,7 +77,9 @@ class ReadModel:
                     "measure": scheme.measure,
                     "counts_toward_target": scheme.counts_toward_target,
                     "window_days": m.window_days,
-                    "planned_beds_equivalent": beds(m.planned),
+                    "planned_beds_equivalent": (
+                        None if scheme.measure == "none" else beds(m.planned)
+                    ),
                     "delivered_beds_equivalent": beds(m.delivered),
                     "delivery_rag": m.rag,
                     "completeness_pct": _pct(m.completeness),

@@ -33,5 +33,14 @@ install_postgres() {
   fi
 }
 
+install_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return
+  fi
+  echo "installing Chromium for the browser tests (Debian package chromium)"
+  apt_install chromium fonts-liberation
+}
+
 install_postgres
+install_chromium
 echo "test dependencies ready"

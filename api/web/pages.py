@@ -139,6 +139,7 @@ def dashboard(request: Request) -> Response:
             "_session": session,
             "board": board,
             "chart": delivery_chart(series),
+            "series": series,
             "programme": programme,
         },
     )

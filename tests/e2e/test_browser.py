@@ -1,0 +1,89 @@
+"""In headless Chromium: sign in, submit a daily figure through the form, see a validation
+message for a bad value, and see the new figure on the dashboard chart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support.server import Server
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `make deps` (installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def sign_in(browser: Browser, server: Server, role: str) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(server.url) and not r.url.startswith("data:")
+            else None
+        ),
+    )
+    page.goto(f"{server.url}/login")
+    page.fill("#token", server.tokens[role])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+    page.outside = outside  # type: ignore[attr-defined]
+    return page
+
+
+def test_lead_submits_a_figure_and_the_board_sees_it(browser: Browser, server: Server) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    lead = sign_in(browser, server, "lead")
+    lead.goto(f"{server.url}/schemes/smart-ed-specialist-review-whth")
+    lead.fill("#date", "2022-11-20")
+    lead.fill("#beds_equivalent", "lots")
+    lead.click("form.card button[type=submit]")
+    error = lead.locator("#beds_equivalent-error")
+    assert "must be a number" in error.inner_text()
+    lead.screenshot(path=str(SHOTS / "lead-validation-message.png"), full_page=True)
+
+    lead.fill("#beds_equivalent", "12.5")
+    lead.click("form.card button[type=submit]")
+    assert "saved" in lead.locator("#message").inner_text()
+    lead.screenshot(path=str(SHOTS / "lead-figure-saved.png"), full_page=True)
+
+    board = sign_in(browser, server, "board")
+    board.goto(f"{server.url}/?as_of=2022-11-21")
+    assert board.locator("#delivery-chart svg").count() == 1
+    row = board.locator('#delivery-series tr[data-date="2022-11-20"] .delivered')
+    delivered = float(row.text_content() or "nan")
+    assert delivered >= 12.5
+    assert "141" in board.locator("#delivery-chart figcaption").inner_text()
+    board.screenshot(path=str(SHOTS / "board-dashboard.png"), full_page=True)
+    assert board.outside == [], "a page asked for something outside the machine"  # type: ignore[attr-defined]
+
+
+def test_bad_token_is_refused(browser: Browser, server: Server) -> None:
+    page = browser.new_page()
+    page.goto(f"{server.url}/login")
+    page.fill("#token", "wt_not-a-real-token")
+    page.click("button[type=submit]")
+    assert "unknown bearer token" in page.locator("#login-error").inner_text()

@@ -1,0 +1,123 @@
+"""Through a real server process and HTTP: a lead reports and corrects, the board sees it,
+finance downloads and submits the return."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+import httpx
+
+from tests.support.server import Server
+
+P = "QM7-2022-23"
+SCHEME = "hct-bridging-enh"
+
+
+def delivered_on(server: Server, day: str) -> float:
+    series = httpx.get(
+        f"{server.url}/api/v1/programmes/{P}/delivery/daily",
+        params={"from": day, "to": day},
+        headers=server.headers("board"),
+    ).json()
+    return float(series["days"][0]["delivered_beds_equivalent"])
+
+
+def test_lead_reports_and_corrects_and_the_board_sees_it(server: Server) -> None:
+    before = delivered_on(server, "2022-11-20")
+    url = f"{server.url}/api/v1/programmes/{P}/schemes/{SCHEME}/daily"
+    body = {"date": "2022-11-20", "beds_equivalent": 9, "discharges": {"p1": 2}}
+    created = httpx.post(url, json=body, headers=server.headers("lead"))
+    assert created.status_code == 201, created.text
+    assert delivered_on(server, "2022-11-20") == before + 9  # read-your-writes
+    again = httpx.post(url, json=body, headers=server.headers("lead"))
+    assert again.status_code == 409
+    corrected = httpx.put(
+        f"{url}/2022-11-20",
+        json={**body, "beds_equivalent": 7, "reason": "recount"},
+        headers=server.headers("lead"),
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert delivered_on(server, "2022-11-20") == before + 7
+    history = httpx.get(
+        f"{server.url}/api/v1/programmes/{P}/schemes/{SCHEME}/history",
+        headers=server.headers("board"),
+    ).json()
+    assert history[0]["event"] == "Scheme.Registered"
+    refused = httpx.post(
+        f"{server.url}/api/v1/programmes/{P}/schemes/nightingale-ward-pah/daily",
+        json=body,
+        headers=server.headers("lead"),
+    )
+    assert refused.status_code == 403
+
+
+def test_refusals_through_the_api_name_the_field(server: Server) -> None:
+    url = f"{server.url}/api/v1/programmes/{P}/schemes/{SCHEME}/daily"
+    cases = [
+        ({"date": "2022-11-18", "beds_equivalent": -1}, "beds_equivalent"),
+        ({"date": "2022-11-18", "beds_equivalent": 1, "beds_occupied": 2001}, "beds_occupied"),
+        ({"date": "2022-11-18", "beds_equivalent": 1, "discharges": {"p0": 10001}}, "p0"),
+        ({"date": "2022-09-30", "beds_equivalent": 1}, "date"),
+        ({"date": "2022-11-21", "beds_equivalent": 1}, "date"),
+        ({"date": "2022-11-18", "beds_equivalent": "many"}, "beds_equivalent"),
+        ({"date": "2022-11-18", "beds_equivalent": 1, "kpis": {"nope": 1}}, "nope"),
+        ({"date": "2022-11-18", "beds_equivalent": 1, "narrative": "x" * 2001}, "narrative"),
+        (
+            {"date": "2022-11-18", "beds_equivalent": 1, "narrative": "NHS 943 476 5919"},
+            "narrative",
+        ),
+    ]
+    for body, field in cases:
+        response = httpx.post(
+            url,
+            content=_json(body),
+            headers={**server.headers("lead"), "Content-Type": "application/json"},
+        )
+        assert response.status_code == 422, (body, response.text)
+        assert field in response.text
+    nan = httpx.post(
+        url,
+        content=b'{"date": "2022-11-18", "beds_equivalent": NaN}',
+        headers={**server.headers("lead"), "Content-Type": "application/json"},
+    )
+    assert nan.status_code == 422 and "beds_equivalent" in nan.text
+    spend = httpx.post(
+        f"{server.url}/api/v1/programmes/{P}/schemes/{SCHEME}/spend",
+        json={"month": "2023-04", "amount_gbp": "100000000.01", "basis": "actual"},
+        headers=server.headers("finance"),
+    )
+    assert spend.status_code == 422
+
+
+def _json(body: object) -> bytes:
+    import json
+
+    return json.dumps(body).encode()
+
+
+def test_finance_downloads_and_submits_the_return(server: Server) -> None:
+    base = f"{server.url}/api/v1/programmes/{P}/returns/2022-10"
+    csv_text = httpx.get(base, params={"format": "csv"}, headers=server.headers("finance")).text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert len(rows) == 28 and rows[0]["financial_month"] == "M7"
+    xlsx = httpx.get(base, params={"format": "xlsx"}, headers=server.headers("finance"))
+    assert xlsx.content[:2] == b"PK"
+    submitted = httpx.post(
+        f"{base}/submit", headers={**server.headers("finance"), "Idempotency-Key": "m7-first"}
+    )
+    assert submitted.status_code == 201, submitted.text
+    receipt = submitted.json()
+    replay = httpx.post(
+        f"{base}/submit", headers={**server.headers("finance"), "Idempotency-Key": "m7-first"}
+    )
+    assert replay.json()["revision"] == receipt["revision"] and replay.json()["replayed"]
+    fetched = httpx.get(
+        f"{base}/submissions/{receipt['revision']}", headers=server.headers("board")
+    )
+    assert hashlib.sha256(fetched.content).hexdigest() == receipt["sha256"]
+    diff = httpx.get(f"{base}/diff", headers=server.headers("finance")).json()
+    assert diff["revision"] == receipt["revision"] and diff["changes"] == []
+    forbidden = httpx.post(f"{base}/submit", headers=server.headers("board"))
+    assert forbidden.status_code == 403

@@ -1,0 +1,74 @@
+"""A real ``wintertrack serve --demo`` process on a loopback port, with its printed tokens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.support.postgres import free_port
+
+
+@dataclass
+class Server:
+    url: str
+    tokens: dict[str, str]
+    process: subprocess.Popen[str]
+    log: Path
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_server(workdir: Path, demo_date: str = "2022-11-20") -> Server:
+    port = free_port()
+    log = workdir / "server.log"
+    env = {
+        **os.environ,
+        "WINTERTRACK_STORE": f"sqlite:///{workdir}/wintertrack.db",
+        "WINTERTRACK_SECRET_KEY": "e2e-secret-key-not-for-production",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "wintertrack",
+        "serve",
+        "--demo",
+        "--demo-date",
+        demo_date,
+        "--port",
+        str(port),
+    ]
+    with log.open("w") as sink:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=sink, text=True)
+    assert process.stdout is not None
+    tokens: dict[str, str] = {}
+    deadline = time.monotonic() + 120
+    while len(tokens) < 4 and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        parts = line.split()
+        if len(parts) == 3 and parts[0] in ("admin", "board", "finance", "lead"):
+            tokens[parts[0]] = parts[2]
+    url = f"http://127.0.0.1:{port}"
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return Server(url, tokens, process, log)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
