@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from capacity.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated
 from schemes.rules import InputRefused
@@ -18,6 +20,19 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
 )
+
+
+class ErrorBody(BaseModel):
+    detail: Any
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No bearer token, or an unknown or revoked one"},
+    403: {"model": ErrorBody, "description": "Wrong role, or someone else's scheme"},
+    404: {"model": ErrorBody, "description": "Unknown programme, scheme, site or report"},
+    409: {"model": ErrorBody, "description": "Duplicate, or changed meanwhile"},
+    422: {"model": ErrorBody, "description": "Invalid input: names the field and the reason"},
+}
 
 
 def field_error(field: str, reason: str, where: str = "body") -> list[dict[str, object]]:

@@ -8,8 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import AnyUser, Reads
+from api.errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1/programmes/{programme}", tags=["board"])
+router = APIRouter(
+    prefix="/api/v1/programmes/{programme}", tags=["board"], responses=ERROR_RESPONSES
+)
 
 AsOf = Annotated[date | None, Query(description="Valid date (default today)")]
 KnownAt = Annotated[int | None, Query(ge=0, description="Event-log position (default latest)")]

@@ -7,10 +7,11 @@ from decimal import Decimal
 from fastapi import APIRouter
 
 from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of
+from api.errors import ERROR_RESPONSES
 from api.schemas import DiversionIn, ProgrammeCreate, ProgrammePublic, Receipt
 from wintertrack.present import programme_public
 
-router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"])
+router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"], responses=ERROR_RESPONSES)
 
 
 @router.post("", status_code=201, response_model=Receipt)

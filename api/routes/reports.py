@@ -8,10 +8,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import AnyUser, Application, IdempotencyKey, actor_of, require
+from api.errors import ERROR_RESPONSES
 from api.schemas import DailyCorrection, DailyIn, Receipt, SpendCorrection, SpendIn
 from schemes.rules import InputRefused
 
-router = APIRouter(prefix="/api/v1/programmes/{programme}/schemes/{scheme}", tags=["figures"])
+router = APIRouter(
+    prefix="/api/v1/programmes/{programme}/schemes/{scheme}",
+    tags=["figures"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def daily_body(body: DailyIn) -> dict[str, Any]:

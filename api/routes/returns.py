@@ -8,11 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import Application, FinanceOrBoard, IdempotencyKey, Reads, actor_of, require
+from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt
 from projections.exports import to_csv, to_xlsx
 from projections.submission import diff_since_latest, submit
 
-router = APIRouter(prefix="/api/v1/programmes/{programme}/returns", tags=["returns"])
+router = APIRouter(
+    prefix="/api/v1/programmes/{programme}/returns", tags=["returns"], responses=ERROR_RESPONSES
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of, require
+from api.errors import ERROR_RESPONSES
 from api.schemas import (
     BedChange,
     HistoryEntry,
@@ -20,7 +21,9 @@ from api.schemas import (
 from capacity.scheme import scheme_id
 from wintertrack.present import scheme_public
 
-router = APIRouter(prefix="/api/v1/programmes/{programme}/schemes", tags=["schemes"])
+router = APIRouter(
+    prefix="/api/v1/programmes/{programme}/schemes", tags=["schemes"], responses=ERROR_RESPONSES
+)
 
 
 def _receipt(receipt: Any) -> Receipt:

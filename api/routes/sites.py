@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of, require
+from api.errors import ERROR_RESPONSES
 from api.schemas import FlowCorrection, FlowIn, Receipt, SiteCreate
 from schemes.rules import InputRefused
 
-router = APIRouter(prefix="/api/v1/programmes/{programme}/sites", tags=["sites"])
+router = APIRouter(
+    prefix="/api/v1/programmes/{programme}/sites", tags=["sites"], responses=ERROR_RESPONSES
+)
 
 
 def flow_body(body: FlowIn) -> dict[str, Any]:
