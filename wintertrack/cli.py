@@ -333,5 +333,72 @@ def serve(
     uvicorn.run(create_app(application, read, secret), host=host, port=port, log_level="info")
 
 
+@app.command("relay")
+def relay_command(
+    interval: float = 0.5,
+    once: Annotated[bool, typer.Option(help="Publish what is stored, then stop")] = False,
+) -> None:
+    """Publishes every stored event to {prefix}.events, resuming from its durable position."""
+    import signal
+    import threading
+
+    from projections.db import ViewDatabase
+    from wintertrack.config import get_settings
+    from wintertrack.streams.relay import Relay
+
+    settings = get_settings()
+    if not settings.kafka_bootstrap:
+        raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
+    application = build_application(settings)
+    relay = Relay(
+        application,
+        ViewDatabase(settings.store),
+        settings.kafka_bootstrap,
+        settings.kafka_topic_prefix,
+    )
+    if once:
+        while relay.publish_page():
+            print(f"published through position {relay.position()}", flush=True)
+        relay.close()
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        relay.run(stop, interval, lambda n, p: print(f"published through position {p}", flush=True))
+    except KeyboardInterrupt:
+        stop.set()
+    relay.close()
+
+
+@app.command("ingest")
+def ingest_command(group: str = "wintertrack-ingest") -> None:
+    """Consumes {prefix}.daily-figures into daily reports; invalid messages go to the DLQ."""
+    import signal
+    import threading
+
+    from wintertrack.config import get_settings
+    from wintertrack.streams.ingest import Ingest
+
+    settings = get_settings()
+    if not settings.kafka_bootstrap:
+        raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
+    ingest = Ingest(
+        build_application(settings), settings.kafka_bootstrap, settings.kafka_topic_prefix, group
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        ingest.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    ingest.close()
+
+
+@app.command("project")
+def project_command(interval: float = 0.5) -> None:
+    """Runs the projections on their own (when the API runs elsewhere)."""
+    projections_follow(interval)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())

@@ -1,0 +1,63 @@
+"""Helpers for the stream tests: read a whole topic, and a store with many events."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from capacity.application import WinterApplication
+from tests.scenarios.ledger import ADMIN, PROGRAMME, P, scheme_spec
+
+
+def read_topic(bootstrap: str, topic: str, timeout_ms: int = 4000) -> list[dict[str, Any]]:
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=timeout_ms
+    )
+    partitions = consumer.partitions_for_topic(topic) or set()
+    assignment = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(assignment)
+    consumer.seek_to_beginning(*assignment)
+    found = []
+    for record in consumer:
+        found.append(
+            {
+                "partition": record.partition,
+                "offset": record.offset,
+                "headers": dict(record.headers),
+                **json.loads(record.value),
+            }
+        )
+    consumer.close()
+    return found
+
+
+def stored_keys(application: WinterApplication) -> set[tuple[str, int]]:
+    keys: set[tuple[str, int]] = set()
+    start = 0
+    while True:
+        page = application.recorder.select_notifications(start, 5000, inclusive_of_start=False)
+        if not page:
+            return keys
+        keys |= {(str(n.originator_id), n.originator_version) for n in page}
+        start = page[-1].id
+
+
+def many_events(application: WinterApplication, schemes: int = 60, days: int = 166) -> int:
+    """Opens the programme and writes at least schemes x days daily reports in batches."""
+    application.open_programme(ADMIN, PROGRAMME)
+    for n in range(schemes):
+        application.register_scheme(ADMIN, P, scheme_spec(f"s{n:02d}", planned_start=None, kpis=[]))
+    start = date(2022, 10, 1)
+    for n in range(schemes):
+        batch = []
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            _, cleaned = application.prepare_daily(
+                ADMIN, P, f"s{n:02d}", {"date": day, "beds_equivalent": (n + offset) % 9}
+            )
+            batch.append((day, f"s{n:02d}", cleaned, "bulk"))
+        application.report_daily_batch(ADMIN, P, batch)
+    return application.max_position()

@@ -1,0 +1,139 @@
+"""Consumes daily reports from provider systems on ``{prefix}.daily-figures``.
+
+Each message is validated exactly as the API validates a report, stored as a report from the
+``kafka`` channel, and only then is its offset committed. Invalid messages go to
+``{prefix}.daily-figures.dlq`` with the reason and the original payload, and the partition moves
+on. Storing is idempotent on (scheme, date, source_message_id), so a redelivered message (after
+a crash before the commit, or a rebalance between two ingest processes) stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+from pydantic import ValidationError
+
+from api.routes.reports import daily_body
+from api.schemas import DailyIn
+from capacity.application import WinterApplication
+from capacity.errors import DomainError, DuplicateDailyReport
+from capacity.reports import DailyReport, daily_report_id
+from capacity.values import Actor
+from schemes.rules import InputRefused, parse_date
+
+log = logging.getLogger("wintertrack.ingest")
+INGEST = Actor("kafka-ingest", "system", "kafka")
+GROUP = "wintertrack-ingest"
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def store(application: WinterApplication, payload: bytes) -> str:
+    """Validates and stores one message; returns "stored" or "duplicate", raises Rejected."""
+    try:
+        message = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Rejected(f"not JSON: {error}") from None
+    if not isinstance(message, dict):
+        raise Rejected("message must be a JSON object")
+    for required in ("programme", "scheme_code", "date", "source_message_id"):
+        if not isinstance(message.get(required), str) or not message[required]:
+            raise Rejected(f"{required}: is required (text)")
+    programme, scheme = message["programme"], message["scheme_code"]
+    source = message["source_message_id"][:200]
+    body = {
+        k: v
+        for k, v in message.items()
+        if k not in ("programme", "scheme_code", "source_message_id")
+    }
+    try:
+        body = daily_body(DailyIn.model_validate(body))  # the API's own request model
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "message"
+        raise Rejected(f"{field}: {first['msg']}") from None
+    try:
+        day = parse_date("date", message["date"])
+        report_id = daily_report_id(programme, scheme, day)
+        if report_id in application.repository:
+            existing: Any = application.repository.get(report_id)
+            assert isinstance(existing, DailyReport)
+            if existing.source_ref == source:
+                return "duplicate"
+            raise Rejected(
+                f"date: {scheme} already reported figures for {day.isoformat()}; "
+                "send a correction instead"
+            )
+        application.report_daily(INGEST, programme, scheme, body, source_ref=source)
+    except DuplicateDailyReport:
+        return "duplicate"  # stored by another ingest process meanwhile
+    except InputRefused as error:
+        raise Rejected(str(error)) from None
+    except DomainError as error:
+        raise Rejected(
+            f"{error.field}: {error.message}" if error.field else error.message
+        ) from None
+    return "stored"
+
+
+class Ingest:
+    def __init__(
+        self,
+        application: WinterApplication,
+        bootstrap: str,
+        topic_prefix: str,
+        group: str = GROUP,
+    ) -> None:
+        self.application = application
+        self.topic = f"{topic_prefix}.daily-figures"
+        self.dlq = f"{self.topic}.dlq"
+        self.consumer = KafkaConsumer(
+            self.topic,
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=100,
+        )
+        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=5)
+        self.counts = {"stored": 0, "duplicate": 0, "rejected": 0}
+
+    def handle(self, record: ConsumerRecord) -> None:
+        try:
+            outcome = store(self.application, record.value)
+        except Rejected as rejected:
+            outcome = "rejected"
+            dead = {
+                "reason": rejected.reason,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "payload": record.value.decode("utf-8", errors="replace"),
+            }
+            self.producer.send(self.dlq, key=record.key, value=json.dumps(dead).encode())
+            self.producer.flush(timeout=30)
+        self.counts[outcome] += 1
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            batches = self.consumer.poll(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    self.handle(record)
+            if batches:
+                self.consumer.commit()  # only after every record of the poll is stored or DLQ'd
+                log.info("ingest counts %s", self.counts)
+                print(json.dumps(self.counts), flush=True)
+
+    def close(self) -> None:
+        self.consumer.close()
+        self.producer.close(timeout=5)

@@ -1,0 +1,120 @@
+"""Publishes every stored event, in event-log order, to ``{prefix}.events``.
+
+At-least-once: the position is advanced (durably, in the views database) only after the broker
+has acknowledged every message of a page, so a crash or an outage re-sends at most one page.
+Consumers de-duplicate on aggregate id + version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from capacity.application import WinterApplication
+from projections.db import ViewDatabase
+from wintertrack.streams.messages import SCHEMA_VERSION, encode, event_message
+
+log = logging.getLogger("wintertrack.relay")
+NAME = "relay"
+
+
+class Relay:
+    def __init__(
+        self,
+        application: WinterApplication,
+        views: ViewDatabase,
+        bootstrap: str,
+        topic_prefix: str,
+        page_size: int = 500,
+    ) -> None:
+        self.application = application
+        self.views = views
+        self.bootstrap = bootstrap
+        self.topic = f"{topic_prefix}.events"
+        self.page_size = page_size
+        self._producer: KafkaProducer | None = None
+        with views.transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS relay_tracking (name TEXT PRIMARY KEY, "
+                "position BIGINT NOT NULL)"
+            )
+            if not db.query("SELECT position FROM relay_tracking WHERE name = ?", (NAME,)):
+                db.execute("INSERT INTO relay_tracking (name, position) VALUES (?, 0)", (NAME,))
+
+    def position(self) -> int:
+        rows = self.views.query("SELECT position FROM relay_tracking WHERE name = ?", (NAME,))
+        return int(rows[0][0])
+
+    def producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap,
+                acks="all",
+                enable_idempotence=True,
+                retries=5,
+                linger_ms=5,
+                request_timeout_ms=10_000,
+                max_block_ms=10_000,
+            )
+        return self._producer
+
+    def publish_page(self) -> int:
+        """Publishes the next page; returns how many events were published (0 when caught up)."""
+        start = self.position()
+        page = self.application.recorder.select_notifications(
+            start, self.page_size, inclusive_of_start=False
+        )
+        if not page:
+            return 0
+        producer = self.producer()
+        futures = [
+            producer.send(
+                self.topic,
+                key=str(n.originator_id).encode(),
+                value=encode(event_message(n)),
+                headers=[("schema-version", SCHEMA_VERSION)],
+            )
+            for n in page
+        ]
+        producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=30)  # raises if the broker did not acknowledge
+        with self.views.transaction() as db:
+            db.execute("UPDATE relay_tracking SET position = ? WHERE name = ?", (page[-1].id, NAME))
+        return len(page)
+
+    def run(
+        self,
+        stop: threading.Event,
+        interval: float = 0.5,
+        on_page: Callable[[int, int], None] = lambda n, p: None,
+    ) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                published = self.publish_page()
+                backoff = 0.5
+            except KafkaError as error:
+                log.warning("broker unavailable (%s); retrying in %.1fs", error, backoff)
+                self._reset()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if published:
+                on_page(published, self.position())
+            else:
+                stop.wait(interval)
+
+    def _reset(self) -> None:
+        if self._producer is not None:
+            with contextlib.suppress(KafkaError):
+                self._producer.close(timeout=1)
+            self._producer = None
+
+    def close(self) -> None:
+        self._reset()
