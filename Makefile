@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test deps venv lint clean
+.PHONY: run test deps venv lint clean bench
 
 run: $(STAMP)
 	$(BIN)/wintertrack serve --demo
@@ -32,3 +32,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-output
+
+.PHONY: bench
+bench: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m bench.run $(if $(QUICK),--quick,)
