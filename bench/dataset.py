@@ -97,6 +97,7 @@ def _scheme(
     if measure == "beds_open":
         app.change_beds(ACTOR, programme, code, start, int(planned or 1), "core", "opened")
     batch: list[tuple[date, str, dict[str, Any], str]] = []
+    validate = app.daily_validator(ACTOR, programme)
     for offset in range(days):
         day = start + timedelta(days=offset)
         raw: dict[str, Any] = {
@@ -106,7 +107,7 @@ def _scheme(
         }
         if measure == "reported":
             raw["beds_equivalent"] = f"{max(0.0, rng.gauss(float(planned or 0), 2)):.1f}"
-        _, cleaned = app.prepare_daily(ACTOR, programme, code, raw)
+        _, cleaned = validate(code, raw)
         batch.append((day, code, cleaned, "bench"))
     app.report_daily_batch(ACTOR, programme, batch)
     for offset in rng.sample(range(days), k=min(2, days)):

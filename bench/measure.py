@@ -74,6 +74,7 @@ def bulk_import(workdir: Path, schemes: int, days: int) -> Row:
             rows.append((f"s{n:03d}", date(2022, 10, 1) + timedelta(days=offset), offset))
     before = app.max_position()
     started = time.perf_counter()
+    validate = app.daily_validator(ADMIN, programme)
     for n in range(schemes):
         code = f"s{n:03d}"
         batch = []
@@ -81,7 +82,7 @@ def bulk_import(workdir: Path, schemes: int, days: int) -> Row:
             if scheme != code:
                 continue
             raw = {"date": day, "beds_equivalent": offset % 9, "beds_occupied": offset % 20}
-            _, cleaned = app.prepare_daily(ADMIN, programme, code, raw)
+            _, cleaned = validate(code, raw)
             batch.append((day, code, cleaned, "bench"))
         app.report_daily_batch(ADMIN, programme, batch)
     ours = time.perf_counter() - started

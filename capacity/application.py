@@ -538,6 +538,24 @@ class WinterApplication(Application[UUID]):
         day = self._day(programme, "date", raw.get("date"))
         return day, figures.clean_daily_figures(raw, scheme)
 
+    def daily_validator(
+        self, actor: Actor, programme_code: str
+    ) -> Callable[[str, Mapping[str, Any]], tuple[date, dict[str, Any]]]:
+        """Validates many reports for one programme, loading each aggregate once (bulk paths)."""
+        programme = self.get_programme(programme_code)
+        schemes: dict[str, Scheme] = {}
+
+        def validate(scheme_code: str, raw: Mapping[str, Any]) -> tuple[date, dict[str, Any]]:
+            scheme = schemes.get(scheme_code)
+            if scheme is None:
+                scheme = self.get_scheme(programme_code, scheme_code)
+                self._check_may_write(actor, programme_code, scheme_code)
+                schemes[scheme_code] = scheme
+            day = self._day(programme, "date", raw.get("date"))
+            return day, figures.clean_daily_figures(raw, scheme)
+
+        return validate
+
     def report_daily(
         self,
         actor: Actor,

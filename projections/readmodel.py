@@ -6,7 +6,10 @@ position, default what the views have reached), and is computed from the fact vi
 
 from __future__ import annotations
 
+import copy
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -37,10 +40,35 @@ def now_iso() -> str:
 
 
 class ReadModel:
+    """Reads are deterministic functions of (arguments, position): results are memoised per
+    position, so repeated reads at the same position cost a dictionary lookup, and any new event
+    moves the position on and so computes afresh. Callers get a shallow copy: treat the nested
+    values as read-only."""
+
+    CACHE_SIZE = 256
+
     def __init__(self, projector: Projector, today: Callable[[], date] = date.today) -> None:
         self.projector = projector
         self.views: ViewDatabase = projector.views
         self.today = today
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        full = (*key, self.today())
+        with self._lock:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return copy.copy(self._cache[full])
+        value = compute()
+        with self._lock:
+            self._cache[full] = value
+            while len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return copy.copy(value)
+
+    def _position(self, known_at: int | None) -> int:
+        return self.head() if known_at is None else known_at
 
     def head(self) -> int:
         return self.projector.position()
@@ -54,9 +82,41 @@ class ReadModel:
     def _as_of(self, as_of: date | None) -> date:
         return as_of or self.today()
 
-    # --- delivery -------------------------------------------------------------------------
+    # --- memoised reads -------------------------------------------------------------------
 
     def delivery_month(
+        self, programme: str, month: str, as_of: date | None = None, known_at: int | None = None
+    ) -> dict[str, Any]:
+        at = self._position(known_at)
+        result: dict[str, Any] = self._memo(
+            ("delivery", programme, month, as_of, at),
+            lambda: self._compute_delivery_month(programme, month, as_of, at),
+        )
+        return result
+
+    def delivery_daily(
+        self, programme: str, start: date | None, end: date | None, known_at: int | None = None
+    ) -> dict[str, Any]:
+        at = self._position(known_at)
+        result: dict[str, Any] = self._memo(
+            ("daily", programme, start, end, at),
+            lambda: self._compute_delivery_daily(programme, start, end, at),
+        )
+        return result
+
+    def dashboard(
+        self, programme: str, as_of: date | None = None, known_at: int | None = None
+    ) -> dict[str, Any]:
+        at = self._position(known_at)
+        result: dict[str, Any] = self._memo(
+            ("dashboard", programme, as_of, at),
+            lambda: self._compute_dashboard(programme, as_of, at),
+        )
+        return result
+
+    # --- delivery -------------------------------------------------------------------------
+
+    def _compute_delivery_month(
         self, programme: str, month: str, as_of: date | None = None, known_at: int | None = None
     ) -> dict[str, Any]:
         p = self.facts(programme, known_at)
@@ -107,7 +167,7 @@ class ReadModel:
             "schemes": rows,
         }
 
-    def delivery_daily(
+    def _compute_delivery_daily(
         self, programme: str, start: date | None, end: date | None, known_at: int | None = None
     ) -> dict[str, Any]:
         p = self.facts(programme, known_at)
@@ -133,7 +193,7 @@ class ReadModel:
 
     # --- the board's dashboard ------------------------------------------------------------
 
-    def dashboard(
+    def _compute_dashboard(
         self, programme: str, as_of: date | None = None, known_at: int | None = None
     ) -> dict[str, Any]:
         p = self.facts(programme, known_at)
@@ -145,7 +205,7 @@ class ReadModel:
         # The headline day is the latest full day: daily sitreps arrive by 11:00 the next day.
         latest = max(min(day - timedelta(days=1), p.period_end), p.period_start)
         today = system_daily(p, latest, latest)
-        month_view = self.delivery_month(programme, str(month), day, p.known_at)
+        month_view = self._compute_delivery_month(programme, str(month), day, p.known_at)
         window = window_days(month, p.period_start, p.period_end, day)
         yesterday = [clipped - timedelta(days=1)]
         streams: dict[str, dict[str, Decimal]] = {}
@@ -230,11 +290,18 @@ class ReadModel:
         known_at: int | None = None,
         generated_at: str | None = None,
     ) -> dict[str, Any]:
-        p = self.facts(programme, known_at)
-        ym = YearMonth.parse(month)
-        if not (YearMonth.of(p.period_start) <= ym <= YearMonth.of(p.period_end)):
-            raise InputRefused("month", f"{ym} is outside the programme period")
-        return build_return(p, ym, self.today(), generated_at or now_iso())
+        at = self._position(known_at)
+
+        def compute() -> dict[str, Any]:
+            p = self.facts(programme, at)
+            ym = YearMonth.parse(month)
+            if not (YearMonth.of(p.period_start) <= ym <= YearMonth.of(p.period_end)):
+                raise InputRefused("month", f"{ym} is outside the programme period")
+            return build_return(p, ym, self.today(), "")
+
+        report: dict[str, Any] = self._memo(("return", programme, month, at), compute)
+        report["generated_at"] = generated_at or now_iso()
+        return report
 
     def submissions(self, programme: str, month: str) -> list[dict[str, Any]]:
         rows = self.views.query(

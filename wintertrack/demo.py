@@ -62,11 +62,12 @@ def generate_winter(
         if scheme.measure == "beds_open":
             _open_beds(app, rng, programme_code, code, live, end, planned)
         batch: list[tuple[date, str, dict[str, Any], str]] = []
+        validate = app.daily_validator(LEAD, programme_code)
         for day in days:
             if day < live or rng.random() < 0.04:
                 continue
             raw = _figures(rng, scheme.measure, planned, day, scheme.kpi_codes)
-            _, cleaned = app.prepare_daily(LEAD, programme_code, code, raw)
+            _, cleaned = validate(code, raw)
             batch.append((day, code, cleaned, f"demo:{seed}"))
             if len(batch) >= BATCH:
                 written += len(batch)

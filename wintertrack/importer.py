@@ -90,13 +90,14 @@ def import_daily(
             pending_lines.clear()
             on_commit(outcome)
 
+    validate = app.daily_validator(actor, programme)
     for line, row in read_rows(path):
         on_progress(1)
         try:
             scheme_code = row.get("scheme_code") or ""
             if not scheme_code:
                 raise InputRefused("scheme_code", "is required")
-            day, cleaned = app.prepare_daily(actor, programme, scheme_code, row_to_report(row))
+            day, cleaned = validate(scheme_code, row_to_report(row))
             if (scheme_code, day) in seen:
                 raise InputRefused("date", f"{scheme_code} appears twice for {day} in this file")
             seen.add((scheme_code, day))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import matplotlib
@@ -18,6 +20,13 @@ WARM_YELLOW = "#ffb81c"
 
 
 def delivery_chart(series: dict[str, Any]) -> str:
+    """The chart for a series; the same series (same position) is drawn once."""
+    return _draw(json.dumps(series, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _draw(series_json: str) -> str:
+    series = json.loads(series_json)
     days = mdates.date2num([date.fromisoformat(d["date"]) for d in series["days"]])
     delivered = [d["delivered_beds_equivalent"] for d in series["days"]]
     planned = [d["planned_beds_equivalent"] for d in series["days"]]
