@@ -33,6 +33,9 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-output
 
-.PHONY: bench
+.PHONY: bench smoke
+smoke: $(STAMP)
+	bash scripts/smoke-xlsx.sh
+
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m bench.run $(if $(QUICK),--quick,)

@@ -521,10 +521,11 @@ class WinterApplication(Application[UUID]):
         )
 
     def _scheme_for_field(self, programme: str, code: str, field_name: str) -> Scheme:
+        """A scheme named in the body (not the path): unknown is invalid input (422)."""
         try:
             return self.get_scheme(programme, code)
         except SchemeNotFound:
-            raise SchemeNotFound(f"unknown scheme '{code}'", field=field_name) from None
+            raise InputRefused(field_name, f"unknown scheme '{code}' in {programme}") from None
 
     # --- daily figures and spend ----------------------------------------------------------
 

@@ -103,13 +103,6 @@ class RefusalScenarios(LedgerScenarios):
                 lambda app: app.report_flow(ADMIN, P, "RZZ", FLOW),
                 "ods_code",
             ),
-            (
-                "unknown diversion target",
-                lambda app: app.divert_funding(
-                    ADMIN, P, "runners", "no-such", "10", "UEC-1", "2022-12-01"
-                ),
-                "to_scheme",
-            ),
         ],
     )
     def test_unknown_codes_refused(
@@ -136,6 +129,15 @@ class RefusalScenarios(LedgerScenarios):
             ready.change_beds(ADMIN, P, "ward", "2022-11-02", change, "core", "r")
         assert getattr(caught.value, "field", None) == field
         assert ready.max_position() == before
+
+    def test_unknown_scheme_in_the_body_refused(self, ready: WinterApplication) -> None:
+        self.refused(
+            ready,
+            "to_scheme",
+            lambda: ready.divert_funding(
+                ADMIN, P, "runners", "no-such", "10", "UEC-1", "2022-12-01"
+            ),
+        )
 
     def test_flow_with_negative_count_refused(self, ready: WinterApplication) -> None:
         ready.register_site(ADMIN, P, "RWG", "Watford General Hospital", "SW")
