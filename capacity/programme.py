@@ -22,8 +22,8 @@ class Programme(Aggregate):
     class Event(Aggregate.Event):
         actor: Actor
 
-    class Opened(Event, Aggregate.Created):
-        TOPIC = "wintertrack:Programme.Opened"
+    class ProgrammeOpened(Event, Aggregate.Created):
+        TOPIC = "wintertrack:Programme.ProgrammeOpened"
         code: str
         icb_code: str
         icb_name: str
@@ -34,7 +34,7 @@ class Programme(Aggregate):
         bed_target: int
         allocations: dict[str, Decimal]
 
-    Created = Opened
+    Created = ProgrammeOpened
 
     class BedTargetRevised(Event):
         TOPIC = "wintertrack:Programme.BedTargetRevised"
@@ -104,7 +104,9 @@ class Programme(Aggregate):
 
     @classmethod
     def open(cls, actor: Actor, **fields: Any) -> Programme:
-        return cls._create(cls.Opened, id=programme_id(fields["code"]), actor=actor, **fields)
+        return cls._create(
+            cls.ProgrammeOpened, id=programme_id(fields["code"]), actor=actor, **fields
+        )
 
     def revise_bed_target(self, actor: Actor, bed_target: int, reason: str) -> None:
         self.trigger_event(self.BedTargetRevised, actor=actor, bed_target=bed_target, reason=reason)

@@ -29,8 +29,8 @@ class Scheme(Aggregate):
     class Event(Aggregate.Event):
         actor: Actor
 
-    class Registered(Event, Aggregate.Created):
-        TOPIC = "wintertrack:Scheme.Registered"
+    class SchemeRegistered(Event, Aggregate.Created):
+        TOPIC = "wintertrack:Scheme.SchemeRegistered"
         programme: str
         code: str
         name: str
@@ -47,10 +47,10 @@ class Scheme(Aggregate):
         kpis: list[dict[str, Any]]
         lead: str | None
 
-    Created = Registered
+    Created = SchemeRegistered
 
-    class Approved(Event):
-        TOPIC = "wintertrack:Scheme.Approved"
+    class SchemeApproved(Event):
+        TOPIC = "wintertrack:Scheme.SchemeApproved"
         approved_on: date
         decision_ref: str
 
@@ -76,8 +76,8 @@ class Scheme(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.planned_start = self.planned_start
 
-    class Mobilised(Event):
-        TOPIC = "wintertrack:Scheme.Mobilised"
+    class SchemeMobilised(Event):
+        TOPIC = "wintertrack:Scheme.SchemeMobilised"
         went_live_on: date
 
         def apply(self, aggregate: Any) -> None:
@@ -123,24 +123,24 @@ class Scheme(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.diverted_in += self.amount_gbp
 
-    class Paused(Event):
-        TOPIC = "wintertrack:Scheme.Paused"
+    class SchemePaused(Event):
+        TOPIC = "wintertrack:Scheme.SchemePaused"
         on: date
         reason: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.status_changes.append((self.on, "paused"))
 
-    class Resumed(Event):
-        TOPIC = "wintertrack:Scheme.Resumed"
+    class SchemeResumed(Event):
+        TOPIC = "wintertrack:Scheme.SchemeResumed"
         on: date
         reason: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.status_changes.append((self.on, "active"))
 
-    class Closed(Event):
-        TOPIC = "wintertrack:Scheme.Closed"
+    class SchemeClosed(Event):
+        TOPIC = "wintertrack:Scheme.SchemeClosed"
         on: date
         reason: str
 
@@ -230,7 +230,7 @@ class Scheme(Aggregate):
     @classmethod
     def register(cls, actor: Actor, **fields: Any) -> Scheme:
         return cls._create(
-            cls.Registered,
+            cls.SchemeRegistered,
             id=scheme_id(fields["programme"], fields["code"]),
             actor=actor,
             **fields,
@@ -238,7 +238,7 @@ class Scheme(Aggregate):
 
     def approve(self, actor: Actor, approved_on: date, decision_ref: str) -> None:
         self.trigger_event(
-            self.Approved, actor=actor, approved_on=approved_on, decision_ref=decision_ref
+            self.SchemeApproved, actor=actor, approved_on=approved_on, decision_ref=decision_ref
         )
 
     def set_kpi_target(
@@ -262,7 +262,7 @@ class Scheme(Aggregate):
                 field="went_live_on",
             )
         self.check_not_closed("went_live_on")
-        self.trigger_event(self.Mobilised, actor=actor, went_live_on=went_live_on)
+        self.trigger_event(self.SchemeMobilised, actor=actor, went_live_on=went_live_on)
 
     def open_beds(self, actor: Actor, on: date, change: int, bed_type: str, reason: str) -> None:
         self.check_not_closed("date")
@@ -315,18 +315,18 @@ class Scheme(Aggregate):
     def pause(self, actor: Actor, on: date, reason: str) -> None:
         if self.status_on(on) not in ("active", "planned"):
             raise InvalidTransition(f"scheme {self.code} is {self.status_on(on)}", field="action")
-        self.trigger_event(self.Paused, actor=actor, on=on, reason=reason)
+        self.trigger_event(self.SchemePaused, actor=actor, on=on, reason=reason)
 
     def resume(self, actor: Actor, on: date, reason: str) -> None:
         if self.status_on(on) != "paused":
             raise InvalidTransition(
                 f"scheme {self.code} is {self.status_on(on)}, not paused", field="action"
             )
-        self.trigger_event(self.Resumed, actor=actor, on=on, reason=reason)
+        self.trigger_event(self.SchemeResumed, actor=actor, on=on, reason=reason)
 
     def close(self, actor: Actor, on: date, reason: str) -> None:
         self.check_not_closed("action")
-        self.trigger_event(self.Closed, actor=actor, on=on, reason=reason)
+        self.trigger_event(self.SchemeClosed, actor=actor, on=on, reason=reason)
 
     def update_narrative(self, actor: Actor, narrative: str, on: date) -> None:
         self.trigger_event(self.NarrativeUpdated, actor=actor, narrative=narrative, on=on)

@@ -164,7 +164,7 @@ def _programme_version(db: ViewDatabase, event: Any, pos: int, changes: dict[str
 
 
 def on_programme(db: ViewDatabase, event: Any, pos: int) -> None:
-    if isinstance(event, Programme.Opened):
+    if isinstance(event, Programme.ProgrammeOpened):
         fields = (
             "code",
             "icb_code",
@@ -228,7 +228,7 @@ def _scheme_version(db: ViewDatabase, event: Any, pos: int, changes: dict[str, A
 
 
 def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
-    if isinstance(event, Scheme.Registered):
+    if isinstance(event, Scheme.SchemeRegistered):
         data = {f: getattr(event, f) for f in SCHEME_FIELDS}
         data.update(narrative="", went_live_on=None, approved_on=None)
         db.execute(
@@ -245,11 +245,11 @@ def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
         _scheme_version(db, event, pos, {"kpis": kpis})
     elif isinstance(event, Scheme.PlannedStartChanged):
         _scheme_version(db, event, pos, {"planned_start": event.planned_start})
-    elif isinstance(event, Scheme.Approved):
+    elif isinstance(event, Scheme.SchemeApproved):
         _scheme_version(db, event, pos, {"approved_on": event.approved_on})
     elif isinstance(event, Scheme.NarrativeUpdated):
         _scheme_version(db, event, pos, {"narrative": event.narrative})
-    elif isinstance(event, Scheme.Mobilised):
+    elif isinstance(event, Scheme.SchemeMobilised):
         _scheme_version(db, event, pos, {"went_live_on": event.went_live_on})
         _status(db, event, pos, event.went_live_on, "active")
     elif isinstance(event, Scheme.BedsOpened | Scheme.BedsClosed):
@@ -268,11 +268,11 @@ def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
                 pos,
             ),
         )
-    elif isinstance(event, Scheme.Paused):
+    elif isinstance(event, Scheme.SchemePaused):
         _status(db, event, pos, event.on, "paused")
-    elif isinstance(event, Scheme.Resumed):
+    elif isinstance(event, Scheme.SchemeResumed):
         _status(db, event, pos, event.on, "active")
-    elif isinstance(event, Scheme.Closed):
+    elif isinstance(event, Scheme.SchemeClosed):
         _status(db, event, pos, event.on, "closed")
     elif isinstance(event, Scheme.FundingDivertedOut | Scheme.FundingDivertedIn):
         programme, code, _ = _scheme_key(db, event)
@@ -403,22 +403,22 @@ def on_return(db: ViewDatabase, event: Any, pos: int) -> None:
 
 Handler = Callable[[ViewDatabase, Any, int], None]
 SCHEME_EVENTS = (
-    "Registered",
+    "SchemeRegistered",
     "KpiTargetSet",
     "PlannedStartChanged",
-    "Approved",
+    "SchemeApproved",
     "NarrativeUpdated",
-    "Mobilised",
+    "SchemeMobilised",
     "BedsOpened",
     "BedsClosed",
-    "Paused",
-    "Resumed",
-    "Closed",
+    "SchemePaused",
+    "SchemeResumed",
+    "SchemeClosed",
     "FundingDivertedOut",
     "FundingDivertedIn",
 )
 HANDLERS: dict[type, Handler] = {
-    Programme.Opened: on_programme,
+    Programme.ProgrammeOpened: on_programme,
     Programme.BedTargetRevised: on_programme,
     Programme.AllocationRevised: on_programme,
     **{getattr(Scheme, name): on_scheme for name in SCHEME_EVENTS},

@@ -44,7 +44,7 @@ def test_lead_reports_and_corrects_and_the_board_sees_it(server: Server) -> None
         f"{server.url}/api/v1/programmes/{P}/schemes/{SCHEME}/history",
         headers=server.headers("board"),
     ).json()
-    assert history[0]["event"] == "Scheme.Registered"
+    assert history[0]["event"] == "Scheme.SchemeRegistered"
     refused = httpx.post(
         f"{server.url}/api/v1/programmes/{P}/schemes/nightingale-ward-pah/daily",
         json=body,

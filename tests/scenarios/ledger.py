@@ -117,7 +117,7 @@ class LedgerScenarios:
     def test_opening_a_programme_records_who_and_how(self, app: WinterApplication) -> None:
         receipt = app.open_programme(ADMIN, PROGRAMME)
         [(topic, state)] = self.events(app)
-        assert topic == "Programme.Opened"
+        assert topic == "Programme.ProgrammeOpened"
         assert state["actor"]["_data_"] == {"user_id": "ada", "role": "admin", "channel": "api"}
         assert receipt.position == 1
         programme = app.get_programme(P)

@@ -78,14 +78,16 @@ def recompute(world: Any) -> dict[str, Any]:
         daily["on"] = daily["originator_id"].map(on_of)
         last = daily.sort_values("pos").groupby("on").tail(1)
         latest = {r["on"]: float(r["beds_equivalent"]) for _, r in last.iterrows()}
-    status = events("Scheme.Paused", "Scheme.Resumed")
-    scheme_of = {r["originator_id"]: r["code"] for _, r in events("Scheme.Registered").iterrows()}
+    status = events("Scheme.SchemePaused", "Scheme.SchemeResumed")
+    scheme_of = {
+        r["originator_id"]: r["code"] for _, r in events("Scheme.SchemeRegistered").iterrows()
+    }
 
     def status_on(code: str, d: str) -> str:
         current = "active"
         for _, r in status.sort_values("pos").iterrows() if len(status) else []:
             if scheme_of[r["originator_id"]] == code and r["on"] <= d:
-                current = "paused" if r["topic"] == "Scheme.Paused" else "active"
+                current = "paused" if r["topic"] == "Scheme.SchemePaused" else "active"
         return current
 
     beds = events("Scheme.BedsOpened", "Scheme.BedsClosed")
