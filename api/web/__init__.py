@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web import pages
@@ -17,3 +18,7 @@ def install_web(app: FastAPI, secret_key: str) -> None:
     app.state.sessions = Sessions(secret_key)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+
+    @app.exception_handler(pages.LoginRequired)
+    async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

@@ -36,7 +36,7 @@ templates.env.globals["rag_labels"] = RAG_LABELS
 
 
 class LoginRequired(Exception):
-    pass
+    """Raised by pages that need a signed-in user; answered with a redirect to /login."""
 
 
 def _services(request: Request) -> tuple[WinterApplication, ReadModel, Sessions]:
@@ -78,10 +78,6 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def _login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-
 def _csrf(request: Request, cookie: str, form: Any) -> None:
     sessions: Sessions = request.app.state.sessions
     if not sessions.csrf_ok(cookie, form.get("csrf")):
@@ -119,10 +115,7 @@ def logout() -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse, response_model=None)
 def dashboard(request: Request) -> Response:
-    try:
-        session = _user(request)
-    except LoginRequired:
-        return _login_redirect(request)
+    session = _user(request)
     _, read, _ = _services(request)
     programme = _programme(request, session[0])
     as_of_text = request.query_params.get("as_of")
@@ -147,10 +140,7 @@ def dashboard(request: Request) -> Response:
 
 @router.get("/schemes/{code}", response_class=HTMLResponse, response_model=None)
 def scheme_page(request: Request, code: str) -> Response:
-    try:
-        session = _user(request)
-    except LoginRequired:
-        return _login_redirect(request)
+    session = _user(request)
     return _scheme(request, session, code, {}, {}, None, 200)
 
 
@@ -202,10 +192,7 @@ FORM_FIELDS = (
 
 @router.post("/schemes/{code}/daily", response_class=HTMLResponse, response_model=None)
 async def scheme_daily(request: Request, code: str) -> Response:
-    try:
-        session = _user(request)
-    except LoginRequired:
-        return _login_redirect(request)
+    session = _user(request)
     application, _, _ = _services(request)
     programme = _programme(request, session[0])
     form = await request.form()
@@ -239,10 +226,7 @@ async def scheme_daily(request: Request, code: str) -> Response:
 
 @router.get("/returns/{month}", response_class=HTMLResponse, response_model=None)
 def return_page(request: Request, month: str) -> Response:
-    try:
-        session = _user(request)
-    except LoginRequired:
-        return _login_redirect(request)
+    session = _user(request)
     return _return(request, session, month, None)
 
 
@@ -274,10 +258,7 @@ def _return(
 
 @router.get("/returns/{month}/download.{fmt}", response_model=None)
 def download(request: Request, month: str, fmt: str) -> Response:
-    try:
-        session = _user(request)
-    except LoginRequired:
-        return _login_redirect(request)
+    session = _user(request)
     _, read, _ = _services(request)
     programme = _programme(request, session[0])
     if fmt not in ("csv", "xlsx"):
@@ -300,10 +281,7 @@ def download(request: Request, month: str, fmt: str) -> Response:
 
 @router.post("/returns/{month}/submit", response_class=HTMLResponse, response_model=None)
 async def submit_page(request: Request, month: str) -> Response:
-    try:
-        session = _user(request)
-    except LoginRequired:
-        return _login_redirect(request)
+    session = _user(request)
     user, cookie = session
     form = await request.form()
     application, read, _ = _services(request)

@@ -121,3 +121,16 @@ def test_finance_downloads_and_submits_the_return(server: Server) -> None:
     assert diff["revision"] == receipt["revision"] and diff["changes"] == []
     forbidden = httpx.post(f"{base}/submit", headers=server.headers("board"))
     assert forbidden.status_code == 403
+
+
+def test_pages_send_strangers_to_sign_in(server: Server) -> None:
+    for path in ("/", "/schemes/imc-beds-enh", "/returns/2022-10"):
+        response = httpx.get(f"{server.url}{path}", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/login?next={path}"
+    forged = httpx.post(
+        f"{server.url}/returns/2022-10/submit",
+        follow_redirects=False,
+        cookies={"wt_session": "forged"},
+    )
+    assert forged.status_code == 303
