@@ -134,3 +134,17 @@ def test_pages_send_strangers_to_sign_in(server: Server) -> None:
         cookies={"wt_session": "forged"},
     )
     assert forged.status_code == 303
+
+
+def test_forms_without_the_csrf_token_are_refused(server: Server) -> None:
+    with httpx.Client(base_url=server.url) as browser:
+        signed_in = browser.post("/login", data={"token": server.tokens["lead"]})
+        assert signed_in.status_code in (200, 303)
+        cookie = browser.cookies.get("wt_session")
+        assert cookie
+        response = browser.post(
+            "/schemes/hct-bridging-enh/daily",
+            data={"date": "2022-11-19", "beds_equivalent": "3"},
+        )
+        assert response.status_code == 422
+        assert "csrf" in response.text
