@@ -330,9 +330,9 @@ def on_daily(db: ViewDatabase, event: Any, pos: int) -> None:
         data["reason"] = event.reason
         _supersede(db, "v_daily", "agg = ?", (agg,), pos)
     db.execute(
-        "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, position)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (agg, *key, to_json(data), actor, pos),
+        "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, recorded_at, position)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (agg, *key, to_json(data), actor, event.timestamp.isoformat(), pos),
     )
 
 
@@ -348,9 +348,17 @@ def on_spend(db: ViewDatabase, event: Any, pos: int) -> None:
         key = (rows[0][0], rows[0][1], rows[0][2])
         _supersede(db, "v_spend", "agg = ?", (agg,), pos)
     db.execute(
-        "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, position)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (agg, *key, str(event.amount_gbp), event.basis, pos),
+        "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, actor,"
+        " recorded_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            agg,
+            *key,
+            str(event.amount_gbp),
+            event.basis,
+            to_json(event.actor.as_dict()),
+            event.timestamp.isoformat(),
+            pos,
+        ),
     )
 
 

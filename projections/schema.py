@@ -31,11 +31,12 @@ TABLES: dict[str, str] = {
     ),
     "v_daily": (
         "agg TEXT NOT NULL, programme TEXT NOT NULL, scheme TEXT NOT NULL, day TEXT NOT NULL, "
-        f"data TEXT NOT NULL, actor TEXT NOT NULL, {VERSIONED}"
+        f"data TEXT NOT NULL, actor TEXT NOT NULL, recorded_at TEXT NOT NULL, {VERSIONED}"
     ),
     "v_spend": (
         "agg TEXT NOT NULL, programme TEXT NOT NULL, scheme TEXT NOT NULL, month TEXT NOT NULL, "
-        f"amount_gbp TEXT NOT NULL, basis TEXT NOT NULL, {VERSIONED}"
+        "amount_gbp TEXT NOT NULL, basis TEXT NOT NULL, actor TEXT NOT NULL, "
+        f"recorded_at TEXT NOT NULL, {VERSIONED}"
     ),
     "v_site": (
         "programme TEXT NOT NULL, ods TEXT NOT NULL, name TEXT NOT NULL, place TEXT NOT NULL, "

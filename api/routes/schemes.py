@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of, require
+from api.deps import Admin, AnyUser, Application, IdempotencyKey, Reads, actor_of, require
 from api.errors import ERROR_RESPONSES
 from api.schemas import (
     BedChange,
@@ -18,7 +18,10 @@ from api.schemas import (
     SchemePublic,
     StatusChange,
 )
+from capacity.application import WinterApplication
 from capacity.scheme import scheme_id
+from projections.history import figure_history
+from projections.readmodel import ReadModel
 from wintertrack.present import scheme_public
 
 router = APIRouter(
@@ -125,13 +128,22 @@ def change_status(
 
 @router.get("/{scheme}/history", response_model=list[HistoryEntry])
 def history(
-    programme: str, scheme: str, user: AnyUser, application: Application
+    programme: str, scheme: str, user: AnyUser, application: Application, read: Reads
 ) -> list[HistoryEntry]:
     application.get_scheme(programme, scheme)
-    return [
+    return scheme_history(application, read, programme, scheme)
+
+
+def scheme_history(
+    application: WinterApplication, read: ReadModel, programme: str, scheme: str
+) -> list[HistoryEntry]:
+    """The scheme's own events and every figure reported for it, oldest first."""
+    entries = [
         history_entry(stored)
         for stored in application.recorder.select_events(scheme_id(programme, scheme))
     ]
+    entries += [HistoryEntry(**e) for e in figure_history(read.views, programme, scheme)]
+    return sorted(entries, key=lambda e: e.at)
 
 
 def history_entry(stored: Any) -> HistoryEntry:

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.routes.schemes import history_entry
+from api.routes.schemes import scheme_history
 from api.web.chart import delivery_chart
 from api.web.session import COOKIE, Sessions
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, Unauthenticated
-from capacity.scheme import scheme_id
 from capacity.users import User
 from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
@@ -160,9 +159,7 @@ def _scheme(
         facts = read.facts(programme)
     except DomainError as error:
         return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
-    history = [
-        history_entry(e) for e in application.recorder.select_events(scheme_id(programme, code))
-    ]
+    history = scheme_history(application, read, programme, code)
     reports = sorted(facts.schemes[code].daily.items(), reverse=True)
     return _page(
         request,

@@ -45,6 +45,10 @@ def test_lead_reports_and_corrects_and_the_board_sees_it(server: Server) -> None
         headers=server.headers("board"),
     ).json()
     assert history[0]["event"] == "Scheme.SchemeRegistered"
+    correction = next(h for h in history if h["event"] == "DailyFiguresCorrected")
+    assert correction["who"] == "imc-lead" and correction["channel"] == "api"
+    assert correction["changes"]["beds_equivalent"] == {"old": "9", "new": "7"}
+    assert correction["changes"]["reason"] == "recount"
     refused = httpx.post(
         f"{server.url}/api/v1/programmes/{P}/schemes/nightingale-ward-pah/daily",
         json=body,

@@ -1,0 +1,87 @@
+"""A scheme's figures over time: every report, correction and spend entry, old value -> new."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from projections.db import ViewDatabase
+
+FIGURES = (
+    "beds_equivalent",
+    "beds_occupied",
+    "discharges",
+    "patients_supported",
+    "hours_delivered",
+    "kpis",
+    "narrative",
+)
+
+
+def _changes(
+    old: dict[str, Any] | None, new: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    changed: dict[str, Any] = {}
+    for name in fields:
+        before = None if old is None else old.get(name)
+        after = new.get(name)
+        if before != after:
+            changed[name] = {"old": before, "new": after}
+    return changed
+
+
+def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    previous: dict[str, dict[str, Any]] = {}
+    for day, data, actor, at, position in db.query(
+        "SELECT day, data, actor, recorded_at, position FROM v_daily "
+        "WHERE programme = ? AND scheme = ? ORDER BY position",
+        (programme, scheme),
+    ):
+        figures, who = json.loads(data), json.loads(actor)
+        changes = {"date": day, **_changes(previous.get(day), figures, FIGURES)}
+        if "reason" in figures:
+            changes["reason"] = figures["reason"]
+        entries.append(
+            _entry(
+                position,
+                "DailyFiguresCorrected" if day in previous else "DailyFiguresReported",
+                at,
+                who,
+                changes,
+            )
+        )
+        previous[day] = figures
+    spent: dict[str, dict[str, Any]] = {}
+    for month, amount, basis, actor, at, position in db.query(
+        "SELECT month, amount_gbp, basis, actor, recorded_at, position FROM v_spend "
+        "WHERE programme = ? AND scheme = ? ORDER BY position",
+        (programme, scheme),
+    ):
+        now = {"amount_gbp": amount, "basis": basis}
+        changes = {"month": month, **_changes(spent.get(month), now, ("amount_gbp", "basis"))}
+        entries.append(
+            _entry(
+                position,
+                "SpendCorrected" if month in spent else "SpendRecorded",
+                at,
+                json.loads(actor),
+                changes,
+            )
+        )
+        spent[month] = now
+    return entries
+
+
+def _entry(
+    position: int, event: str, at: str, who: dict[str, str], changes: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "position": int(position),
+        "event": event,
+        "at": at,
+        "who": who.get("user_id", ""),
+        "role": who.get("role", ""),
+        "channel": who.get("channel", ""),
+        "changes": changes,
+    }
