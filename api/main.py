@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,22 @@ from capacity.application import WinterApplication
 from projections.readmodel import ReadModel
 
 
+def _warm(read_model: ReadModel, changed: queue.Queue[list[str]], stop: threading.Event) -> None:
+    """Recomputes the dashboards and returns of programmes whose facts changed, off the
+    request path, so the board never waits for them."""
+    while not stop.is_set():
+        try:
+            programmes = set(changed.get(timeout=0.5))
+        except queue.Empty:
+            continue
+        while not changed.empty():
+            programmes |= set(changed.get_nowait())
+        try:
+            read_model.warm(sorted(programmes))
+        except Exception:
+            continue
+
+
 def create_app(
     application: WinterApplication,
     read_model: ReadModel,
@@ -29,16 +46,32 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        follower = None
+        threads: list[threading.Thread] = []
         if follow:
-            follower = threading.Thread(
-                target=read_model.projector.follow, args=(stop,), daemon=True, name="views"
+            changed: queue.Queue[list[str]] = queue.Queue()
+            read_model.projector.on_advance = changed.put
+            threads = [
+                threading.Thread(
+                    target=read_model.projector.follow, args=(stop,), daemon=True, name="views"
+                ),
+                threading.Thread(
+                    target=_warm, args=(read_model, changed, stop), daemon=True, name="warm"
+                ),
+            ]
+            changed.put(
+                [
+                    row[0]
+                    for row in read_model.views.query(
+                        "SELECT code FROM v_programme WHERE superseded_at IS NULL"
+                    )
+                ]
             )
-            follower.start()
+            for thread in threads:
+                thread.start()
         yield
         stop.set()
-        if follower is not None:
-            follower.join(timeout=5)
+        for thread in threads:
+            thread.join(timeout=5)
 
     app = FastAPI(
         title="Wintertrack",

@@ -218,6 +218,7 @@ class Server:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        time.sleep(5)  # as in service: the server warms its dashboards after it starts
         self.headers = {"Authorization": f"Bearer {self.token}"}
 
     def stop(self) -> None:

@@ -49,6 +49,7 @@ class Projector:
         self.views = views
         self.page_size = page_size
         self._advanced = threading.Condition()
+        self.on_advance: Callable[[list[str]], None] = lambda programmes: None
         self.create_tables()
 
     def create_tables(self) -> None:
@@ -64,6 +65,13 @@ class Projector:
         with self.views.transaction() as db:
             for table in TABLES:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def programme_position(self, programme: str) -> int | None:
+        """The position of the latest event that changed this programme's facts."""
+        rows = self.views.query(
+            "SELECT position FROM v_programme_head WHERE programme = ?", (programme,)
+        )
+        return int(rows[0][0]) if rows else None
 
     def position(self) -> int:
         rows = self.views.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,))
@@ -92,22 +100,47 @@ class Projector:
             # row lock), so a page is never applied twice.
             rows = db.query(f"SELECT position FROM v_tracking WHERE name = ?{lock}", (NAME,))
             tracked = int(rows[0][0])
+            touched: dict[str, int] = {}
             for notification in page:
                 if notification.id <= tracked:
                     continue  # already applied: redelivery is harmless
-                self.apply(db, notification)
-            if rows:
-                db.execute("UPDATE v_tracking SET position = ? WHERE name = ?", (page[-1].id, NAME))
-            else:
+                programme = self.apply(db, notification)
+                if programme is not None:
+                    touched[programme] = notification.id
+            for programme, position in touched.items():
+                db.execute("DELETE FROM v_programme_head WHERE programme = ?", (programme,))
                 db.execute(
-                    "INSERT INTO v_tracking (name, position) VALUES (?, ?)", (NAME, page[-1].id)
+                    "INSERT INTO v_programme_head (programme, position) VALUES (?, ?)",
+                    (programme, position),
                 )
+            # Never move backwards: another projector may have applied further meanwhile.
+            head = max(page[-1].id, tracked)
+            db.execute("UPDATE v_tracking SET position = ? WHERE name = ?", (head, NAME))
+        if touched:
+            self.on_advance(sorted(touched))
 
-    def apply(self, db: ViewDatabase, notification: Notification) -> None:
+    def apply(self, db: ViewDatabase, notification: Notification) -> str | None:
+        """Applies one event; returns the programme whose facts it changed, if any."""
         event = self.application.mapper.to_domain_event(notification)
         handler = HANDLERS.get(type(event))
-        if handler is not None:
-            handler(db, event, notification.id)
+        if handler is None:
+            return None
+        handler(db, event, notification.id)
+        if isinstance(event, Programme.ProgrammeOpened):
+            return str(event.code)
+        programme = getattr(event, "programme", None)
+        if programme is None:  # later events of an aggregate: the first one named it
+            agg = str(event.originator_id)
+            rows = db.query(
+                "SELECT programme FROM v_scheme WHERE agg = ? UNION "
+                "SELECT code FROM v_programme WHERE agg = ? UNION "
+                "SELECT programme FROM v_daily WHERE agg = ? UNION "
+                "SELECT programme FROM v_spend WHERE agg = ? UNION "
+                "SELECT programme FROM v_flow WHERE agg = ?",
+                (agg, agg, agg, agg, agg),
+            )
+            programme = rows[0][0] if rows else None
+        return None if programme is None else str(programme)
 
     def rebuild(self, on_page: Callable[[int, int], None] = lambda n, p: None) -> int:
         self.drop_tables()

@@ -31,7 +31,7 @@ from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, load_facts
 from projections.projector import Projector
 from projections.returns import beds, build_return, gbp
-from schemes.months import YearMonth, window_days
+from schemes.months import YearMonth, months_in_period, window_days
 from schemes.rules import InputRefused
 
 
@@ -45,7 +45,7 @@ class ReadModel:
     moves the position on and so computes afresh. Callers get a shallow copy: treat the nested
     values as read-only."""
 
-    CACHE_SIZE = 256
+    CACHE_SIZE = 2048
 
     def __init__(self, projector: Projector, today: Callable[[], date] = date.today) -> None:
         self.projector = projector
@@ -67,8 +67,28 @@ class ReadModel:
                 self._cache.popitem(last=False)
         return copy.copy(value)
 
-    def _position(self, known_at: int | None) -> int:
-        return self.head() if known_at is None else known_at
+    def _position(self, known_at: int | None, programme: str | None = None) -> int:
+        """An explicit position, or else the latest one that changed the programme's facts:
+        writes to other programmes (or to users) leave this programme's reads memoised."""
+        if known_at is not None:
+            return known_at
+        if programme is not None:
+            latest = self.projector.programme_position(programme)
+            if latest is not None:
+                return latest
+        return self.head()
+
+    def warm(self, programmes: list[str]) -> None:
+        """Computes the reads people open first, so nobody waits for them after a change."""
+        for programme in programmes:
+            try:
+                self.dashboard(programme)
+                facts = self.facts(programme, self._position(None, programme))
+                for month in months_in_period(facts.period_start, facts.period_end):
+                    if month.first_day <= self.today():
+                        self.monthly_return(programme, str(month))
+            except (NotFound, InputRefused):
+                continue
 
     def head(self) -> int:
         return self.projector.position()
@@ -87,7 +107,7 @@ class ReadModel:
     def delivery_month(
         self, programme: str, month: str, as_of: date | None = None, known_at: int | None = None
     ) -> dict[str, Any]:
-        at = self._position(known_at)
+        at = self._position(known_at, programme)
         result: dict[str, Any] = self._memo(
             ("delivery", programme, month, as_of, at),
             lambda: self._compute_delivery_month(programme, month, as_of, at),
@@ -97,7 +117,7 @@ class ReadModel:
     def delivery_daily(
         self, programme: str, start: date | None, end: date | None, known_at: int | None = None
     ) -> dict[str, Any]:
-        at = self._position(known_at)
+        at = self._position(known_at, programme)
         result: dict[str, Any] = self._memo(
             ("daily", programme, start, end, at),
             lambda: self._compute_delivery_daily(programme, start, end, at),
@@ -107,7 +127,7 @@ class ReadModel:
     def dashboard(
         self, programme: str, as_of: date | None = None, known_at: int | None = None
     ) -> dict[str, Any]:
-        at = self._position(known_at)
+        at = self._position(known_at, programme)
         result: dict[str, Any] = self._memo(
             ("dashboard", programme, as_of, at),
             lambda: self._compute_dashboard(programme, as_of, at),
@@ -290,7 +310,7 @@ class ReadModel:
         known_at: int | None = None,
         generated_at: str | None = None,
     ) -> dict[str, Any]:
-        at = self._position(known_at)
+        at = self._position(known_at, programme)
 
         def compute() -> dict[str, Any]:
             p = self.facts(programme, at)

@@ -10,6 +10,7 @@ from __future__ import annotations
 VERSIONED = "position BIGINT NOT NULL, superseded_at BIGINT"
 TABLES: dict[str, str] = {
     "v_tracking": "name TEXT PRIMARY KEY, position BIGINT NOT NULL",
+    "v_programme_head": "programme TEXT PRIMARY KEY, position BIGINT NOT NULL",
     "v_programme": f"agg TEXT NOT NULL, code TEXT NOT NULL, data TEXT NOT NULL, {VERSIONED}",
     "v_scheme": (
         f"agg TEXT NOT NULL, programme TEXT NOT NULL, code TEXT NOT NULL, data TEXT NOT NULL, "

@@ -13,9 +13,10 @@ from wintertrack.config import event_store_env
 
 
 class SlowProjector(Projector):
-    def apply(self, db: Any, notification: Any) -> None:
-        super().apply(db, notification)
+    def apply(self, db: Any, notification: Any) -> str | None:
+        programme = super().apply(db, notification)
         time.sleep(0.002)
+        return programme
 
 
 def main() -> None:
