@@ -196,3 +196,24 @@ class HistoryEntry(BaseModel):
     role: str
     channel: str
     changes: dict[str, object]
+
+
+class BedTargetRevision(Strict):
+    bed_target: int = Field(ge=0, le=100_000)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AllocationRevision(Strict):
+    funding_stream: Stream
+    amount_gbp: Money
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class FundsReceivedIn(Strict):
+    funding_stream: Stream
+    amount_gbp: Money
+    received_on: date
+
+
+class NarrativeIn(Strict):
+    narrative: str = Field(max_length=2000)

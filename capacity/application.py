@@ -49,6 +49,7 @@ from capacity.values import Actor, natural_id
 from schemes.months import YearMonth
 from schemes.rules import (
     InputRefused,
+    check_count,
     check_money,
     check_month_in_period,
     check_text,
@@ -65,6 +66,19 @@ class Receipt:
     position: int
     ids: dict[str, str] = field(default_factory=dict)
     replayed: bool = False
+
+
+def _reason(reason: str | None) -> str:
+    why = check_text("reason", reason or "")
+    if not why.strip():
+        raise InputRefused("reason", "is required")
+    return why
+
+
+def _stream(funding_stream: str) -> str:
+    if funding_stream not in ("capital", "revenue", "virtual_ward"):
+        raise InputRefused("funding_stream", "must be capital, revenue or virtual_ward")
+    return funding_stream
 
 
 class WinterApplication(Application[UUID]):
@@ -221,6 +235,91 @@ class WinterApplication(Application[UUID]):
             AlreadyExists(f"programme {code} is already open", field="code"),
             key,
             {"programme": code},
+        )
+
+    def _programme_command(
+        self,
+        actor: Actor,
+        programme_code: str,
+        command: str,
+        request: Mapping[str, Any],
+        act: Callable[[Programme], None],
+        idempotency_key: str | None,
+    ) -> Receipt:
+        key, replay = self._idempotent(
+            actor, idempotency_key, command, {"programme": programme_code, **request}
+        )
+        if replay:
+            return replay
+        programme = self.get_programme(programme_code)
+        act(programme)
+        return self._commit(
+            actor,
+            [programme],
+            Conflict(f"programme {programme_code} changed meanwhile; try again"),
+            key,
+            {"programme": programme_code},
+        )
+
+    def revise_bed_target(
+        self,
+        actor: Actor,
+        programme_code: str,
+        bed_target: Any,
+        reason: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        def act(programme: Programme) -> None:
+            target = check_count("bed_target", bed_target, 100_000)
+            programme.revise_bed_target(actor, target, _reason(reason))
+
+        request = {"bed_target": str(bed_target), "reason": reason}
+        return self._programme_command(
+            actor, programme_code, "bed_target", request, act, idempotency_key
+        )
+
+    def revise_allocation(
+        self,
+        actor: Actor,
+        programme_code: str,
+        funding_stream: str,
+        amount_gbp: Any,
+        reason: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        def act(programme: Programme) -> None:
+            stream = _stream(funding_stream)
+            amount = check_money("amount_gbp", amount_gbp)
+            programme.revise_allocation(actor, stream, amount, _reason(reason))
+
+        request = {"stream": funding_stream, "amount": str(amount_gbp), "reason": reason}
+        return self._programme_command(
+            actor, programme_code, "allocation", request, act, idempotency_key
+        )
+
+    def record_funds_received(
+        self,
+        actor: Actor,
+        programme_code: str,
+        funding_stream: str,
+        amount_gbp: Any,
+        received_on: Any,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        def act(programme: Programme) -> None:
+            stream = _stream(funding_stream)
+            amount = check_money("amount_gbp", amount_gbp)
+            day = parse_date("received_on", received_on)
+            if day > self.today():
+                raise InputRefused("received_on", f"{day.isoformat()} is in the future")
+            programme.receive_funds(actor, stream, amount, day)
+
+        request = {"stream": funding_stream, "amount": str(amount_gbp), "on": str(received_on)}
+        return self._programme_command(
+            actor, programme_code, "funds", request, act, idempotency_key
         )
 
     def register_scheme(

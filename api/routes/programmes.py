@@ -6,9 +6,17 @@ from decimal import Decimal
 
 from fastapi import APIRouter
 
-from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of
+from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of, require
 from api.errors import ERROR_RESPONSES
-from api.schemas import DiversionIn, ProgrammeCreate, ProgrammePublic, Receipt
+from api.schemas import (
+    AllocationRevision,
+    BedTargetRevision,
+    DiversionIn,
+    FundsReceivedIn,
+    ProgrammeCreate,
+    ProgrammePublic,
+    Receipt,
+)
 from wintertrack.present import programme_public
 
 router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"], responses=ERROR_RESPONSES)
@@ -52,8 +60,6 @@ def divert(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    from api.deps import require
-
     require("board")(user)
     receipt = application.divert_funding(
         actor_of(user),
@@ -63,6 +69,59 @@ def divert(
         body.amount_gbp,
         body.decision_ref,
         body.decided_on,
+        idempotency_key=key,
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.post("/{programme}/bed-target", response_model=Receipt)
+def revise_bed_target(
+    programme: str,
+    body: BedTargetRevision,
+    user: Admin,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    receipt = application.revise_bed_target(
+        actor_of(user), programme, body.bed_target, body.reason, idempotency_key=key
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.post("/{programme}/allocations", response_model=Receipt)
+def revise_allocation(
+    programme: str,
+    body: AllocationRevision,
+    user: Admin,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    receipt = application.revise_allocation(
+        actor_of(user),
+        programme,
+        body.funding_stream,
+        body.amount_gbp,
+        body.reason,
+        idempotency_key=key,
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.post("/{programme}/funds-received", status_code=201, response_model=Receipt)
+def funds_received(
+    programme: str,
+    body: FundsReceivedIn,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("finance")(user)
+    receipt = application.record_funds_received(
+        actor_of(user),
+        programme,
+        body.funding_stream,
+        body.amount_gbp,
+        body.received_on,
         idempotency_key=key,
     )
     return Receipt(**vars(receipt))

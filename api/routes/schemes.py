@@ -13,6 +13,7 @@ from api.schemas import (
     BedChange,
     HistoryEntry,
     Mobilise,
+    NarrativeIn,
     Receipt,
     SchemeCreate,
     SchemePublic,
@@ -122,6 +123,23 @@ def change_status(
             body.on,
             body.reason,
             idempotency_key=key,
+        )
+    )
+
+
+@router.post("/{scheme}/narrative", response_model=Receipt)
+def update_narrative(
+    programme: str,
+    scheme: str,
+    body: NarrativeIn,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    require("lead")(user)
+    return _receipt(
+        application.update_narrative(
+            actor_of(user), programme, scheme, body.narrative, idempotency_key=key
         )
     )
 

@@ -41,6 +41,22 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         writes(201),
     ),
     ("get", "/api/v1/programmes/{programme}"): (None, ALL_OK),
+    ("post", "/api/v1/programmes/{programme}/bed-target"): (
+        {"bed_target": 150, "reason": "NHSE revised ask"},
+        writes(200),
+    ),
+    ("post", "/api/v1/programmes/{programme}/allocations"): (
+        {"funding_stream": "revenue", "amount_gbp": "7600000.00", "reason": "top-up"},
+        writes(200),
+    ),
+    ("post", "/api/v1/programmes/{programme}/funds-received"): (
+        {"funding_stream": "revenue", "amount_gbp": "7500000.00", "received_on": "2022-09-30"},
+        writes(201, "finance"),
+    ),
+    ("post", "/api/v1/programmes/{programme}/schemes/{scheme}/narrative"): (
+        {"narrative": "Fourth bed open from Monday"},
+        writes(200, "lead"),
+    ),
     ("post", "/api/v1/programmes/{programme}/diversions"): (
         {
             "from_scheme": "other",

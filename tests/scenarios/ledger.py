@@ -136,6 +136,29 @@ class LedgerScenarios:
             ready.register_scheme(ADMIN, P, scheme_spec("bridging"))
         assert ready.max_position() == before
 
+    def test_bed_target_and_allocations_are_revised_with_a_reason(
+        self, ready: WinterApplication
+    ) -> None:
+        ready.revise_bed_target(ADMIN, P, 150, "NHSE raised the ask")
+        ready.revise_allocation(ADMIN, P, "revenue", "7564000.00", "over-commitment funded")
+        ready.record_funds_received(ADMIN, P, "revenue", "7500000.00", "2022-09-30")
+        programme = ready.get_programme(P)
+        assert programme.bed_target == 150
+        assert programme.allocations["revenue"] == Decimal("7564000.00")
+        assert programme.received == {"revenue": Decimal("7500000.00")}
+        topics = [t for t, _ in self.events(ready)][-3:]
+        assert topics == [
+            "Programme.BedTargetRevised",
+            "Programme.AllocationRevised",
+            "Programme.FundsReceived",
+        ]
+        self.refused(ready, "reason", lambda: ready.revise_bed_target(ADMIN, P, 160, ""))
+        self.refused(
+            ready,
+            "funding_stream",
+            lambda: ready.revise_allocation(ADMIN, P, "misc", "1.00", "why"),
+        )
+
     def test_unknown_scheme_is_not_found(self, ready: WinterApplication) -> None:
         with pytest.raises(SchemeNotFound):
             ready.report_daily(ADMIN, P, "nope", report("2022-11-02"))

@@ -172,3 +172,12 @@ def test_flow_occupancy_and_nctr_by_5pm() -> None:
     assert site["yesterday"]["occupancy_pct"] == 95.0  # 399 / 420
     assert site["yesterday"]["nctr_not_discharged_by_5pm"] == 48  # 60 - 12
     assert site["yesterday"]["discharges"] == {"p0": 50, "p1": 10}
+
+
+def test_revised_target_and_allocation_reach_the_read_side() -> None:
+    world = make_world(date(2022, 11, 3))
+    world.app.revise_bed_target(ADMIN, P, 150, "revised ask")
+    world.app.revise_allocation(ADMIN, P, "capital", "4000000.00", "capital returned")
+    world.catch_up()
+    assert world.read.dashboard(P, as_of=date(2022, 11, 3))["bed_target"] == 150
+    assert world.read.facts(P).allocations["capital"] == Decimal("4000000.00")
