@@ -136,6 +136,11 @@ def test_killed_import_keeps_committed_rows_once_and_rerun_completes(tmp_path: P
     final = stored_reports(store)
     assert len(final) == len(rows)
     assert len({(str(r["scheme_code"]), _day(r["on"])) for r in final}) == len(rows)
+    print(
+        f"\n[import-sigkill] rows={len(rows)} killed_after_line={committed_line} "
+        f"stored_before_kill={stored_first} rerun_stored={stored} rerun_already={already} "
+        f"final={len(final)} duplicates=0"
+    )
 
 
 def _day(value: object) -> str:
