@@ -82,6 +82,7 @@ def create_app(
     )
     app.state.application = application
     app.state.read_model = read_model
+    app.state.tokens = {}
     install_error_handlers(app)
 
     @app.exception_handler(RequestValidationError)

@@ -31,7 +31,7 @@ from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, load_facts
 from projections.projector import Projector
 from projections.returns import beds, build_return, gbp
-from schemes.months import YearMonth, months_in_period, window_days
+from schemes.months import YearMonth, window_days
 from schemes.rules import InputRefused
 
 
@@ -79,14 +79,12 @@ class ReadModel:
         return self.head()
 
     def warm(self, programmes: list[str]) -> None:
-        """Computes the reads people open first, so nobody waits for them after a change."""
+        """Computes the reads people open first (the dashboard and the latest month's return),
+        so nobody waits for them after a change."""
         for programme in programmes:
             try:
-                self.dashboard(programme)
-                facts = self.facts(programme, self._position(None, programme))
-                for month in months_in_period(facts.period_start, facts.period_end):
-                    if month.first_day <= self.today():
-                        self.monthly_return(programme, str(month))
+                board = self.dashboard(programme)
+                self.monthly_return(programme, board["headline"]["month"])
             except (NotFound, InputRefused):
                 continue
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import Application, FinanceOrBoard, IdempotencyKey, Reads, actor_of, require
 from api.errors import ERROR_RESPONSES
@@ -33,7 +33,7 @@ def render(report: dict[str, Any], fmt: str, name: str) -> Response | dict[str, 
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
-    return report
+    return JSONResponse(report)
 
 
 @router.get("/{month}", response_model=None)
