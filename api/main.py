@@ -20,7 +20,12 @@ from capacity.application import WinterApplication
 from projections.readmodel import ReadModel
 
 
-def _warm(read_model: ReadModel, changed: queue.Queue[list[str]], stop: threading.Event) -> None:
+def _warm(
+    read_model: ReadModel,
+    changed: queue.Queue[list[str]],
+    stop: threading.Event,
+    warmed: threading.Event,
+) -> None:
     """Recomputes the dashboards and returns of programmes whose facts changed, off the
     request path, so the board never waits for them."""
     while not stop.is_set():
@@ -32,8 +37,10 @@ def _warm(read_model: ReadModel, changed: queue.Queue[list[str]], stop: threadin
             programmes |= set(changed.get_nowait())
         try:
             read_model.warm(sorted(programmes))
-        except Exception:
+        except Exception:  # warming is an optimisation: reads compute on demand anyway
             continue
+        finally:
+            warmed.set()
 
 
 def create_app(
@@ -43,6 +50,9 @@ def create_app(
     follow: bool = True,
 ) -> FastAPI:
     stop = threading.Event()
+    warmed = threading.Event()  # set once the dashboards have been computed after start-up
+    if not follow:
+        warmed.set()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -55,7 +65,7 @@ def create_app(
                     target=read_model.projector.follow, args=(stop,), daemon=True, name="views"
                 ),
                 threading.Thread(
-                    target=_warm, args=(read_model, changed, stop), daemon=True, name="warm"
+                    target=_warm, args=(read_model, changed, stop, warmed), daemon=True, name="warm"
                 ),
             ]
             changed.put(
@@ -106,12 +116,12 @@ def create_app(
                 status_code=503, content={"status": "unavailable", "detail": str(error)}
             )
         body: dict[str, Any] = {
-            "status": "ready",
+            "status": "ready" if warmed.is_set() else "warming",
             "store_position": head,
             "views_position": views,
             "projection_lag": head - views,
         }
-        return JSONResponse(body)
+        return JSONResponse(body, status_code=200 if warmed.is_set() else 503)
 
     for module in (programmes, schemes, reports, sites, board, returns, events):
         app.include_router(module.router)

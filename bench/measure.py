@@ -218,7 +218,10 @@ class Server:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        time.sleep(5)  # as in service: the server warms its dashboards after it starts
+        while time.monotonic() < deadline + 600:  # ready once its dashboards are warm
+            if httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200:
+                break
+            time.sleep(0.5)
         self.headers = {"Authorization": f"Bearer {self.token}"}
 
     def stop(self) -> None:
