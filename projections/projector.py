@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import Notification
 
 from capacity.application import WinterApplication
@@ -23,22 +24,48 @@ from capacity.returns import MonthlyReturn
 from capacity.scheme import Scheme
 from capacity.site import Site, SiteDay
 from projections.db import ViewDatabase
-from projections.schema import INDEXES, TABLES
+from projections.schema import LOOKUP_INDEXES, READ_INDEXES, TABLES
 
 NAME = "views"
-PAGE_SIZE = 1000
+PAGE_SIZE = 1000  # following live: a page commits within milliseconds
+REBUILD_PAGE_SIZE = 10_000  # rebuilding: fewer commits and WAL checkpoints, ~70 MB peak
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, default=_plain, sort_keys=True, separators=(",", ":"))
+    """Compact, key-sorted JSON for view rows; money and beds-equivalent as exact strings."""
+    return orjson.dumps(value, default=_plain, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
     raise TypeError(type(value))
+
+
+class PageWriter:
+    """Writes one page's rows inside its transaction: INSERTs are buffered and sent with one
+    ``executemany`` per statement; any read or update flushes them first, so each handler sees
+    every row written before it."""
+
+    def __init__(self, db: ViewDatabase) -> None:
+        self.db = db
+        self.pending: dict[str, list[tuple[Any, ...]]] = {}
+
+    def insert(self, sql: str, row: tuple[Any, ...]) -> None:
+        self.pending.setdefault(sql, []).append(row)
+
+    def flush(self) -> None:
+        for sql, rows in self.pending.items():
+            self.db.executemany(sql, rows)
+        self.pending.clear()
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        self.flush()
+        self.db.execute(sql, params)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        self.flush()
+        return self.db.query(sql, params)
 
 
 class Projector:
@@ -52,11 +79,11 @@ class Projector:
         self.on_advance: Callable[[list[str]], None] = lambda programmes: None
         self.create_tables()
 
-    def create_tables(self) -> None:
+    def create_tables(self, read_indexes: bool = True) -> None:
         with self.views.transaction() as db:
             for table, columns in TABLES.items():
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
-            for index in INDEXES:
+            for index in LOOKUP_INDEXES + (READ_INDEXES if read_indexes else ()):
                 db.execute(index)
             if not db.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,)):
                 db.execute("INSERT INTO v_tracking (name, position) VALUES (?, 0)", (NAME,))
@@ -77,13 +104,17 @@ class Projector:
         rows = self.views.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,))
         return int(rows[0][0]) if rows else 0
 
-    def run_once(self, on_page: Callable[[int, int], None] = lambda n, p: None) -> int:
+    def run_once(
+        self,
+        on_page: Callable[[int, int], None] = lambda n, p: None,
+        page_size: int | None = None,
+    ) -> int:
         """Catches up to the head of the log; returns the number of events applied."""
         applied = 0
         while True:
             start = self.position()
             page = self.application.recorder.select_notifications(
-                start, self.page_size, inclusive_of_start=False
+                start, page_size or self.page_size, inclusive_of_start=False
             )
             if not page:
                 return applied
@@ -101,12 +132,14 @@ class Projector:
             rows = db.query(f"SELECT position FROM v_tracking WHERE name = ?{lock}", (NAME,))
             tracked = int(rows[0][0])
             touched: dict[str, int] = {}
+            writer = PageWriter(db)
             for notification in page:
                 if notification.id <= tracked:
                     continue  # already applied: redelivery is harmless
-                programme = self.apply(db, notification)
+                programme = self.apply(writer, notification)
                 if programme is not None:
                     touched[programme] = notification.id
+            writer.flush()
             for programme, position in touched.items():
                 db.execute("DELETE FROM v_programme_head WHERE programme = ?", (programme,))
                 db.execute(
@@ -119,7 +152,7 @@ class Projector:
         if touched:
             self.on_advance(sorted(touched))
 
-    def apply(self, db: ViewDatabase, notification: Notification) -> str | None:
+    def apply(self, db: PageWriter, notification: Notification) -> str | None:
         """Applies one event; returns the programme whose facts it changed, if any."""
         event = self.application.mapper.to_domain_event(notification)
         handler = HANDLERS.get(type(event))
@@ -142,10 +175,16 @@ class Projector:
             programme = rows[0][0] if rows else None
         return None if programme is None else str(programme)
 
-    def rebuild(self, on_page: Callable[[int, int], None] = lambda n, p: None) -> int:
+    def rebuild(
+        self,
+        on_page: Callable[[int, int], None] = lambda n, p: None,
+        page_size: int = REBUILD_PAGE_SIZE,
+    ) -> int:
         self.drop_tables()
-        self.create_tables()
-        return self.run_once(on_page)
+        self.create_tables(read_indexes=False)
+        applied = self.run_once(on_page, page_size)
+        self.create_tables()  # the read indexes, built once over the finished tables
+        return applied
 
     def wait_until(self, position: int, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -171,14 +210,14 @@ class Projector:
 # --- handlers: one per event type ---------------------------------------------------------------
 
 
-def _supersede(db: ViewDatabase, table: str, where: str, params: tuple[Any, ...], pos: int) -> None:
+def _supersede(db: PageWriter, table: str, where: str, params: tuple[Any, ...], pos: int) -> None:
     db.execute(
         f"UPDATE {table} SET superseded_at = ? WHERE {where} AND superseded_at IS NULL",
         (pos, *params),
     )
 
 
-def _programme_version(db: ViewDatabase, event: Any, pos: int, changes: dict[str, Any]) -> None:
+def _programme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> None:
     agg = str(event.originator_id)
     code = changes.pop("code", None)
     if code is None:
@@ -190,13 +229,13 @@ def _programme_version(db: ViewDatabase, event: Any, pos: int, changes: dict[str
         data = {}
     data.update(json.loads(to_json(changes)))
     _supersede(db, "v_programme", "agg = ?", (agg,), pos)
-    db.execute(
+    db.insert(
         "INSERT INTO v_programme (agg, code, data, position) VALUES (?, ?, ?, ?)",
         (agg, code, to_json(data), pos),
     )
 
 
-def on_programme(db: ViewDatabase, event: Any, pos: int) -> None:
+def on_programme(db: PageWriter, event: Any, pos: int) -> None:
     if isinstance(event, Programme.ProgrammeOpened):
         fields = (
             "code",
@@ -241,7 +280,7 @@ SCHEME_FIELDS = (
 )
 
 
-def _scheme_key(db: ViewDatabase, event: Any) -> tuple[str, str, dict[str, Any]]:
+def _scheme_key(db: PageWriter, event: Any) -> tuple[str, str, dict[str, Any]]:
     rows = db.query(
         "SELECT programme, code, data FROM v_scheme WHERE agg = ? AND superseded_at IS NULL",
         (str(event.originator_id),),
@@ -249,22 +288,22 @@ def _scheme_key(db: ViewDatabase, event: Any) -> tuple[str, str, dict[str, Any]]
     return rows[0][0], rows[0][1], json.loads(rows[0][2])
 
 
-def _scheme_version(db: ViewDatabase, event: Any, pos: int, changes: dict[str, Any]) -> None:
+def _scheme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> None:
     programme, code, data = _scheme_key(db, event)
     data.update(json.loads(to_json(changes)))
     agg = str(event.originator_id)
     _supersede(db, "v_scheme", "agg = ?", (agg,), pos)
-    db.execute(
+    db.insert(
         "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
         (agg, programme, code, to_json(data), pos),
     )
 
 
-def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
+def on_scheme(db: PageWriter, event: Any, pos: int) -> None:
     if isinstance(event, Scheme.SchemeRegistered):
         data = {f: getattr(event, f) for f in SCHEME_FIELDS}
         data.update(narrative="", went_live_on=None, approved_on=None)
-        db.execute(
+        db.insert(
             "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
             (str(event.originator_id), event.programme, event.code, to_json(data), pos),
         )
@@ -288,7 +327,7 @@ def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
     elif isinstance(event, Scheme.BedsOpened | Scheme.BedsClosed):
         programme, code, _ = _scheme_key(db, event)
         sign = 1 if isinstance(event, Scheme.BedsOpened) else -1
-        db.execute(
+        db.insert(
             "INSERT INTO v_bed_change (programme, scheme, day, change, bed_type, reason, position)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -313,7 +352,7 @@ def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
             amount, counterpart = -event.amount_gbp, event.to_scheme
         else:
             amount, counterpart = event.amount_gbp, event.from_scheme
-        db.execute(
+        db.insert(
             "INSERT INTO v_diversion (programme, scheme, amount_gbp, counterpart, decision_ref,"
             " decided_on, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -328,9 +367,9 @@ def on_scheme(db: ViewDatabase, event: Any, pos: int) -> None:
         )
 
 
-def _status(db: ViewDatabase, event: Any, pos: int, on: date, status: str) -> None:
+def _status(db: PageWriter, event: Any, pos: int, on: date, status: str) -> None:
     programme, code, _ = _scheme_key(db, event)
-    db.execute(
+    db.insert(
         "INSERT INTO v_status_change (programme, scheme, day, status, position)"
         " VALUES (?, ?, ?, ?, ?)",
         (programme, code, on.isoformat(), status, pos),
@@ -348,7 +387,7 @@ FIGURES = (
 )
 
 
-def on_daily(db: ViewDatabase, event: Any, pos: int) -> None:
+def on_daily(db: PageWriter, event: Any, pos: int) -> None:
     data = {f: getattr(event, f) for f in FIGURES}
     actor = to_json(event.actor.as_dict())
     agg = str(event.originator_id)
@@ -362,14 +401,14 @@ def on_daily(db: ViewDatabase, event: Any, pos: int) -> None:
         key = (rows[0][0], rows[0][1], rows[0][2])
         data["reason"] = event.reason
         _supersede(db, "v_daily", "agg = ?", (agg,), pos)
-    db.execute(
+    db.insert(
         "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, recorded_at, position)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (agg, *key, to_json(data), actor, event.timestamp.isoformat(), pos),
     )
 
 
-def on_spend(db: ViewDatabase, event: Any, pos: int) -> None:
+def on_spend(db: PageWriter, event: Any, pos: int) -> None:
     agg = str(event.originator_id)
     if isinstance(event, MonthlySpend.SpendRecorded):
         key = (event.programme, event.scheme_code, event.month)
@@ -380,7 +419,7 @@ def on_spend(db: ViewDatabase, event: Any, pos: int) -> None:
         )
         key = (rows[0][0], rows[0][1], rows[0][2])
         _supersede(db, "v_spend", "agg = ?", (agg,), pos)
-    db.execute(
+    db.insert(
         "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, actor,"
         " recorded_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -395,8 +434,8 @@ def on_spend(db: ViewDatabase, event: Any, pos: int) -> None:
     )
 
 
-def on_site(db: ViewDatabase, event: Any, pos: int) -> None:
-    db.execute(
+def on_site(db: PageWriter, event: Any, pos: int) -> None:
+    db.insert(
         "INSERT INTO v_site (programme, ods, name, place, position) VALUES (?, ?, ?, ?, ?)",
         (event.programme, event.ods_code, event.name, event.place, pos),
     )
@@ -413,7 +452,7 @@ FLOW = (
 )
 
 
-def on_flow(db: ViewDatabase, event: Any, pos: int) -> None:
+def on_flow(db: PageWriter, event: Any, pos: int) -> None:
     data: dict[str, Any] = {f: getattr(event, f) for f in FLOW}
     agg = str(event.originator_id)
     if isinstance(event, SiteDay.FlowReported):
@@ -425,24 +464,24 @@ def on_flow(db: ViewDatabase, event: Any, pos: int) -> None:
         )
         key = (rows[0][0], rows[0][1], rows[0][2])
         _supersede(db, "v_flow", "agg = ?", (agg,), pos)
-    db.execute(
+    db.insert(
         "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)",
         (agg, *key, to_json(data), pos),
     )
 
 
-def on_return(db: ViewDatabase, event: Any, pos: int) -> None:
+def on_return(db: PageWriter, event: Any, pos: int) -> None:
     kind = type(event).__name__
     data = {k: v for k, v in vars(event).items() if k not in ("originator_id", "timestamp")}
     data["actor"] = event.actor.as_dict()
-    db.execute(
+    db.insert(
         "INSERT INTO v_return (programme, month, revision, kind, data, position)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (event.programme, event.month, getattr(event, "revision", 0), kind, to_json(data), pos),
     )
 
 
-Handler = Callable[[ViewDatabase, Any, int], None]
+Handler = Callable[[PageWriter, Any, int], None]
 SCHEME_EVENTS = (
     "SchemeRegistered",
     "KpiTargetSet",

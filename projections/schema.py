@@ -53,13 +53,17 @@ TABLES: dict[str, str] = {
     ),
 }
 
-INDEXES: tuple[str, ...] = (
-    "CREATE INDEX IF NOT EXISTS ix_scheme ON v_scheme (programme, code, position)",
+# Looked up by the projector while it writes (the current row of an aggregate).
+LOOKUP_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS ix_programme_agg ON v_programme (agg, superseded_at)",
     "CREATE INDEX IF NOT EXISTS ix_scheme_agg ON v_scheme (agg, superseded_at)",
     "CREATE INDEX IF NOT EXISTS ix_daily_agg ON v_daily (agg, superseded_at)",
     "CREATE INDEX IF NOT EXISTS ix_spend_agg ON v_spend (agg, superseded_at)",
     "CREATE INDEX IF NOT EXISTS ix_flow_agg ON v_flow (agg, superseded_at)",
+)
+# Used by reads only: a rebuild creates them once at the end rather than row by row.
+READ_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS ix_scheme ON v_scheme (programme, code, position)",
     "CREATE INDEX IF NOT EXISTS ix_bed ON v_bed_change (programme, scheme)",
     "CREATE INDEX IF NOT EXISTS ix_status ON v_status_change (programme, scheme)",
     "CREATE INDEX IF NOT EXISTS ix_div ON v_diversion (programme, scheme)",
