@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from capacity.errors import ProgrammeNotFound
 from projections.db import ViewDatabase
@@ -68,7 +69,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
     rows = db.query(f"SELECT data FROM v_programme WHERE code = ? AND {KNOWN_AT}", (programme, *at))
     if not rows:
         raise ProgrammeNotFound(f"unknown programme '{programme}'", field="programme")
-    p = json.loads(rows[0][0])
+    p = orjson.loads(rows[0][0])
     facts = ProgrammeFacts(
         code=programme,
         icb_code=p["icb_code"],
@@ -83,7 +84,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
     )
     query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"
     for code, data in db.query(query, (programme, *at)):
-        s = json.loads(data)
+        s = orjson.loads(data)
         split = s.get("place_split")
         facts.schemes[code] = SchemeFacts(
             code=code,
@@ -126,7 +127,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         f"SELECT scheme, day, data FROM v_daily WHERE programme = ? AND {KNOWN_AT}",
         (programme, *at),
     ):
-        schemes[scheme].daily[date.fromisoformat(day)] = json.loads(data)
+        schemes[scheme].daily[date.fromisoformat(day)] = orjson.loads(data)
     for scheme, month, amount in db.query(
         f"SELECT scheme, month, amount_gbp FROM v_spend WHERE programme = ? AND {KNOWN_AT}",
         (programme, *at),
@@ -141,5 +142,5 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         f"SELECT ods, day, data FROM v_flow WHERE programme = ? AND {KNOWN_AT}",
         (programme, *at),
     ):
-        facts.flow[(ods, date.fromisoformat(day))] = json.loads(data)
+        facts.flow[(ods, date.fromisoformat(day))] = orjson.loads(data)
     return facts

@@ -10,7 +10,7 @@ import copy
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -39,33 +39,59 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+class Memo:
+    """A bounded least-recently-used memo that computes each key once: concurrent callers of a
+    key being computed wait for that result instead of computing it again alongside."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        while True:
+            with self._lock:
+                if key in self._values:
+                    self._values.move_to_end(key)
+                    return self._values[key]
+                pending = self._pending.get(key)
+                if pending is None:
+                    pending = self._pending[key] = threading.Event()
+                    break
+            pending.wait()  # then read its value, or compute it here if that caller failed
+        try:
+            value = compute()
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                del self._pending[key]
+            pending.set()
+
+
 class ReadModel:
     """Reads are deterministic functions of (arguments, position): results are memoised per
     position, so repeated reads at the same position cost a dictionary lookup, and any new event
-    moves the position on and so computes afresh. Callers get a shallow copy: treat the nested
-    values as read-only."""
+    moves the position on and so computes afresh. The facts of the last few (programme,
+    position) pairs are kept too, so a read with new arguments only computes. Callers get a
+    shallow copy: treat the nested values as read-only."""
 
     CACHE_SIZE = 2048
+    FACTS_SIZE = 4
 
     def __init__(self, projector: Projector, today: Callable[[], date] = date.today) -> None:
         self.projector = projector
         self.views: ViewDatabase = projector.views
         self.today = today
-        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._reads = Memo(self.CACHE_SIZE)
+        self._facts = Memo(self.FACTS_SIZE)
 
     def _memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        full = (*key, self.today())
-        with self._lock:
-            if full in self._cache:
-                self._cache.move_to_end(full)
-                return copy.copy(self._cache[full])
-        value = compute()
-        with self._lock:
-            self._cache[full] = value
-            while len(self._cache) > self.CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return copy.copy(value)
+        return copy.copy(self._reads.get((*key, self.today()), compute))
 
     def _position(self, known_at: int | None, programme: str | None = None) -> int:
         """An explicit position, or else the latest one that changed the programme's facts:
@@ -95,7 +121,11 @@ class ReadModel:
         head = self.head()
         if known_at is not None and (known_at < 0 or known_at > head):
             raise InputRefused("known_at", f"must be between 0 and {head} (views have reached it)")
-        return load_facts(self.views, programme, head if known_at is None else known_at)
+        at = head if known_at is None else known_at
+        facts: ProgrammeFacts = self._facts.get(
+            (programme, at), lambda: load_facts(self.views, programme, at)
+        )
+        return facts
 
     def _as_of(self, as_of: date | None) -> date:
         return as_of or self.today()
