@@ -256,6 +256,7 @@ class WinterApplication(Application[UUID]):
         code = str(spec["code"])
         if spec["period_end"] < spec["period_start"]:
             raise InputRefused("period_end", "must not be before period_start")
+        check_text("icb_name", str(spec["icb_name"]), max_len=200)
         allocations = {
             stream: check_money(f"allocations.{stream}", amount)
             for stream, amount in dict(spec["allocations"]).items()
@@ -384,6 +385,10 @@ class WinterApplication(Application[UUID]):
         for text_field in ("name", "provider", "lead"):
             if fields.get(text_field) is not None:
                 check_text(text_field, str(fields[text_field]), max_len=500)
+        for n, kpi in enumerate(fields.get("kpis") or []):
+            for text_field in ("name", "unit"):
+                if kpi.get(text_field) is not None:
+                    check_text(f"kpis.{n}.{text_field}", str(kpi[text_field]), max_len=300)
         return Scheme.register(actor, programme=programme.code, **fields)
 
     def load_catalogue(

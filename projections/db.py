@@ -115,6 +115,20 @@ class ViewDatabase:
             return rows
         return list(self._conn.execute(sql, params).fetchall())
 
+    @contextmanager
+    def page_cache(self, mib: int) -> Iterator[None]:
+        """A larger SQLite page cache on this thread's connection for a while (a rebuild's
+        lookups hit random index pages); PostgreSQL sizes its own buffers."""
+        if self.is_postgres:
+            yield
+            return
+        (kib,) = self._conn.execute("PRAGMA cache_size").fetchone()
+        self._conn.execute(f"PRAGMA cache_size = {-1024 * int(mib)}")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA cache_size = {int(kib)}")
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:

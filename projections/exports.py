@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from projections.returns import MONEY_COLUMNS, SCHEME_COLUMNS
@@ -27,6 +28,11 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(DANGEROUS):
         return "'" + value
     return value
+
+
+def _xlsx_text(value: Any) -> Any:
+    """Text recorded before control characters were refused still opens: they are dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def kpi_text(kpis: dict[str, Any]) -> str:
@@ -63,7 +69,7 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[An
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in rows:
-        sheet.append([neutralise(v) for v in values])
+        sheet.append([_xlsx_text(neutralise(v)) for v in values])
     sheet.freeze_panes = "A2"
     for column, name in enumerate(header, start=1):
         width = max(len(name), *(len(str(r[column - 1] or "")) for r in rows)) if rows else 12

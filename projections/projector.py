@@ -28,7 +28,8 @@ from projections.schema import LOOKUP_INDEXES, READ_INDEXES, TABLES
 
 NAME = "views"
 PAGE_SIZE = 1000  # following live: a page commits within milliseconds
-REBUILD_PAGE_SIZE = 10_000  # rebuilding: fewer commits and WAL checkpoints, ~70 MB peak
+REBUILD_PAGE_SIZE = 10_000  # rebuilding: fewer commits and WAL checkpoints
+REBUILD_CACHE_MIB = 32  # rebuilding: SQLite page cache; peak RSS stays about 130 MB
 
 
 def to_json(value: Any) -> str:
@@ -158,22 +159,7 @@ class Projector:
         handler = HANDLERS.get(type(event))
         if handler is None:
             return None
-        handler(db, event, notification.id)
-        if isinstance(event, Programme.ProgrammeOpened):
-            return str(event.code)
-        programme = getattr(event, "programme", None)
-        if programme is None:  # later events of an aggregate: the first one named it
-            agg = str(event.originator_id)
-            rows = db.query(
-                "SELECT programme FROM v_scheme WHERE agg = ? UNION "
-                "SELECT code FROM v_programme WHERE agg = ? UNION "
-                "SELECT programme FROM v_daily WHERE agg = ? UNION "
-                "SELECT programme FROM v_spend WHERE agg = ? UNION "
-                "SELECT programme FROM v_flow WHERE agg = ?",
-                (agg, agg, agg, agg, agg),
-            )
-            programme = rows[0][0] if rows else None
-        return None if programme is None else str(programme)
+        return handler(db, event, notification.id)
 
     def rebuild(
         self,
@@ -182,7 +168,8 @@ class Projector:
     ) -> int:
         self.drop_tables()
         self.create_tables(read_indexes=False)
-        applied = self.run_once(on_page, page_size)
+        with self.views.page_cache(REBUILD_CACHE_MIB):
+            applied = self.run_once(on_page, page_size)
         self.create_tables()  # the read indexes, built once over the finished tables
         return applied
 
@@ -217,7 +204,7 @@ def _supersede(db: PageWriter, table: str, where: str, params: tuple[Any, ...], 
     )
 
 
-def _programme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> None:
+def _programme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> str:
     agg = str(event.originator_id)
     code = changes.pop("code", None)
     if code is None:
@@ -233,9 +220,10 @@ def _programme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, 
         "INSERT INTO v_programme (agg, code, data, position) VALUES (?, ?, ?, ?)",
         (agg, code, to_json(data), pos),
     )
+    return str(code)
 
 
-def on_programme(db: PageWriter, event: Any, pos: int) -> None:
+def on_programme(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, Programme.ProgrammeOpened):
         fields = (
             "code",
@@ -248,17 +236,16 @@ def on_programme(db: PageWriter, event: Any, pos: int) -> None:
             "bed_target",
             "allocations",
         )
-        _programme_version(db, event, pos, {f: getattr(event, f) for f in fields})
-    elif isinstance(event, Programme.BedTargetRevised):
-        _programme_version(db, event, pos, {"bed_target": event.bed_target})
-    elif isinstance(event, Programme.AllocationRevised):
-        rows = db.query(
-            "SELECT data FROM v_programme WHERE agg = ? AND superseded_at IS NULL",
-            (str(event.originator_id),),
-        )
-        allocations = json.loads(rows[0][0])["allocations"]
-        allocations[event.stream] = str(event.amount_gbp)
-        _programme_version(db, event, pos, {"allocations": allocations})
+        return _programme_version(db, event, pos, {f: getattr(event, f) for f in fields})
+    if isinstance(event, Programme.BedTargetRevised):
+        return _programme_version(db, event, pos, {"bed_target": event.bed_target})
+    rows = db.query(  # AllocationRevised
+        "SELECT data FROM v_programme WHERE agg = ? AND superseded_at IS NULL",
+        (str(event.originator_id),),
+    )
+    allocations = json.loads(rows[0][0])["allocations"]
+    allocations[event.stream] = str(event.amount_gbp)
+    return _programme_version(db, event, pos, {"allocations": allocations})
 
 
 SCHEME_FIELDS = (
@@ -288,7 +275,7 @@ def _scheme_key(db: PageWriter, event: Any) -> tuple[str, str, dict[str, Any]]:
     return rows[0][0], rows[0][1], json.loads(rows[0][2])
 
 
-def _scheme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> None:
+def _scheme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> str:
     programme, code, data = _scheme_key(db, event)
     data.update(json.loads(to_json(changes)))
     agg = str(event.originator_id)
@@ -297,9 +284,10 @@ def _scheme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any
         "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
         (agg, programme, code, to_json(data), pos),
     )
+    return programme
 
 
-def on_scheme(db: PageWriter, event: Any, pos: int) -> None:
+def on_scheme(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, Scheme.SchemeRegistered):
         data = {f: getattr(event, f) for f in SCHEME_FIELDS}
         data.update(narrative="", went_live_on=None, approved_on=None)
@@ -307,24 +295,24 @@ def on_scheme(db: PageWriter, event: Any, pos: int) -> None:
             "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
             (str(event.originator_id), event.programme, event.code, to_json(data), pos),
         )
-        return
+        return str(event.programme)
     if isinstance(event, Scheme.KpiTargetSet):
         _, _, data = _scheme_key(db, event)
         kpis = [
             {**k, "target": event.target} if k["code"] == event.kpi_code else k
             for k in data["kpis"]
         ]
-        _scheme_version(db, event, pos, {"kpis": kpis})
+        return _scheme_version(db, event, pos, {"kpis": kpis})
     elif isinstance(event, Scheme.PlannedStartChanged):
-        _scheme_version(db, event, pos, {"planned_start": event.planned_start})
+        return _scheme_version(db, event, pos, {"planned_start": event.planned_start})
     elif isinstance(event, Scheme.SchemeApproved):
-        _scheme_version(db, event, pos, {"approved_on": event.approved_on})
+        return _scheme_version(db, event, pos, {"approved_on": event.approved_on})
     elif isinstance(event, Scheme.NarrativeUpdated):
-        _scheme_version(db, event, pos, {"narrative": event.narrative})
+        return _scheme_version(db, event, pos, {"narrative": event.narrative})
     elif isinstance(event, Scheme.SchemeMobilised):
         _scheme_version(db, event, pos, {"went_live_on": event.went_live_on})
-        _status(db, event, pos, event.went_live_on, "active")
-    elif isinstance(event, Scheme.BedsOpened | Scheme.BedsClosed):
+        return _status(db, event, pos, event.went_live_on, "active")
+    if isinstance(event, Scheme.BedsOpened | Scheme.BedsClosed):
         programme, code, _ = _scheme_key(db, event)
         sign = 1 if isinstance(event, Scheme.BedsOpened) else -1
         db.insert(
@@ -340,40 +328,43 @@ def on_scheme(db: PageWriter, event: Any, pos: int) -> None:
                 pos,
             ),
         )
-    elif isinstance(event, Scheme.SchemePaused):
-        _status(db, event, pos, event.on, "paused")
-    elif isinstance(event, Scheme.SchemeResumed):
-        _status(db, event, pos, event.on, "active")
-    elif isinstance(event, Scheme.SchemeClosed):
-        _status(db, event, pos, event.on, "closed")
-    elif isinstance(event, Scheme.FundingDivertedOut | Scheme.FundingDivertedIn):
-        programme, code, _ = _scheme_key(db, event)
-        if isinstance(event, Scheme.FundingDivertedOut):
-            amount, counterpart = -event.amount_gbp, event.to_scheme
-        else:
-            amount, counterpart = event.amount_gbp, event.from_scheme
-        db.insert(
-            "INSERT INTO v_diversion (programme, scheme, amount_gbp, counterpart, decision_ref,"
-            " decided_on, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                programme,
-                code,
-                str(amount),
-                counterpart,
-                event.decision_ref,
-                event.decided_on.isoformat(),
-                pos,
-            ),
-        )
+        return programme
+    if isinstance(event, Scheme.SchemePaused):
+        return _status(db, event, pos, event.on, "paused")
+    if isinstance(event, Scheme.SchemeResumed):
+        return _status(db, event, pos, event.on, "active")
+    if isinstance(event, Scheme.SchemeClosed):
+        return _status(db, event, pos, event.on, "closed")
+    # FundingDivertedOut or FundingDivertedIn
+    programme, code, _ = _scheme_key(db, event)
+    if isinstance(event, Scheme.FundingDivertedOut):
+        amount, counterpart = -event.amount_gbp, event.to_scheme
+    else:
+        amount, counterpart = event.amount_gbp, event.from_scheme
+    db.insert(
+        "INSERT INTO v_diversion (programme, scheme, amount_gbp, counterpart, decision_ref,"
+        " decided_on, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            programme,
+            code,
+            str(amount),
+            counterpart,
+            event.decision_ref,
+            event.decided_on.isoformat(),
+            pos,
+        ),
+    )
+    return programme
 
 
-def _status(db: PageWriter, event: Any, pos: int, on: date, status: str) -> None:
+def _status(db: PageWriter, event: Any, pos: int, on: date, status: str) -> str:
     programme, code, _ = _scheme_key(db, event)
     db.insert(
         "INSERT INTO v_status_change (programme, scheme, day, status, position)"
         " VALUES (?, ?, ?, ?, ?)",
         (programme, code, on.isoformat(), status, pos),
     )
+    return programme
 
 
 FIGURES = (
@@ -387,7 +378,7 @@ FIGURES = (
 )
 
 
-def on_daily(db: PageWriter, event: Any, pos: int) -> None:
+def on_daily(db: PageWriter, event: Any, pos: int) -> str:
     data = {f: getattr(event, f) for f in FIGURES}
     actor = to_json(event.actor.as_dict())
     agg = str(event.originator_id)
@@ -406,9 +397,10 @@ def on_daily(db: PageWriter, event: Any, pos: int) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (agg, *key, to_json(data), actor, event.timestamp.isoformat(), pos),
     )
+    return str(key[0])
 
 
-def on_spend(db: PageWriter, event: Any, pos: int) -> None:
+def on_spend(db: PageWriter, event: Any, pos: int) -> str:
     agg = str(event.originator_id)
     if isinstance(event, MonthlySpend.SpendRecorded):
         key = (event.programme, event.scheme_code, event.month)
@@ -432,13 +424,15 @@ def on_spend(db: PageWriter, event: Any, pos: int) -> None:
             pos,
         ),
     )
+    return str(key[0])
 
 
-def on_site(db: PageWriter, event: Any, pos: int) -> None:
+def on_site(db: PageWriter, event: Any, pos: int) -> str:
     db.insert(
         "INSERT INTO v_site (programme, ods, name, place, position) VALUES (?, ?, ?, ?, ?)",
         (event.programme, event.ods_code, event.name, event.place, pos),
     )
+    return str(event.programme)
 
 
 FLOW = (
@@ -452,7 +446,7 @@ FLOW = (
 )
 
 
-def on_flow(db: PageWriter, event: Any, pos: int) -> None:
+def on_flow(db: PageWriter, event: Any, pos: int) -> str:
     data: dict[str, Any] = {f: getattr(event, f) for f in FLOW}
     agg = str(event.originator_id)
     if isinstance(event, SiteDay.FlowReported):
@@ -468,9 +462,10 @@ def on_flow(db: PageWriter, event: Any, pos: int) -> None:
         "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)",
         (agg, *key, to_json(data), pos),
     )
+    return str(key[0])
 
 
-def on_return(db: PageWriter, event: Any, pos: int) -> None:
+def on_return(db: PageWriter, event: Any, pos: int) -> str:
     kind = type(event).__name__
     data = {k: v for k, v in vars(event).items() if k not in ("originator_id", "timestamp")}
     data["actor"] = event.actor.as_dict()
@@ -479,9 +474,10 @@ def on_return(db: PageWriter, event: Any, pos: int) -> None:
         " VALUES (?, ?, ?, ?, ?, ?)",
         (event.programme, event.month, getattr(event, "revision", 0), kind, to_json(data), pos),
     )
+    return str(event.programme)
 
 
-Handler = Callable[[PageWriter, Any, int], None]
+Handler = Callable[[PageWriter, Any, int], str]  # returns the programme whose facts changed
 SCHEME_EVENTS = (
     "SchemeRegistered",
     "KpiTargetSet",

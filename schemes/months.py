@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from schemes.rules import InputRefused
 
+MIN_YEAR, MAX_YEAR = 2000, 2099  # winters this tracker can hold; keeps date arithmetic safe
+
 
 @dataclass(frozen=True, order=True)
 class YearMonth:
@@ -20,6 +22,8 @@ class YearMonth:
         if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
             raise InputRefused(field, f"must be YYYY-MM, e.g. 2022-10 (got {str(text)[:20]!r})")
         year, month = int(parts[0]), int(parts[1])
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise InputRefused(field, f"must be a month in {MIN_YEAR}-{MAX_YEAR} (got {text!r})")
         if not 1 <= month <= 12:
             raise InputRefused(field, f"must be YYYY-MM with a month 01-12 (got {text!r})")
         return cls(year, month)

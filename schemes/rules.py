@@ -90,11 +90,21 @@ def contains_nhs_number(text: str) -> bool:
     return any(is_nhs_number("".join(m.groups())) for m in _DIGIT_RUN.finditer(text))
 
 
+# Control characters other than tab and line breaks, lone surrogates and non-characters: no
+# person types them, and a spreadsheet or a UTF-8 encoder refuses them later.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def check_text(field: str, value: Any, max_len: int = MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise InputRefused(field, "must be text")
     if len(value) > max_len:
         raise InputRefused(field, f"must be at most {max_len:,} characters (got {len(value):,})")
+    unprintable = _UNPRINTABLE.search(value)
+    if unprintable:
+        raise InputRefused(
+            field, f"must not contain control characters (found U+{ord(unprintable.group()):04X})"
+        )
     if contains_nhs_number(value):
         raise InputRefused(
             field, "looks like an NHS number; this system holds aggregate figures only"

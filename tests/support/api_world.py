@@ -9,6 +9,7 @@ from decimal import Decimal
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from capacity.application import WinterApplication
 from tests.scenarios.ledger import ADMIN, P, scheme_spec
 from tests.support.world import make_world
 
@@ -28,6 +29,7 @@ FLOW = {
 class ApiWorld:
     client: TestClient
     tokens: dict[str, str]
+    application: WinterApplication
 
     def headers(self, role: str | None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
@@ -60,4 +62,4 @@ def api_world() -> ApiWorld:
 
     submit(app, world.read, ADMIN, P, "2022-10")
     client = TestClient(create_app(app, world.read, "test-secret-key", follow=False))
-    return ApiWorld(client, tokens)
+    return ApiWorld(client, tokens, app)
