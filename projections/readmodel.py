@@ -76,12 +76,12 @@ class Memo:
 class ReadModel:
     """Reads are deterministic functions of (arguments, position): results are memoised per
     position, so repeated reads at the same position cost a dictionary lookup, and any new event
-    moves the position on and so computes afresh. The facts of the last few (programme,
+    moves the position on and so computes afresh. The facts of the latest (programme,
     position) pairs are kept too, so a read with new arguments only computes. Callers get a
     shallow copy: treat the nested values as read-only."""
 
     CACHE_SIZE = 2048
-    FACTS_SIZE = 4
+    FACTS_SIZE = 48  # every ICB in England (42) at once; about 4 MB each for a national winter
 
     def __init__(self, projector: Projector, today: Callable[[], date] = date.today) -> None:
         self.projector = projector
