@@ -3,12 +3,13 @@ refused with the field named, store nothing, and never reach a spreadsheet as a 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.scenarios.ledger import P
+from tests.scenarios.ledger import ADMIN, P
 from tests.support.api_world import api_world
 
 WORLD = api_world()
@@ -105,17 +106,13 @@ def test_months_outside_the_centurys_winters_are_refused(month: str) -> None:
 def test_text_stored_before_the_rule_still_exports_to_xlsx() -> None:
     """A narrative with a control character written straight to the event store (as an older
     version could have) is dropped from the cell, not a failed download."""
-    from capacity.values import Actor
-
     scheme = WORLD.application.get_scheme(P, "other")
-    scheme.update_narrative(Actor("ada", "admin", "api"), "legacy\x01 text", scheme.went_live_on)
+    scheme.update_narrative(ADMIN, "legacy\x01 text", scheme.went_live_on)
     WORLD.application.save(scheme)
     response = WORLD.client.get(
         f"{BASE}/returns/2022-10?format=xlsx", headers=WORLD.headers("finance")
     )
     assert response.status_code == 200, response.text[:300]
-    import io
-
     cells = [
         c.value
         for row in load_workbook(io.BytesIO(response.content))["Schemes"].iter_rows()
