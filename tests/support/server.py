@@ -32,18 +32,25 @@ class Server:
             self.process.kill()
 
 
-def start_server(workdir: Path, demo_date: str = "2022-11-20") -> Server:
+def start_server(
+    workdir: Path,
+    demo_date: str = "2022-11-20",
+    program: list[str] | None = None,
+    cwd: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
+    """Starts ``wintertrack serve --demo``; ``program`` replaces ``python -m wintertrack`` (for
+    example the console script of an installed wheel)."""
     port = free_port()
     log = workdir / "server.log"
     env = {
         **os.environ,
         "WINTERTRACK_STORE": f"sqlite:///{workdir}/wintertrack.db",
         "WINTERTRACK_SECRET_KEY": "e2e-secret-key-not-for-production",
+        **(extra_env or {}),
     }
     command = [
-        sys.executable,
-        "-m",
-        "wintertrack",
+        *(program or [sys.executable, "-m", "wintertrack"]),
         "serve",
         "--demo",
         "--demo-date",
@@ -52,7 +59,9 @@ def start_server(workdir: Path, demo_date: str = "2022-11-20") -> Server:
         str(port),
     ]
     with log.open("w") as sink:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=sink, text=True)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=sink, text=True, cwd=cwd
+        )
     assert process.stdout is not None
     tokens: dict[str, str] = {}
     deadline = time.monotonic() + 120

@@ -11,7 +11,8 @@ import pytest
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "schemes.json"
+# The list format scheme catalogues are exchanged in (``id``, ``funding``, ``other_kpis`` ...).
+LIST_FORMAT = Path(__file__).resolve().parents[1] / "fixtures" / "catalogue-list-format.json"
 
 
 def test_built_in_catalogue_matches_the_board_paper() -> None:
@@ -36,8 +37,18 @@ def test_every_contradiction_resolved_is_noted() -> None:
         assert "Resolved:" in notes[code]
 
 
-def test_reference_format_is_read_too() -> None:
-    assert len(load_catalogue(str(REFERENCE)).schemes) == 28
+def test_list_format_is_read_too() -> None:
+    catalogue = load_catalogue(str(LIST_FORMAT))
+    assert [s.code for s in catalogue.schemes] == [
+        "ward-refit-sw",
+        "discharge-runners-enh",
+        "crisis-house-herts",
+    ]
+    runners = catalogue.schemes[1]
+    assert runners.funding_stream == "revenue"
+    assert runners.planned_beds_equivalent == 3
+    assert runners.allocation_gbp == Decimal("48333.00")
+    assert catalogue.schemes[0].planned_beds_equivalent is None
 
 
 def test_bad_catalogue_names_the_field(tmp_path: Path) -> None:
