@@ -9,8 +9,6 @@ the checkout's own code), and run from a directory outside the checkout.
 from __future__ import annotations
 
 import subprocess
-import sys
-import sysconfig
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,17 +17,12 @@ import httpx
 import pytest
 
 from tests.support.server import Server, start_server
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.wheel import ROOT, build_wheel, install_wheel
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
-    subprocess.run([*build, "-w", str(out), str(ROOT)], check=True, cwd=out)
-    (found,) = out.glob("wintertrack-*.whl")
-    return found
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_wheel_carries_every_runtime_file(wheel: Path) -> None:
@@ -48,23 +41,7 @@ def test_wheel_carries_every_runtime_file(wheel: Path) -> None:
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    venv = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    # Third-party packages come from the test environment; a plain path line in a .pth file
-    # does not run that directory's own .pth files, so the checkout's editable hook stays off.
-    Path(site, "third_party.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-        check=True,
-    )
-    return venv
+    return install_wheel(wheel, tmp_path_factory.mktemp("venv")).parent
 
 
 @pytest.fixture(scope="module")
