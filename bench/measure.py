@@ -48,6 +48,22 @@ class Row:
     met: bool
     note: str = ""
 
+    def renamed(self, prefix: str) -> Row:
+        """The same row with its measure named for another backend."""
+        number, _, name = self.measure.partition(" ")
+        return Row(f"{number} {prefix}{name}", *self._rest())
+
+    def _rest(self) -> tuple[str, str, str, float, str, bool, str]:
+        return (
+            self.dataset,
+            self.figure,
+            self.reference,
+            self.ratio,
+            self.target,
+            self.met,
+            self.note,
+        )
+
 
 def app_for(store: str) -> WinterApplication:
     return WinterApplication(env=event_store_env(store), today=lambda: date(2030, 1, 1))
@@ -81,8 +97,8 @@ def bulk_import(workdir: Path, schemes: int, days: int) -> Row:
         for scheme, day, offset in rows:
             if scheme != code:
                 continue
-            raw = {"date": day, "beds_equivalent": offset % 9, "beds_occupied": offset % 20}
-            _, cleaned = validate(code, raw)
+            figures = {"date": day, "beds_equivalent": offset % 9, "beds_occupied": offset % 20}
+            _, cleaned = validate(code, figures)
             batch.append((day, code, cleaned, "bench"))
         app.report_daily_batch(ADMIN, programme, batch)
     ours = time.perf_counter() - started

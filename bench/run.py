@@ -6,7 +6,8 @@ import argparse
 import os
 import platform
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,7 +22,8 @@ SIZES = {
     "quick-large": (6, 8, 60, 1, 1),
     "10k": (2, 25, 182, 2, 1),
     "100k": (20, 25, 182, 2, 1),
-    "1M": (42, 31, 182, 3, 4),
+    # 181 days: the last day of each winter is left for the deadline burst to submit.
+    "1M": (42, 31, 181, 3, 4),
 }
 
 
@@ -115,6 +117,66 @@ def run(quick: bool) -> list[measure.Row]:
     rows.append(
         measure.naive_row(large[0], large[1], f"{large[2]:,} events", "Q00-2022-23", "2022-11")
     )
+    rows += distributed(quick, workdir, small, large, large_name, requests)
+    return rows
+
+
+def distributed(
+    quick: bool,
+    workdir: Path,
+    small: tuple[str, Path, int],
+    large: tuple[str, Path, int],
+    large_name: str,
+    requests: int,
+) -> list[measure.Row]:
+    """PostgreSQL, Kafka and the deadline burst, on a PostgreSQL server and a broker started
+    here (the same helpers the test suite uses)."""
+    from bench import postgres, streams
+    from tests.support.broker import Broker
+    from tests.support.postgres import PostgresServer
+
+    rows: list[measure.Row] = []
+    with PostgresServer() as server:
+        store = server.create_database("bench_import")
+        rows.append(postgres.import_row(store, 4 if quick else 40, 60 if quick else 182))
+        p99: dict[str, dict[str, float]] = {}
+        stores = {}
+        for label, (_, db, events) in (("small", small), ("large", large)):
+            stores[label] = server.create_database(f"bench_{label}")
+            columns = (TextColumn(f"copy {label} to PostgreSQL"), BarColumn(), MofNCompleteColumn())
+            with Progress(*columns) as progress:
+                task = progress.add_task("events", total=measure.count_events(db))
+                postgres.copy_log(db, stores[label], partial(progress.advance, task))
+            rows.append(postgres.rebuild_row(f"{events:,} events", stores[label]))
+            running = measure.Server(stores[label], workdir)
+            try:
+                found, p99[label] = measure.request_rows(
+                    running, f"PostgreSQL, {events:,} events", "Q00-2022-23", "2022-11", requests
+                )
+            finally:
+                running.stop()
+            rows += [r.renamed("PostgreSQL ") for r in found]
+        for name in ("dashboard", "return"):
+            ratio = p99["large"][name] / p99["small"][name]
+            rows.append(
+                measure.Row(
+                    f"3. PostgreSQL {name} p99 growth",
+                    f"{small[2]:,} -> {large[2]:,} events",
+                    f"{p99['large'][name]:.1f} ms",
+                    f"{p99['small'][name]:.1f} ms",
+                    ratio,
+                    "<= 1.5x",
+                    ratio <= 1.5,
+                )
+            )
+        with Broker(workdir) as broker:
+            kafka_store = server.create_database("bench_kafka")
+            rows += streams.kafka_rows(
+                kafka_store, broker.bootstrap, workdir, 10 if quick else 40, 30 if quick else 120
+            )
+        _, _, days, _, winters = SIZES[large_name]
+        burst_day = date(2022 + winters - 1, 10, 1) + timedelta(days=days)
+        rows.append(streams.burst_row(stores["large"], workdir, burst_day, 10 if quick else 60, 50))
     return rows
 
 
