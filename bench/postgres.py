@@ -11,13 +11,12 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from bench.measure import ADMIN, Row, app_for, rebuild
+from bench.measure import Row, app_for, import_reports, rebuild
 from wintertrack.config import event_store_env
 
 TABLE = "wintertrack_events"
@@ -57,26 +56,7 @@ def copy_log(sqlite_db: Path, store: str, progress: Callable[[int], None]) -> in
 
 def import_row(store: str, schemes: int, days: int) -> Row:
     """The validated batch import on PostgreSQL against a raw COPY of the same stored rows."""
-    from bench.dataset import national_winter
-
-    app = app_for(store)
-    national_winter(app, programmes=1, schemes=schemes, days=1, sites=0)
-    programme = "Q00-2022-23"
-    before = app.max_position()
-    started = time.perf_counter()
-    validate = app.daily_validator(ADMIN, programme)
-    for n in range(schemes):
-        code = f"s{n:03d}"
-        batch = []
-        for offset in range(1, days):
-            day = date(2022, 10, 1) + timedelta(days=offset)
-            figures = {"date": day, "beds_equivalent": offset % 9, "beds_occupied": offset % 20}
-            _, cleaned = validate(code, figures)
-            batch.append((day, code, cleaned, "bench"))
-        app.report_daily_batch(ADMIN, programme, batch)
-    ours = time.perf_counter() - started
-    events = app.max_position() - before
-    app.close()
+    events, ours, before = import_reports(app_for(store), schemes, days)
     with connect(store) as conn, conn.cursor() as cursor:
         rows = cursor.execute(
             f"SELECT originator_id, originator_version, topic, state FROM {TABLE} "

@@ -70,7 +70,7 @@ def run(quick: bool) -> list[measure.Row]:
     workdir = measure.tmpdir()
     small_name, large_name = ("quick-small", "quick-large") if quick else ("10k", "1M")
     rows: list[measure.Row] = []
-    rows.append(measure.bulk_import(workdir, schemes=4 if quick else 40, days=60 if quick else 182))
+    rows += measure.bulk_import(workdir, schemes=4 if quick else 40, days=60 if quick else 182)
     small = build(small_name, workdir)
     large = build(large_name, workdir)
     mid = build("100k", workdir) if not quick else small

@@ -42,6 +42,7 @@ def event_store_env(store: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": "wintertrack.recorders:BatchSQLiteApplicationRecorder",
         }
     url = urlsplit(store)
     return {

@@ -31,8 +31,9 @@ def test_generator_is_deterministic() -> None:
 
 
 def test_harness_measures_and_renders_on_a_tiny_dataset(tmp_path: Path) -> None:
-    row = measure.bulk_import(tmp_path, schemes=2, days=5)
+    row, raw = measure.bulk_import(tmp_path, schemes=2, days=5)
     assert row.ratio > 0 and "events/s" in row.figure
+    assert "library's put" in row.reference and raw.ratio > 0
     store = f"sqlite:///{tmp_path}/tiny.db"
     app = measure.app_for(store)
     national_winter(app, programmes=1, schemes=2, days=5, sites=1)
