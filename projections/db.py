@@ -6,6 +6,7 @@ TEXT (dates as ISO strings, money and beds-equivalent as exact decimal strings, 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,9 +19,14 @@ from wintertrack.config import event_store_env
 
 
 class ViewDatabase:
-    def __init__(self, store_url: str) -> None:
+    def __init__(self, store_url: str, file: Path | None = None) -> None:
+        """``file`` puts a SQLite store's views in that file instead of ``{store}.views``."""
         self.store_url = store_url
         self.is_postgres = store_url.startswith(("postgresql://", "postgres://"))
+        self.file: Path | None = file
+        if file is None and store_url.startswith("sqlite:///"):
+            path = Path(store_url.removeprefix("sqlite:///"))
+            self.file = path.with_name(path.name + ".views")
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
@@ -32,12 +38,29 @@ class ViewDatabase:
     @property
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and self.file is not None and self._swapped():
+            conn.close()  # a rebuild swapped a new views file in: read that one
+            with self._lock:
+                self._all.remove(conn)
+            conn = None
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
+            self._local.inode = self._inode()
             with self._lock:
                 self._all.append(conn)
         return conn
+
+    def _inode(self) -> int | None:
+        try:
+            return os.stat(self.file).st_ino if self.file is not None else None
+        except FileNotFoundError:
+            return None
+
+    def _swapped(self) -> bool:
+        if getattr(self._local, "in_transaction", False):
+            return False
+        return self._inode() != getattr(self._local, "inode", None)
 
     def _connect(self) -> Any:
         if self.is_postgres:
@@ -52,10 +75,9 @@ class ViewDatabase:
                 dbname=env["POSTGRES_DBNAME"],
                 autocommit=False,
             )
-        if self.store_url.startswith("sqlite:///"):
-            path = Path(self.store_url.removeprefix("sqlite:///"))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            target = str(path.with_name(path.name + ".views"))
+        if self.file is not None:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            target = str(self.file)
         else:
             target = self._memory_name
         conn = sqlite3.connect(
@@ -81,13 +103,17 @@ class ViewDatabase:
             finally:
                 self._local.in_transaction = False
         else:
-            self._conn.execute("BEGIN IMMEDIATE")
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            self._local.in_transaction = True
             try:
                 yield self
-                self._conn.execute("COMMIT")
+                conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.in_transaction = False
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         if self.is_postgres:
@@ -136,6 +162,13 @@ class ViewDatabase:
             conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def settle(self) -> None:
+        """Folds a SQLite views file's write-ahead log into it and leaves it self-contained
+        (journal mode DELETE), so the file alone can be moved into place."""
+        if self.file is not None:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.execute("PRAGMA journal_mode=DELETE")
 
     def close(self) -> None:
         with self._lock:

@@ -7,11 +7,13 @@ twice (after a crash between reading and committing) is rolled back or skipped a
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -71,14 +73,18 @@ class PageWriter:
 
 class Projector:
     def __init__(
-        self, application: WinterApplication, views: ViewDatabase, page_size: int = PAGE_SIZE
+        self,
+        application: WinterApplication,
+        views: ViewDatabase,
+        page_size: int = PAGE_SIZE,
+        read_indexes: bool = True,
     ) -> None:
         self.application = application
         self.views = views
         self.page_size = page_size
         self._advanced = threading.Condition()
         self.on_advance: Callable[[list[str]], None] = lambda programmes: None
-        self.create_tables()
+        self.create_tables(read_indexes)
 
     def create_tables(self, read_indexes: bool = True) -> None:
         with self.views.transaction() as db:
@@ -166,11 +172,36 @@ class Projector:
         on_page: Callable[[int, int], None] = lambda n, p: None,
         page_size: int = REBUILD_PAGE_SIZE,
     ) -> int:
-        self.drop_tables()
-        self.create_tables(read_indexes=False)
-        with self.views.bulk_writes(REBUILD_CACHE_MIB):
-            applied = self.run_once(on_page, page_size)
-        self.create_tables()  # the read indexes, built once over the finished tables
+        """Rebuilds every view from the whole log. On a SQLite file the views are built in a
+        fresh file that then replaces the old one (no DELETE of a million rows; readers in
+        other processes switch to it at their next query); elsewhere the tables are dropped and
+        rebuilt in place."""
+        target = self.views.file
+        if target is None:
+            self.drop_tables()
+            return self._build(self, on_page, page_size)
+        fresh = target.with_name(target.name + ".rebuild")
+        for stale in (fresh, *_sidecars(fresh)):
+            stale.unlink(missing_ok=True)
+        views = ViewDatabase(self.views.store_url, fresh)
+        building = Projector(self.application, views, read_indexes=False)
+        try:
+            applied = self._build(building, on_page, page_size)
+            building.views.settle()
+        finally:
+            building.views.close()
+        self.views.close()
+        os.replace(fresh, target)
+        for sidecar in _sidecars(target):  # the old file's log: it must not meet the new file
+            sidecar.unlink(missing_ok=True)
+        return applied
+
+    @staticmethod
+    def _build(projector: Projector, on_page: Callable[[int, int], None], page_size: int) -> int:
+        projector.create_tables(read_indexes=False)
+        with projector.views.bulk_writes(REBUILD_CACHE_MIB):
+            applied = projector.run_once(on_page, page_size)
+        projector.create_tables()  # the read indexes, built once over the finished tables
         return applied
 
     def wait_until(self, position: int, timeout: float = 10.0) -> bool:
@@ -192,6 +223,10 @@ class Projector:
             except Exception:
                 time.sleep(1.0)
             stop.wait(interval)
+
+
+def _sidecars(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
 
 
 # --- handlers: one per event type ---------------------------------------------------------------
