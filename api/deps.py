@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from capacity.application import WinterApplication
-from capacity.errors import Forbidden, Unauthenticated
+from capacity.errors import Unauthenticated
+from capacity.policy import refusal
 from capacity.users import User
 from capacity.values import Actor
 from projections.readmodel import ReadModel
@@ -67,10 +68,15 @@ def _authenticated(request: Request, application: WinterApplication, token: str)
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require(*roles: str) -> Callable[[User], User]:
-    def check(user: CurrentUser) -> User:
-        if user.role != "admin" and user.role not in roles:
-            raise Forbidden(f"role {user.role} may not do this (needs {' or '.join(roles)})")
+def allowed(command: str) -> Callable[[Request, User], User]:
+    """For reads that are not open to everyone: the decision is the policy table's
+    (``capacity/policy.py``), as it is for every write inside the application service."""
+
+    def check(request: Request, user: CurrentUser) -> User:
+        programme = request.path_params.get("programme")
+        refused = refusal(user.role, user, command, programme, None)
+        if refused is not None:
+            raise refused
         return user
 
     return check
@@ -83,9 +89,5 @@ def actor_of(user: User, channel: str = "api") -> Actor:
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 AnyUser = CurrentUser
-Admin = Annotated[User, Depends(require("admin"))]
-Board = Annotated[User, Depends(require("board"))]
-Finance = Annotated[User, Depends(require("finance"))]
-Lead = Annotated[User, Depends(require("lead"))]
-LeadOrAdmin = Annotated[User, Depends(require("lead"))]
-FinanceOrBoard = Annotated[User, Depends(require("finance", "board"))]
+EventLogReader = Annotated[User, Depends(allowed("read_event_log"))]
+ReturnReader = Annotated[User, Depends(allowed("read_return"))]

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
+from api import limits
 from api.errors import install_error_handlers
 from api.routes import board, events, programmes, reports, returns, schemes, sites
 from api.web import install_web
@@ -94,6 +95,7 @@ def create_app(
     app.state.read_model = read_model
     app.state.tokens = {}
     install_error_handlers(app)
+    limits.install(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -31,13 +31,13 @@ from capacity.errors import (
     DuplicateSpend,
     IdempotencyKeyReused,
     NotFound,
-    NotYourScheme,
     ProgrammeNotFound,
     ReportNotFound,
     SchemeNotFound,
     SiteNotFound,
     Unauthenticated,
 )
+from capacity.policy import ALWAYS, refusal
 from capacity.programme import Programme, programme_id
 from capacity.reports import DailyReport, MonthlySpend, daily_report_id, spend_id
 from capacity.returns import MonthlyReturn, return_id
@@ -57,6 +57,19 @@ from schemes.rules import (
 )
 
 A = TypeVar("A", bound=Aggregate)
+# The name each command's idempotency fingerprint uses -> its row in the policy table.
+POLICY_NAMES = {
+    "bed_target": "revise_bed_target",
+    "allocation": "revise_allocation",
+    "funds": "record_funds_received",
+    "approve": "approve_scheme",
+    "kpi_target": "set_kpi_target",
+    "planned_start": "change_planned_start",
+    "mobilise": "mobilise_scheme",
+    "beds": "change_beds",
+    "status": "change_status",
+    "narrative": "update_narrative",
+}
 
 
 @dataclass(frozen=True)
@@ -232,24 +245,34 @@ class WinterApplication(Application[UUID]):
         fingerprint = hashlib.sha256(body.encode()).hexdigest()
         return (key, fingerprint), self._replay(actor, key, fingerprint)
 
-    def _check_may_write(self, actor: Actor, programme: str, scheme: str) -> None:
-        if actor.role in ("admin", "system"):
-            return
-        try:
-            user: Aggregate = self.repository.get(natural_id("user", actor.user_id))
-        except AggregateNotFoundError:
-            raise NotYourScheme(f"user {actor.user_id} is not known", field="scheme_code") from None
-        assert isinstance(user, User)
-        if not user.may_write_scheme(programme, scheme):
-            raise NotYourScheme(
-                f"user {actor.user_id} may not write to scheme {scheme}", field="scheme_code"
-            )
+    def authorise(
+        self,
+        actor: Actor,
+        command: str,
+        programme: str | None = None,
+        subject: str | None = None,
+    ) -> None:
+        """Refuses the command unless the policy table allows it to this actor (see
+        ``capacity/policy.py``). The stored user's role and bindings decide, not the actor's
+        claim; the system's own processes and administrators may do everything."""
+        user = None
+        role = actor.role
+        if role not in ALWAYS:
+            record_id = natural_id("user", actor.user_id)
+            if record_id in self.repository:
+                found: Aggregate = self.repository.get(record_id)
+                assert isinstance(found, User)
+                user, role = found, found.role
+        refused = refusal(role, user, command, programme, subject)
+        if refused is not None:
+            raise refused
 
     # --- programme and catalogue ----------------------------------------------------------
 
     def open_programme(
         self, actor: Actor, spec: Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> Receipt:
+        self.authorise(actor, "open_programme")
         key, replay = self._idempotent(actor, idempotency_key, "open_programme", spec)
         if replay:
             return replay
@@ -279,6 +302,7 @@ class WinterApplication(Application[UUID]):
         act: Callable[[Programme], None],
         idempotency_key: str | None,
     ) -> Receipt:
+        self.authorise(actor, POLICY_NAMES[command], programme_code)
         key, replay = self._idempotent(
             actor, idempotency_key, command, {"programme": programme_code, **request}
         )
@@ -363,6 +387,7 @@ class WinterApplication(Application[UUID]):
         *,
         idempotency_key: str | None = None,
     ) -> Receipt:
+        self.authorise(actor, "register_scheme", programme_code)
         key, replay = self._idempotent(
             actor, idempotency_key, "register_scheme", {"programme": programme_code, **spec}
         )
@@ -400,6 +425,7 @@ class WinterApplication(Application[UUID]):
         code = programme_code or (spec.code if spec else None)
         if code is None:
             raise InputRefused("programme", "is required: the catalogue does not name one")
+        self.authorise(actor, "load_catalogue", code)
         aggregates: list[Aggregate] = []
         if self._exists(programme_id(code)):
             programme = self.get_programme(code)
@@ -442,6 +468,7 @@ class WinterApplication(Application[UUID]):
         idempotency_key: str | None,
         conflict: Conflict | None = None,
     ) -> Receipt:
+        self.authorise(actor, POLICY_NAMES[command], programme_code, scheme_code)
         key, replay = self._idempotent(
             actor,
             idempotency_key,
@@ -452,7 +479,6 @@ class WinterApplication(Application[UUID]):
             return replay
         programme = self.get_programme(programme_code)
         scheme = self.get_scheme(programme_code, scheme_code)
-        self._check_may_write(actor, programme_code, scheme_code)
         act(programme, scheme)
         return self._commit(
             actor,
@@ -633,6 +659,7 @@ class WinterApplication(Application[UUID]):
             "decision_ref": decision_ref,
             "decided_on": str(decided_on),
         }
+        self.authorise(actor, "divert_funding", programme_code)
         key, replay = self._idempotent(actor, idempotency_key, "divert", request)
         if replay:
             return replay
@@ -671,7 +698,6 @@ class WinterApplication(Application[UUID]):
         """Validates a daily report exactly as every channel must; returns its day and figures."""
         programme = self.get_programme(programme_code)
         scheme = self.get_scheme(programme_code, scheme_code)
-        self._check_may_write(actor, programme_code, scheme_code)
         day = self._day(programme, "date", raw.get("date"))
         return day, figures.clean_daily_figures(raw, scheme)
 
@@ -685,8 +711,8 @@ class WinterApplication(Application[UUID]):
         def validate(scheme_code: str, raw: Mapping[str, Any]) -> tuple[date, dict[str, Any]]:
             scheme = schemes.get(scheme_code)
             if scheme is None:
+                self.authorise(actor, "import_daily", programme_code, scheme_code)
                 scheme = self.get_scheme(programme_code, scheme_code)
-                self._check_may_write(actor, programme_code, scheme_code)
                 schemes[scheme_code] = scheme
             day = self._day(programme, "date", raw.get("date"))
             return day, figures.clean_daily_figures(raw, scheme)
@@ -703,6 +729,7 @@ class WinterApplication(Application[UUID]):
         source_ref: str | None = None,
         idempotency_key: str | None = None,
     ) -> Receipt:
+        self.authorise(actor, "report_daily", programme, scheme)
         key, replay = self._idempotent(
             actor, idempotency_key, "daily", {"p": programme, "s": scheme, **raw}
         )
@@ -726,6 +753,8 @@ class WinterApplication(Application[UUID]):
         self, actor: Actor, programme: str, reports: list[tuple[date, str, dict[str, Any], str]]
     ) -> int:
         """Stores many validated reports (day, scheme, figures, source ref) in one atomic save."""
+        for scheme in sorted({scheme for _, scheme, _, _ in reports}):
+            self.authorise(actor, "import_daily", programme, scheme)
         aggregates: list[Aggregate] = [
             DailyReport.report(actor, programme, scheme, day, source_ref=ref, **cleaned)
             for day, scheme, cleaned, ref in reports
@@ -751,6 +780,7 @@ class WinterApplication(Application[UUID]):
             "daily_correct",
             {"p": programme, "s": scheme, "why": reason, **raw},
         )
+        self.authorise(actor, "correct_daily", programme, scheme)
         if replay:
             return replay
         why = check_text("reason", reason or "")
@@ -788,12 +818,12 @@ class WinterApplication(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Receipt:
         request = {"p": programme_code, "s": scheme_code, "m": str(month), "a": str(amount_gbp)}
+        self.authorise(actor, "record_spend", programme_code, scheme_code)
         key, replay = self._idempotent(actor, idempotency_key, "spend", {**request, "b": basis})
         if replay:
             return replay
         programme = self.get_programme(programme_code)
         self.get_scheme(programme_code, scheme_code)
-        self._check_may_write(actor, programme_code, scheme_code)
         ym, amount, kind = self._clean_spend(programme, month, amount_gbp, basis)
         spend = MonthlySpend.record(actor, programme_code, scheme_code, ym, amount, kind)
         return self._commit(
@@ -820,6 +850,7 @@ class WinterApplication(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Receipt:
         request = {"p": programme_code, "s": scheme_code, "m": str(month), "a": str(amount_gbp)}
+        self.authorise(actor, "correct_spend", programme_code, scheme_code)
         key, replay = self._idempotent(
             actor, idempotency_key, "spend_correct", {**request, "b": basis, "r": reason}
         )
@@ -827,7 +858,6 @@ class WinterApplication(Application[UUID]):
             return replay
         programme = self.get_programme(programme_code)
         self.get_scheme(programme_code, scheme_code)
-        self._check_may_write(actor, programme_code, scheme_code)
         ym, amount, kind = self._clean_spend(programme, month, amount_gbp, basis)
         why = check_text("reason", reason or "")
         if not why.strip():
@@ -859,6 +889,7 @@ class WinterApplication(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Receipt:
         request = {"p": programme_code, "ods": ods_code, "name": name, "place": place}
+        self.authorise(actor, "register_site", programme_code)
         key, replay = self._idempotent(actor, idempotency_key, "site", request)
         if replay:
             return replay
@@ -887,6 +918,7 @@ class WinterApplication(Application[UUID]):
         *,
         idempotency_key: str | None = None,
     ) -> Receipt:
+        self.authorise(actor, "report_flow", programme_code, ods_code)
         key, replay = self._idempotent(
             actor, idempotency_key, "flow", {"p": programme_code, "o": ods_code, **raw}
         )
@@ -894,7 +926,6 @@ class WinterApplication(Application[UUID]):
             return replay
         programme = self.get_programme(programme_code)
         self.get_site(programme_code, ods_code)
-        self._check_may_write(actor, programme_code, ods_code)
         day = self._day(programme, "date", raw.get("date"))
         flow = figures.clean_flow(raw)
         site_day = SiteDay.report(actor, programme_code, ods_code, day, **flow)
@@ -919,6 +950,7 @@ class WinterApplication(Application[UUID]):
         *,
         idempotency_key: str | None = None,
     ) -> Receipt:
+        self.authorise(actor, "correct_flow", programme_code, ods_code)
         key, replay = self._idempotent(
             actor, idempotency_key, "flow_correct", {"p": programme_code, "o": ods_code, **raw}
         )
@@ -926,7 +958,6 @@ class WinterApplication(Application[UUID]):
             return replay
         programme = self.get_programme(programme_code)
         self.get_site(programme_code, ods_code)
-        self._check_may_write(actor, programme_code, ods_code)
         day = self._day(programme, "date", raw.get("date"))
         flow = figures.clean_flow(raw)
         why = check_text("reason", reason or "")
@@ -957,6 +988,7 @@ class WinterApplication(Application[UUID]):
         schemes: list[str] | None = None,
     ) -> tuple[Receipt, str]:
         """Adds a user and issues a first token; the token is returned once and never stored."""
+        self.authorise(actor, "add_user")
         if role not in ("admin", "board", "finance", "lead"):
             raise InputRefused("role", "must be one of admin, board, finance, lead")
         name = check_text("name", name.strip(), max_len=100)
@@ -982,6 +1014,7 @@ class WinterApplication(Application[UUID]):
         return receipt, token
 
     def issue_token(self, actor: Actor, name: str) -> tuple[Receipt, str]:
+        self.authorise(actor, "issue_token")
         self.get_user(name)
         token = "wt_" + secrets.token_urlsafe(32)
         receipt = self._commit(
@@ -990,6 +1023,7 @@ class WinterApplication(Application[UUID]):
         return receipt, token
 
     def revoke_token(self, actor: Actor, token: str, reason: str) -> Receipt:
+        self.authorise(actor, "revoke_token")
         grant = self._get(AccessToken, token_id(token), Unauthenticated("unknown token"))
         grant.revoke(actor, reason)
         return self._commit(actor, [grant], Conflict("token changed meanwhile"))
@@ -1031,6 +1065,7 @@ class WinterApplication(Application[UUID]):
         """Records a submission (a restatement when not the first) of the month's return."""
         # The request is "submit this month": a retry recomputes at a later position, so the
         # fingerprint is the request, not the computed return.
+        self.authorise(actor, "submit_return", programme)
         request = {"p": programme, "m": month, "reason": reason}
         key, replay = self._idempotent(actor, idempotency_key, "submit", request)
         if replay:
@@ -1050,6 +1085,7 @@ class WinterApplication(Application[UUID]):
     def sign_off_return(
         self, actor: Actor, programme: str, month: str, position: int, sha256: str
     ) -> Receipt:
+        self.authorise(actor, "sign_off_return", programme)
         self.get_programme(programme)
         monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
         monthly.sign_off(actor, position, sha256)

@@ -62,13 +62,6 @@ class User(Aggregate):
             schemes=schemes,
         )
 
-    def may_write_scheme(self, programme: str, scheme_code: str) -> bool:
-        if self.role == "admin":
-            return True
-        if self.programme is not None and self.programme != programme:
-            return False
-        return self.role != "lead" or scheme_code in self.schemes
-
 
 class AccessToken(Aggregate):
     """A bearer token, known only by its hash; its identity is derived from that hash."""

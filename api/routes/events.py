@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import Admin, Application
+from api.deps import Application, EventLogReader
 from api.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES)
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES)
 
 @router.get("/events")
 def events(
-    user: Admin,
+    user: EventLogReader,
     application: Application,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from fastapi import APIRouter
 
-from api.deps import Admin, AnyUser, Application, IdempotencyKey, actor_of, require
+from api.deps import AnyUser, Application, IdempotencyKey, actor_of
 from api.errors import ERROR_RESPONSES
 from api.schemas import (
     AllocationRevision,
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"], responses=E
 
 @router.post("", status_code=201, response_model=Receipt)
 def open_programme(
-    body: ProgrammeCreate, user: Admin, application: Application, key: IdempotencyKey = None
+    body: ProgrammeCreate, user: AnyUser, application: Application, key: IdempotencyKey = None
 ) -> Receipt:
     spec = body.model_dump()
     spec["allocations"] = {k: Decimal(v) for k, v in spec["allocations"].items()}
@@ -60,7 +60,6 @@ def divert(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    require("board")(user)
     receipt = application.divert_funding(
         actor_of(user),
         programme,
@@ -78,7 +77,7 @@ def divert(
 def revise_bed_target(
     programme: str,
     body: BedTargetRevision,
-    user: Admin,
+    user: AnyUser,
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -92,7 +91,7 @@ def revise_bed_target(
 def revise_allocation(
     programme: str,
     body: AllocationRevision,
-    user: Admin,
+    user: AnyUser,
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
@@ -115,7 +114,6 @@ def funds_received(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    require("finance")(user)
     receipt = application.record_funds_received(
         actor_of(user),
         programme,

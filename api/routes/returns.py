@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import Application, FinanceOrBoard, IdempotencyKey, Reads, actor_of, require
+from api.deps import Application, IdempotencyKey, Reads, ReturnReader, actor_of
 from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt
 from projections.exports import to_csv, to_xlsx
@@ -40,7 +40,7 @@ def render(report: dict[str, Any], fmt: str, name: str) -> Response | dict[str, 
 def get_return(
     programme: str,
     month: str,
-    user: FinanceOrBoard,
+    user: ReturnReader,
     read: Reads,
     format: Literal["json", "csv", "xlsx"] = "json",
     known_at: Annotated[int | None, Query(ge=0)] = None,
@@ -59,12 +59,11 @@ class SubmitResult(Receipt):
 def submit_return(
     programme: str,
     month: str,
-    user: FinanceOrBoard,
+    user: ReturnReader,
     application: Application,
     read: Reads,
     key: IdempotencyKey = None,
 ) -> SubmitResult:
-    require("finance")(user)
     read.monthly_return(programme, month)  # validates the month before anything is stored
     receipt, revision, position, sha = submit(
         application, read, actor_of(user), programme, month, idempotency_key=key
@@ -81,7 +80,7 @@ def submit_return(
 
 @router.get("/{month}/submissions")
 def submissions(
-    programme: str, month: str, user: FinanceOrBoard, read: Reads
+    programme: str, month: str, user: ReturnReader, read: Reads
 ) -> list[dict[str, Any]]:
     read.facts(programme)
     return [{k: v for k, v in s.items() if k != "csv"} for s in read.submissions(programme, month)]
@@ -89,7 +88,7 @@ def submissions(
 
 @router.get("/{month}/submissions/{revision}", response_model=None)
 def submission(
-    programme: str, month: str, revision: int, user: FinanceOrBoard, read: Reads
+    programme: str, month: str, revision: int, user: ReturnReader, read: Reads
 ) -> Response:
     found = read.submission(programme, month, revision)
     return Response(
@@ -104,5 +103,5 @@ def submission(
 
 
 @router.get("/{month}/diff")
-def diff(programme: str, month: str, user: FinanceOrBoard, read: Reads) -> dict[str, Any]:
+def diff(programme: str, month: str, user: ReturnReader, read: Reads) -> dict[str, Any]:
     return diff_since_latest(read, programme, month)

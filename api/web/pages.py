@@ -14,7 +14,8 @@ from api.routes.schemes import scheme_history
 from api.web.chart import delivery_chart
 from api.web.session import COOKIE, Sessions
 from capacity.application import WinterApplication
-from capacity.errors import DomainError, Unauthenticated
+from capacity.errors import DomainError, Forbidden, Unauthenticated
+from capacity.policy import permits
 from capacity.users import User
 from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
@@ -139,8 +140,20 @@ def dashboard(request: Request) -> Response:
 
 @router.get("/schemes/{code}", response_class=HTMLResponse, response_model=None)
 def scheme_page(request: Request, code: str) -> Response:
+    """A scheme's figures and history; its lead also gets the entry form, and with
+    ``?correct=YYYY-MM-DD`` the form starts from that day's stored figures."""
     session = _user(request)
-    return _scheme(request, session, code, {}, {}, None, 200)
+    day = request.query_params.get("correct")
+    if not day:
+        return _scheme(request, session, code, {}, {}, None, 200)
+    application, _, _ = _services(request)
+    programme = _programme(request, session[0])
+    try:
+        stored = _stored_day(application, programme, code, day)
+    except (DomainError, InputRefused, ValueError) as error:
+        return _scheme(request, session, code, {"date": str(error)}, {"date": day}, None, 404)
+    values = {"date": day, **{k: _text(v) for k, v in stored.items()}}
+    return _scheme(request, session, code, {}, values, None, 200)
 
 
 def _scheme(
@@ -151,6 +164,7 @@ def _scheme(
     values: dict[str, Any],
     message: str | None,
     status: int,
+    confirm: list[tuple[str, str, str]] | None = None,
 ) -> HTMLResponse:
     application, read, _ = _services(request)
     programme = _programme(request, session[0])
@@ -161,6 +175,7 @@ def _scheme(
         return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
     history = scheme_history(application, read, programme, code)
     reports = sorted(facts.schemes[code].daily.items(), reverse=True)
+    user = session[0]
     return _page(
         request,
         "scheme.html",
@@ -173,6 +188,9 @@ def _scheme(
             "errors": errors,
             "values": values,
             "message": message,
+            "can_report": permits(user, "report_daily", programme, code),
+            "can_correct": permits(user, "correct_daily", programme, code),
+            "confirm": confirm,
         },
         status,
     )
@@ -187,36 +205,86 @@ FORM_FIELDS = (
 )
 
 
-@router.post("/schemes/{code}/daily", response_class=HTMLResponse, response_model=None)
-async def scheme_daily(request: Request, code: str) -> Response:
-    session = _user(request)
-    application, _, _ = _services(request)
-    programme = _programme(request, session[0])
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _stored_day(
+    application: WinterApplication, programme: str, code: str, day: str
+) -> dict[str, Any]:
+    """The day's stored figures, flattened the way the form spells them."""
+    report = application.get_daily_report(programme, code, date.fromisoformat(day))
+    figures = dict(report.figures)
+    flat = {name: figures.get(name) for name in FORM_FIELDS}
+    for p, value in (figures.get("discharges") or {}).items():
+        flat[f"discharges_{p}"] = value
+    return flat
+
+
+def _from_form(values: dict[str, str]) -> dict[str, Any]:
     raw: dict[str, Any] = {"date": values.get("date", "")}
     for name in FORM_FIELDS:
         raw[name] = values.get(name) or None
     discharges = {p: values.get(f"discharges_{p}") for p in ("p0", "p1", "p2", "p3")}
     raw["discharges"] = {p: v for p, v in discharges.items() if v} or None
+    return raw
+
+
+def _merged(stored: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
+    """A correction changes only what the person changed: a blank field keeps the stored
+    figure unless its "clear" box is ticked."""
+    merged = dict(values)
+    for name, old in stored.items():
+        if not values.get(name) and f"clear_{name}" not in values:
+            merged[name] = _text(old)
+        if f"clear_{name}" in values:
+            merged[name] = ""
+    return merged
+
+
+@router.post("/schemes/{code}/daily", response_class=HTMLResponse, response_model=None)
+async def scheme_daily(request: Request, code: str) -> Response:
+    """A new day's figures, or (with a reason) a correction: first shown as old -> new per
+    field, stored only when confirmed."""
+    session = _user(request)
+    application, _, _ = _services(request)
+    programme = _programme(request, session[0])
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k != "csrf"}
     user, cookie = session
     actor = Actor(user.name, user.role, "web")
     reason = values.get("reason", "").strip()
+    command = "correct_daily" if reason else "report_daily"
     try:
         _csrf(request, cookie, form)
-        if reason:
-            application.correct_daily(actor, programme, code, raw, reason)
-            message = f"Correction for {raw['date']} saved."
-        else:
-            application.report_daily(actor, programme, code, raw)
-            message = f"Figures for {raw['date']} saved."
+        application.authorise(actor, command, programme, code)
+        if not reason:
+            application.report_daily(actor, programme, code, _from_form(values))
+            return _scheme(
+                request, session, code, {}, {}, f"Figures for {values.get('date')} saved.", 200
+            )
+        stored = _stored_day(application, programme, code, values.get("date", ""))
+        merged = _merged(stored, values)
+        changes = [
+            (name, _text(old), merged.get(name, ""))
+            for name, old in stored.items()
+            if _text(old) != merged.get(name, "")
+        ]
+        if values.get("confirm") != "yes":
+            return _scheme(request, session, code, {}, merged, None, 200, changes)
+        application.correct_daily(actor, programme, code, _from_form(merged), reason)
+        said = "; ".join(f"{n} {o or '(none)'} → {v or '(none)'}" for n, o, v in changes)
+        message = f"Correction for {values.get('date')} saved: {said or 'no figure changed'}"
+    except Forbidden as error:
+        return _scheme(request, session, code, {"form": error.message}, {}, None, 403)
     except InputRefused as error:
         field = error.field.split(".")[0]
         return _scheme(request, session, code, {field: error.reason}, values, None, 422)
+    except ValueError:
+        return _scheme(request, session, code, {"date": "must be a date"}, values, None, 422)
     except DomainError as error:
-        status = 403 if "may not" in error.message else 409
         return _scheme(
-            request, session, code, {error.field or "form": error.message}, values, None, status
+            request, session, code, {error.field or "form": error.message}, values, None, 409
         )
     return _scheme(request, session, code, {}, {}, message, 200)
 
@@ -228,7 +296,11 @@ def return_page(request: Request, month: str) -> Response:
 
 
 def _return(
-    request: Request, session: tuple[User, str], month: str, message: str | None
+    request: Request,
+    session: tuple[User, str],
+    month: str,
+    message: str | None,
+    status: int = 200,
 ) -> HTMLResponse:
     _, read, _ = _services(request)
     programme = _programme(request, session[0])
@@ -249,7 +321,9 @@ def _return(
             "programme": programme,
             "month": month,
             "message": message,
+            "can_submit": permits(session[0], "submit_return", programme),
         },
+        status,
     )
 
 
@@ -285,16 +359,18 @@ async def submit_page(request: Request, month: str) -> Response:
     programme = _programme(request, user)
     try:
         _csrf(request, cookie, form)
-        if user.role not in ("finance", "admin"):
-            raise InputRefused("role", "only finance submits the return")
+        actor = Actor(user.name, user.role, "web")
+        application.authorise(actor, "submit_return", programme)
         _, revision, position, sha = submit(
             application,
             read,
-            Actor(user.name, user.role, "web"),
+            actor,
             programme,
             month,
             str(form.get("reason") or ""),
         )
+    except Forbidden as error:
+        return _return(request, session, month, f"Not submitted: {error}", 403)
     except (DomainError, InputRefused) as error:
         return _return(request, session, month, f"Not submitted: {error}")
     return _return(

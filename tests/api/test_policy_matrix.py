@@ -1,0 +1,365 @@
+"""The authorisation policy, tried on every channel: command x role x channel, generated from
+the policy table. Every refusal must leave the event log exactly as it was.
+
+Channels: the application service itself (what the CLI, imports and Kafka ingest call), the
+JSON API, and the web pages for the commands a page offers. A command of the application with no
+row in the policy table, or a row with no way to try it here, fails the suite.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from capacity.application import WinterApplication
+from capacity.errors import Forbidden
+from capacity.policy import POLICY, matrix_markdown, permits, refusal
+from capacity.values import Actor
+from schemes.catalogue import load_catalogue
+from tests.scenarios.ledger import P, scheme_spec
+from tests.support.api_world import FLOW, ApiWorld, api_world
+
+# (role to sign in as, user name, acting on own schemes/sites); None = nobody known
+WHO: dict[str, tuple[str, str, bool] | None] = {
+    "admin": ("admin", "root", True),
+    "board": ("board", "board", True),
+    "finance": ("finance", "finance", True),
+    "lead": ("lead", "lead", True),
+    "lead_other": ("lead", "lead", False),
+    "no user": None,
+}
+# Application methods that take an actor but change nothing (validation for bulk paths).
+NOT_COMMANDS = {"prepare_daily", "daily_validator", "authorise"}
+METHOD_FOR = {"import_daily": "report_daily_batch"}
+READS = {"read_return", "read_event_log"}
+
+Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
+
+
+def _batch(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> object:
+    day, cleaned = app.prepare_daily(a, P, s, {"date": "2022-11-03", "beds_equivalent": 2})
+    return app.report_daily_batch(a, P, [(day, s, cleaned, "upload")])
+
+
+SERVICE: dict[str, Call] = {
+    "open_programme": lambda app, w, a, s, o: app.open_programme(
+        a,
+        {
+            "code": "QM7-2023-24",
+            "icb_code": "QM7",
+            "icb_name": "HWE",
+            "region_code": "Y61",
+            "winter": "2023/24",
+            "period_start": date(2023, 10, 1),
+            "period_end": date(2024, 3, 31),
+            "bed_target": 100,
+            "allocations": {"revenue": Decimal("1000")},
+        },
+    ),
+    "load_catalogue": lambda app, w, a, s, o: app.load_catalogue(
+        a, load_catalogue("hwe-2022-23"), P
+    ),
+    "revise_bed_target": lambda app, w, a, s, o: app.revise_bed_target(a, P, 150, "NHSE ask"),
+    "revise_allocation": lambda app, w, a, s, o: app.revise_allocation(
+        a, P, "revenue", "7600000.00", "top-up"
+    ),
+    "record_funds_received": lambda app, w, a, s, o: app.record_funds_received(
+        a, P, "revenue", "1000.00", "2022-10-03"
+    ),
+    "divert_funding": lambda app, w, a, s, o: app.divert_funding(
+        a, P, "other", "own", "10.00", "UEC-1", "2022-12-01"
+    ),
+    "register_scheme": lambda app, w, a, s, o: app.register_scheme(
+        a, P, scheme_spec("new", planned_start=None)
+    ),
+    "approve_scheme": lambda app, w, a, s, o: app.approve_scheme(a, P, s, "2022-10-01", "UEC-2"),
+    "set_kpi_target": lambda app, w, a, s, o: app.set_kpi_target(
+        a, P, s, "hours", Decimal("95"), "agreed"
+    ),
+    "change_planned_start": lambda app, w, a, s, o: app.change_planned_start(
+        a, P, s, date(2022, 11, 7), "late start"
+    ),
+    "mobilise_scheme": lambda app, w, a, s, o: app.mobilise_scheme(a, P, s, "2022-11-01"),
+    "change_beds": lambda app, w, a, s, o: app.change_beds(
+        a, P, s, "2022-11-01", 2, "core", "open"
+    ),
+    "change_status": lambda app, w, a, s, o: app.change_status(
+        a, P, s, "pause", "2022-12-01", "review"
+    ),
+    "update_narrative": lambda app, w, a, s, o: app.update_narrative(a, P, s, "Fourth bed open"),
+    "report_daily": lambda app, w, a, s, o: app.report_daily(
+        a, P, s, {"date": "2022-11-02", "beds_equivalent": 5}
+    ),
+    "correct_daily": lambda app, w, a, s, o: app.correct_daily(
+        a, P, s, {"date": "2022-11-01", "beds_equivalent": 6}, "typo"
+    ),
+    "import_daily": _batch,
+    "record_spend": lambda app, w, a, s, o: app.record_spend(a, P, s, "2022-11", "10.00", "actual"),
+    "correct_spend": lambda app, w, a, s, o: app.correct_spend(
+        a, P, s, "2022-10", "12.00", "accrual", "invoice"
+    ),
+    "register_site": lambda app, w, a, s, o: app.register_site(a, P, "RWH", "Lister", "ENH"),
+    "report_flow": lambda app, w, a, s, o: app.report_flow(a, P, o, {**FLOW, "date": "2022-11-02"}),
+    "correct_flow": lambda app, w, a, s, o: app.correct_flow(
+        a, P, o, {**FLOW, "beds_occupied": 398}, "late"
+    ),
+    "add_user": lambda app, w, a, s, o: app.add_user(a, "new-user", "board"),
+    "issue_token": lambda app, w, a, s, o: app.issue_token(a, "board"),
+    "revoke_token": lambda app, w, a, s, o: app.revoke_token(a, w.tokens["board"], "left"),
+    "submit_return": lambda app, w, a, s, o: app.submit_return(
+        a, P, "2022-10", app.max_position(), "csv", "2023-01-15T09:00:00+00:00"
+    ),
+    "sign_off_return": lambda app, w, a, s, o: app.sign_off_return(
+        a, P, "2022-10", app.max_position(), "0" * 64
+    ),
+}
+
+DAILY = {"date": "2022-11-02", "beds_equivalent": 5}
+# command -> (method, path, body); {s} and {o} are the scheme and site acted on
+API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+    "open_programme": (
+        "post",
+        "/api/v1/programmes",
+        {
+            "code": "QM7-2023-24",
+            "icb_code": "QM7",
+            "icb_name": "HWE",
+            "region_code": "Y61",
+            "winter": "2023/24",
+            "period_start": "2023-10-01",
+            "period_end": "2024-03-31",
+            "bed_target": 100,
+            "allocations": {"revenue": "1000"},
+        },
+    ),
+    "revise_bed_target": ("post", "/bed-target", {"bed_target": 150, "reason": "NHSE ask"}),
+    "revise_allocation": (
+        "post",
+        "/allocations",
+        {"funding_stream": "revenue", "amount_gbp": "7600000.00", "reason": "top-up"},
+    ),
+    "record_funds_received": (
+        "post",
+        "/funds-received",
+        {"funding_stream": "revenue", "amount_gbp": "1000.00", "received_on": "2022-10-03"},
+    ),
+    "divert_funding": (
+        "post",
+        "/diversions",
+        {
+            "from_scheme": "other",
+            "to_scheme": "own",
+            "amount_gbp": "10.00",
+            "decision_ref": "UEC-1",
+            "decided_on": "2022-12-01",
+        },
+    ),
+    "register_scheme": (
+        "post",
+        "/schemes",
+        {
+            "code": "new",
+            "name": "New",
+            "category": "acute",
+            "place": "WE",
+            "funding_stream": "revenue",
+            "allocation_gbp": "1.00",
+            "measure": "none",
+        },
+    ),
+    "mobilise_scheme": ("post", "/schemes/{s}/mobilise", {"went_live_on": "2022-11-01"}),
+    "change_beds": (
+        "post",
+        "/schemes/{s}/beds",
+        {"date": "2022-11-01", "change": 2, "bed_type": "core", "reason": "open"},
+    ),
+    "change_status": (
+        "post",
+        "/schemes/{s}/status",
+        {"action": "pause", "on": "2022-12-01", "reason": "review"},
+    ),
+    "update_narrative": ("post", "/schemes/{s}/narrative", {"narrative": "Fourth bed open"}),
+    "report_daily": ("post", "/schemes/{s}/daily", DAILY),
+    "correct_daily": (
+        "put",
+        "/schemes/{s}/daily/2022-11-01",
+        {"date": "2022-11-01", "beds_equivalent": 6, "reason": "typo"},
+    ),
+    "record_spend": (
+        "post",
+        "/schemes/{s}/spend",
+        {"month": "2022-11", "amount_gbp": "10.00", "basis": "actual"},
+    ),
+    "correct_spend": (
+        "put",
+        "/schemes/{s}/spend/2022-10",
+        {"amount_gbp": "12.00", "basis": "accrual", "reason": "invoice"},
+    ),
+    "register_site": (
+        "post",
+        "/sites",
+        {"ods_code": "RWH", "name": "Lister Hospital", "place": "ENH"},
+    ),
+    "report_flow": ("post", "/sites/{o}/flow", {**FLOW, "date": "2022-11-02"}),
+    "correct_flow": (
+        "put",
+        "/sites/{o}/flow/2022-11-01",
+        {**FLOW, "beds_occupied": 398, "reason": "late"},
+    ),
+    "submit_return": ("post", "/returns/2022-10/submit", None),
+    "read_return": ("get", "/returns/2022-10", None),
+    "read_event_log": ("get", "/api/v1/events", None),
+}
+# The commands the web pages offer: command -> (path, form fields)
+WEB: dict[str, tuple[str, dict[str, str]]] = {
+    "report_daily": ("/schemes/{s}/daily", {"date": "2022-11-02", "beds_equivalent": "5"}),
+    "correct_daily": (
+        "/schemes/{s}/daily",
+        {"date": "2022-11-01", "beds_equivalent": "6", "reason": "typo", "confirm": "yes"},
+    ),
+    "submit_return": ("/returns/2022-10/submit", {"reason": ""}),
+}
+COUNTS: Counter[str] = Counter()
+
+
+def expected(role: str, command: str) -> bool:
+    who = WHO[role]
+    if who is None:
+        return False
+    rule = POLICY[command]
+    if who[0] == "admin":
+        return True
+    return who[0] in rule.roles and (rule.scope not in ("scheme", "site") or who[2])
+
+
+def targets(role: str) -> tuple[str, str]:
+    who = WHO[role]
+    own = who is None or who[2]
+    return ("own", "RQW") if own else ("other", "RWG")
+
+
+def test_every_command_has_a_policy_row_and_a_way_to_try_it() -> None:
+    methods = {
+        name
+        for name, member in inspect.getmembers(WinterApplication, inspect.isfunction)
+        if not name.startswith("_") and list(inspect.signature(member).parameters)[1:2] == ["actor"]
+    }
+    commands = methods - NOT_COMMANDS
+    named = {METHOD_FOR.get(c, c) for c in POLICY}
+    assert commands - named == set(), "add these commands to capacity/policy.py"
+    assert set(POLICY) - READS == set(SERVICE), "every command is tried on the service"
+    assert set(API) <= set(POLICY) and set(WEB) <= set(POLICY)
+
+
+@pytest.mark.parametrize("command", sorted(SERVICE))
+def test_service_channel(command: str) -> None:
+    for role, who in WHO.items():
+        world = api_world()
+        app = world.application
+        actor = Actor(who[1], who[0], "cli") if who else Actor("nobody", "lead", "cli")
+        scheme, site = targets(role)
+        before = app.max_position()
+        if expected(role, command):
+            SERVICE[command](app, world, actor, scheme, site)
+            assert app.max_position() > before, (command, role)
+            COUNTS["service allowed"] += 1
+        else:
+            with pytest.raises(Forbidden):
+                SERVICE[command](app, world, actor, scheme, site)
+            assert app.max_position() == before, (command, role)
+            COUNTS["service refused"] += 1
+
+
+@pytest.mark.parametrize("command", sorted(API))
+def test_api_channel(command: str) -> None:
+    method, path, body = API[command]
+    for role, who in WHO.items():
+        world = api_world()
+        scheme, site = targets(role)
+        url = path if path.startswith("/api") else f"/api/v1/programmes/{P}{path}"
+        url = url.format(s=scheme, o=site)
+        headers = world.headers(who[0]) if who else {}
+        before = world.application.max_position()
+        answer = world.client.request(method, url, json=body, headers=headers)
+        if expected(role, command):
+            assert answer.status_code < 300, (command, role, answer.text[:300])
+            COUNTS["api allowed"] += 1
+        else:
+            assert answer.status_code == (403 if who else 401), (command, role, answer.text[:200])
+            assert world.application.max_position() == before, (command, role)
+            COUNTS["api refused"] += 1
+
+
+def _signed_in(world: ApiWorld, role: str) -> str:
+    answer = world.client.post("/login", data={"token": world.tokens[role]}, follow_redirects=False)
+    assert answer.status_code == 303
+    page = world.client.get(f"/schemes/own?programme={P}")
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+@pytest.mark.parametrize("command", sorted(WEB))
+def test_web_channel(command: str) -> None:
+    path, form = WEB[command]
+    for role, who in WHO.items():
+        world = api_world()
+        if who is None:
+            answer = world.client.post(path.format(s="own"), data=form, follow_redirects=False)
+            assert answer.status_code == 303 and "/login" in answer.headers["location"]
+            COUNTS["web refused"] += 1
+            continue
+        csrf = _signed_in(world, who[0])
+        scheme, _ = targets(role)
+        before = world.application.max_position()
+        answer = world.client.post(path.format(s=scheme), data={**form, "csrf": csrf})
+        if expected(role, command):
+            assert answer.status_code == 200, (command, role, answer.text[:300])
+            assert world.application.max_position() > before, (command, role)
+            COUNTS["web allowed"] += 1
+        else:
+            assert answer.status_code == 403, (command, role, answer.status_code)
+            assert world.application.max_position() == before, (command, role)
+            COUNTS["web refused"] += 1
+
+
+def test_pages_offer_only_what_the_policy_permits() -> None:
+    world = api_world()
+    for role in ("board", "finance", "lead"):
+        _signed_in(world, role)
+        own = world.client.get(f"/schemes/own?programme={P}").text
+        other = world.client.get(f"/schemes/other?programme={P}").text
+        user = world.application.get_user(WHO[role][1])  # type: ignore[index]
+        assert ('action="/schemes/own/daily' in own) == permits(user, "report_daily", P, "own")
+        assert 'action="/schemes/other/daily' not in other
+        world.client.post("/logout")
+
+
+def test_refusal_names_the_role_needed() -> None:
+    refused = refusal("board", None, "report_daily", P, "own")
+    assert refused is not None and "needs lead" in refused.message
+
+
+def test_zz_report_the_counts() -> None:
+    """Prints the matrix's figures (runs after the matrix tests in this module)."""
+    checks = sum(COUNTS.values())
+    print(
+        f"\n[policy-matrix] commands={len(POLICY)} roles={len(WHO)} "
+        f"service={len(SERVICE)} api={len(API)} web={len(WEB)} checks={checks} "
+        + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
+    )
+    assert checks > 0
+
+
+def test_the_documented_matrix_is_the_policy_table() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "authorisation.md").read_text()
+    assert matrix_markdown() in doc, "regenerate the table in docs/authorisation.md"
