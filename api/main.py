@@ -15,7 +15,8 @@ from starlette.requests import Request
 
 from api import limits
 from api.errors import install_error_handlers
-from api.routes import board, events, programmes, reports, returns, schemes, sites
+from api.routes import board, events, people, programmes, reports, returns, schemes, sites
+from api.security import SecurityHeaders
 from api.web import install_web
 from capacity.application import WinterApplication
 from projections.readmodel import ReadModel
@@ -49,7 +50,11 @@ def create_app(
     read_model: ReadModel,
     secret_key: str,
     follow: bool = True,
+    public_url: str | None = None,
 ) -> FastAPI:
+    """``public_url``: where people reach the service; https makes cookies Secure and adds
+    HSTS."""
+    https = bool(public_url and public_url.lower().startswith("https://"))
     stop = threading.Event()
     warmed = threading.Event()  # set once the dashboards have been computed after start-up
     if not follow:
@@ -90,12 +95,14 @@ def create_app(
         description="Winter capacity and flow tracker: beds-equivalent against the target, "
         "spend against allocation, and the monthly NHSE return.",
         lifespan=lifespan,
+        docs_url=None,  # the interactive docs load their scripts from a CDN: not here
+        redoc_url=None,
     )
     app.state.application = application
     app.state.read_model = read_model
-    app.state.tokens = {}
     install_error_handlers(app)
     limits.install(app)
+    app.add_middleware(SecurityHeaders, https=https)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -125,7 +132,7 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if warmed.is_set() else 503)
 
-    for module in (programmes, schemes, reports, sites, board, returns, events):
+    for module in (programmes, schemes, reports, sites, board, returns, events, people):
         app.include_router(module.router)
-    install_web(app, secret_key)
+    install_web(app, secret_key, secure=https)
     return app

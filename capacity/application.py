@@ -42,14 +42,24 @@ from capacity.programme import Programme, programme_id
 from capacity.reports import DailyReport, MonthlySpend, daily_report_id, spend_id
 from capacity.returns import MonthlyReturn, return_id
 from capacity.scheme import Scheme, scheme_id
+from capacity.sessions import Session, SignInAudit
 from capacity.site import Site, SiteDay, site_day_id, site_id
 from capacity.transcodings import register_domain_transcodings
-from capacity.users import AccessToken, IdempotencyRecord, User, idempotency_id, token_id
+from capacity.users import (
+    AccessToken,
+    EmailIndex,
+    IdempotencyRecord,
+    User,
+    email_index_id,
+    idempotency_id,
+    token_id,
+)
 from capacity.values import Actor, natural_id
 from schemes.months import YearMonth
 from schemes.rules import (
     InputRefused,
     check_count,
+    check_email,
     check_money,
     check_month_in_period,
     check_text,
@@ -57,6 +67,9 @@ from schemes.rules import (
 )
 
 A = TypeVar("A", bound=Aggregate)
+# Aggregates written outside this class (see capacity/signin.py): imported here so their pinned
+# topics are known wherever stored events are read.
+SIGN_IN_AGGREGATES = (Session, SignInAudit)
 # The name each command's idempotency fingerprint uses -> its row in the policy table.
 POLICY_NAMES = {
     "bed_target": "revise_bed_target",
@@ -986,8 +999,10 @@ class WinterApplication(Application[UUID]):
         role: str,
         programme: str | None = None,
         schemes: list[str] | None = None,
+        email: str | None = None,
     ) -> tuple[Receipt, str]:
-        """Adds a user and issues a first token; the token is returned once and never stored."""
+        """Adds a user and issues a first token; the token is returned once and never stored.
+        An email lets the person sign in with their organisation's account (OIDC)."""
         self.authorise(actor, "add_user")
         if role not in ("admin", "board", "finance", "lead"):
             raise InputRefused("role", "must be one of admin, board, finance, lead")
@@ -1008,10 +1023,25 @@ class WinterApplication(Application[UUID]):
         user = User.add(actor, name, role, programme, codes)
         token = "wt_" + secrets.token_urlsafe(32)
         grant = AccessToken.issue(actor, name, token)
+        aggregates: list[Aggregate] = [user, grant]
+        if email:
+            address = check_email(email)
+            if email_index_id(address) in self.repository:
+                raise AlreadyExists(f"another user has the email {address}", field="email")
+            user.set_email(actor, address)
+            aggregates.append(EmailIndex.claim(actor, address, name))
         receipt = self._commit(
-            actor, [user, grant], AlreadyExists(f"user {name} already exists", field="name")
+            actor, aggregates, AlreadyExists(f"user {name} already exists", field="name")
         )
         return receipt, token
+
+    def user_by_email(self, email: str) -> User | None:
+        record = email_index_id(email)
+        if record not in self.repository:
+            return None
+        index: Aggregate = self.repository.get(record)
+        assert isinstance(index, EmailIndex)
+        return self.get_user(index.user)
 
     def issue_token(self, actor: Actor, name: str) -> tuple[Receipt, str]:
         self.authorise(actor, "issue_token")
@@ -1024,7 +1054,7 @@ class WinterApplication(Application[UUID]):
 
     def revoke_token(self, actor: Actor, token: str, reason: str) -> Receipt:
         self.authorise(actor, "revoke_token")
-        grant = self._get(AccessToken, token_id(token), Unauthenticated("unknown token"))
+        grant = self._get(AccessToken, token_id(token), NotFound("no such token", field="token"))
         grant.revoke(actor, reason)
         return self._commit(actor, [grant], Conflict("token changed meanwhile"))
 

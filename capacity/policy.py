@@ -62,6 +62,8 @@ POLICY: dict[str, Rule] = {
     "add_user": _rule("Add a user", "global"),
     "issue_token": _rule("Issue an API token", "global"),
     "revoke_token": _rule("Revoke an API token", "global"),
+    "end_sessions": _rule("End all of a user's web sessions", "global"),
+    "read_sign_ins": _rule("See the sign-in audit (sign-ins, sign-outs, failures)", "global"),
     # monthly returns
     "read_return": _rule(
         "See the monthly return and its submissions", "programme", "finance", "board"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -42,11 +43,38 @@ class User(Aggregate):
 
     Created = UserAdded
 
+    class SessionsEnded(Event):
+        """Every web session of the user started before ``at`` stops working."""
+
+        TOPIC = "wintertrack:User.SessionsEnded"
+        at: datetime
+        reason: str
+
+        def apply(self, aggregate: User) -> None:
+            aggregate.sessions_valid_after = self.at
+
     def __init__(self, name: str, role: str, programme: str | None, schemes: list[str]) -> None:
         self.name = name
         self.role = role
         self.programme = programme
         self.schemes = list(schemes)
+        self.sessions_valid_after: datetime | None = None
+        self.email: str | None = None
+
+    class EmailSet(Event):
+        """The address the organisation's identity provider vouches for (sign-in by OIDC)."""
+
+        TOPIC = "wintertrack:User.EmailSet"
+        email: str
+
+        def apply(self, aggregate: User) -> None:
+            aggregate.email = self.email
+
+    def set_email(self, actor: Actor, email: str) -> None:
+        self.trigger_event(self.EmailSet, actor=actor, email=email)
+
+    def end_sessions(self, actor: Actor, at: datetime, reason: str) -> None:
+        self.trigger_event(self.SessionsEnded, actor=actor, at=at, reason=reason[:200])
 
     @classmethod
     def add(
@@ -60,6 +88,36 @@ class User(Aggregate):
             role=role,
             programme=programme,
             schemes=schemes,
+        )
+
+
+def email_index_id(email: str) -> UUID:
+    return natural_id("user-email", email.strip().lower())
+
+
+class EmailIndex(Aggregate):
+    """Which user an email address belongs to: one address, one user."""
+
+    TOPIC = "wintertrack:EmailIndex"
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    class EmailClaimed(Event, Aggregate.Created):
+        TOPIC = "wintertrack:EmailIndex.EmailClaimed"
+        email: str
+        user: str
+
+    Created = EmailClaimed
+
+    def __init__(self, email: str, user: str) -> None:
+        self.email = email
+        self.user = user
+
+    @classmethod
+    def claim(cls, actor: Actor, email: str, user: str) -> EmailIndex:
+        return cls._create(
+            cls.EmailClaimed, id=email_index_id(email), actor=actor, email=email, user=user
         )
 
 

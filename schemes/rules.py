@@ -146,3 +146,14 @@ def check_code(field: str, value: Any, known: Collection[str], what: str) -> str
     if not isinstance(value, str) or value not in known:
         raise InputRefused(field, f"unknown {what} '{value}'")
     return value
+
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
+
+
+def check_email(value: str) -> str:
+    """An email address, lower-cased (the identity provider's verified address is matched)."""
+    address = str(value or "").strip().lower()
+    if not EMAIL.match(address):
+        raise InputRefused("email", "must be an email address")
+    return address

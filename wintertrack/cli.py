@@ -330,7 +330,8 @@ def serve(
         print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
         for role, name, token in _demo_tokens(application, programme):
             print(f"{role:<8} {name:<12} {token}")
-    uvicorn.run(create_app(application, read, secret), host=host, port=port, log_level="info")
+    app = create_app(application, read, secret, public_url=settings.public_url)
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @app.command("relay")

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     kafka_bootstrap: str | None = None
     kafka_topic_prefix: str = "winter"
     secret_key: SecretStr | None = None
+    public_url: str | None = None  # e.g. https://wintertrack.example.nhs.uk: Secure cookies, HSTS
 
     @field_validator("store")
     @classmethod

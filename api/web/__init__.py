@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web import pages
-from api.web.session import Sessions
+from api.web.session import Sessions, safe_next
+from capacity.signin import SignInService
 
 HERE = Path(__file__).resolve().parent.parent
 
 
-def install_web(app: FastAPI, secret_key: str) -> None:
-    app.state.sessions = Sessions(secret_key)
+def install_web(app: FastAPI, secret_key: str, secure: bool = False) -> None:
+    """``secure``: served over HTTPS, so cookies are marked Secure."""
+    app.state.sessions = Sessions(secret_key, secure)
+    app.state.signin = SignInService(app.state.application)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        wanted = safe_next(request.url.path)
+        return RedirectResponse(f"/login?next={quote(wanted)}", status_code=303)

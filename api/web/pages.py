@@ -12,10 +12,11 @@ from fastapi.templating import Jinja2Templates
 
 from api.routes.schemes import scheme_history
 from api.web.chart import delivery_chart
-from api.web.session import COOKIE, Sessions
+from api.web.session import COOKIE, MAX_AGE, Sessions, safe_next
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, Forbidden, Unauthenticated
 from capacity.policy import permits
+from capacity.signin import SignInService, TooManyAttempts
 from capacity.users import User
 from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
@@ -47,13 +48,11 @@ def _services(request: Request) -> tuple[WinterApplication, ReadModel, Sessions]
 
 
 def _user(request: Request) -> tuple[User, str]:
-    application, _, sessions = _services(request)
+    """The signed-in user and their session id, checked against the store on every request."""
+    signin: SignInService = request.app.state.signin
     cookie = request.cookies.get(COOKIE)
-    token = sessions.token_from(cookie)
-    if token is None or cookie is None:
-        raise LoginRequired
     try:
-        return application.authenticate(token), cookie
+        return signin.user_of(cookie), str(cookie)
     except Unauthenticated:
         raise LoginRequired from None
 
@@ -86,28 +85,53 @@ def _csrf(request: Request, cookie: str, form: Any) -> None:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
-    return _page(request, "login.html", {"error": None, "next": request.query_params.get("next")})
+    wanted = safe_next(request.query_params.get("next"))
+    return _page(request, "login.html", {"error": None, "next": wanted})
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 @router.post("/login", response_model=None)
 async def login(request: Request) -> Response:
+    """Token sign-in (the demo, and people without an organisation account): the token is
+    checked once and never stored in the cookie, which holds only a new session's id."""
     form = await request.form()
     token = str(form.get("token") or "").strip()
-    application, _, sessions = _services(request)
+    signin: SignInService = request.app.state.signin
+    target = safe_next(str(form.get("next") or "/"))
     try:
-        application.authenticate(token)
+        session_id, _ = signin.with_token(token, _address(request))
+    except TooManyAttempts as error:
+        context = {"error": str(error), "next": target}
+        page = _page(request, "login.html", context, status=429)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
     except Unauthenticated as error:
-        return _page(request, "login.html", {"error": error.message, "next": None}, status=401)
-    target = str(form.get("next") or "/")
-    response = RedirectResponse(target if target.startswith("/") else "/", status_code=303)
+        return _page(request, "login.html", {"error": error.message, "next": target}, status=401)
+    return signed_in(request, session_id, target)
+
+
+def signed_in(request: Request, session_id: str, target: str) -> RedirectResponse:
+    sessions: Sessions = request.app.state.sessions
+    response = RedirectResponse(safe_next(target), status_code=303)
     response.set_cookie(
-        COOKIE, sessions.cookie_for(token), httponly=True, samesite="strict", max_age=43200
+        COOKIE,
+        session_id,
+        httponly=True,
+        samesite="strict" if not sessions.secure else "lax",
+        secure=sessions.secure,
+        max_age=MAX_AGE,
     )
     return response
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
+    """Ends the session on the server, not only in this browser."""
+    signin: SignInService = request.app.state.signin
+    signin.sign_out(request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

@@ -1,37 +1,43 @@
-"""Web sessions: the bearer token in a signed, HttpOnly, SameSite cookie, and CSRF tokens."""
+"""Web sessions: a random session id in an HttpOnly, SameSite cookie (the session itself is
+recorded server-side, see ``capacity/signin.py``), CSRF tokens, and safe return paths."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+import re
+from urllib.parse import unquote
 
 COOKIE = "wt_session"
-MAX_AGE = 12 * 60 * 60  # a working day and a half
+MAX_AGE = 12 * 60 * 60  # the browser forgets the cookie when the session's absolute limit ends
 
 
 class Sessions:
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, secret_key: str, secure: bool = False) -> None:
         self._secret = secret_key.encode()
-        self._serializer = URLSafeTimedSerializer(secret_key, salt="wintertrack-session")
+        self.secure = secure
 
-    def cookie_for(self, token: str) -> str:
-        return self._serializer.dumps(token)
+    def csrf_for(self, session_id: str) -> str:
+        return hmac.new(self._secret, session_id.encode(), hashlib.sha256).hexdigest()
 
-    def token_from(self, cookie: str | None) -> str | None:
-        if not cookie:
-            return None
-        try:
-            token = self._serializer.loads(cookie, max_age=MAX_AGE)
-        except BadSignature:
-            return None
-        return token if isinstance(token, str) else None
-
-    def csrf_for(self, cookie: str) -> str:
-        return hmac.new(self._secret, cookie.encode(), hashlib.sha256).hexdigest()
-
-    def csrf_ok(self, cookie: str | None, submitted: str | None) -> bool:
-        if not cookie or not submitted:
+    def csrf_ok(self, session_id: str | None, submitted: str | None) -> bool:
+        if not session_id or not submitted:
             return False
-        return hmac.compare_digest(self.csrf_for(cookie), submitted)
+        return hmac.compare_digest(self.csrf_for(session_id), submitted)
+
+
+SAFE_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9\-._~/?=&%+:@,;]*$")
+
+
+def safe_next(value: str | None) -> str:
+    """A same-site path to return to after sign-in, or "/": never another host (``//host``,
+    ``/\\host``, a scheme, or any of those percent-encoded or with control characters)."""
+    if not value:
+        return "/"
+    decoded = value
+    for _ in range(3):  # encoded, double-encoded ...
+        decoded = unquote(decoded)
+    for candidate in (value, decoded):
+        if not SAFE_PATH.match(candidate) or any(ord(c) < 32 or c == "\\" for c in candidate):
+            return "/"
+    return value

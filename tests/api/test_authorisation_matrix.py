@@ -163,6 +163,9 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         writes(200, "board", "finance"),
     ),
     ("get", "/api/v1/events"): (None, writes(200)),
+    ("post", "/api/v1/tokens/revoke"): ({"token": "wt_unknown", "reason": "left"}, writes(404)),
+    ("post", "/api/v1/users/{name}/end-sessions"): ({"reason": "left the trust"}, writes(200)),
+    ("get", "/api/v1/sign-ins"): (None, writes(200)),
 }
 QUERIES = {
     "/api/v1/programmes/{programme}/delivery": {"month": "2022-11"},
@@ -190,6 +193,7 @@ def test_route_by_role(route: tuple[str, str]) -> None:
             day="2022-11-01",
             month="2022-10",
             revision=1,
+            name="board",
         )
         token_role = "lead" if role == "lead_other" else role
         response = world.client.request(

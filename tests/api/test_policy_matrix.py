@@ -21,6 +21,7 @@ import pytest
 from capacity.application import WinterApplication
 from capacity.errors import Forbidden
 from capacity.policy import POLICY, matrix_markdown, permits, refusal
+from capacity.signin import SignInService
 from capacity.values import Actor
 from schemes.catalogue import load_catalogue
 from tests.scenarios.ledger import P, scheme_spec
@@ -38,7 +39,7 @@ WHO: dict[str, tuple[str, str, bool] | None] = {
 # Application methods that take an actor but change nothing (validation for bulk paths).
 NOT_COMMANDS = {"prepare_daily", "daily_validator", "authorise"}
 METHOD_FOR = {"import_daily": "report_daily_batch"}
-READS = {"read_return", "read_event_log"}
+READS = {"read_return", "read_event_log", "read_sign_ins"}
 
 Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
 
@@ -113,6 +114,9 @@ SERVICE: dict[str, Call] = {
     "add_user": lambda app, w, a, s, o: app.add_user(a, "new-user", "board"),
     "issue_token": lambda app, w, a, s, o: app.issue_token(a, "board"),
     "revoke_token": lambda app, w, a, s, o: app.revoke_token(a, w.tokens["board"], "left"),
+    "end_sessions": lambda app, w, a, s, o: SignInService(app).end_user_sessions(
+        a, "board", "left the trust"
+    ),
     "submit_return": lambda app, w, a, s, o: app.submit_return(
         a, P, "2022-10", app.max_position(), "csv", "2023-01-15T09:00:00+00:00"
     ),
@@ -216,6 +220,8 @@ API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "submit_return": ("post", "/returns/2022-10/submit", None),
     "read_return": ("get", "/returns/2022-10", None),
     "read_event_log": ("get", "/api/v1/events", None),
+    "end_sessions": ("post", "/api/v1/users/board/end-sessions", {"reason": "left the trust"}),
+    "read_sign_ins": ("get", "/api/v1/sign-ins", None),
 }
 # The commands the web pages offer: command -> (path, form fields)
 WEB: dict[str, tuple[str, dict[str, str]]] = {

@@ -38,14 +38,15 @@ def start_server(
     program: list[str] | None = None,
     cwd: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    store: str | None = None,
 ) -> Server:
     """Starts ``wintertrack serve --demo``; ``program`` replaces ``python -m wintertrack`` (for
     example the console script of an installed wheel)."""
     port = free_port()
-    log = workdir / "server.log"
+    log = workdir / f"server-{port}.log"
     env = {
         **os.environ,
-        "WINTERTRACK_STORE": f"sqlite:///{workdir}/wintertrack.db",
+        "WINTERTRACK_STORE": store or f"sqlite:///{workdir}/wintertrack.db",
         "WINTERTRACK_SECRET_KEY": "e2e-secret-key-not-for-production",
         **(extra_env or {}),
     }

@@ -1,0 +1,32 @@
+"""Writes docs/authorisation.md from the policy table in capacity/policy.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from capacity.policy import matrix_markdown
+
+head = """# Who may do what
+
+Wintertrack decides every permission in one place, the policy table in
+`capacity/policy.py`, and the application service applies it to every command whatever the
+channel: the JSON API, the web pages, the command line, file uploads and the Kafka ingest.
+This page is that table: a test checks that it matches the code, and
+`python scripts/write_authorisation_doc.py` rewrites it.
+
+- **admin** may do everything; so may the system's own processes (the Kafka ingest, the demo
+  generator), which have no sign-in.
+- A user bound to a programme acts only in that programme.
+- A **lead** acts only on the schemes and acute sites assigned to them ("own schemes").
+- Everyone signed in may read the dashboard, the delivery figures, the schemes and their
+  history. The monthly return and its submissions are for finance and the board; the whole
+  event log is for administrators.
+- A refused command stores nothing and answers 403 (a page says why instead of showing the
+  form); a page only offers the forms its reader may use.
+
+"""
+out = Path(__file__).resolve().parents[1] / "docs" / "authorisation.md"
+out.write_text(head + matrix_markdown())
