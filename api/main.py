@@ -18,6 +18,7 @@ from api.errors import install_error_handlers
 from api.routes import board, events, people, programmes, reports, returns, schemes, sites
 from api.security import SecurityHeaders
 from api.web import install_web
+from api.web.oidc import OidcClient
 from capacity.application import WinterApplication
 from projections.readmodel import ReadModel
 
@@ -51,6 +52,7 @@ def create_app(
     secret_key: str,
     follow: bool = True,
     public_url: str | None = None,
+    oidc: OidcClient | None = None,
 ) -> FastAPI:
     """``public_url``: where people reach the service; https makes cookies Secure and adds
     HSTS."""
@@ -134,5 +136,5 @@ def create_app(
 
     for module in (programmes, schemes, reports, sites, board, returns, events, people):
         app.include_router(module.router)
-    install_web(app, secret_key, secure=https)
+    install_web(app, secret_key, secure=https, oidc=oidc)
     return app

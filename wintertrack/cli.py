@@ -62,11 +62,16 @@ def user_add(
     role: Annotated[str, typer.Option(help="admin, board, finance or lead")],
     programme: Annotated[str | None, typer.Option(help="Programme code")] = None,
     scheme: Annotated[list[str] | None, typer.Option(help="Scheme code (repeatable)")] = None,
+    email: Annotated[
+        str | None, typer.Option(help="Organisation email, for sign-in with its account")
+    ] = None,
 ) -> None:
     """Adds a user and prints a new bearer token as the last line (shown once only)."""
     application = build_application()
     try:
-        _, token = application.add_user(_actor(), name, role, programme, scheme or [])
+        _, token = application.add_user(
+            _actor(), name, role, programme, scheme or [], email=email
+        )
     except (DomainError, InputRefused) as error:
         raise _fail(error) from None
     out.print(f"user {name} added with role {role}", highlight=False)
@@ -330,7 +335,17 @@ def serve(
         print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
         for role, name, token in _demo_tokens(application, programme):
             print(f"{role:<8} {name:<12} {token}")
-    app = create_app(application, read, secret, public_url=settings.public_url)
+    oidc = None
+    if settings.oidc_issuer and settings.oidc_client_id and settings.oidc_client_secret:
+        from api.web.oidc import OidcClient
+
+        oidc = OidcClient(
+            settings.oidc_issuer,
+            settings.oidc_client_id,
+            settings.oidc_client_secret.get_secret_value(),
+            secret,
+        )
+    app = create_app(application, read, secret, public_url=settings.public_url, oidc=oidc)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     kafka_topic_prefix: str = "winter"
     secret_key: SecretStr | None = None
     public_url: str | None = None  # e.g. https://wintertrack.example.nhs.uk: Secure cookies, HSTS
+    oidc_issuer: str | None = None  # sign-in with the organisation's account when all three set
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
 
     @field_validator("store")
     @classmethod

@@ -9,19 +9,25 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.web import pages
+from api.web import pages, signin_oidc
+from api.web.oidc import OidcClient
 from api.web.session import Sessions, safe_next
 from capacity.signin import SignInService
 
 HERE = Path(__file__).resolve().parent.parent
 
 
-def install_web(app: FastAPI, secret_key: str, secure: bool = False) -> None:
-    """``secure``: served over HTTPS, so cookies are marked Secure."""
+def install_web(
+    app: FastAPI, secret_key: str, secure: bool = False, oidc: OidcClient | None = None
+) -> None:
+    """``secure``: served over HTTPS, so cookies are marked Secure; ``oidc``: sign-in with the
+    organisation's identity provider."""
     app.state.sessions = Sessions(secret_key, secure)
     app.state.signin = SignInService(app.state.application)
+    app.state.oidc = oidc
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(signin_oidc.router)
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:

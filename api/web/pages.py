@@ -73,6 +73,7 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
         user=user,
         csrf=sessions.csrf_for(cookie) if cookie else "",
         rag_labels=RAG_LABELS,
+        oidc=request.app.state.oidc is not None,
     )
     return templates.TemplateResponse(request, name, context, status_code=status)
 

@@ -3,36 +3,10 @@ message for a bad value, and see the new figure on the dashboard chart."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from playwright.sync_api import Browser, Page
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
-
+from tests.support.browser import SHOTS
 from tests.support.server import Server
-
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `make deps` (installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def sign_in(browser: Browser, server: Server, role: str) -> Page:
