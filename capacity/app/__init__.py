@@ -1,0 +1,1 @@
+"""The application service, one module per context; composed in capacity/application.py."""

@@ -1,0 +1,109 @@
+"""People: users, their emails and API tokens, and checking a token."""
+
+from __future__ import annotations
+
+import secrets
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from capacity.app.core import Receipt, WinterCore
+from capacity.errors import (
+    AlreadyExists,
+    Conflict,
+    NotFound,
+    Unauthenticated,
+)
+from capacity.users import (
+    AccessToken,
+    EmailIndex,
+    User,
+    email_index_id,
+    token_id,
+)
+from capacity.values import Actor
+from schemes.rules import (
+    InputRefused,
+    check_email,
+    check_text,
+)
+
+
+class PeopleCommands(WinterCore):
+    def add_user(
+        self,
+        actor: Actor,
+        name: str,
+        role: str,
+        programme: str | None = None,
+        schemes: list[str] | None = None,
+        email: str | None = None,
+    ) -> tuple[Receipt, str]:
+        """Adds a user and issues a first token; the token is returned once and never stored.
+        An email lets the person sign in with their organisation's account (OIDC)."""
+        self.authorise(actor, "add_user")
+        if role not in ("admin", "board", "finance", "lead"):
+            raise InputRefused("role", "must be one of admin, board, finance, lead")
+        name = check_text("name", name.strip(), max_len=100)
+        if not name:
+            raise InputRefused("name", "is required")
+        codes = list(schemes or [])
+        if role == "lead" and not codes:
+            raise InputRefused("scheme", "a lead must be bound to at least one scheme")
+        if codes and programme is None:
+            raise InputRefused("programme", "is required when binding schemes")
+        if programme is not None:
+            found = self.get_programme(programme)
+            known = set(found.scheme_codes) | set(found.site_codes)
+            for code in codes:
+                if code not in known:
+                    raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
+        user = User.add(actor, name, role, programme, codes)
+        token = "wt_" + secrets.token_urlsafe(32)
+        grant = AccessToken.issue(actor, name, token)
+        aggregates: list[Aggregate] = [user, grant]
+        if email:
+            address = check_email(email)
+            if email_index_id(address) in self.repository:
+                raise AlreadyExists(f"another user has the email {address}", field="email")
+            user.set_email(actor, address)
+            aggregates.append(EmailIndex.claim(actor, address, name))
+        receipt = self._commit(
+            actor, aggregates, AlreadyExists(f"user {name} already exists", field="name")
+        )
+        return receipt, token
+
+    def user_by_email(self, email: str) -> User | None:
+        record = email_index_id(email)
+        if record not in self.repository:
+            return None
+        index: Aggregate = self.repository.get(record)
+        assert isinstance(index, EmailIndex)
+        return self.get_user(index.user)
+
+    def issue_token(self, actor: Actor, name: str) -> tuple[Receipt, str]:
+        self.authorise(actor, "issue_token")
+        self.get_user(name)
+        token = "wt_" + secrets.token_urlsafe(32)
+        receipt = self._commit(
+            actor, [AccessToken.issue(actor, name, token)], Conflict("token clash; try again")
+        )
+        return receipt, token
+
+    def revoke_token(self, actor: Actor, token: str, reason: str) -> Receipt:
+        self.authorise(actor, "revoke_token")
+        grant = self._get(AccessToken, token_id(token), NotFound("no such token", field="token"))
+        grant.revoke(actor, reason)
+        return self._commit(actor, [grant], Conflict("token changed meanwhile"))
+
+    def authenticate(self, token: str) -> User:
+        if not token or len(token) > 200:
+            raise Unauthenticated("missing or malformed bearer token")
+        try:
+            grant: Aggregate = self.repository.get(token_id(token))
+        except AggregateNotFoundError:
+            raise Unauthenticated("unknown bearer token") from None
+        assert isinstance(grant, AccessToken)
+        if grant.revoked:
+            raise Unauthenticated("this token has been revoked")
+        return self.get_user(grant.user)

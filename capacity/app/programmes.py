@@ -1,0 +1,187 @@
+"""Programme and funding: opening, bed target, allocations, funds received, diversions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from capacity.app.core import POLICY_NAMES, Receipt, WinterCore, _reason, _stream
+from capacity.errors import (
+    AlreadyExists,
+    Conflict,
+    SchemeNotFound,
+)
+from capacity.programme import Programme
+from capacity.scheme import Scheme
+from capacity.values import Actor
+from schemes.rules import (
+    InputRefused,
+    check_count,
+    check_money,
+    check_text,
+    parse_date,
+)
+
+
+class ProgrammeCommands(WinterCore):
+    def open_programme(
+        self, actor: Actor, spec: Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> Receipt:
+        self.authorise(actor, "open_programme")
+        key, replay = self._idempotent(actor, idempotency_key, "open_programme", spec)
+        if replay:
+            return replay
+        code = str(spec["code"])
+        if spec["period_end"] < spec["period_start"]:
+            raise InputRefused("period_end", "must not be before period_start")
+        check_text("icb_name", str(spec["icb_name"]), max_len=200)
+        allocations = {
+            stream: check_money(f"allocations.{stream}", amount)
+            for stream, amount in dict(spec["allocations"]).items()
+        }
+        programme = Programme.open(actor, **{**dict(spec), "allocations": allocations})
+        return self._commit(
+            actor,
+            [programme],
+            AlreadyExists(f"programme {code} is already open", field="code"),
+            key,
+            {"programme": code},
+        )
+
+    def _programme_command(
+        self,
+        actor: Actor,
+        programme_code: str,
+        command: str,
+        request: Mapping[str, Any],
+        act: Callable[[Programme], None],
+        idempotency_key: str | None,
+    ) -> Receipt:
+        self.authorise(actor, POLICY_NAMES[command], programme_code)
+        key, replay = self._idempotent(
+            actor, idempotency_key, command, {"programme": programme_code, **request}
+        )
+        if replay:
+            return replay
+        programme = self.get_programme(programme_code)
+        act(programme)
+        return self._commit(
+            actor,
+            [programme],
+            Conflict(f"programme {programme_code} changed meanwhile; try again"),
+            key,
+            {"programme": programme_code},
+        )
+
+    def revise_bed_target(
+        self,
+        actor: Actor,
+        programme_code: str,
+        bed_target: Any,
+        reason: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        def act(programme: Programme) -> None:
+            target = check_count("bed_target", bed_target, 100_000)
+            programme.revise_bed_target(actor, target, _reason(reason))
+
+        request = {"bed_target": str(bed_target), "reason": reason}
+        return self._programme_command(
+            actor, programme_code, "bed_target", request, act, idempotency_key
+        )
+
+    def revise_allocation(
+        self,
+        actor: Actor,
+        programme_code: str,
+        funding_stream: str,
+        amount_gbp: Any,
+        reason: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        def act(programme: Programme) -> None:
+            stream = _stream(funding_stream)
+            amount = check_money("amount_gbp", amount_gbp)
+            programme.revise_allocation(actor, stream, amount, _reason(reason))
+
+        request = {"stream": funding_stream, "amount": str(amount_gbp), "reason": reason}
+        return self._programme_command(
+            actor, programme_code, "allocation", request, act, idempotency_key
+        )
+
+    def record_funds_received(
+        self,
+        actor: Actor,
+        programme_code: str,
+        funding_stream: str,
+        amount_gbp: Any,
+        received_on: Any,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        def act(programme: Programme) -> None:
+            stream = _stream(funding_stream)
+            amount = check_money("amount_gbp", amount_gbp)
+            day = parse_date("received_on", received_on)
+            if day > self.today():
+                raise InputRefused("received_on", f"{day.isoformat()} is in the future")
+            programme.receive_funds(actor, stream, amount, day)
+
+        request = {"stream": funding_stream, "amount": str(amount_gbp), "on": str(received_on)}
+        return self._programme_command(
+            actor, programme_code, "funds", request, act, idempotency_key
+        )
+
+    def divert_funding(
+        self,
+        actor: Actor,
+        programme_code: str,
+        from_scheme: str,
+        to_scheme: str,
+        amount_gbp: Any,
+        decision_ref: str,
+        decided_on: Any,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        """Moves money between two schemes: both changes saved atomically, or neither."""
+        request = {
+            "programme": programme_code,
+            "from_scheme": from_scheme,
+            "to_scheme": to_scheme,
+            "amount_gbp": str(amount_gbp),
+            "decision_ref": decision_ref,
+            "decided_on": str(decided_on),
+        }
+        self.authorise(actor, "divert_funding", programme_code)
+        key, replay = self._idempotent(actor, idempotency_key, "divert", request)
+        if replay:
+            return replay
+        programme = self.get_programme(programme_code)
+        amount = check_money("amount_gbp", amount_gbp)
+        if amount <= 0:
+            raise InputRefused("amount_gbp", "must be more than £0.00")
+        if from_scheme == to_scheme:
+            raise InputRefused("to_scheme", "must differ from from_scheme")
+        source = self._scheme_for_field(programme_code, from_scheme, "from_scheme")
+        target = self._scheme_for_field(programme_code, to_scheme, "to_scheme")
+        day = self._day(programme, "decided_on", decided_on)
+        ref = check_text("decision_ref", decision_ref, max_len=200)
+        source.divert_out(actor, amount, to_scheme, ref, day)
+        target.divert_in(actor, amount, from_scheme, ref, day)
+        return self._commit(
+            actor,
+            [source, target],
+            Conflict("one of the schemes changed meanwhile; try again"),
+            key,
+            {"from_scheme": from_scheme, "to_scheme": to_scheme},
+        )
+
+    def _scheme_for_field(self, programme: str, code: str, field_name: str) -> Scheme:
+        """A scheme named in the body (not the path): unknown is invalid input (422)."""
+        try:
+            return self.get_scheme(programme, code)
+        except SchemeNotFound:
+            raise InputRefused(field_name, f"unknown scheme '{code}' in {programme}") from None

@@ -1,0 +1,63 @@
+"""Monthly returns: submission (and restatement) and sign-off."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate
+
+from capacity.app.core import Receipt, WinterCore
+from capacity.errors import (
+    Conflict,
+)
+from capacity.returns import MonthlyReturn, return_id
+from capacity.values import Actor
+
+
+class ReturnCommands(WinterCore):
+    def get_return(self, programme: str, month: str) -> MonthlyReturn | None:
+        record_id = return_id(programme, month)
+        if not self._exists(record_id):
+            return None
+        found: Aggregate = self.repository.get(record_id)
+        assert isinstance(found, MonthlyReturn)
+        return found
+
+    def submit_return(
+        self,
+        actor: Actor,
+        programme: str,
+        month: str,
+        position: int,
+        csv_text: str,
+        generated_at: str,
+        reason: str = "",
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[Receipt, int]:
+        """Records a submission (a restatement when not the first) of the month's return."""
+        # The request is "submit this month": a retry recomputes at a later position, so the
+        # fingerprint is the request, not the computed return.
+        self.authorise(actor, "submit_return", programme)
+        request = {"p": programme, "m": month, "reason": reason}
+        key, replay = self._idempotent(actor, idempotency_key, "submit", request)
+        if replay:
+            return replay, int(replay.ids.get("revision", 0))
+        self.get_programme(programme)
+        monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
+        revision = monthly.submit(actor, position, csv_text, generated_at, reason)
+        receipt = self._commit(
+            actor,
+            [monthly],
+            Conflict(f"the {month} return was submitted meanwhile; reload and try again"),
+            key,
+            {"month": month, "revision": str(revision)},
+        )
+        return receipt, revision
+
+    def sign_off_return(
+        self, actor: Actor, programme: str, month: str, position: int, sha256: str
+    ) -> Receipt:
+        self.authorise(actor, "sign_off_return", programme)
+        self.get_programme(programme)
+        monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
+        monthly.sign_off(actor, position, sha256)
+        return self._commit(actor, [monthly], Conflict("the return changed meanwhile"))
