@@ -1,0 +1,53 @@
+"""The programme view (v_programme): target and allocations over time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from capacity.programme import Programme
+from projections.views.writer import PageWriter, supersede, to_json
+
+
+def _programme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> str:
+    agg = str(event.originator_id)
+    code = changes.pop("code", None)
+    if code is None:
+        rows = db.query(
+            "SELECT code, data FROM v_programme WHERE agg = ? AND superseded_at IS NULL", (agg,)
+        )
+        code, data = rows[0][0], json.loads(rows[0][1])
+    else:
+        data = {}
+    data.update(json.loads(to_json(changes)))
+    supersede(db, "v_programme", "agg = ?", (agg,), pos)
+    db.insert(
+        "INSERT INTO v_programme (agg, code, data, position) VALUES (?, ?, ?, ?)",
+        (agg, code, to_json(data), pos),
+    )
+    return str(code)
+
+
+def on_programme(db: PageWriter, event: Any, pos: int) -> str:
+    if isinstance(event, Programme.ProgrammeOpened):
+        fields = (
+            "code",
+            "icb_code",
+            "icb_name",
+            "region_code",
+            "winter",
+            "period_start",
+            "period_end",
+            "bed_target",
+            "allocations",
+        )
+        return _programme_version(db, event, pos, {f: getattr(event, f) for f in fields})
+    if isinstance(event, Programme.BedTargetRevised):
+        return _programme_version(db, event, pos, {"bed_target": event.bed_target})
+    rows = db.query(  # AllocationRevised
+        "SELECT data FROM v_programme WHERE agg = ? AND superseded_at IS NULL",
+        (str(event.originator_id),),
+    )
+    allocations = json.loads(rows[0][0])["allocations"]
+    allocations[event.stream] = str(event.amount_gbp)
+    return _programme_version(db, event, pos, {"allocations": allocations})

@@ -1,0 +1,128 @@
+"""The scheme view (v_scheme): registration, status, allocation, diversions, beds."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from capacity.scheme import Scheme
+from projections.views.writer import PageWriter, supersede, to_json
+
+SCHEME_FIELDS = (
+    "programme",
+    "code",
+    "name",
+    "category",
+    "place",
+    "provider",
+    "funding_stream",
+    "allocation_gbp",
+    "measure",
+    "planned_beds_equivalent",
+    "place_split",
+    "counts_toward_target",
+    "planned_start",
+    "kpis",
+    "lead",
+)
+
+
+def _scheme_key(db: PageWriter, event: Any) -> tuple[str, str, dict[str, Any]]:
+    rows = db.query(
+        "SELECT programme, code, data FROM v_scheme WHERE agg = ? AND superseded_at IS NULL",
+        (str(event.originator_id),),
+    )
+    return rows[0][0], rows[0][1], json.loads(rows[0][2])
+
+
+def _scheme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> str:
+    programme, code, data = _scheme_key(db, event)
+    data.update(json.loads(to_json(changes)))
+    agg = str(event.originator_id)
+    supersede(db, "v_scheme", "agg = ?", (agg,), pos)
+    db.insert(
+        "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
+        (agg, programme, code, to_json(data), pos),
+    )
+    return programme
+
+
+def on_scheme(db: PageWriter, event: Any, pos: int) -> str:
+    if isinstance(event, Scheme.SchemeRegistered):
+        data = {f: getattr(event, f) for f in SCHEME_FIELDS}
+        data.update(narrative="", went_live_on=None, approved_on=None)
+        db.insert(
+            "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
+            (str(event.originator_id), event.programme, event.code, to_json(data), pos),
+        )
+        return str(event.programme)
+    if isinstance(event, Scheme.KpiTargetSet):
+        _, _, data = _scheme_key(db, event)
+        kpis = [
+            {**k, "target": event.target} if k["code"] == event.kpi_code else k
+            for k in data["kpis"]
+        ]
+        return _scheme_version(db, event, pos, {"kpis": kpis})
+    elif isinstance(event, Scheme.PlannedStartChanged):
+        return _scheme_version(db, event, pos, {"planned_start": event.planned_start})
+    elif isinstance(event, Scheme.SchemeApproved):
+        return _scheme_version(db, event, pos, {"approved_on": event.approved_on})
+    elif isinstance(event, Scheme.NarrativeUpdated):
+        return _scheme_version(db, event, pos, {"narrative": event.narrative})
+    elif isinstance(event, Scheme.SchemeMobilised):
+        _scheme_version(db, event, pos, {"went_live_on": event.went_live_on})
+        return _status(db, event, pos, event.went_live_on, "active")
+    if isinstance(event, Scheme.BedsOpened | Scheme.BedsClosed):
+        programme, code, _ = _scheme_key(db, event)
+        sign = 1 if isinstance(event, Scheme.BedsOpened) else -1
+        db.insert(
+            "INSERT INTO v_bed_change (programme, scheme, day, change, bed_type, reason, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                programme,
+                code,
+                event.on.isoformat(),
+                sign * event.change,
+                event.bed_type,
+                event.reason,
+                pos,
+            ),
+        )
+        return programme
+    if isinstance(event, Scheme.SchemePaused):
+        return _status(db, event, pos, event.on, "paused")
+    if isinstance(event, Scheme.SchemeResumed):
+        return _status(db, event, pos, event.on, "active")
+    if isinstance(event, Scheme.SchemeClosed):
+        return _status(db, event, pos, event.on, "closed")
+    # FundingDivertedOut or FundingDivertedIn
+    programme, code, _ = _scheme_key(db, event)
+    if isinstance(event, Scheme.FundingDivertedOut):
+        amount, counterpart = -event.amount_gbp, event.to_scheme
+    else:
+        amount, counterpart = event.amount_gbp, event.from_scheme
+    db.insert(
+        "INSERT INTO v_diversion (programme, scheme, amount_gbp, counterpart, decision_ref,"
+        " decided_on, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            programme,
+            code,
+            str(amount),
+            counterpart,
+            event.decision_ref,
+            event.decided_on.isoformat(),
+            pos,
+        ),
+    )
+    return programme
+
+
+def _status(db: PageWriter, event: Any, pos: int, on: date, status: str) -> str:
+    programme, code, _ = _scheme_key(db, event)
+    db.insert(
+        "INSERT INTO v_status_change (programme, scheme, day, status, position)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (programme, code, on.isoformat(), status, pos),
+    )
+    return programme
