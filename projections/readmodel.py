@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from capacity.errors import NotFound
@@ -20,57 +17,19 @@ from projections.arithmetic import (
     ZERO,
     chase_list,
     complete_months,
-    current_allocation,
     diversion_candidates,
-    flow_for,
     scheme_month,
     status_on,
     system_daily,
 )
+from projections.dashboard import flow_summary, pct, spend_by_stream
 from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, load_facts
+from projections.memo import Memo, now_iso
 from projections.projector import Projector
 from projections.returns import beds, build_return, gbp
 from schemes.months import YearMonth, window_days
 from schemes.rules import InputRefused
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-class Memo:
-    """A bounded least-recently-used memo that computes each key once: concurrent callers of a
-    key being computed wait for that result instead of computing it again alongside."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[Hashable, Any] = OrderedDict()
-        self._pending: dict[Hashable, threading.Event] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        while True:
-            with self._lock:
-                if key in self._values:
-                    self._values.move_to_end(key)
-                    return self._values[key]
-                pending = self._pending.get(key)
-                if pending is None:
-                    pending = self._pending[key] = threading.Event()
-                    break
-            pending.wait()  # then read its value, or compute it here if that caller failed
-        try:
-            value = compute()
-            with self._lock:
-                self._values[key] = value
-                while len(self._values) > self.size:
-                    self._values.popitem(last=False)
-            return value
-        finally:
-            with self._lock:
-                del self._pending[key]
-            pending.set()
 
 
 class ReadModel:
@@ -190,7 +149,7 @@ class ReadModel:
                     ),
                     "delivered_beds_equivalent": beds(m.delivered),
                     "delivery_rag": m.rag,
-                    "completeness_pct": _pct(m.completeness),
+                    "completeness_pct": pct(m.completeness),
                     "days_reported": m.days_reported,
                     "place_split": (
                         {k: beds(v) for k, v in m.place_split.items()} if m.place_split else None
@@ -256,16 +215,6 @@ class ReadModel:
         month_view = self._compute_delivery_month(programme, str(month), day, p.known_at)
         window = window_days(month, p.period_start, p.period_end, day)
         yesterday = [clipped - timedelta(days=1)]
-        streams: dict[str, dict[str, Decimal]] = {}
-        for scheme in p.schemes.values():
-            m = scheme_month(p, scheme, month, day)
-            s = streams.setdefault(
-                scheme.funding_stream,
-                {"allocation": ZERO, "to_date": ZERO, "profile": ZERO},
-            )
-            s["allocation"] += current_allocation(scheme, day)
-            s["to_date"] += m.spend_to_date
-            s["profile"] += m.profile_to_date
         return {
             "programme": programme,
             "icb_name": p.icb_name,
@@ -280,17 +229,7 @@ class ReadModel:
                 "delivered_month_to_date": month_view["delivered_beds_equivalent"],
                 "planned_month_to_date": month_view["planned_beds_equivalent"],
             },
-            "spend": [
-                {
-                    "funding_stream": stream,
-                    "programme_allocation_gbp": gbp(p.allocations.get(stream, ZERO)),
-                    "scheme_allocations_gbp": gbp(s["allocation"]),
-                    "unassigned_gbp": gbp(p.allocations.get(stream, ZERO) - s["allocation"]),
-                    "spend_to_date_gbp": gbp(s["to_date"]),
-                    "profile_to_date_gbp": gbp(s["profile"]),
-                }
-                for stream, s in sorted(streams.items())
-            ],
+            "spend": spend_by_stream(p, month, day),
             "schemes": month_view["schemes"],
             "chase_list": chase_list(p, day),
             "diversion_candidates": [
@@ -298,35 +237,7 @@ class ReadModel:
                 for c in diversion_candidates(p, day)
             ],
             "complete_months": [str(m) for m in complete_months(p, day)],
-            "flow": self._flow(p, window, yesterday),
-        }
-
-    def _flow(self, p: ProgrammeFacts, window: list[date], yesterday: list[date]) -> dict[str, Any]:
-        def figures(days: list[date], ods: str | None) -> dict[str, Any]:
-            f = flow_for(p, days, ods)
-            return {
-                "days": f.days,
-                "beds_open": f.beds_open,
-                "occupied": f.occupied,
-                "occupancy_pct": _pct(f.occupancy),
-                "nctr": f.nctr,
-                "nctr_not_discharged_by_5pm": f.nctr_not_discharged_by_5pm,
-                "discharges": f.discharges,
-            }
-
-        sites = [
-            {
-                "ods_code": ods,
-                "name": name,
-                "place": place,
-                "yesterday": figures(yesterday, ods),
-                "month": figures(window, ods),
-            }
-            for ods, (name, place) in sorted(p.sites.items())
-        ]
-        return {
-            "sites": sites,
-            "system": {"yesterday": figures(yesterday, None), "month": figures(window, None)},
+            "flow": flow_summary(p, window, yesterday),
         }
 
     # --- the monthly return ---------------------------------------------------------------
@@ -378,7 +289,3 @@ class ReadModel:
             if found["revision"] == revision:
                 return found
         raise NotFound(f"no revision {revision} of the {month} return", field="revision")
-
-
-def _pct(value: Decimal | None) -> float | None:
-    return None if value is None else float((value * 100).quantize(Decimal("0.1")))

@@ -9,7 +9,8 @@ from typing import Any
 from capacity.application import Receipt, WinterApplication
 from capacity.values import Actor
 from projections.exports import to_csv
-from projections.readmodel import ReadModel, now_iso
+from projections.memo import now_iso
+from projections.readmodel import ReadModel
 
 
 def submit(

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from projections.readmodel import Memo
+from projections.memo import Memo
 
 
 def test_concurrent_callers_of_one_key_share_one_computation() -> None:

@@ -1,0 +1,77 @@
+"""Parts of the board's dashboard: spend against allocation by stream, and acute flow."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from projections.arithmetic import (
+    ZERO,
+    current_allocation,
+    flow_for,
+    scheme_month,
+)
+from projections.facts import ProgrammeFacts
+from projections.returns import gbp
+from schemes.months import YearMonth
+
+
+def spend_by_stream(p: ProgrammeFacts, month: YearMonth, day: date) -> list[dict[str, Any]]:
+    """Per funding stream: the programme's allocation, what schemes hold, spend and profile."""
+    streams: dict[str, dict[str, Decimal]] = {}
+    for scheme in p.schemes.values():
+        m = scheme_month(p, scheme, month, day)
+        s = streams.setdefault(
+            scheme.funding_stream,
+            {"allocation": ZERO, "to_date": ZERO, "profile": ZERO},
+        )
+        s["allocation"] += current_allocation(scheme, day)
+        s["to_date"] += m.spend_to_date
+        s["profile"] += m.profile_to_date
+    return [
+        {
+            "funding_stream": stream,
+            "programme_allocation_gbp": gbp(p.allocations.get(stream, ZERO)),
+            "scheme_allocations_gbp": gbp(s["allocation"]),
+            "unassigned_gbp": gbp(p.allocations.get(stream, ZERO) - s["allocation"]),
+            "spend_to_date_gbp": gbp(s["to_date"]),
+            "profile_to_date_gbp": gbp(s["profile"]),
+        }
+        for stream, s in sorted(streams.items())
+    ]
+
+
+def flow_summary(p: ProgrammeFacts, window: list[date], yesterday: list[date]) -> dict[str, Any]:
+    """Acute flow per site and for the system: yesterday and the month so far."""
+
+    def figures(days: list[date], ods: str | None) -> dict[str, Any]:
+        f = flow_for(p, days, ods)
+        return {
+            "days": f.days,
+            "beds_open": f.beds_open,
+            "occupied": f.occupied,
+            "occupancy_pct": pct(f.occupancy),
+            "nctr": f.nctr,
+            "nctr_not_discharged_by_5pm": f.nctr_not_discharged_by_5pm,
+            "discharges": f.discharges,
+        }
+
+    sites = [
+        {
+            "ods_code": ods,
+            "name": name,
+            "place": place,
+            "yesterday": figures(yesterday, ods),
+            "month": figures(window, ods),
+        }
+        for ods, (name, place) in sorted(p.sites.items())
+    ]
+    return {
+        "sites": sites,
+        "system": {"yesterday": figures(yesterday, None), "month": figures(window, None)},
+    }
+
+
+def pct(value: Decimal | None) -> float | None:
+    return None if value is None else float((value * 100).quantize(Decimal("0.1")))
