@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from wintertrack.config import event_store_env
-
 
 class ViewDatabase:
     def __init__(self, store_url: str, file: Path | None = None) -> None:
@@ -66,15 +64,7 @@ class ViewDatabase:
         if self.is_postgres:
             import psycopg
 
-            env = event_store_env(self.store_url)
-            return psycopg.connect(
-                host=env["POSTGRES_HOST"],
-                port=int(env["POSTGRES_PORT"]),
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"] or None,
-                dbname=env["POSTGRES_DBNAME"],
-                autocommit=False,
-            )
+            return psycopg.connect(self.store_url, autocommit=False, connect_timeout=10)
         if self.file is not None:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             target = str(self.file)

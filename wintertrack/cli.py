@@ -69,9 +69,7 @@ def user_add(
     """Adds a user and prints a new bearer token as the last line (shown once only)."""
     application = build_application()
     try:
-        _, token = application.add_user(
-            _actor(), name, role, programme, scheme or [], email=email
-        )
+        _, token = application.add_user(_actor(), name, role, programme, scheme or [], email=email)
     except (DomainError, InputRefused) as error:
         raise _fail(error) from None
     out.print(f"user {name} added with role {role}", highlight=False)

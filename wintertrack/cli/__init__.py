@@ -1,0 +1,26 @@
+"""The ``wintertrack`` command line: one module per command group, composed here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from wintertrack.cli import catalogue, imports, projections, returns, serve, streams, users
+
+app = typer.Typer(help="Wintertrack: winter capacity and flow tracker.", no_args_is_help=True)
+app.add_typer(users.app, name="user")
+app.add_typer(catalogue.app, name="catalogue")
+app.add_typer(catalogue.schemes_app, name="schemes")
+app.add_typer(imports.app, name="import")
+app.add_typer(projections.app, name="projections")
+app.command("demo")(serve.demo)
+app.command("serve")(serve.serve)
+app.command("return")(returns.monthly_return)
+app.command("relay")(streams.relay_command)
+app.command("ingest")(streams.ingest_command)
+app.command("project")(projections.project_command)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

@@ -1,0 +1,72 @@
+"""`wintertrack catalogue …` and `wintertrack schemes …`: the scheme catalogue."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from capacity.errors import DomainError
+from schemes.catalogue import load_catalogue
+from schemes.rules import InputRefused
+from wintertrack.bootstrap import build_application
+from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, out
+from wintertrack.present import scheme_public
+
+app = typer.Typer(help="Scheme catalogues.", no_args_is_help=True)
+schemes_app = typer.Typer(help="Schemes of a programme.", no_args_is_help=True)
+
+
+@app.command("load")
+def catalogue_load(
+    source: Annotated[str, typer.Argument(help="A catalogue JSON file, or hwe-2022-23")],
+    programme: ProgrammeOpt,
+) -> None:
+    """Loads a scheme catalogue (opening its programme when the catalogue carries one)."""
+    application = build_application()
+    try:
+        catalogue = load_catalogue(source)
+        receipt, added, present = application.load_catalogue(_actor(), catalogue, programme)
+    except (DomainError, InputRefused, OSError) as error:
+        raise _fail(error) from None
+    out.print(
+        f"{programme}: {added} scheme(s) registered, {present} already present "
+        f"(event-log position {receipt.position})",
+        highlight=False,
+    )
+
+
+@schemes_app.command("list")
+def schemes_list(
+    programme: ProgrammeOpt,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON")] = False,
+) -> None:
+    """Lists the schemes of a programme."""
+    application = build_application()
+    try:
+        schemes = [
+            scheme_public(application.get_scheme(programme, code))
+            for code in application.scheme_codes(programme)
+        ]
+    except DomainError as error:
+        raise _fail(error) from None
+    if as_json:
+        print(json.dumps(schemes, indent=2))
+        return
+    table = Table(title=f"Schemes of {programme}")
+    for column in ("code", "category", "place", "stream", "allocation", "beds/day", "counts"):
+        table.add_column(column)
+    for s in schemes:
+        table.add_row(
+            s["code"],
+            s["category"],
+            s["place"],
+            s["funding_stream"],
+            f"£{Decimal(s['allocation_gbp']):,.2f}",
+            "" if s["planned_beds_equivalent"] is None else f"{s['planned_beds_equivalent']:g}",
+            "yes" if s["counts_toward_target"] else "no",
+        )
+    out.print(table)

@@ -1,0 +1,96 @@
+"""`wintertrack serve` and `wintertrack demo`: the API and pages, and the demo winter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from capacity.application import WinterApplication
+from capacity.errors import DomainError
+from schemes.catalogue import Catalogue, load_catalogue
+from schemes.rules import InputRefused
+from wintertrack.bootstrap import build_application, build_read_side
+from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err
+from wintertrack.cli.imports import programme_summary
+
+
+def demo(programme: ProgrammeOpt = "QM7-2022-23") -> None:
+    """Loads the built-in HWE 2022/23 catalogue into the configured store and summarises it."""
+    application = build_application()
+    catalogue: Catalogue = load_catalogue("hwe-2022-23")
+    application.load_catalogue(_actor(), catalogue, programme)
+    print(programme_summary(application, programme))
+
+
+DEMO_USERS: tuple[tuple[str, str, list[str]], ...] = (
+    ("demo-admin", "admin", []),
+    ("uec-board", "board", []),
+    ("icb-finance", "finance", []),
+    ("imc-lead", "lead", ["imc-beds-enh", "hct-bridging-enh", "smart-ed-specialist-review-whth"]),
+)
+
+
+def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[str, str, str]]:
+    tokens = []
+    for name, role, schemes in DEMO_USERS:
+        try:
+            application.get_user(name)
+            _, token = application.issue_token(_actor(), name)
+        except DomainError:
+            _, token = application.add_user(_actor(), name, role, programme, schemes)
+        tokens.append((role, name, token))
+    return tokens
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    demo: Annotated[bool, typer.Option(help="Load the HWE 2022/23 demo on an empty store")] = False,
+    demo_date: Annotated[
+        str, typer.Option(help="With --demo: the day the demo winter has reached")
+    ] = "2023-01-16",
+) -> None:
+    """Serves the API and the web pages."""
+    import secrets
+    from datetime import date
+
+    import uvicorn
+
+    from api.main import create_app
+    from wintertrack.config import get_settings
+    from wintertrack.demo import generate_winter
+
+    settings = get_settings()
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    today = date.today
+    if demo:
+        day = date.fromisoformat(demo_date)
+        today = lambda: day  # noqa: E731 - the demo winter is frozen on its own date
+        secret = secret or secrets.token_urlsafe(32)
+    if not secret:
+        raise _fail(InputRefused("WINTERTRACK_SECRET_KEY", "must be set to serve the web pages"))
+    application = build_application(settings, today)
+    projector, read = build_read_side(application, settings, today)
+    programme = "QM7-2022-23"
+    if demo:
+        if application.max_position() == 0:
+            err.print(f"loading the HWE 2022/23 programme and a winter of figures to {demo_date}")
+            generate_winter(application, programme, day - timedelta(days=1))
+        projector.run_once()
+        print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
+        for role, name, token in _demo_tokens(application, programme):
+            print(f"{role:<8} {name:<12} {token}")
+    oidc = None
+    if settings.oidc_issuer and settings.oidc_client_id and settings.oidc_client_secret:
+        from api.web.oidc import OidcClient
+
+        oidc = OidcClient(
+            settings.oidc_issuer,
+            settings.oidc_client_id,
+            settings.oidc_client_secret.get_secret_value(),
+            secret,
+        )
+    app = create_app(application, read, secret, public_url=settings.public_url, oidc=oidc)
+    uvicorn.run(app, host=host, port=port, log_level="info")
