@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -217,3 +217,9 @@ class FundsReceivedIn(Strict):
 
 class NarrativeIn(Strict):
     narrative: str = Field(max_length=2000)
+
+
+def daily_body(body: DailyIn) -> dict[str, Any]:
+    raw = body.model_dump(exclude={"reason"})
+    raw["date"] = body.date.isoformat()
+    return raw

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import AnyUser, Application, IdempotencyKey, actor_of
 from api.errors import ERROR_RESPONSES
+from api.presenters import programme_public
 from api.schemas import (
     AllocationRevision,
     BedTargetRevision,
@@ -17,7 +18,6 @@ from api.schemas import (
     ProgrammePublic,
     Receipt,
 )
-from wintertrack.present import programme_public
 
 router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"], responses=ERROR_RESPONSES)
 

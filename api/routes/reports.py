@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter
 
 from api.deps import AnyUser, Application, IdempotencyKey, actor_of
 from api.errors import ERROR_RESPONSES
-from api.schemas import DailyCorrection, DailyIn, Receipt, SpendCorrection, SpendIn
+from api.schemas import (
+    DailyCorrection,
+    DailyIn,
+    Receipt,
+    SpendCorrection,
+    SpendIn,
+    daily_body,
+)
 from schemes.rules import InputRefused
 
 router = APIRouter(
@@ -17,12 +23,6 @@ router = APIRouter(
     tags=["figures"],
     responses=ERROR_RESPONSES,
 )
-
-
-def daily_body(body: DailyIn) -> dict[str, Any]:
-    raw = body.model_dump(exclude={"reason"})
-    raw["date"] = body.date.isoformat()
-    return raw
 
 
 @router.post("/daily", status_code=201, response_model=Receipt)

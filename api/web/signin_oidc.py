@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.web.common import _address, _page
 from api.web.oidc import PENDING, PENDING_MAX_AGE, OidcClient, SignInRefused
-from api.web.pages import _address, _page, signed_in
 from api.web.session import Sessions, safe_next
+from api.web.signin import signed_in
 from capacity.errors import Unauthenticated
 from capacity.signin import SignInService, TooManyAttempts
 

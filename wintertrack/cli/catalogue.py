@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from api.presenters import scheme_public
 from capacity.errors import DomainError
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
 from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, out
-from wintertrack.present import scheme_public
 
 app = typer.Typer(help="Scheme catalogues.", no_args_is_help=True)
 schemes_app = typer.Typer(help="Schemes of a programme.", no_args_is_help=True)

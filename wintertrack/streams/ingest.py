@@ -18,8 +18,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from pydantic import ValidationError
 
-from api.routes.reports import daily_body
-from api.schemas import DailyIn
+from api.schemas import DailyIn, daily_body
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, DuplicateDailyReport
 from capacity.reports import DailyReport, daily_report_id

@@ -1,0 +1,45 @@
+"""The board's dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.web.chart import delivery_chart
+from api.web.common import (
+    _page,
+    _programme,
+    _services,
+    _user,
+)
+from capacity.errors import DomainError
+from schemes.rules import InputRefused
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse, response_model=None)
+def dashboard(request: Request) -> Response:
+    session = _user(request)
+    _, read, _ = _services(request)
+    programme = _programme(request, session[0])
+    as_of_text = request.query_params.get("as_of")
+    try:
+        as_of = date.fromisoformat(as_of_text) if as_of_text else None
+        board = read.dashboard(programme, as_of)
+        series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
+    except (DomainError, InputRefused, ValueError) as error:
+        return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
+    return _page(
+        request,
+        "dashboard.html",
+        {
+            "_session": session,
+            "board": board,
+            "chart": delivery_chart(series),
+            "series": series,
+            "programme": programme,
+        },
+    )

@@ -1,0 +1,80 @@
+"""What every page shares: templates, the signed-in user, the programme, CSRF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.web.session import COOKIE, Sessions
+from capacity.application import WinterApplication
+from capacity.errors import Unauthenticated
+from capacity.signin import SignInService
+from capacity.users import User
+from projections.readmodel import ReadModel
+from schemes.rules import InputRefused
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+RAG_LABELS = {
+    "green": "Green",
+    "amber": "Amber",
+    "red": "Red",
+    "not_due": "Not due",
+    "n/a": "n/a",
+}
+templates.env.globals["rag_labels"] = RAG_LABELS
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need a signed-in user; answered with a redirect to /login."""
+
+
+def _services(request: Request) -> tuple[WinterApplication, ReadModel, Sessions]:
+    state = request.app.state
+    read: ReadModel = state.read_model
+    read.projector.run_once()
+    return state.application, read, state.sessions
+
+
+def _user(request: Request) -> tuple[User, str]:
+    """The signed-in user and their session id, checked against the store on every request."""
+    signin: SignInService = request.app.state.signin
+    cookie = request.cookies.get(COOKIE)
+    try:
+        return signin.user_of(cookie), str(cookie)
+    except Unauthenticated:
+        raise LoginRequired from None
+
+
+def _programme(request: Request, user: User) -> str:
+    wanted = request.query_params.get("programme") or user.programme
+    if wanted:
+        return wanted
+    _, read, _ = _services(request)
+    rows = read.views.query("SELECT code FROM v_programme WHERE superseded_at IS NULL")
+    return str(rows[0][0]) if rows else "QM7-2022-23"
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    user, cookie = context.pop("_session", (None, None))
+    sessions: Sessions = request.app.state.sessions
+    context.update(
+        user=user,
+        csrf=sessions.csrf_for(cookie) if cookie else "",
+        rag_labels=RAG_LABELS,
+        oidc=request.app.state.oidc is not None,
+    )
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _csrf(request: Request, cookie: str, form: Any) -> None:
+    sessions: Sessions = request.app.state.sessions
+    if not sessions.csrf_ok(cookie, form.get("csrf")):
+        raise InputRefused("csrf", "the form expired or came from elsewhere; reload and try again")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

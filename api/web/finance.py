@@ -1,0 +1,115 @@
+"""The monthly return: preview, downloads, submission."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.web.common import (
+    _csrf,
+    _page,
+    _programme,
+    _services,
+    _user,
+)
+from capacity.errors import DomainError, Forbidden
+from capacity.policy import permits
+from capacity.users import User
+from capacity.values import Actor
+from projections.exports import to_csv, to_xlsx
+from projections.submission import diff_since_latest, submit
+from schemes.rules import InputRefused
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/returns/{month}", response_class=HTMLResponse, response_model=None)
+def return_page(request: Request, month: str) -> Response:
+    session = _user(request)
+    return _return(request, session, month, None)
+
+
+def _return(
+    request: Request,
+    session: tuple[User, str],
+    month: str,
+    message: str | None,
+    status: int = 200,
+) -> HTMLResponse:
+    _, read, _ = _services(request)
+    programme = _programme(request, session[0])
+    try:
+        report = read.monthly_return(programme, month)
+        submissions = read.submissions(programme, month)
+        changes = diff_since_latest(read, programme, month)["changes"]
+    except (DomainError, InputRefused) as error:
+        return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
+    return _page(
+        request,
+        "return.html",
+        {
+            "_session": session,
+            "report": report,
+            "submissions": submissions,
+            "changes": changes,
+            "programme": programme,
+            "month": month,
+            "message": message,
+            "can_submit": permits(session[0], "submit_return", programme),
+        },
+        status,
+    )
+
+
+@router.get("/returns/{month}/download.{fmt}", response_model=None)
+def download(request: Request, month: str, fmt: str) -> Response:
+    session = _user(request)
+    _, read, _ = _services(request)
+    programme = _programme(request, session[0])
+    if fmt not in ("csv", "xlsx"):
+        return Response("unknown format", status_code=404)
+    try:
+        report = read.monthly_return(programme, month)
+    except (DomainError, InputRefused) as error:
+        return Response(str(error), status_code=404)
+    name = f"{programme}-{month}-return.{fmt}"
+    if fmt == "csv":
+        body: str | bytes = to_csv(report)
+        media = "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(report)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.post("/returns/{month}/submit", response_class=HTMLResponse, response_model=None)
+async def submit_page(request: Request, month: str) -> Response:
+    session = _user(request)
+    user, cookie = session
+    form = await request.form()
+    application, read, _ = _services(request)
+    programme = _programme(request, user)
+    try:
+        _csrf(request, cookie, form)
+        actor = Actor(user.name, user.role, "web")
+        application.authorise(actor, "submit_return", programme)
+        _, revision, position, sha = submit(
+            application,
+            read,
+            actor,
+            programme,
+            month,
+            str(form.get("reason") or ""),
+        )
+    except Forbidden as error:
+        return _return(request, session, month, f"Not submitted: {error}", 403)
+    except (DomainError, InputRefused) as error:
+        return _return(request, session, month, f"Not submitted: {error}")
+    return _return(
+        request,
+        session,
+        month,
+        f"Submitted revision {revision} (computed at position {position}, SHA-256 {sha[:12]}…)",
+    )

@@ -1,0 +1,177 @@
+"""A scheme's page: its figures and history, and its lead's entry and correction forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.history import scheme_history
+from api.web.common import (
+    _csrf,
+    _page,
+    _programme,
+    _services,
+    _user,
+)
+from capacity.application import WinterApplication
+from capacity.errors import DomainError, Forbidden
+from capacity.policy import permits
+from capacity.users import User
+from capacity.values import Actor
+from schemes.rules import InputRefused
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/schemes/{code}", response_class=HTMLResponse, response_model=None)
+def scheme_page(request: Request, code: str) -> Response:
+    """A scheme's figures and history; its lead also gets the entry form, and with
+    ``?correct=YYYY-MM-DD`` the form starts from that day's stored figures."""
+    session = _user(request)
+    day = request.query_params.get("correct")
+    if not day:
+        return _scheme(request, session, code, {}, {}, None, 200)
+    application, _, _ = _services(request)
+    programme = _programme(request, session[0])
+    try:
+        stored = _stored_day(application, programme, code, day)
+    except (DomainError, InputRefused, ValueError) as error:
+        return _scheme(request, session, code, {"date": str(error)}, {"date": day}, None, 404)
+    values = {"date": day, **{k: _text(v) for k, v in stored.items()}}
+    return _scheme(request, session, code, {}, values, None, 200)
+
+
+def _scheme(
+    request: Request,
+    session: tuple[User, str],
+    code: str,
+    errors: dict[str, str],
+    values: dict[str, Any],
+    message: str | None,
+    status: int,
+    confirm: list[tuple[str, str, str]] | None = None,
+) -> HTMLResponse:
+    application, read, _ = _services(request)
+    programme = _programme(request, session[0])
+    try:
+        scheme = application.get_scheme(programme, code)
+        facts = read.facts(programme)
+    except DomainError as error:
+        return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
+    history = scheme_history(application, read, programme, code)
+    reports = sorted(facts.schemes[code].daily.items(), reverse=True)
+    user = session[0]
+    return _page(
+        request,
+        "scheme.html",
+        {
+            "_session": session,
+            "scheme": scheme,
+            "programme": programme,
+            "history": history,
+            "reports": reports[:60],
+            "errors": errors,
+            "values": values,
+            "message": message,
+            "can_report": permits(user, "report_daily", programme, code),
+            "can_correct": permits(user, "correct_daily", programme, code),
+            "confirm": confirm,
+        },
+        status,
+    )
+
+
+FORM_FIELDS = (
+    "beds_equivalent",
+    "beds_occupied",
+    "patients_supported",
+    "hours_delivered",
+    "narrative",
+)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _stored_day(
+    application: WinterApplication, programme: str, code: str, day: str
+) -> dict[str, Any]:
+    """The day's stored figures, flattened the way the form spells them."""
+    report = application.get_daily_report(programme, code, date.fromisoformat(day))
+    figures = dict(report.figures)
+    flat = {name: figures.get(name) for name in FORM_FIELDS}
+    for p, value in (figures.get("discharges") or {}).items():
+        flat[f"discharges_{p}"] = value
+    return flat
+
+
+def _from_form(values: dict[str, str]) -> dict[str, Any]:
+    raw: dict[str, Any] = {"date": values.get("date", "")}
+    for name in FORM_FIELDS:
+        raw[name] = values.get(name) or None
+    discharges = {p: values.get(f"discharges_{p}") for p in ("p0", "p1", "p2", "p3")}
+    raw["discharges"] = {p: v for p, v in discharges.items() if v} or None
+    return raw
+
+
+def _merged(stored: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
+    """A correction changes only what the person changed: a blank field keeps the stored
+    figure unless its "clear" box is ticked."""
+    merged = dict(values)
+    for name, old in stored.items():
+        if not values.get(name) and f"clear_{name}" not in values:
+            merged[name] = _text(old)
+        if f"clear_{name}" in values:
+            merged[name] = ""
+    return merged
+
+
+@router.post("/schemes/{code}/daily", response_class=HTMLResponse, response_model=None)
+async def scheme_daily(request: Request, code: str) -> Response:
+    """A new day's figures, or (with a reason) a correction: first shown as old -> new per
+    field, stored only when confirmed."""
+    session = _user(request)
+    application, _, _ = _services(request)
+    programme = _programme(request, session[0])
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    user, cookie = session
+    actor = Actor(user.name, user.role, "web")
+    reason = values.get("reason", "").strip()
+    command = "correct_daily" if reason else "report_daily"
+    try:
+        _csrf(request, cookie, form)
+        application.authorise(actor, command, programme, code)
+        if not reason:
+            application.report_daily(actor, programme, code, _from_form(values))
+            return _scheme(
+                request, session, code, {}, {}, f"Figures for {values.get('date')} saved.", 200
+            )
+        stored = _stored_day(application, programme, code, values.get("date", ""))
+        merged = _merged(stored, values)
+        changes = [
+            (name, _text(old), merged.get(name, ""))
+            for name, old in stored.items()
+            if _text(old) != merged.get(name, "")
+        ]
+        if values.get("confirm") != "yes":
+            return _scheme(request, session, code, {}, merged, None, 200, changes)
+        application.correct_daily(actor, programme, code, _from_form(merged), reason)
+        said = "; ".join(f"{n} {o or '(none)'} → {v or '(none)'}" for n, o, v in changes)
+        message = f"Correction for {values.get('date')} saved: {said or 'no figure changed'}"
+    except Forbidden as error:
+        return _scheme(request, session, code, {"form": error.message}, {}, None, 403)
+    except InputRefused as error:
+        field = error.field.split(".")[0]
+        return _scheme(request, session, code, {field: error.reason}, values, None, 422)
+    except ValueError:
+        return _scheme(request, session, code, {"date": "must be a date"}, values, None, 422)
+    except DomainError as error:
+        return _scheme(
+            request, session, code, {error.field or "form": error.message}, values, None, 409
+        )
+    return _scheme(request, session, code, {}, {}, message, 200)

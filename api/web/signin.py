@@ -1,0 +1,66 @@
+"""Signing in with a token, and signing out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.web.common import (
+    _address,
+    _page,
+)
+from api.web.session import COOKIE, MAX_AGE, Sessions, safe_next
+from capacity.errors import Unauthenticated
+from capacity.signin import SignInService, TooManyAttempts
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    wanted = safe_next(request.query_params.get("next"))
+    return _page(request, "login.html", {"error": None, "next": wanted})
+
+
+@router.post("/login", response_model=None)
+async def login(request: Request) -> Response:
+    """Token sign-in (the demo, and people without an organisation account): the token is
+    checked once and never stored in the cookie, which holds only a new session's id."""
+    form = await request.form()
+    token = str(form.get("token") or "").strip()
+    signin: SignInService = request.app.state.signin
+    target = safe_next(str(form.get("next") or "/"))
+    try:
+        session_id, _ = signin.with_token(token, _address(request))
+    except TooManyAttempts as error:
+        context = {"error": str(error), "next": target}
+        page = _page(request, "login.html", context, status=429)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
+    except Unauthenticated as error:
+        return _page(request, "login.html", {"error": error.message, "next": target}, status=401)
+    return signed_in(request, session_id, target)
+
+
+def signed_in(request: Request, session_id: str, target: str) -> RedirectResponse:
+    sessions: Sessions = request.app.state.sessions
+    response = RedirectResponse(safe_next(target), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        httponly=True,
+        samesite="strict" if not sessions.secure else "lax",
+        secure=sessions.secure,
+        max_age=MAX_AGE,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    """Ends the session on the server, not only in this browser."""
+    signin: SignInService = request.app.state.signin
+    signin.sign_out(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
