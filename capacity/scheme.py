@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from capacity.errors import Conflict, InvalidTransition
 from capacity.values import Actor, natural_id
+from schemes import lifecycle
 from schemes.rules import InputRefused
 
 
@@ -207,23 +208,16 @@ class Scheme(Aggregate):
         return {str(k["code"]) for k in self.kpis}
 
     def status_on(self, day: date | None = None) -> str:
-        """planned → active → paused ↔ active → closed: the latest change on or before day."""
-        status = (
-            "active"
-            if self.went_live_on and (day is None or self.went_live_on <= day)
-            else ("planned")
-        )
-        for on, changed_to in self.status_changes:
-            if day is None or on <= day:
-                status = changed_to
-        return status
+        """planned → active → paused ↔ active → closed, by effective date (schemes/lifecycle.py)."""
+        live = self.went_live_on is not None and (day is None or self.went_live_on <= day)
+        return lifecycle.status_on("active" if live else "planned", self.status_changes, day)
 
     @property
     def status(self) -> str:
         return self.status_on(None)
 
     def beds_open_on(self, day: date) -> int:
-        return sum(change for on, change in self.bed_changes if on <= day)
+        return lifecycle.beds_open_on(self.bed_changes, day)
 
     # --- commands ------------------------------------------------------------------------
 

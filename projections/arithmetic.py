@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from projections.facts import ProgrammeFacts, SchemeFacts
+from schemes import lifecycle
 from schemes.months import YearMonth, months_in_period, window_days
 
 ZERO = Decimal(0)
@@ -24,15 +25,11 @@ DEFAULT_RAG = RagThresholds()
 
 
 def status_on(scheme: SchemeFacts, day: date) -> str:
-    status = "planned"
-    for on, changed_to in scheme.status_changes:
-        if on <= day:
-            status = changed_to
-    return status
+    return lifecycle.status_on("planned", scheme.status_changes, day)
 
 
 def beds_open_on(scheme: SchemeFacts, day: date) -> int:
-    return sum(change for on, change in scheme.bed_changes if on <= day)
+    return lifecycle.beds_open_on(scheme.bed_changes, day)
 
 
 def delivered_on(scheme: SchemeFacts, day: date) -> Decimal | None:
