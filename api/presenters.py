@@ -1,4 +1,4 @@
-"""Plain-value views of aggregates, shaped as the API contract names them (BRIEF §6)."""
+"""Plain-value views of aggregates, shaped as the API contract names them."""
 
 from __future__ import annotations
 

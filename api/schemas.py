@@ -1,4 +1,4 @@
-"""API request and response models, separate from the events they lead to (BRIEF §6)."""
+"""API request and response models, separate from the events they lead to."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rules users check by hand (BRIEF §4), as pure functions over a programme's facts."""
+"""The rules users check by hand (docs/rules.md §1 to §11), as pure functions over facts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The monthly NHSE return (BRIEF §5) as one JSON-ready structure, computed from the facts."""
+"""The monthly NHSE return (docs/rules.md §12) as one JSON-ready structure, from the facts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input rules (BRIEF §7): every refusal names the field and the reason."""
+"""Input rules (docs/rules.md §13): every refusal names the field and the reason."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""BRIEF §7: refused input names the field and the reason, and stores nothing."""
+"""docs/rules.md §13: refused input names the field and the reason, and stores nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Worked examples of BRIEF §4, each computed by hand in the test."""
+"""Worked examples of docs/rules.md §1 to §11, each computed by hand in the test."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The JSON shape of events on ``{prefix}.events`` (BRIEF §6), independent of Kafka."""
+"""The JSON shape of events on ``{prefix}.events``, independent of Kafka."""
 
 from __future__ import annotations
 
