@@ -1,0 +1,111 @@
+"""The layers' arrows point inward, and ARCHITECTURE.md names only real files and every route
+and command.
+
+Layers from the bottom: ``schemes`` (rules and the catalogue) < ``capacity`` (domain and the
+application service) < ``projections`` (the read side) < ``api`` (HTTP and pages) <
+``wintertrack`` (wiring, command line, Kafka edge). A module may import its own layer and those
+below it, never one above.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from typer.main import get_command
+
+from tests.support.api_world import api_world
+from wintertrack.cli import app as cli
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYERS = ["schemes", "capacity", "projections", "api", "wintertrack"]
+# What the domain never touches: transports, storage drivers, presentation.
+NOT_IN_DOMAIN = {
+    "fastapi",
+    "starlette",
+    "kafka",
+    "pandas",
+    "jinja2",
+    "openpyxl",
+    "matplotlib",
+    "psycopg",
+    "httpx",
+    "authlib",
+    "uvicorn",
+    "typer",
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def modules() -> list[tuple[str, Path]]:
+    return [(layer, path) for layer in LAYERS for path in sorted((ROOT / layer).rglob("*.py"))]
+
+
+def test_every_import_points_down_the_layers() -> None:
+    wrong = []
+    for layer, path in modules():
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top in LAYERS and LAYERS.index(top) > LAYERS.index(layer):
+                wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert wrong == []
+
+
+def test_the_domain_imports_no_transport_storage_or_presentation() -> None:
+    wrong = []
+    for layer, path in modules():
+        if layer not in ("schemes", "capacity"):
+            continue
+        for name in imports_of(path):
+            if name.split(".")[0] in NOT_IN_DOMAIN:
+                wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert wrong == []
+
+
+def test_no_module_is_over_about_three_hundred_lines() -> None:
+    long = [
+        f"{path.relative_to(ROOT)}: {n}"
+        for _, path in modules()
+        if (n := len(path.read_text().splitlines())) > 350
+    ]
+    assert long == []
+
+
+ARCHITECTURE = (ROOT / "ARCHITECTURE.md").read_text()
+
+
+def test_every_path_in_architecture_md_is_real() -> None:
+    paths = set(
+        re.findall(
+            r"`((?:capacity|schemes|projections|api|wintertrack|docs|tests|bench)"
+            r"/[\w./-]+)`",
+            ARCHITECTURE,
+        )
+    )
+    assert len(paths) > 40
+    missing = sorted(p for p in paths if not (ROOT / p).exists())
+    assert missing == []
+
+
+def test_every_route_and_command_is_in_architecture_md() -> None:
+    routes = set(api_world().client.get("/openapi.json").json()["paths"])
+    missing = sorted(r for r in routes if f"`{r}`" not in ARCHITECTURE)
+    assert missing == [], "add the route to ARCHITECTURE.md"
+    group = get_command(cli)
+    names = set()
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        names |= {f"{name} {s}" for s in sub} if sub else {name}
+    missing = sorted(n for n in names if f"`wintertrack {n}" not in ARCHITECTURE)
+    assert missing == [], "add the command to ARCHITECTURE.md"
