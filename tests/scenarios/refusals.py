@@ -10,7 +10,7 @@ import pytest
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, NotFound
 from schemes.rules import InputRefused
-from tests.scenarios.ledger import ADMIN, LedgerScenarios, P, report
+from tests.scenarios.ledger import ADMIN, P, StoreScenarios, report
 
 FLOW = {
     "date": "2022-11-02",
@@ -53,7 +53,7 @@ DAILY_REFUSALS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-class RefusalScenarios(LedgerScenarios):
+class RefusalScenarios(StoreScenarios):
     @pytest.mark.parametrize(("case", "body", "field"), DAILY_REFUSALS)
     def test_daily_report_refused(
         self, ready: WinterApplication, case: str, body: dict[str, Any], field: str
