@@ -1,0 +1,71 @@
+"""The event log as plain records: one serialiser for every reader of stored events (the audit
+API, a scheme's history, the Kafka relay), and the reads that page through the log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+from uuid import UUID
+
+from capacity.application import WinterApplication
+
+
+class Stored(Protocol):
+    @property
+    def topic(self) -> str: ...
+    @property
+    def state(self) -> bytes: ...
+    @property
+    def originator_id(self) -> UUID | str: ...
+    @property
+    def originator_version(self) -> int: ...
+
+
+def plain(value: Any) -> Any:
+    """Stored JSON with the library's typed wrappers ({"_type_", "_data_"}) flattened."""
+    if isinstance(value, dict):
+        if set(value) == {"_type_", "_data_"}:
+            return plain(value["_data_"])
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def event_record(stored: Stored, position: int | None = None) -> dict[str, Any]:
+    """``{event_type, aggregate_id, aggregate_version, position, recorded_at, programme, actor,
+    data}`` for one stored event (a notification carries its own position)."""
+    state = plain(json.loads(stored.state))
+    actor = state.pop("actor", None)
+    recorded_at = state.pop("timestamp", None)
+    state.pop("originator_topic", None)
+    state.pop("class_version", None)
+    programme = state.get("programme")
+    if programme is None and stored.topic.startswith("wintertrack:Programme."):
+        programme = state.get("code")
+    return {
+        "event_type": stored.topic.split(":", 1)[-1],
+        "aggregate_id": str(stored.originator_id),
+        "aggregate_version": stored.originator_version,
+        "position": getattr(stored, "id", position),
+        "recorded_at": recorded_at,
+        "programme": programme,
+        "actor": actor,
+        "data": state,
+    }
+
+
+class EventLog:
+    """Reads of the log for people and downstream systems (never for the domain's decisions)."""
+
+    def __init__(self, application: WinterApplication) -> None:
+        self.application = application
+
+    def page(self, after: int, limit: int) -> list[dict[str, Any]]:
+        notifications = self.application.recorder.select_notifications(
+            after, limit, inclusive_of_start=False
+        )
+        return [event_record(n) for n in notifications]
+
+    def of_aggregate(self, aggregate_id: UUID) -> list[dict[str, Any]]:
+        return [event_record(s) for s in self.application.recorder.select_events(aggregate_id)]
