@@ -124,12 +124,13 @@ def scheme_month(
 ) -> SchemeMonth:
     window = window_days(month, p.period_start, p.period_end, as_of)
     n = len(window)
-    planned = ZERO
-    delivered: Decimal | None = None if scheme.measure == "none" else ZERO
-    if n:
-        planned = sum((planned_on(scheme, d) for d in window), ZERO) / n
-        if delivered is not None:
-            delivered = sum((delivered_on(scheme, d) or ZERO for d in window), ZERO) / n
+    # RAG compares the sums over the window, exactly; the averages are for display only.
+    planned_sum = sum((planned_on(scheme, d) for d in window), ZERO)
+    delivered_sum = sum((delivered_on(scheme, d) or ZERO for d in window), ZERO)
+    planned = planned_sum / n if n else ZERO
+    delivered: Decimal | None = None
+    if scheme.measure != "none":
+        delivered = delivered_sum / n if n else ZERO
     reported = sum(1 for d in window if d in scheme.daily)
     completeness = Decimal(reported) / n if scheme.measure == "reported" and n else None
     split = None
@@ -150,7 +151,7 @@ def scheme_month(
         window_days=n,
         planned=planned,
         delivered=delivered,
-        rag=rag(delivered or ZERO, planned, scheme.measure, thresholds),
+        rag=rag(delivered_sum, planned_sum, scheme.measure, thresholds),
         completeness=completeness,
         days_reported=reported,
         place_split=split,

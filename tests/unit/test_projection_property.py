@@ -85,7 +85,9 @@ def recompute(world: Any) -> dict[str, Any]:
 
     def status_on(code: str, d: str) -> str:
         current = "active"
-        for _, r in status.sort_values("pos").iterrows() if len(status) else []:
+        # By effective date, then the order recorded (docs/rules.md §2).
+        ordered = status.sort_values(["on", "pos"]) if len(status) else status
+        for _, r in ordered.iterrows() if len(status) else []:
             if scheme_of[r["originator_id"]] == code and r["on"] <= d:
                 current = "paused" if r["topic"] == "Scheme.SchemePaused" else "active"
         return current
