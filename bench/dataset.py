@@ -157,9 +157,9 @@ def _money(
     days: int,
 ) -> None:
     months = sorted({(start + timedelta(days=o)).strftime("%Y-%m") for o in range(days)})
+    if schemes >= 2:  # before any spend: a diversion takes only unspent money
+        app.divert_funding(ACTOR, programme, "s000", "s001", "5000", "BOARD-1", start)
     for n in range(schemes):
         for month in months:
             amount = Decimal(rng.randint(1000, 90000))
             app.record_spend(ACTOR, programme, f"s{n:03d}", month, amount, "actual")
-    if schemes >= 2:
-        app.divert_funding(ACTOR, programme, "s000", "s001", "5000", "BOARD-1", start)

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 from capacity.errors import Conflict, InvalidTransition
 from capacity.values import Actor, natural_id
 from schemes import lifecycle
-from schemes.rules import InputRefused
+from schemes.rules import InputRefused, check_divertible
 
 
 def scheme_id(programme: str, code: str) -> UUID:
@@ -271,14 +271,16 @@ class Scheme(Aggregate):
         )
 
     def divert_out(
-        self, actor: Actor, amount_gbp: Decimal, to_scheme: str, decision_ref: str, decided_on: date
+        self,
+        actor: Actor,
+        amount_gbp: Decimal,
+        to_scheme: str,
+        decision_ref: str,
+        decided_on: date,
+        spent_gbp: Decimal = Decimal("0"),
     ) -> None:
-        if amount_gbp > self.current_allocation_gbp:
-            raise InputRefused(
-                "amount_gbp",
-                f"cannot divert £{amount_gbp:,.2f}: {self.code} has "
-                f"£{self.current_allocation_gbp:,.2f} allocated",
-            )
+        """Takes money away; never more than what is still unspent (allocation - spend)."""
+        check_divertible(self.code, amount_gbp, self.current_allocation_gbp, spent_gbp)
         self.trigger_event(
             self.FundingDivertedOut,
             actor=actor,

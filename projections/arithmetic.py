@@ -115,6 +115,22 @@ def profile_months(p: ProgrammeFacts, scheme: SchemeFacts) -> list[YearMonth]:
     return months
 
 
+def profile_by_month(
+    p: ProgrammeFacts, scheme: SchemeFacts, as_of: date
+) -> dict[YearMonth, Decimal]:
+    """The spend profile: the allocation in a straight line over the profile months. A diversion
+    re-profiles what is left from its own month on; earlier months keep their profile."""
+    months = profile_months(p, scheme)
+    changes = [(YearMonth.of(d), a) for d, a in scheme.diversions if d <= as_of]
+    profile: dict[YearMonth, Decimal] = {}
+    profiled = ZERO
+    for n, month in enumerate(months):
+        allocation = scheme.allocation_gbp + sum((a for m, a in changes if m <= month), ZERO)
+        profile[month] = (allocation - profiled) / (len(months) - n)
+        profiled += profile[month]
+    return profile
+
+
 def scheme_month(
     p: ProgrammeFacts,
     scheme: SchemeFacts,
@@ -142,9 +158,9 @@ def scheme_month(
     allocation = current_allocation(scheme, min(month.last_day, as_of))
     spend_in_month = scheme.spend.get(str(month), ZERO)
     spend_to_date = sum((v for m, v in scheme.spend.items() if m <= str(month)), ZERO)
-    months = profile_months(p, scheme)
-    per_month = allocation / len(months)
-    profile_to_date = per_month * sum(1 for m in months if m <= month)
+    profile = profile_by_month(p, scheme, as_of)
+    profile_to_date = sum((v for m, v in profile.items() if m <= month), ZERO)
+    remaining = sum((v for m, v in profile.items() if m > month), ZERO)
     return SchemeMonth(
         code=scheme.code,
         month=str(month),
@@ -161,7 +177,7 @@ def scheme_month(
         spend_to_date=spend_to_date,
         profile_to_date=profile_to_date,
         variance=spend_to_date - profile_to_date,
-        forecast_outturn=spend_to_date + (allocation - profile_to_date),
+        forecast_outturn=spend_to_date + remaining,
     )
 
 

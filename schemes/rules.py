@@ -157,3 +157,25 @@ def check_email(value: str) -> str:
     if not EMAIL.match(address):
         raise InputRefused("email", "must be an email address")
     return address
+
+
+def check_streams_compatible(source: str, target: str) -> None:
+    """NHS capital and revenue are not interchangeable: capital moves only to capital, and
+    revenue or virtual-ward money never becomes capital (docs/rules.md §9)."""
+    if (source == "capital") != (target == "capital"):
+        raise InputRefused(
+            "to_scheme",
+            f"cannot divert {source} funding to a {target} scheme: capital and revenue "
+            "are not interchangeable",
+        )
+
+
+def check_divertible(scheme: str, amount: Decimal, allocation: Decimal, spent: Decimal) -> None:
+    """A diversion takes no more than the scheme's unspent money (docs/rules.md §9)."""
+    unspent = allocation - spent
+    if amount > unspent:
+        raise InputRefused(
+            "amount_gbp",
+            f"cannot divert £{amount:,.2f}: {scheme} has £{max(unspent, Decimal(0)):,.2f} "
+            f"unspent (allocation £{allocation:,.2f}, spend recorded £{spent:,.2f})",
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from capacity.app.core import POLICY_NAMES, Receipt, WinterCore, _reason, _stream
@@ -12,12 +13,15 @@ from capacity.errors import (
     SchemeNotFound,
 )
 from capacity.programme import Programme
+from capacity.reports import spend_id
 from capacity.scheme import Scheme
 from capacity.values import Actor
+from schemes.months import months_in_period
 from schemes.rules import (
     InputRefused,
     check_count,
     check_money,
+    check_streams_compatible,
     check_text,
     parse_date,
 )
@@ -169,7 +173,9 @@ class ProgrammeCommands(WinterCore):
         target = self._scheme_for_field(programme_code, to_scheme, "to_scheme")
         day = self._day(programme, "decided_on", decided_on)
         ref = check_text("decision_ref", decision_ref, max_len=200)
-        source.divert_out(actor, amount, to_scheme, ref, day)
+        check_streams_compatible(source.funding_stream, target.funding_stream)
+        spent = self.spend_recorded(programme, from_scheme)
+        source.divert_out(actor, amount, to_scheme, ref, day, spent)
         target.divert_in(actor, amount, from_scheme, ref, day)
         return self._commit(
             actor,
@@ -178,6 +184,16 @@ class ProgrammeCommands(WinterCore):
             key,
             {"from_scheme": from_scheme, "to_scheme": to_scheme},
         )
+
+    def spend_recorded(self, programme: Programme, scheme: str) -> Decimal:
+        """The latest spend figure of every month recorded so far for the scheme."""
+        total = Decimal("0")
+        for month in months_in_period(programme.period_start, programme.period_end):
+            record = spend_id(programme.code, scheme, str(month))
+            if record in self.repository:
+                spend: Any = self.repository.get(record)
+                total += spend.amount_gbp
+        return total
 
     def _scheme_for_field(self, programme: str, code: str, field_name: str) -> Scheme:
         """A scheme named in the body (not the path): unknown is invalid input (422)."""
