@@ -17,14 +17,23 @@ from projections.returns import gbp
 from schemes.months import YearMonth
 
 
+def closed_month(month: YearMonth, day: date) -> YearMonth:
+    """The latest month ended on or before ``day``: spend is recorded a month at a time, so
+    spend and profile are compared to the same closed month (docs/rules.md §7)."""
+    return month if day >= month.last_day else month.previous()
+
+
 def spend_by_stream(p: ProgrammeFacts, month: YearMonth, day: date) -> list[dict[str, Any]]:
-    """Per funding stream: the programme's allocation, what schemes hold, spend and profile."""
-    streams: dict[str, dict[str, Decimal]] = {}
+    """Every funding stream with money or schemes: the programme's allocation, what schemes
+    hold, the gap, funds received, and spend against profile to the last closed month."""
+    closed = closed_month(month, day)
+    streams: dict[str, dict[str, Decimal]] = {
+        stream: {"allocation": ZERO, "to_date": ZERO, "profile": ZERO} for stream in p.allocations
+    }
     for scheme in p.schemes.values():
-        m = scheme_month(p, scheme, month, day)
+        m = scheme_month(p, scheme, closed, day)
         s = streams.setdefault(
-            scheme.funding_stream,
-            {"allocation": ZERO, "to_date": ZERO, "profile": ZERO},
+            scheme.funding_stream, {"allocation": ZERO, "to_date": ZERO, "profile": ZERO}
         )
         s["allocation"] += current_allocation(scheme, day)
         s["to_date"] += m.spend_to_date
@@ -35,11 +44,24 @@ def spend_by_stream(p: ProgrammeFacts, month: YearMonth, day: date) -> list[dict
             "programme_allocation_gbp": gbp(p.allocations.get(stream, ZERO)),
             "scheme_allocations_gbp": gbp(s["allocation"]),
             "unassigned_gbp": gbp(p.allocations.get(stream, ZERO) - s["allocation"]),
+            "funds_received_gbp": gbp(p.funds_received.get(stream, ZERO)),
+            "closed_month": str(closed),
             "spend_to_date_gbp": gbp(s["to_date"]),
             "profile_to_date_gbp": gbp(s["profile"]),
         }
         for stream, s in sorted(streams.items())
     ]
+
+
+def headroom(spend: list[dict[str, Any]]) -> dict[str, Any]:
+    """All allocations against all scheme commitments: positive is money not yet committed."""
+    allocated = sum((Decimal(s["programme_allocation_gbp"]) for s in spend), ZERO)
+    committed = sum((Decimal(s["scheme_allocations_gbp"]) for s in spend), ZERO)
+    return {
+        "allocation_gbp": gbp(allocated),
+        "committed_gbp": gbp(committed),
+        "headroom_gbp": gbp(allocated - committed),
+    }
 
 
 def flow_summary(p: ProgrammeFacts, window: list[date], yesterday: list[date]) -> dict[str, Any]:

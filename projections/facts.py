@@ -52,6 +52,7 @@ class ProgrammeFacts:
     allocations: dict[str, Decimal]
     known_at: int
     schemes: dict[str, SchemeFacts] = field(default_factory=dict)
+    funds_received: dict[str, Decimal] = field(default_factory=dict)
     sites: dict[str, tuple[str, str]] = field(default_factory=dict)
     flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
 
@@ -80,6 +81,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         period_end=date.fromisoformat(p["period_end"]),
         bed_target=int(p["bed_target"]),
         allocations={k: Decimal(v) for k, v in p["allocations"].items()},
+        funds_received={k: Decimal(v) for k, v in (p.get("funds_received") or {}).items()},
         known_at=known_at,
     )
     query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"

@@ -22,7 +22,7 @@ from projections.arithmetic import (
     status_on,
     system_daily,
 )
-from projections.dashboard import flow_summary, pct, spend_by_stream
+from projections.dashboard import flow_summary, headroom, pct, spend_by_stream
 from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, load_facts
 from projections.memo import Memo, now_iso
@@ -229,7 +229,8 @@ class ReadModel:
                 "delivered_month_to_date": month_view["delivered_beds_equivalent"],
                 "planned_month_to_date": month_view["planned_beds_equivalent"],
             },
-            "spend": spend_by_stream(p, month, day),
+            "spend": (spend := spend_by_stream(p, month, day)),
+            "headroom": headroom(spend),
             "schemes": month_view["schemes"],
             "chase_list": chase_list(p, day),
             "diversion_candidates": [

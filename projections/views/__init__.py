@@ -37,6 +37,7 @@ HANDLERS: dict[type, Handler] = {
     Programme.ProgrammeOpened: on_programme,
     Programme.BedTargetRevised: on_programme,
     Programme.AllocationRevised: on_programme,
+    Programme.FundsReceived: on_programme,
     **{getattr(Scheme, name): on_scheme for name in SCHEME_EVENTS},
     DailyReport.DailyFiguresReported: on_daily,
     DailyReport.DailyFiguresCorrected: on_daily,

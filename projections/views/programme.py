@@ -1,8 +1,9 @@
-"""The programme view (v_programme): target and allocations over time."""
+"""The programme view (v_programme): target, allocations and funds received over time."""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from capacity.programme import Programme
@@ -44,10 +45,15 @@ def on_programme(db: PageWriter, event: Any, pos: int) -> str:
         return _programme_version(db, event, pos, {f: getattr(event, f) for f in fields})
     if isinstance(event, Programme.BedTargetRevised):
         return _programme_version(db, event, pos, {"bed_target": event.bed_target})
-    rows = db.query(  # AllocationRevised
+    rows = db.query(
         "SELECT data FROM v_programme WHERE agg = ? AND superseded_at IS NULL",
         (str(event.originator_id),),
     )
-    allocations = json.loads(rows[0][0])["allocations"]
+    current = json.loads(rows[0][0])
+    if isinstance(event, Programme.FundsReceived):
+        funds = dict(current.get("funds_received") or {})
+        funds[event.stream] = str(Decimal(funds.get(event.stream, "0")) + event.amount_gbp)
+        return _programme_version(db, event, pos, {"funds_received": funds})
+    allocations = current["allocations"]  # AllocationRevised
     allocations[event.stream] = str(event.amount_gbp)
     return _programme_version(db, event, pos, {"allocations": allocations})
