@@ -100,6 +100,8 @@ class SchemePublic(BaseModel):
     status: str
     current_allocation_gbp: str
     went_live_on: date | None
+    notes: str = Field("", description="The catalogue's notes: readings of its source")
+    source_refs: list[str] = Field(default_factory=list, description="Where each figure came from")
 
 
 class Receipt(BaseModel):

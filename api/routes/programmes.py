@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from fastapi import APIRouter
 
 from api.deps import AnyUser, Application, IdempotencyKey, actor_of
 from api.errors import ERROR_RESPONSES
-from api.presenters import programme_public
+from api.presenters import about_numbers, programme_public
 from api.schemas import (
     AllocationRevision,
     BedTargetRevision,
@@ -123,3 +124,10 @@ def funds_received(
         idempotency_key=key,
     )
     return Receipt(**vars(receipt))
+
+
+@router.get("/{programme}/about")
+def about(programme: str, user: AnyUser, application: Application) -> dict[str, Any]:
+    """How the bed target is built: the schemes counted and their sum, the schemes not counted
+    and why, and every place the catalogue departs from its source."""
+    return about_numbers(application, programme)

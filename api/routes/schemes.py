@@ -47,7 +47,12 @@ def register_scheme(
 @router.get("", response_model=list[SchemePublic])
 def list_schemes(programme: str, user: AnyUser, application: Application) -> list[SchemePublic]:
     return [
-        SchemePublic(**scheme_public(application.get_scheme(programme, code)))
+        SchemePublic(
+            **scheme_public(
+                application.get_scheme(programme, code),
+                application.get_provenance(programme, code),
+            )
+        )
         for code in application.scheme_codes(programme)
     ]
 
@@ -56,7 +61,9 @@ def list_schemes(programme: str, user: AnyUser, application: Application) -> lis
 def get_scheme(
     programme: str, scheme: str, user: AnyUser, application: Application
 ) -> SchemePublic:
-    return SchemePublic(**scheme_public(application.get_scheme(programme, scheme)))
+    found = application.get_scheme(programme, scheme)
+    provenance = application.get_provenance(programme, scheme)
+    return SchemePublic(**scheme_public(found, provenance))
 
 
 @router.post("/{scheme}/mobilise", response_model=Receipt)

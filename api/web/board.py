@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.presenters import about_numbers
 from api.web.chart import delivery_chart
 from api.web.common import (
     _page,
@@ -43,3 +44,16 @@ def dashboard(request: Request) -> Response:
             "programme": programme,
         },
     )
+
+
+@router.get("/about/numbers", response_class=HTMLResponse, response_model=None)
+def about_page(request: Request) -> Response:
+    """How the target is built and where the catalogue departs from its source."""
+    session = _user(request)
+    application, _, _ = _services(request)
+    programme = _programme(request, session[0])
+    try:
+        about = about_numbers(application, programme)
+    except DomainError as error:
+        return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
+    return _page(request, "about.html", {"_session": session, "about": about})

@@ -70,6 +70,7 @@ def _scheme(
         {
             "_session": session,
             "scheme": scheme,
+            "provenance": application.get_provenance(programme, code),
             "programme": programme,
             "history": history,
             "reports": reports[:60],

@@ -32,6 +32,7 @@ from capacity.errors import (
 )
 from capacity.policy import ALWAYS, refusal
 from capacity.programme import Programme, programme_id
+from capacity.provenance import SchemeProvenance
 from capacity.reports import DailyReport, daily_report_id
 from capacity.scheme import Scheme, scheme_id
 from capacity.sessions import Session, SignInAudit
@@ -51,7 +52,7 @@ from schemes.rules import (
 A = TypeVar("A", bound=Aggregate)
 # Aggregates written outside this class (see capacity/signin.py): imported here so their pinned
 # topics are known wherever stored events are read.
-SIGN_IN_AGGREGATES = (Session, SignInAudit)
+SIGN_IN_AGGREGATES = (Session, SignInAudit, SchemeProvenance)
 # The name each command's idempotency fingerprint uses -> its row in the policy table.
 POLICY_NAMES = {
     "bed_target": "revise_bed_target",

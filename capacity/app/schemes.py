@@ -17,6 +17,7 @@ from capacity.errors import (
     ProgrammeNotFound,
 )
 from capacity.programme import Programme, programme_id
+from capacity.provenance import SchemeProvenance, provenance_id
 from capacity.scheme import Scheme
 from capacity.values import Actor
 from schemes.rules import (
@@ -93,6 +94,12 @@ class SchemeCommands(WinterCore):
             fields = entry.model_dump(exclude={"notes", "source_lines"})
             fields["kpis"] = [k.model_dump() for k in entry.kpis]
             aggregates.append(self._new_scheme(actor, programme, fields))
+            if entry.notes or entry.source_lines:
+                aggregates.append(
+                    SchemeProvenance.note(
+                        actor, code, entry.code, entry.notes, list(entry.source_lines)
+                    )
+                )
             programme.add_scheme(actor, entry.code)
             added += 1
         if programme not in aggregates and added:
@@ -103,6 +110,14 @@ class SchemeCommands(WinterCore):
             actor, aggregates, Conflict(f"catalogue for {code} changed meanwhile; load again")
         )
         return Receipt(receipt.position, {"programme": code}), added, present
+
+    def get_provenance(self, programme: str, code: str) -> SchemeProvenance | None:
+        """The catalogue's notes and source references for a scheme, when it had any."""
+        record = provenance_id(programme, code)
+        if record not in self.repository:
+            return None
+        found: Any = self.repository.get(record)
+        return found if isinstance(found, SchemeProvenance) else None
 
     def _scheme_command(
         self,

@@ -41,6 +41,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         writes(201),
     ),
     ("get", "/api/v1/programmes/{programme}"): (None, ALL_OK),
+    ("get", "/api/v1/programmes/{programme}/about"): (None, ALL_OK),
     ("post", "/api/v1/programmes/{programme}/bed-target"): (
         {"bed_target": 150, "reason": "NHSE revised ask"},
         writes(200),

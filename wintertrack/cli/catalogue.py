@@ -10,11 +10,12 @@ import typer
 from rich.table import Table
 
 from api.presenters import scheme_public
+from capacity.application import WinterApplication
 from capacity.errors import DomainError
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, out
+from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err, out
 
 app = typer.Typer(help="Scheme catalogues.", no_args_is_help=True)
 schemes_app = typer.Typer(help="Schemes of a programme.", no_args_is_help=True)
@@ -37,6 +38,9 @@ def catalogue_load(
         f"(event-log position {receipt.position})",
         highlight=False,
     )
+    for line, agrees in catalogue_summary(application, programme):
+        console, text = (out, line) if agrees else (err, f"[yellow]warning:[/yellow] {line}")
+        console.print(text, highlight=False, soft_wrap=True)
 
 
 @schemes_app.command("list")
@@ -48,7 +52,10 @@ def schemes_list(
     application = build_application()
     try:
         schemes = [
-            scheme_public(application.get_scheme(programme, code))
+            scheme_public(
+                application.get_scheme(programme, code),
+                application.get_provenance(programme, code),
+            )
             for code in application.scheme_codes(programme)
         ]
     except DomainError as error:
@@ -70,3 +77,39 @@ def schemes_list(
             "yes" if s["counts_toward_target"] else "no",
         )
     out.print(table)
+
+
+def catalogue_summary(application: WinterApplication, code: str) -> list[tuple[str, bool]]:
+    """The programme's counted beds-equivalent against its bed target, and the money its
+    schemes hold against each allocation: (line, whether they agree)."""
+    programme = application.get_programme(code)
+    schemes = [application.get_scheme(code, s) for s in programme.scheme_codes]
+    counted = sum(
+        (s.planned_beds_equivalent or Decimal(0) for s in schemes if s.counts_toward_target),
+        Decimal(0),
+    )
+    lines = [
+        (
+            f"beds-equivalent counted toward the target: {counted:g} "
+            f"against a bed target of {programme.bed_target}",
+            counted == programme.bed_target,
+        )
+    ]
+    held: dict[str, Decimal] = {}
+    for scheme in schemes:
+        held[scheme.funding_stream] = held.get(scheme.funding_stream, Decimal(0)) + (
+            scheme.allocation_gbp
+        )
+    for stream in sorted(set(held) | set(programme.allocations)):
+        committed = held.get(stream, Decimal(0))
+        allocated = programme.allocations.get(stream, Decimal(0))
+        gap = allocated - committed
+        state = (
+            "fully committed"
+            if gap == 0
+            else (f"£{gap:,.2f} unassigned" if gap > 0 else f"over-committed by £{-gap:,.2f}")
+        )
+        lines.append(
+            (f"{stream}: schemes hold £{committed:,.2f} of £{allocated:,.2f} ({state})", gap == 0)
+        )
+    return lines
