@@ -267,3 +267,22 @@ def test_board_gets_a_403_page_on_a_finance_form(browser: Browser, server: Serve
     )
     assert posted.status == 403
     assert events_after(server, before) == []
+
+
+def test_finance_upload_by_keyboard_moves_focus_to_the_error_summary(
+    browser: Browser, server: Server
+) -> None:
+    finance = sign_in(browser, server, "finance")
+    finance.goto(f"{server.url}/finance/ledger?month=2022-11")
+    finance.focus("#month")
+    finance.keyboard.press("Tab")
+    assert finance.evaluate("document.activeElement.id") == "file"
+    finance.keyboard.press("Tab")
+    assert finance.evaluate("document.activeElement.textContent") == "Preview upload"
+    finance.keyboard.press("Enter")
+    finance.wait_for_selector("#errors")
+    assert finance.evaluate("document.activeElement.id") == "errors"
+    assert "choose a .csv or .xlsx file" in finance.inner_text("#errors")
+    finance.keyboard.press("Tab")  # the summary's link to the field comes next
+    assert finance.evaluate("document.activeElement.getAttribute('href')") == "#file"
+    check(finance, "finance-ledger-refused")
