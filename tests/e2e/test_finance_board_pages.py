@@ -286,3 +286,34 @@ def test_finance_upload_by_keyboard_moves_focus_to_the_error_summary(
     finance.keyboard.press("Tab")  # the summary's link to the field comes next
     assert finance.evaluate("document.activeElement.getAttribute('href')") == "#file"
     check(finance, "finance-ledger-refused")
+
+
+def test_a_form_without_its_csrf_token_stores_nothing(browser: Browser, server: Server) -> None:
+    finance = sign_in(browser, server, "finance")
+    before = head(server)
+    posted = finance.request.post(
+        f"{server.url}/finance/funds",
+        form={"funding_stream": "capital", "amount_gbp": "5", "received_on": "2022-11-15"},
+    )
+    assert posted.status == 422
+    assert "the form expired" in posted.text()
+    assert events_after(server, before) == []
+
+
+def test_the_returns_index_lists_a_submitted_revision_with_its_download(
+    browser: Browser, server: Server
+) -> None:
+    finance = sign_in(browser, server, "finance")
+    finance.goto(f"{server.url}/returns/2022-10")
+    finance.click("form.card.narrow button[type=submit]")
+    finance.goto(f"{server.url}/returns")
+    finance.select_option("#month", "2022-10")
+    finance.click("#return-picker button[type=submit]")
+    assert finance.get_attribute("#open-return", "href") == "/returns/2022-10"
+    link = finance.locator('#revisions tr[data-month="2022-10"] a').first
+    assert "revision 1 of 2022-10" in link.inner_text()
+    check(finance, "finance-returns-submitted")
+    download = finance.request.get(f"{server.url}{link.get_attribute('href')}")
+    assert download.status == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    assert "smart-ed-specialist-review-whth" in download.text()
