@@ -35,8 +35,8 @@ POLICY: dict[str, Rule] = {
     # programme and funding
     "open_programme": _rule("Open a programme", "global"),
     "load_catalogue": _rule("Load a scheme catalogue", "programme"),
-    "revise_bed_target": _rule("Revise the bed target", "programme"),
-    "revise_allocation": _rule("Revise an allocation", "programme"),
+    "revise_bed_target": _rule("Revise the bed target", "programme", "board"),
+    "revise_allocation": _rule("Revise an allocation", "programme", "finance"),
     "record_funds_received": _rule("Record funds received", "programme", "finance"),
     "divert_funding": _rule("Divert funding between schemes", "programme", "board"),
     # schemes

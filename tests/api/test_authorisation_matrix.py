@@ -44,11 +44,11 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
     ("get", "/api/v1/programmes/{programme}/about"): (None, ALL_OK),
     ("post", "/api/v1/programmes/{programme}/bed-target"): (
         {"bed_target": 150, "reason": "NHSE revised ask"},
-        writes(200),
+        writes(200, "board"),
     ),
     ("post", "/api/v1/programmes/{programme}/allocations"): (
         {"funding_stream": "revenue", "amount_gbp": "7600000.00", "reason": "top-up"},
-        writes(200),
+        writes(200, "finance"),
     ),
     ("post", "/api/v1/programmes/{programme}/funds-received"): (
         {"funding_stream": "revenue", "amount_gbp": "7500000.00", "received_on": "2022-09-30"},

@@ -1,0 +1,87 @@
+"""The admin's users page: list users, add one with a role and schemes (its first token is
+shown once and never again), and revoke a token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.web.task_kit import ADMIN, Task
+from api.web.user_directory import list_users
+
+router = APIRouter(include_in_schema=False)
+ROLES = [("lead", "Scheme lead"), ("finance", "Finance"), ("board", "Board"), ("admin", "Admin")]
+
+
+def _page(
+    task: Task,
+    message: str | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+    token: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    codes = task.application.scheme_codes(task.programme)
+    return task.render(
+        "admin_users.html",
+        {
+            "users": list_users(task.application),
+            "roles": ROLES,
+            "codes": codes,
+            "message": message,
+            "errors": errors,
+            "values": values,
+            "token": token,
+        },
+        status,
+    )
+
+
+@router.get("/admin/users", response_class=HTMLResponse, response_model=None)
+def users(request: Request) -> Response:
+    task = Task(request, ADMIN, "Users")
+    return _page(task, None, {}, {}) if task.allowed else task.forbidden()
+
+
+@router.post("/admin/users", response_class=HTMLResponse, response_model=None)
+async def add_user(request: Request) -> Response:
+    task = Task(request, ADMIN, "Users")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k != "schemes"}
+    schemes = [str(s) for s in form.getlist("schemes")]
+    issued: list[str] = []
+
+    def act() -> str:
+        _, token = task.application.add_user(
+            task.actor, values.get("name", ""), values.get("role", ""), task.programme, schemes
+        )
+        issued.append(token)
+        return f"Added {values['name']} ({values['role']})."
+
+    message, errors, status = task.attempt(form, act)
+    if "scheme" in errors:
+        errors["schemes"] = errors.pop("scheme")
+    kept = values if errors else {}
+    return _page(task, message, errors, kept, issued[0] if issued else None, status)
+
+
+@router.post("/admin/tokens/revoke", response_class=HTMLResponse, response_model=None)
+async def revoke(request: Request) -> Response:
+    task = Task(request, ADMIN, "Users")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k != "token"}
+    token = str(form.get("token") or "").strip()
+
+    def act() -> str:
+        task.application.revoke_token(task.actor, token, values.get("revoke_reason", ""))
+        # The API trusts a checked token for a few seconds; this process forgets it at once.
+        return "Token revoked: it no longer signs anyone in."
+
+    message, errors, status = task.attempt(form, act)
+    if "form" in errors:
+        errors["token"] = errors.pop("form")
+    return _page(task, message, errors, values if errors else {}, None, status)

@@ -1,0 +1,181 @@
+"""The board's pages: diversions (starting from the dashboard's diversion candidates, with the
+uncommitted money pre-filled), scheme status changes and the bed-target revision. Each write
+calls the same application method as the JSON API, with channel ``web``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.web.task_kit import BOARD, Task
+
+router = APIRouter(include_in_schema=False)
+ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]
+
+
+def _schemes(task: Task) -> list[tuple[str, str]]:
+    codes = task.application.scheme_codes(task.programme)
+    return [(c, f"{task.application.get_scheme(task.programme, c).name} ({c})") for c in codes]
+
+
+def _form(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if k in ("from_scheme", "amount_gbp")}
+
+
+def _diversions(
+    task: Task,
+    message: str | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    board = task.read.dashboard(task.programme, None)
+    return task.render(
+        "board_diversions.html",
+        {
+            "candidates": board["diversion_candidates"],
+            "schemes": _schemes(task),
+            "message": message,
+            "errors": errors,
+            "values": values,
+            "today": board["as_of"],
+        },
+        status,
+    )
+
+
+@router.get("/board/diversions", response_class=HTMLResponse, response_model=None)
+def diversion_form(request: Request) -> Response:
+    task = Task(request, BOARD, "Diversion")
+    return _diversions(task, None, {}, _form(request)) if task.allowed else task.forbidden()
+
+
+@router.post("/board/diversions", response_class=HTMLResponse, response_model=None)
+async def diversion_submit(request: Request) -> Response:
+    task = Task(request, BOARD, "Diversion")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    v = {k: str(x) for k, x in form.items()}
+
+    def act() -> str:
+        task.application.divert_funding(
+            task.actor,
+            task.programme,
+            v.get("from_scheme", ""),
+            v.get("to_scheme", ""),
+            v.get("amount_gbp", ""),
+            v.get("decision_ref", ""),
+            v.get("decided_on", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return f"Diverted £{v['amount_gbp']} from {v['from_scheme']} to {v['to_scheme']}."
+
+    message, errors, status = task.attempt(form, act)
+    task.read.projector.run_once()
+    return _diversions(task, message, errors, v if errors else {}, status)
+
+
+def _status(
+    task: Task,
+    message: str | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    codes = task.application.scheme_codes(task.programme)
+    current = [task.application.get_scheme(task.programme, c) for c in codes]
+    return task.render(
+        "board_status.html",
+        {
+            "schemes": _schemes(task),
+            "current": current,
+            "actions": ACTIONS,
+            "message": message,
+            "errors": errors,
+            "values": values,
+        },
+        status,
+    )
+
+
+@router.get("/board/status", response_class=HTMLResponse, response_model=None)
+def status_form(request: Request) -> Response:
+    task = Task(request, BOARD, "Scheme status")
+    return _status(task, None, {}, {}) if task.allowed else task.forbidden()
+
+
+@router.post("/board/status", response_class=HTMLResponse, response_model=None)
+async def status_submit(request: Request) -> Response:
+    task = Task(request, BOARD, "Scheme status")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    v = {k: str(x) for k, x in form.items()}
+
+    def act() -> str:
+        task.application.change_status(
+            task.actor,
+            task.programme,
+            v.get("scheme", ""),
+            v.get("action", ""),
+            v.get("on", ""),
+            v.get("reason", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return f"{v['scheme']}: {v['action']} from {v['on']} recorded."
+
+    message, errors, status = task.attempt(form, act)
+    if "scheme_code" in errors:
+        errors["scheme"] = errors.pop("scheme_code")
+    return _status(task, message, errors, v if errors else {}, status)
+
+
+def _target(
+    task: Task,
+    message: str | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    programme: Any = task.application.get_programme(task.programme)
+    return task.render(
+        "board_target.html",
+        {
+            "bed_target": programme.bed_target,
+            "message": message,
+            "errors": errors,
+            "values": values,
+        },
+        status,
+    )
+
+
+@router.get("/board/bed-target", response_class=HTMLResponse, response_model=None)
+def target_form(request: Request) -> Response:
+    task = Task(request, BOARD, "Bed target")
+    return _target(task, None, {}, {}) if task.allowed else task.forbidden()
+
+
+@router.post("/board/bed-target", response_class=HTMLResponse, response_model=None)
+async def target_submit(request: Request) -> Response:
+    task = Task(request, BOARD, "Bed target")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    v = {k: str(x) for k, x in form.items()}
+
+    def act() -> str:
+        task.application.revise_bed_target(
+            task.actor,
+            task.programme,
+            v.get("bed_target", ""),
+            v.get("reason", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return f"Bed target revised to {v['bed_target']}."
+
+    message, errors, status = task.attempt(form, act)
+    return _target(task, message, errors, v if errors else {}, status)

@@ -1,0 +1,261 @@
+"""Finance's pages: the monthly spend sheet for every scheme, funds received, allocation
+revisions and the index of monthly returns. Every write calls the same application method as
+the JSON API, with channel ``web``."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.web.task_kit import BOARD, FINANCE, Task, refusal
+from capacity.errors import DomainError
+from capacity.values import FUNDING_STREAMS
+from schemes.months import YearMonth, financial_month_label, months_in_period
+from schemes.rules import InputRefused
+
+router = APIRouter(include_in_schema=False)
+STREAMS = [(s, s.replace("_", " ").capitalize()) for s in FUNDING_STREAMS]
+BASES = [("actual", "Actual"), ("accrual", "Accrual")]
+
+
+def month_options(task: Task) -> list[tuple[str, str]]:
+    """The programme's months only, labelled the NHS way: "M8 Nov 2022"."""
+    p = task.application.get_programme(task.programme)
+    return [
+        (str(m), f"{financial_month_label(m)} {m.first_day:%b %Y}")
+        for m in months_in_period(p.period_start, p.period_end)
+    ]
+
+
+def chosen_month(task: Task, wanted: str | None) -> str:
+    options = [m for m, _ in month_options(task)]
+    if wanted in options:
+        return str(wanted)
+    today = str(YearMonth.of(task.application.today()))
+    return today if today in options else options[-1]
+
+
+def stored_spend(task: Task, month: str) -> dict[str, tuple[Decimal, str]]:
+    rows = task.read.views.query(
+        "SELECT scheme, amount_gbp, basis FROM v_spend WHERE programme = ? AND month = ? "
+        "AND superseded_at IS NULL",
+        (task.programme, month),
+    )
+    return {str(s): (Decimal(str(a)), str(b)) for s, a, b in rows}
+
+
+def same_figures(stored: tuple[Decimal, str], amount: str, basis: str) -> bool:
+    try:
+        return stored == (Decimal(amount).quantize(Decimal("0.01")), basis)
+    except InvalidOperation:
+        return False
+
+
+def _sheet(
+    task: Task,
+    month: str,
+    results: dict[str, str],
+    errors: dict[str, str],
+    values: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    stored = stored_spend(task, month)
+    schemes = [
+        task.application.get_scheme(task.programme, c)
+        for c in task.application.scheme_codes(task.programme)
+    ]
+    return task.render(
+        "finance_spend.html",
+        {
+            "month": month,
+            "months": month_options(task),
+            "schemes": schemes,
+            "stored": stored,
+            "results": results,
+            "errors": errors,
+            "values": values,
+            "bases": BASES,
+        },
+        status,
+    )
+
+
+@router.get("/finance/spend", response_class=HTMLResponse, response_model=None)
+def spend_sheet(request: Request) -> Response:
+    task = Task(request, FINANCE, "Monthly spend")
+    if not task.allowed:
+        return task.forbidden()
+    return _sheet(task, chosen_month(task, request.query_params.get("month")), {}, {}, {})
+
+
+@router.post("/finance/spend", response_class=HTMLResponse, response_model=None)
+async def spend_submit(request: Request) -> Response:
+    task = Task(request, FINANCE, "Monthly spend")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items()}
+    month = chosen_month(task, values.get("month"))
+    try:
+        task.check_csrf(form)
+    except InputRefused as error:
+        return _sheet(task, month, {}, dict([refusal(error)]), values, 422)
+    stored, key = stored_spend(task, month), values.get("idempotency_key", "")
+    results: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for code in task.application.scheme_codes(task.programme):
+        amount = values.get(f"amount-{code}", "").strip()
+        basis = values.get(f"basis-{code}", "actual")
+        reason = values.get(f"reason-{code}", "").strip()
+        if not amount or (code in stored and same_figures(stored[code], amount, basis)):
+            continue  # an untouched row is not a change
+        try:
+            if code in stored:
+                task.application.correct_spend(
+                    task.actor,
+                    task.programme,
+                    code,
+                    month,
+                    amount,
+                    basis,
+                    reason,
+                    idempotency_key=f"{key}:{code}" if key else None,
+                )
+                results[code] = f"corrected to £{Decimal(amount):,.2f} ({basis})"
+            else:
+                task.application.record_spend(
+                    task.actor,
+                    task.programme,
+                    code,
+                    month,
+                    amount,
+                    basis,
+                    idempotency_key=f"{key}:{code}" if key else None,
+                )
+                results[code] = f"recorded £{Decimal(amount):,.2f} ({basis})"
+        except (InputRefused, DomainError) as error:
+            field, reason_text = refusal(error)
+            name = "reason" if field == "reason" else "amount"
+            errors[f"{name}-{code}"] = f"{code}: {reason_text}"
+    task.read.projector.run_once()
+    status = 422 if errors else 200
+    kept = values if errors else {}
+    return _sheet(task, month, results, errors, kept, status)
+
+
+def _money_page(
+    task: Task,
+    kind: str,
+    message: str | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    programme = task.application.get_programme(task.programme)
+    return task.render(
+        f"finance_{kind}.html",
+        {
+            "streams": STREAMS,
+            "message": message,
+            "errors": errors,
+            "values": values,
+            "allocations": programme.allocations,
+        },
+        status,
+    )
+
+
+@router.get("/finance/funds", response_class=HTMLResponse, response_model=None)
+def funds_form(request: Request) -> Response:
+    task = Task(request, FINANCE, "Funds received")
+    return _money_page(task, "funds", None, {}, {}) if task.allowed else task.forbidden()
+
+
+@router.post("/finance/funds", response_class=HTMLResponse, response_model=None)
+async def funds_submit(request: Request) -> Response:
+    task = Task(request, FINANCE, "Funds received")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    v = {k: str(x) for k, x in form.items()}
+
+    def act() -> str:
+        task.application.record_funds_received(
+            task.actor,
+            task.programme,
+            v.get("funding_stream", ""),
+            v.get("amount_gbp", ""),
+            v.get("received_on", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return f"Recorded £{v['amount_gbp']} received for {v['funding_stream']}."
+
+    message, errors, status = task.attempt(form, act)
+    return _money_page(task, "funds", message, errors, v if errors else {}, status)
+
+
+@router.get("/finance/allocations", response_class=HTMLResponse, response_model=None)
+def allocation_form(request: Request) -> Response:
+    task = Task(request, FINANCE, "Allocation revision")
+    return _money_page(task, "allocations", None, {}, {}) if task.allowed else task.forbidden()
+
+
+@router.post("/finance/allocations", response_class=HTMLResponse, response_model=None)
+async def allocation_submit(request: Request) -> Response:
+    task = Task(request, FINANCE, "Allocation revision")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    v = {k: str(x) for k, x in form.items()}
+
+    def act() -> str:
+        task.application.revise_allocation(
+            task.actor,
+            task.programme,
+            v.get("funding_stream", ""),
+            v.get("amount_gbp", ""),
+            v.get("reason", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}."
+
+    message, errors, status = task.attempt(form, act)
+    return _money_page(task, "allocations", message, errors, v if errors else {}, status)
+
+
+@router.get("/returns", response_class=HTMLResponse, response_model=None)
+def returns_index(request: Request) -> Response:
+    task = Task(request, (*FINANCE, *BOARD), "Monthly returns")
+    if not task.allowed:
+        return task.forbidden()
+    months: list[dict[str, Any]] = []
+    for month, label in month_options(task):
+        months.append(
+            {
+                "month": month,
+                "label": label,
+                "submissions": task.read.submissions(task.programme, month),
+            }
+        )
+    picked = chosen_month(task, request.query_params.get("month"))
+    return task.render("finance_returns.html", {"months": months, "picked": picked})
+
+
+@router.get("/returns/{month}/revisions/{revision}.csv", response_model=None)
+def revision_download(request: Request, month: str, revision: int) -> Response:
+    task = Task(request, (*FINANCE, *BOARD), "Submitted return")
+    if not task.allowed:
+        return task.forbidden()
+    try:
+        found = task.read.submission(task.programme, month, revision)
+    except (DomainError, InputRefused) as error:
+        return Response(str(error), status_code=404)
+    name = f"{task.programme}-{month}-r{revision}.csv"
+    return Response(
+        found["csv"],
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,103 @@
+"""What every task page shares: the signed-in user, the role gate, CSRF, idempotency keys
+and field-level refusals. Sign-in itself stays in the pages module."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from api.web.common import _csrf, _page, _programme, _services, _user
+from capacity.application import WinterApplication
+from capacity.errors import DomainError
+from capacity.users import User
+from capacity.values import Actor
+from projections.readmodel import ReadModel
+from schemes.rules import InputRefused
+
+Session = tuple[User, str]
+FINANCE = ("finance", "admin")
+BOARD = ("board", "admin")
+ADMIN = ("admin",)
+
+__all__ = ["Session", "Task", "new_key", "refusal", "services"]
+
+
+def new_key() -> str:
+    """A fresh idempotency key for each rendered form: a double submit replays, never repeats."""
+    return "web-" + secrets.token_urlsafe(18)
+
+
+def services(request: Request) -> tuple[WinterApplication, ReadModel]:
+    application, read, _ = _services(request)
+    return application, read
+
+
+def refusal(error: InputRefused | DomainError) -> tuple[str, str]:
+    """The form field a refusal names (the first part of a dotted path), and its message."""
+    if isinstance(error, InputRefused):
+        return error.field.split(".")[0], error.reason
+    return (error.field or "form").split(".")[0], error.message
+
+
+class Task:
+    """One signed-in request to a task page, for a set of roles that may do the task."""
+
+    def __init__(self, request: Request, roles: tuple[str, ...], title: str) -> None:
+        self.request = request
+        self.session: Session = _user(request)
+        self.user = self.session[0]
+        self.roles = roles
+        self.title = title
+        self.programme = _programme(request, self.user)
+        self.application, self.read = services(request)
+
+    @property
+    def allowed(self) -> bool:
+        return self.user.role in self.roles
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user.name, self.user.role, "web")
+
+    def forbidden(self) -> HTMLResponse:
+        """A clear refusal page: nothing is stored, and the page says who may do the task."""
+        who = " or ".join(self.roles)
+        return _page(
+            self.request,
+            "task_forbidden.html",
+            {
+                "_session": self.session,
+                "error": f"{self.title}: only {who} users may do this; you are signed in as "
+                f"{self.user.name} ({self.user.role}). Nothing was stored.",
+            },
+            403,
+        )
+
+    def check_csrf(self, form: Any) -> None:
+        _csrf(self.request, self.session[1], form)
+
+    def render(self, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        context.setdefault("errors", {})
+        context.setdefault("values", {})
+        context.setdefault("message", None)
+        context.setdefault("idem", new_key())
+        context.update(_session=self.session, programme=self.programme, title=self.title)
+        return _page(self.request, name, context, status)
+
+    def attempt(
+        self, form: Any, action: Callable[[], str]
+    ) -> tuple[str | None, dict[str, str], int]:
+        """Runs one write after the CSRF check: (message, field errors, HTTP status)."""
+        try:
+            self.check_csrf(form)
+            return action(), {}, 200
+        except InputRefused as error:
+            field, reason = refusal(error)
+            return None, {field: reason}, 422
+        except DomainError as error:
+            field, reason = refusal(error)
+            return None, {field: reason}, 403 if "may not" in reason else 409

@@ -1,0 +1,116 @@
+"""Spreadsheet uploads from a browser: a CSV or XLSX file read into rows of text, with limits on
+the bytes sent, the rows read and (for an XLSX, which is a zip) the decompressed size, checked
+before any parser sees the file so a small zip bomb cannot exhaust memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+
+MAX_BYTES = 2_000_000
+MAX_ROWS = 5_000
+MAX_UNZIPPED = 20_000_000
+MAX_CELL = 500
+
+
+class UploadRefused(ValueError):
+    """The file as a whole cannot be read; names the form field, like InputRefused."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # the spreadsheet's own line number (the header is line 1)
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    columns: list[str]
+    rows: list[Row]
+
+
+def read_upload(name: str, data: bytes, field: str = "file", max_rows: int = MAX_ROWS) -> Sheet:
+    """Reads the first sheet of an .xlsx or a .csv (UTF-8, with or without a BOM)."""
+    if not data:
+        raise UploadRefused(field, "the file is empty")
+    if len(data) > MAX_BYTES:
+        raise UploadRefused(field, f"the file is larger than {MAX_BYTES // 1_000_000} MB")
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        table = _xlsx_rows(data, field, max_rows)
+    elif lower.endswith(".csv"):
+        table = _csv_rows(data, field, max_rows)
+    else:
+        raise UploadRefused(field, "must be a .csv or .xlsx file")
+    if not table:
+        raise UploadRefused(field, "the file has no header row")
+    columns = [c.strip().lower() for c in table[0]]
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank lines between blocks are common in ledger extracts
+        padded = list(cells) + [""] * (len(columns) - len(cells))
+        rows.append(Row(number, {c: v.strip() for c, v in zip(columns, padded, strict=False)}))
+    return Sheet(columns, rows)
+
+
+def _csv_rows(data: bytes, field: str, max_rows: int) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadRefused(field, "a CSV file must be UTF-8 text") from None
+    table: list[list[str]] = []
+    try:
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            if len(table) > max_rows:
+                raise UploadRefused(field, f"the file has more than {max_rows} rows")
+            table.append([c[:MAX_CELL] for c in cells])
+    except csv.Error as error:
+        raise UploadRefused(field, f"not a readable CSV file ({error})") from None
+    return table
+
+
+def _xlsx_rows(data: bytes, field: str, max_rows: int) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise UploadRefused(field, "not a readable .xlsx file") from None
+    if unzipped > MAX_UNZIPPED:
+        raise UploadRefused(
+            field, f"the workbook unpacks to more than {MAX_UNZIPPED // 1_000_000} MB"
+        )
+    # openpyxl parses its XML with defusedxml when that is installed (entity expansion refused).
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise UploadRefused(field, f"not a readable .xlsx file ({type(error).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        table: list[list[str]] = []
+        for cells in sheet.iter_rows(values_only=True):
+            if len(table) > max_rows:
+                raise UploadRefused(field, f"the file has more than {max_rows} rows")
+            table.append(["" if c is None else _cell(c)[:MAX_CELL] for c in cells])
+    finally:
+        book.close()
+    return table
+
+
+def _cell(value: object) -> str:
+    # A whole-number float from Excel (e.g. 12000.0) reads back as its plain decimal text.
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    if isinstance(value, date):  # a datetime is a date too: keep the day only
+        return value.isoformat()[:10]
+    return str(value)
