@@ -26,15 +26,14 @@ KNOWN = "jo.lead@nhs.example"
 UNKNOWN = "stranger@nhs.example"
 
 
-@pytest.fixture(scope="module")
-def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def run_provider(workdir: Path, *extra: str) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    log = (Path(tmp_path_factory.mktemp("oidc")) / "provider.log").open("w")
+    log = (workdir / f"provider-{port}.log").open("w")
     claims = [
         json.dumps({"sub": email, "email": email, "email_verified": True, "name": email})
         for email in (KNOWN, UNKNOWN)
     ]
-    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)]
+    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *extra]
     for claim in claims:
         command += ["--user-claims", claim]
     process = subprocess.Popen(command, stdout=log, stderr=log)
@@ -46,14 +45,18 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
         except httpx.HTTPError:
             time.sleep(0.2)
+    return issuer, process
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    issuer, process = run_provider(Path(tmp_path_factory.mktemp("oidc")))
     yield issuer
     process.terminate()
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    workdir = Path(tmp_path_factory.mktemp("oidc-server"))
+def serve_with(provider: str, workdir: Path) -> Server:
     oidc = {
         "WINTERTRACK_OIDC_ISSUER": provider,
         "WINTERTRACK_OIDC_CLIENT_ID": "wintertrack",
@@ -75,6 +78,12 @@ def server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         text=True,
     )
     assert added.returncode == 0, added.stderr
+    return running
+
+
+@pytest.fixture(scope="module")
+def server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = serve_with(provider, Path(tmp_path_factory.mktemp("oidc-server")))
     yield running
     running.stop()
 
@@ -129,6 +138,46 @@ def test_an_unknown_email_is_asked_to_see_the_administrator(
     assert session_cookie(page) is None
     page.screenshot(path=str(SHOTS / "oidc-unknown-email.png"))
     page.close()
+
+
+def test_a_sign_in_meant_for_another_application_is_refused(
+    browser: Browser, server: Server
+) -> None:
+    """The person authorises a different client at the provider and the answer is brought back
+    to us with our own state: no session (the provider will not exchange another client's code;
+    an ID token for another audience is refused by our own check, below)."""
+    page = browser.new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_role("link", name="Sign in with your organisation").click()
+    page.wait_for_load_state()
+    elsewhere = page.url.replace("client_id=wintertrack", "client_id=another-app")
+    assert elsewhere != page.url
+    page.goto(elsewhere)
+    page.get_by_placeholder("sub").fill(KNOWN)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_load_state()
+    assert "not signed in" in page.inner_text("h1").lower()
+    assert session_cookie(page) is None
+    page.screenshot(path=str(SHOTS / "oidc-wrong-audience.png"))
+    page.close()
+
+
+def test_an_expired_id_token_is_refused(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A provider whose ID tokens have already expired when they are issued."""
+    workdir = Path(tmp_path_factory.mktemp("expired"))
+    issuer, process = run_provider(workdir, "--token-max-age", "-120")
+    running = serve_with(issuer, workdir)
+    try:
+        page, _ = through_provider(browser, running, KNOWN)
+        assert "expired" in page.inner_text("#signin-refused").lower()
+        assert session_cookie(page) is None
+        page.close()
+    finally:
+        running.stop()
+        process.terminate()
+        process.wait(timeout=10)
 
 
 KEY = JsonWebKey.generate_key("RSA", 2048, is_private=True)
