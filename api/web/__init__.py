@@ -9,7 +9,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.web import admin_users, board_tasks, finance_ledger, finance_tasks, pages, signin_oidc
+from api.web import (
+    admin_users,
+    board_tasks,
+    finance_ledger,
+    finance_tasks,
+    lead_tasks,
+    pages,
+    signin_oidc,
+)
 from api.web.oidc import OidcClient
 from api.web.session import Sessions, safe_next
 from capacity.signin import SignInService
@@ -32,6 +40,7 @@ def install_web(
     app.include_router(finance_ledger.router)
     app.include_router(board_tasks.router)
     app.include_router(admin_users.router)
+    app.include_router(lead_tasks.router)
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:

@@ -1,0 +1,114 @@
+"""A lead's tasks on their own scheme: bed openings and closures, go-live, the month's
+narrative. Each write calls the same application method as the JSON API, with channel ``web``;
+the page is offered only to those the policy allows on this scheme."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.web.task_kit import Task
+from capacity.policy import permits
+
+router = APIRouter(include_in_schema=False)
+BED_TYPES = [
+    (t, t.replace("_", " ").capitalize())
+    for t in ("core", "escalation", "community", "mental_health", "dta", "virtual")
+]
+COMMANDS = {"beds": "change_beds", "mobilise": "mobilise_scheme", "narrative": "update_narrative"}
+
+
+def _task(request: Request, code: str) -> tuple[Task, bool]:
+    task = Task(request, ("lead", "admin"), "Scheme tasks")
+    allowed = all(permits(task.user, c, task.programme, code) for c in COMMANDS.values())
+    return task, allowed
+
+
+def _page(
+    task: Task,
+    code: str,
+    message: str | None,
+    errors: dict[str, str],
+    values: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    scheme = task.application.get_scheme(task.programme, code)
+    context: dict[str, Any] = {
+        "scheme": scheme,
+        "bed_types": BED_TYPES,
+        "message": message,
+        "errors": errors,
+        "values": values,
+    }
+    return task.render("lead_tasks.html", context, status)
+
+
+@router.get("/schemes/{code}/tasks", response_class=HTMLResponse, response_model=None)
+def tasks(request: Request, code: str) -> Response:
+    task, allowed = _task(request, code)
+    return _page(task, code, None, {}, {}) if allowed else task.forbidden()
+
+
+async def _submit(
+    request: Request, code: str, act: Callable[[Task, dict[str, str]], str]
+) -> Response:
+    task, allowed = _task(request, code)
+    if not allowed:
+        return task.forbidden()
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items()}
+    message, errors, status = task.attempt(form, lambda: act(task, values))
+    return _page(task, code, message, errors, values if errors else {}, status)
+
+
+@router.post("/schemes/{code}/tasks/beds", response_class=HTMLResponse, response_model=None)
+async def beds(request: Request, code: str) -> Response:
+    def act(task: Task, v: dict[str, str]) -> str:
+        task.application.change_beds(
+            task.actor,
+            task.programme,
+            code,
+            v.get("date", ""),
+            v.get("change", ""),
+            v.get("bed_type", ""),
+            v.get("reason", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return (
+            f"Recorded a change of {v.get('change')} {v.get('bed_type')} beds on {v.get('date')}."
+        )
+
+    return await _submit(request, code, act)
+
+
+@router.post("/schemes/{code}/tasks/mobilise", response_class=HTMLResponse, response_model=None)
+async def mobilise(request: Request, code: str) -> Response:
+    def act(task: Task, v: dict[str, str]) -> str:
+        task.application.mobilise_scheme(
+            task.actor,
+            task.programme,
+            code,
+            v.get("went_live_on", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return f"Recorded go-live on {v.get('went_live_on')}."
+
+    return await _submit(request, code, act)
+
+
+@router.post("/schemes/{code}/tasks/narrative", response_class=HTMLResponse, response_model=None)
+async def narrative(request: Request, code: str) -> Response:
+    def act(task: Task, v: dict[str, str]) -> str:
+        task.application.update_narrative(
+            task.actor,
+            task.programme,
+            code,
+            v.get("narrative", ""),
+            idempotency_key=v.get("idempotency_key") or None,
+        )
+        return "Narrative saved."
+
+    return await _submit(request, code, act)

@@ -1,0 +1,60 @@
+"""A scheme lead's tasks in Chromium: beds opened and closed, go-live, narrative; offered only
+on the lead's own schemes; axe-core at WCAG 2.2 AA and 320 px on the page."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import Browser
+
+from tests.e2e.test_browser import sign_in
+from tests.e2e.test_finance_board_pages import check, events_after
+from tests.support.server import Server
+
+SCHEME = "imc-beds-enh"
+
+
+def test_a_lead_records_beds_go_live_and_narrative(browser: Browser, server: Server) -> None:
+    lead = sign_in(browser, server, "lead")
+    lead.goto(f"{server.url}/schemes/{SCHEME}")
+    lead.click("#scheme-tasks")
+    check(lead, "lead-tasks")
+    before = int(httpx.get(f"{server.url}/readyz").json()["store_position"])
+
+    lead.fill("#date", "2022-11-10")
+    lead.fill("#change", "3")
+    lead.fill("#reason", "winter ward opened")
+    lead.click("text=Record the bed change")
+    assert "Recorded a change of 3 core beds" in lead.inner_text("#message")
+    lead.fill("#date", "2022-11-12")
+    lead.fill("#change", "-1")
+    lead.fill("#reason", "infection closure")
+    lead.click("text=Record the bed change")
+    lead.fill("#narrative", "Three beds open from the 10th; one closed for infection control")
+    lead.click("text=Save the narrative")
+    assert "Narrative saved" in lead.inner_text("#message")
+    lead.fill("#change", "lots")
+    lead.fill("#date", "2022-11-13")
+    lead.click("text=Record the bed change")
+    assert "change" in lead.inner_text("#errors")
+    check(lead, "lead-tasks-error")
+
+    stored = [e["event_type"] for e in events_after(server, before)]
+    assert stored.count("Scheme.BedsOpened") == 1 and stored.count("Scheme.BedsClosed") == 1
+    assert "Scheme.NarrativeUpdated" in stored
+    lead.close()
+
+
+def test_the_board_gets_no_lead_forms_and_stores_nothing(browser: Browser, server: Server) -> None:
+    board = sign_in(browser, server, "board")
+    board.goto(f"{server.url}/schemes/{SCHEME}")
+    assert board.locator("#scheme-tasks").count() == 0
+    answer = board.goto(f"{server.url}/schemes/{SCHEME}/tasks")
+    assert answer is not None and answer.status == 403
+    before = int(httpx.get(f"{server.url}/readyz").json()["store_position"])
+    posted = board.request.post(
+        f"{server.url}/schemes/{SCHEME}/tasks/narrative",
+        form={"narrative": "board wrote this", "csrf": "x"},
+    )
+    assert posted.status == 403
+    assert int(httpx.get(f"{server.url}/readyz").json()["store_position"]) == before
+    board.close()
