@@ -15,24 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from capacity.application import WinterApplication
-from capacity.errors import DomainError, DuplicateDailyReport
-from capacity.reports import DailyReport, daily_report_id
+from capacity.daily_import import COLUMNS, check_row, reason, store
+from capacity.errors import DomainError
 from capacity.values import Actor
 from schemes.rules import InputRefused
 
-HEADER: tuple[str, ...] = (
-    "scheme_code",
-    "date",
-    "beds_equivalent",
-    "beds_occupied",
-    "discharges_p0",
-    "discharges_p1",
-    "discharges_p2",
-    "discharges_p3",
-    "patients_supported",
-    "hours_delivered",
-    "narrative",
-)
+HEADER = COLUMNS
 BATCH_SIZE = 500
 
 
@@ -53,15 +41,6 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             raise InputRefused("header", f"missing column(s): {', '.join(missing)}")
         for row in reader:
             yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
-
-
-def row_to_report(row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row as the API's JSON body: empty cells are 'not given'."""
-    discharges = {p: row[f"discharges_{p}"] for p in ("p0", "p1", "p2", "p3")}
-    given = {p: v for p, v in discharges.items() if v != ""}
-    report: dict[str, Any] = {k: (row[k] or None) for k in HEADER if not k.startswith("disch")}
-    report["discharges"] = given or None
-    return report
 
 
 def count_rows(path: Path) -> int:
@@ -94,21 +73,12 @@ def import_daily(
     for line, row in read_rows(path):
         on_progress(1)
         try:
-            scheme_code = row.get("scheme_code") or ""
-            if not scheme_code:
-                raise InputRefused("scheme_code", "is required")
-            day, cleaned = validate(scheme_code, row_to_report(row))
-            if (scheme_code, day) in seen:
-                raise InputRefused("date", f"{scheme_code} appears twice for {day} in this file")
-            seen.add((scheme_code, day))
-            if _already_stored(app, programme, scheme_code, day, cleaned):
-                outcome.already_stored += 1
-                continue
-        except DomainError as error:
-            outcome.rejected.append((line, _reason(error)))
+            scheme_code, day, cleaned, stored = check_row(app, validate, programme, row, seen)
+        except (DomainError, InputRefused) as error:
+            outcome.rejected.append((line, reason(error)))
             continue
-        except InputRefused as error:
-            outcome.rejected.append((line, str(error)))
+        if stored:
+            outcome.already_stored += 1
             continue
         batch.append((day, scheme_code, cleaned, f"{path.name}:{line}"))
         pending_lines.append(line)
@@ -118,26 +88,6 @@ def import_daily(
     return outcome
 
 
-def _reason(error: DomainError) -> str:
-    return f"{error.field}: {error.message}" if error.field else error.message
-
-
-def _already_stored(
-    app: WinterApplication, programme: str, scheme: str, day: date, cleaned: dict[str, Any]
-) -> bool:
-    report_id = daily_report_id(programme, scheme, day)
-    if report_id not in app.repository:
-        return False
-    report: object = app.repository.get(report_id)
-    assert isinstance(report, DailyReport)
-    if report.same_figures(cleaned):
-        return True
-    raise DuplicateDailyReport(
-        f"{scheme} already has different figures for {day.isoformat()}; send a correction",
-        field="date",
-    )
-
-
 def _store(
     app: WinterApplication,
     actor: Actor,
@@ -145,14 +95,6 @@ def _store(
     batch: list[tuple[date, str, dict[str, Any], str]],
     outcome: ImportOutcome,
 ) -> None:
-    try:
-        app.report_daily_batch(actor, programme, list(batch))
-        outcome.stored += len(batch)
-    except DuplicateDailyReport:
-        # Another writer stored some of these meanwhile: store the rest one by one.
-        for item in batch:
-            try:
-                app.report_daily_batch(actor, programme, [item])
-                outcome.stored += 1
-            except DuplicateDailyReport:
-                outcome.already_stored += 1
+    stored, already = store(app, actor, programme, batch)
+    outcome.stored += stored
+    outcome.already_stored += already

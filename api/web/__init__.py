@@ -15,6 +15,7 @@ from api.web import (
     finance_ledger,
     finance_tasks,
     lead_tasks,
+    lead_upload,
     pages,
     signin_oidc,
 )
@@ -41,6 +42,7 @@ def install_web(
     app.include_router(board_tasks.router)
     app.include_router(admin_users.router)
     app.include_router(lead_tasks.router)
+    app.include_router(lead_upload.router)
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:

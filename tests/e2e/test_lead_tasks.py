@@ -58,3 +58,47 @@ def test_the_board_gets_no_lead_forms_and_stores_nothing(browser: Browser, serve
     assert posted.status == 403
     assert int(httpx.get(f"{server.url}/readyz").json()["store_position"]) == before
     board.close()
+
+
+UPLOAD = (
+    "scheme_code,date,beds_equivalent,beds_occupied,discharges_p0,discharges_p1,"
+    "discharges_p2,discharges_p3,patients_supported,hours_delivered,narrative\n"
+    "hct-bridging-enh,2022-11-01,4,,1,,,,,,\n"  # already stored by the demo: different figures
+    "hct-bridging-enh,2022-11-20,5,,2,1,,,9,,from the provider system\n"
+    "hct-bridging-enh,2022-11-20,6,,,,,,,,\n"  # the same day twice
+    "no-such-scheme,2022-11-20,1,,,,,,,,\n"
+    "pts-vehicles,2022-11-20,1,,,,,,,,\n"  # not one of this lead's schemes
+    "smart-ed-specialist-review-whth,2022-11-20,-3,,,,,,,,\n"
+)
+
+
+def test_a_lead_uploads_daily_figures_with_a_preview_and_no_duplicates(
+    browser: Browser, server: Server, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "daily.csv"
+    path.write_text(UPLOAD)
+    lead = sign_in(browser, server, "lead")
+    before = int(httpx.get(f"{server.url}/readyz").json()["store_position"])
+    for attempt in range(2):
+        lead.goto(f"{server.url}/upload/daily")
+        check(lead, "lead-upload") if attempt == 0 else None
+        lead.set_input_files("#file", str(path))
+        lead.click("text=Preview upload")
+        bad = {
+            int(r.get_attribute("data-line") or 0): r.inner_text()
+            for r in lead.locator("#bad-rows tbody tr").all()
+        }
+        if attempt == 0:
+            check(lead, "lead-upload-preview")
+            assert set(bad) == {2, 4, 5, 6, 7}, bad
+            assert "different figures" in bad[2] and "twice" in bad[4]
+            assert "may not" in bad[6] or "not" in bad[6]
+            lead.click("text=Store the good rows (1)")
+            assert "1 row(s) stored" in lead.inner_text("#message")
+        else:
+            assert "0 rows to store, 1 already stored" in lead.inner_text("#preview-summary")
+    stored = [e["event_type"] for e in events_after(server, before)]
+    assert stored.count("DailyReport.DailyFiguresReported") == 1
+    lead.close()
