@@ -89,6 +89,8 @@ def already_stored(
 
 def store(app: WinterApplication, actor: Actor, programme: str, batch: Batch) -> tuple[int, int]:
     """Stores a batch atomically: (stored, found already stored by another writer meanwhile)."""
+    if not batch:
+        return 0, 0
     try:
         app.report_daily_batch(actor, programme, list(batch))
         return len(batch), 0

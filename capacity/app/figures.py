@@ -92,6 +92,8 @@ class FigureCommands(WinterCore):
         self, actor: Actor, programme: str, reports: list[tuple[date, str, dict[str, Any], str]]
     ) -> int:
         """Stores many validated reports (day, scheme, figures, source ref) in one atomic save."""
+        if not reports:
+            return self.max_position()
         for scheme in sorted({scheme for _, scheme, _, _ in reports}):
             self.authorise(actor, "import_daily", programme, scheme)
         aggregates: list[Aggregate] = [

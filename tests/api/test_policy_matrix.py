@@ -231,6 +231,11 @@ WEB: dict[str, tuple[str, dict[str, str]]] = {
         {"date": "2022-11-01", "beds_equivalent": "6", "reason": "typo", "confirm": "yes"},
     ),
     "submit_return": ("/returns/2022-10/submit", {"reason": ""}),
+    # the confirm step of a lead's daily-figures upload (its preview stores nothing)
+    "import_daily": (
+        "/upload/daily/confirm",
+        {"row-2-scheme_code": "{s}", "row-2-date": "2022-11-03", "row-2-beds_equivalent": "2"},
+    ),
 }
 COUNTS: Counter[str] = Counter()
 
@@ -325,13 +330,16 @@ def test_web_channel(command: str) -> None:
         csrf = _signed_in(world, who[0])
         scheme, _ = targets(role)
         before = world.application.max_position()
-        answer = world.client.post(path.format(s=scheme), data={**form, "csrf": csrf})
+        fields = {k: v.format(s=scheme) for k, v in form.items()}
+        answer = world.client.post(path.format(s=scheme), data={**fields, "csrf": csrf})
         if expected(role, command):
             assert answer.status_code == 200, (command, role, answer.text[:300])
             assert world.application.max_position() > before, (command, role)
             COUNTS["web allowed"] += 1
         else:
-            assert answer.status_code == 403, (command, role, answer.status_code)
+            # An upload refuses another lead's rows one by one on its result page.
+            per_row = command == "import_daily" and who[0] == "lead"
+            assert answer.status_code == (200 if per_row else 403), (command, role)
             assert world.application.max_position() == before, (command, role)
             COUNTS["web refused"] += 1
 
