@@ -187,6 +187,13 @@ class SystemDay:
     delivered: Decimal
     planned: Decimal
     target: int
+    expected: int = 0  # counted `reported` schemes that should have reported that day
+    reported: int = 0  # ... and that have
+
+
+def _due_on(scheme: SchemeFacts, day: date) -> bool:
+    """A `reported` scheme owes a report for a day it is live (docs/rules.md §5)."""
+    return scheme.measure == "reported" and status_on(scheme, day) == "active"
 
 
 def system_daily(p: ProgrammeFacts, start: date, end: date) -> list[SystemDay]:
@@ -200,6 +207,8 @@ def system_daily(p: ProgrammeFacts, start: date, end: date) -> list[SystemDay]:
                 delivered=sum((delivered_on(s, day) or ZERO for s in counted), ZERO),
                 planned=sum((planned_on(s, day) for s in counted), ZERO),
                 target=p.bed_target,
+                expected=len(due := [s for s in counted if _due_on(s, day)]),
+                reported=sum(1 for s in due if day in s.daily),
             )
         )
         day += timedelta(days=1)

@@ -193,6 +193,9 @@ class ReadModel:
                     "delivered_beds_equivalent": beds(d.delivered),
                     "planned_beds_equivalent": beds(d.planned),
                     "target": d.target,
+                    "reports_due": d.expected,
+                    "reports_in": d.reported,
+                    "complete": d.reported >= d.expected,
                 }
                 for d in series
             ],

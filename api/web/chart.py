@@ -32,7 +32,29 @@ def _draw(series_json: str) -> str:
     planned = [d["planned_beds_equivalent"] for d in series["days"]]
     target = series["bed_target"]
     figure, axes = plt.subplots(figsize=(9, 3.4), dpi=100)
-    axes.plot(days, delivered, color=NHS_BLUE, linewidth=2, label="Delivered beds-equivalent")
+    # Days not yet fully reported are drawn dotted with hollow markers: a figure still rising as
+    # late reports arrive must not look like a collapse in delivery.
+    complete = [d.get("complete", True) for d in series["days"]]
+    last_full = max((i for i, c in enumerate(complete) if c), default=-1)
+    axes.plot(
+        days[: last_full + 1],
+        delivered[: last_full + 1],
+        color=NHS_BLUE,
+        linewidth=2,
+        label="Delivered beds-equivalent",
+    )
+    if last_full + 1 < len(days):
+        start = max(last_full, 0)
+        axes.plot(
+            days[start:],
+            delivered[start:],
+            color=NHS_BLUE,
+            linewidth=2,
+            linestyle=":",
+            marker="o",
+            markerfacecolor="white",
+            label="Not yet fully reported",
+        )
     axes.plot(days, planned, color=DARK_GREY, linestyle="--", linewidth=1.5, label="Planned")
     axes.axhline(target, color=WARM_YELLOW, linewidth=2, label=f"Target {target}")
     axes.set_ylim(0, max([target, *delivered, *planned]) * 1.12 if len(days) else target * 1.1)
