@@ -125,6 +125,10 @@ def test_system_total_counts_only_schemes_toward_the_target() -> None:
             "delivered_beds_equivalent": 12.0,
             "planned_beds_equivalent": 12.0,
             "target": 141,
+            # "acute" has no planned start, so no report was due from it yet.
+            "reports_due": 0,
+            "reports_in": 0,
+            "complete": True,
         }
     ]
 
