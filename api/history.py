@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.history_text import sentence
 from api.schemas import (
     HistoryEntry,
 )
 from capacity.application import WinterApplication
+from capacity.reports import spend_id
 from capacity.scheme import scheme_id
 from projections.event_log import EventLog
 from projections.history import figure_history
@@ -20,8 +22,29 @@ def scheme_history(
     """The scheme's own events and every figure reported for it, oldest first."""
     own = EventLog(application).of_aggregate(scheme_id(programme, scheme))
     entries = [history_entry(record) for record in own]
-    entries += [HistoryEntry(**e) for e in figure_history(read.views, programme, scheme)]
-    return sorted(entries, key=lambda e: e.at)
+    figures = figure_history(read.views, programme, scheme)
+    # The view keeps a correction's figures, not its reason: the reason is read from the
+    # month's own events, which are in the same order as the view's rows.
+    for month in {e["changes"]["month"] for e in figures if e["event"] == "SpendCorrected"}:
+        reasons = [
+            r["data"].get("reason")
+            for r in EventLog(application).of_aggregate(spend_id(programme, scheme, month))
+            if r["event_type"].endswith("SpendCorrected")
+        ]
+        corrections = [
+            e for e in figures if e["event"] == "SpendCorrected" and e["changes"]["month"] == month
+        ]
+        for entry, reason in zip(corrections, reasons, strict=False):
+            entry["changes"]["reason"] = reason
+    entries += [HistoryEntry(**e) for e in figures]
+    return [_said(e) for e in sorted(entries, key=lambda e: e.at)]
+
+
+def _said(entry: HistoryEntry) -> HistoryEntry:
+    line = sentence(entry)
+    return entry.model_copy(
+        update={"text": f"{line.when} — {line.text}, {line.by}", "kind": line.kind}
+    )
 
 
 def history_entry(record: dict[str, Any]) -> HistoryEntry:

@@ -198,6 +198,10 @@ class HistoryEntry(BaseModel):
     role: str
     channel: str
     changes: dict[str, object]
+    # The entry as a sentence ("12 Nov 2022 — beds-equivalent 8.4 → 9.1 (correction: …)")
+    # and its kind (figures, spend, beds, status, money, plan, narrative).
+    text: str = ""
+    kind: str = ""
 
 
 class BedTargetRevision(Strict):

@@ -12,8 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     admin_users,
     board_tasks,
+    explain,
     finance_ledger,
     finance_tasks,
+    history,
     lead_tasks,
     lead_upload,
     pages,
@@ -43,6 +45,8 @@ def install_web(
     app.include_router(admin_users.router)
     app.include_router(lead_tasks.router)
     app.include_router(lead_upload.router)
+    app.include_router(history.router)
+    app.include_router(explain.router)
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ RAG_LABELS = {
     "n/a": "n/a",
 }
 templates.env.globals["rag_labels"] = RAG_LABELS
+
+
+def _plain_number(value: Decimal) -> str:
+    """An exact decimal as people write it: 160, 9.1, 185.6 (never 1.6E+2)."""
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+templates.env.filters["plain"] = _plain_number
 
 
 class LoginRequired(Exception):

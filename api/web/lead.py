@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.history import scheme_history
+from api.history_text import newest_first
 from api.web.common import (
     _csrf,
     _page,
@@ -61,7 +62,7 @@ def _scheme(
         facts = read.facts(programme)
     except DomainError as error:
         return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
-    history = scheme_history(application, read, programme, code)
+    history, _ = newest_first(scheme_history(application, read, programme, code), None, 1, 10)
     reports = sorted(facts.schemes[code].daily.items(), reverse=True)
     user = session[0]
     return _page(

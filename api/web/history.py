@@ -1,0 +1,48 @@
+"""A scheme's history as sentences, newest first, a page at a time, filterable by kind."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.history import scheme_history
+from api.history_text import KINDS, newest_first
+from api.web.common import _page, _programme, _services, _user
+from capacity.errors import DomainError
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 25
+
+
+@router.get("/schemes/{code}/history", response_class=HTMLResponse, response_model=None)
+def history_page(request: Request, code: str) -> Response:
+    session = _user(request)
+    application, read, _ = _services(request)
+    programme = _programme(request, session[0])
+    kind = request.query_params.get("kind") or None
+    if kind is not None and kind not in KINDS:
+        kind = None
+    try:
+        page = int(request.query_params.get("page") or 1)
+    except ValueError:
+        page = 1
+    try:
+        scheme = application.get_scheme(programme, code)
+        entries = scheme_history(application, read, programme, code)
+    except DomainError as error:
+        return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
+    lines, pages = newest_first(entries, kind, page, PER_PAGE)
+    return _page(
+        request,
+        "history.html",
+        {
+            "_session": session,
+            "scheme": scheme,
+            "programme": programme,
+            "lines": lines,
+            "kinds": KINDS,
+            "kind": kind or "",
+            "page": min(max(page, 1), pages),
+            "pages": pages,
+        },
+    )

@@ -1,0 +1,121 @@
+"""A scheme's history reads as sentences; every figure on the dashboard can show its working,
+and the working adds up to the figure shown."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from api.history import scheme_history
+from api.history_text import newest_first
+from capacity.values import Actor
+from projections.explain import explain_delivery, explain_spend, explain_system
+from schemes.months import YearMonth
+from tests.scenarios.ledger import ADMIN, P
+from tests.support.world import World, make_world
+
+LEAD = Actor("j.lead", "lead", "web")
+NOV = YearMonth.parse("2022-11")
+
+
+def _world() -> World:
+    world = make_world(date(2022, 11, 16))
+    world.scheme("bridging", planned_start=date(2022, 11, 1), planned_beds_equivalent=Decimal(10))
+    world.app.add_user(ADMIN, "j.lead", "lead", P, ["bridging"])
+    world.app.mobilise_scheme(ADMIN, P, "bridging", "2022-11-01")
+    for day, beds in ((1, "8.4"), (2, "9"), (3, "11"), (5, "10")):
+        world.app.report_daily(
+            ADMIN, P, "bridging", {"date": f"2022-11-{day:02d}", "beds_equivalent": beds}
+        )
+    world.app.correct_daily(
+        LEAD, P, "bridging", {"date": "2022-11-01", "beds_equivalent": "9.1"}, "miscounted"
+    )
+    world.app.change_status(ADMIN, P, "bridging", "pause", "2022-11-10", "staff shortage")
+    world.app.record_spend(ADMIN, P, "bridging", "2022-10", "1000.00", "actual")
+    world.app.correct_spend(ADMIN, P, "bridging", "2022-10", "1200.50", "accrual", "late invoice")
+    world.catch_up()
+    return world
+
+
+def test_history_reads_as_sentences_newest_first() -> None:
+    world = _world()
+    entries = scheme_history(world.app, world.read, P, "bridging")
+    lines, pages = newest_first(entries, None, 1, 100)
+    texts = [f"{line.when} — {line.text}, {line.by}" for line in lines]
+    assert pages == 1
+    assert (
+        "1 Nov 2022 — beds-equivalent 8.4 → 9.1 (correction: miscounted), j.lead (lead) via the web"
+    ) in texts
+    assert "10 Nov 2022 — paused (staff shortage), ada (admin) via the API" in texts
+    assert (
+        "October 2022 — spend £1,000.00 → £1,200.50; basis actual → accrual "
+        "(correction: late invoice), ada (admin) via the API"
+    ) in texts
+    assert not any("{" in t or "'" in t for t in texts), texts  # no dict reprs
+    positions = [line.position or 0 for line in lines]
+    assert positions == sorted(positions, reverse=True)
+    # The API says the same sentence beside the stored values.
+    said = {e.text for e in entries}
+    assert any("beds-equivalent 8.4 → 9.1 (correction: miscounted)" in s for s in said)
+
+
+def test_history_filters_by_kind_and_pages() -> None:
+    world = _world()
+    entries = scheme_history(world.app, world.read, P, "bridging")
+    spend, _ = newest_first(entries, "spend", 1, 100)
+    assert [line.kind for line in spend] == ["spend", "spend"]
+    figures, pages = newest_first(entries, "figures", 1, 2)
+    assert pages == 3 and len(figures) == 2  # 4 reports and 1 correction, 2 a page
+    last, _ = newest_first(entries, "figures", 3, 2)
+    assert len(last) == 1 and last[0].when == "1 Nov 2022"  # the oldest report comes last
+    beyond, _ = newest_first(entries, "figures", 99, 2)
+    assert beyond == last  # a page past the end shows the last page
+
+
+def test_a_schemes_month_working_adds_up_to_the_figure_shown() -> None:
+    world = _world()
+    p = world.read.facts(P)
+    shown = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 16))["schemes"][0]
+    working = explain_delivery(world.read.views, p, "bridging", NOV, date(2022, 11, 16))
+    assert len(working.days) == 16
+    # 9.1 + 9 + 11 + 0 (no report on the 4th) + 10 + 0 ... ; paused from the 10th counts 0.
+    assert working.delivered_sum == Decimal("39.1")
+    assert working.planned_sum == Decimal(160)
+    assert round(float(working.delivered_sum / 16), 2) == shown["delivered_beds_equivalent"]
+    day1 = working.days[0]
+    assert [t.said for t in day1.trail] == [
+        "reported beds-equivalent 8.4",
+        "corrected to beds-equivalent 9.1 (miscounted)",
+    ]
+    assert day1.trail[0].position < day1.trail[1].position
+    assert working.days[3].how == "no report: counts 0"
+    assert (working.days[0].how, working.days[1].how) == ("as corrected", "as reported")
+    assert working.days[11].how == "paused: counts 0"
+    assert working.result.days_reported == 4
+    assert [t.said for t in working.status_changes][-1] == "paused from 2022-11-10"
+
+
+def test_spend_working_adds_up_and_names_the_correction() -> None:
+    world = _world()
+    p = world.read.facts(P)
+    working = explain_spend(world.read.views, p, "bridging", NOV, date(2022, 11, 16))
+    assert working.spend_to_date == Decimal("1200.50") == working.result.spend_to_date
+    assert working.profile_to_date == working.result.profile_to_date
+    october = working.months[0]
+    assert [t.said for t in october.trail] == [
+        "recorded £1,000.00 (actual)",
+        "corrected to £1,200.50 (accrual)",
+    ]
+
+
+def test_the_system_total_is_the_sum_of_the_counted_schemes() -> None:
+    world = _world()
+    world.scheme("mh-ward", "beds_open", counts_toward_target=False, planned_start=None)
+    world.catch_up()
+    p = world.read.facts(P)
+    month = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 16))
+    working = explain_system(p, NOV, date(2022, 11, 16))
+    assert [m.code for m in working.counted] == ["bridging"]
+    assert [m.code for m in working.not_counted] == ["mh-ward"]
+    assert round(float(working.delivered), 2) == month["delivered_beds_equivalent"]
+    assert round(float(working.planned), 2) == month["planned_beds_equivalent"]
