@@ -15,7 +15,17 @@ from starlette.requests import Request
 
 from api import limits
 from api.errors import install_error_handlers
-from api.routes import board, events, people, programmes, reports, returns, schemes, sites
+from api.routes import (
+    board,
+    events,
+    explain,
+    people,
+    programmes,
+    reports,
+    returns,
+    schemes,
+    sites,
+)
 from api.security import SecurityHeaders
 from api.web import install_web
 from api.web.oidc import OidcClient
@@ -134,7 +144,7 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if warmed.is_set() else 503)
 
-    for module in (programmes, schemes, reports, sites, board, returns, events, people):
+    for module in (programmes, schemes, reports, sites, board, explain, returns, events, people):
         app.include_router(module.router)
     install_web(app, secret_key, secure=https, oidc=oidc)
     return app

@@ -143,6 +143,9 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
     ("get", "/api/v1/programmes/{programme}/dashboard"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/delivery"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/delivery/daily"): (None, ALL_OK),
+    ("get", "/api/v1/programmes/{programme}/explain/delivery"): (None, ALL_OK),
+    ("get", "/api/v1/programmes/{programme}/explain/schemes/{scheme}/delivery"): (None, ALL_OK),
+    ("get", "/api/v1/programmes/{programme}/explain/schemes/{scheme}/spend"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/returns/{month}"): (
         None,
         writes(200, "board", "finance"),
@@ -170,6 +173,9 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
 }
 QUERIES = {
     "/api/v1/programmes/{programme}/delivery": {"month": "2022-11"},
+    "/api/v1/programmes/{programme}/explain/delivery": {"month": "2022-11"},
+    "/api/v1/programmes/{programme}/explain/schemes/{scheme}/delivery": {"month": "2022-11"},
+    "/api/v1/programmes/{programme}/explain/schemes/{scheme}/spend": {"month": "2022-11"},
 }
 
 

@@ -119,3 +119,39 @@ def test_the_system_total_is_the_sum_of_the_counted_schemes() -> None:
     assert [m.code for m in working.not_counted] == ["mh-ward"]
     assert round(float(working.delivered), 2) == month["delivered_beds_equivalent"]
     assert round(float(working.planned), 2) == month["planned_beds_equivalent"]
+
+
+def test_the_explain_api_gives_the_same_working_and_refuses_bad_input() -> None:
+    from tests.support.api_world import api_world
+
+    world = api_world()
+    base = f"/api/v1/programmes/{P}"
+    board = world.headers("board")
+    month = world.client.get(f"{base}/delivery", params={"month": "2022-11"}, headers=board)
+    total = world.client.get(f"{base}/explain/delivery", params={"month": "2022-11"}, headers=board)
+    assert total.status_code == 200, total.text
+    body = total.json()
+    assert (
+        round(float(body["delivered_beds_equivalent"]), 2)
+        == month.json()["delivered_beds_equivalent"]
+    )
+    own = world.client.get(
+        f"{base}/explain/schemes/own/delivery", params={"month": "2022-11"}, headers=board
+    ).json()
+    assert own["delivered_sum"] == "7" and own["window_days"] == 30
+    assert own["days"][0]["events"][0]["said"] == "reported beds-equivalent 7"
+    spend = world.client.get(
+        f"{base}/explain/schemes/own/spend", params={"month": "2022-11"}, headers=board
+    ).json()
+    assert spend["spend_to_date_gbp"] == "1000.00"
+    assert spend["months"][0]["events"][0]["said"] == "recorded £1,000.00 (actual)"
+    refused = world.client.get(
+        f"{base}/explain/delivery", params={"month": "2031-01"}, headers=board
+    )
+    assert refused.status_code == 422 and "month" in refused.text
+    missing = world.client.get(
+        f"{base}/explain/schemes/nope/delivery", params={"month": "2022-11"}, headers=board
+    )
+    assert missing.status_code == 404 and "scheme" in missing.text
+    anonymous = world.client.get(f"{base}/explain/delivery", params={"month": "2022-11"})
+    assert anonymous.status_code == 401
