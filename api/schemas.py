@@ -213,6 +213,9 @@ class AllocationRevision(Strict):
     funding_stream: Stream
     amount_gbp: Money
     reason: str = Field(min_length=1, max_length=2000)
+    effective_on: date | None = Field(
+        default=None, description="From this day (default: the whole winter)"
+    )
 
 
 class FundsReceivedIn(Strict):

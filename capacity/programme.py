@@ -16,6 +16,18 @@ def programme_id(code: str) -> UUID:
     return natural_id("programme", code)
 
 
+def allocations_on(
+    opening: dict[str, Decimal], changes: list[tuple[date, str, Decimal]], day: date
+) -> dict[str, Decimal]:
+    """The allocations in force on ``day``: the opening amounts, then every revision effective
+    on or before it, in effective-date order (a stable sort keeps recorded order on a tie)."""
+    found = dict(opening)
+    for effective, stream, amount in sorted(changes, key=lambda c: c[0]):
+        if effective <= day:
+            found[stream] = amount
+    return found
+
+
 class Programme(Aggregate):
     TOPIC = "wintertrack:Programme"
 
@@ -45,13 +57,24 @@ class Programme(Aggregate):
             aggregate.bed_target = self.bed_target
 
     class AllocationRevised(Event):
+        """class_version 2 adds ``effective_on`` (None: from the programme's start, which is
+        what every version 1 revision meant)."""
+
         TOPIC = "wintertrack:Programme.AllocationRevised"
+        class_version = 2
         stream: str
         amount_gbp: Decimal
         reason: str
+        effective_on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["effective_on"] = None
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.allocations[self.stream] = self.amount_gbp
+            day = self.effective_on or aggregate.period_start
+            aggregate.allocation_changes.append((day, self.stream, self.amount_gbp))
+            aggregate.allocations = aggregate.allocations_on(aggregate.period_end)
 
     class SchemeAdded(Event):
         TOPIC = "wintertrack:Programme.SchemeAdded"
@@ -97,7 +120,12 @@ class Programme(Aggregate):
         self.period_start = period_start
         self.period_end = period_end
         self.bed_target = bed_target
-        self.allocations = {s: Decimal(allocations.get(s, Decimal("0"))) for s in FUNDING_STREAMS}
+        self.opening_allocations = {
+            s: Decimal(allocations.get(s, Decimal("0"))) for s in FUNDING_STREAMS
+        }
+        # (effective date, stream, amount) in the order recorded; see allocations_on.
+        self.allocation_changes: list[tuple[date, str, Decimal]] = []
+        self.allocations = dict(self.opening_allocations)
         self.received: dict[str, Decimal] = {}
         self.scheme_codes: list[str] = []
         self.site_codes: list[str] = []
@@ -111,11 +139,26 @@ class Programme(Aggregate):
     def revise_bed_target(self, actor: Actor, bed_target: int, reason: str) -> None:
         self.trigger_event(self.BedTargetRevised, actor=actor, bed_target=bed_target, reason=reason)
 
+    def allocations_on(self, day: date) -> dict[str, Decimal]:
+        """Each stream's allocation on a day: revisions apply in the order of their effective
+        dates, whatever order they were recorded in (same date: the later recorded wins)."""
+        return allocations_on(self.opening_allocations, self.allocation_changes, day)
+
     def revise_allocation(
-        self, actor: Actor, stream: str, amount_gbp: Decimal, reason: str
+        self,
+        actor: Actor,
+        stream: str,
+        amount_gbp: Decimal,
+        reason: str,
+        effective_on: date | None = None,
     ) -> None:
         self.trigger_event(
-            self.AllocationRevised, actor=actor, stream=stream, amount_gbp=amount_gbp, reason=reason
+            self.AllocationRevised,
+            actor=actor,
+            stream=stream,
+            amount_gbp=amount_gbp,
+            reason=reason,
+            effective_on=effective_on,
         )
 
     def receive_funds(

@@ -27,8 +27,9 @@ def spend_by_stream(p: ProgrammeFacts, month: YearMonth, day: date) -> list[dict
     """Every funding stream with money or schemes: the programme's allocation, what schemes
     hold, the gap, funds received, and spend against profile to the last closed month."""
     closed = closed_month(month, day)
+    allocations = p.allocations_on(day)
     streams: dict[str, dict[str, Decimal]] = {
-        stream: {"allocation": ZERO, "to_date": ZERO, "profile": ZERO} for stream in p.allocations
+        stream: {"allocation": ZERO, "to_date": ZERO, "profile": ZERO} for stream in allocations
     }
     for scheme in p.schemes.values():
         m = scheme_month(p, scheme, closed, day)
@@ -41,9 +42,9 @@ def spend_by_stream(p: ProgrammeFacts, month: YearMonth, day: date) -> list[dict
     return [
         {
             "funding_stream": stream,
-            "programme_allocation_gbp": gbp(p.allocations.get(stream, ZERO)),
+            "programme_allocation_gbp": gbp(allocations.get(stream, ZERO)),
             "scheme_allocations_gbp": gbp(s["allocation"]),
-            "unassigned_gbp": gbp(p.allocations.get(stream, ZERO) - s["allocation"]),
+            "unassigned_gbp": gbp(allocations.get(stream, ZERO) - s["allocation"]),
             "funds_received_gbp": gbp(p.funds_received.get(stream, ZERO)),
             "closed_month": str(closed),
             "spend_to_date_gbp": gbp(s["to_date"]),

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from capacity.errors import ProgrammeNotFound
+from capacity.programme import allocations_on
 from projections.db import ViewDatabase
 from projections.schema import KNOWN_AT
 
@@ -52,9 +53,18 @@ class ProgrammeFacts:
     allocations: dict[str, Decimal]
     known_at: int
     schemes: dict[str, SchemeFacts] = field(default_factory=dict)
+    opening_allocations: dict[str, Decimal] = field(default_factory=dict)
+    # (effective date, stream, amount) in recorded order: see allocations_on.
+    allocation_changes: list[tuple[date, str, Decimal]] = field(default_factory=list)
     funds_received: dict[str, Decimal] = field(default_factory=dict)
     sites: dict[str, tuple[str, str]] = field(default_factory=dict)
     flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
+
+    def allocations_on(self, day: date) -> dict[str, Decimal]:
+        """The allocations in force on a day (revisions by effective date)."""
+        if not self.allocation_changes:
+            return dict(self.allocations)
+        return allocations_on(self.opening_allocations, self.allocation_changes, day)
 
 
 def _day(text: str | None) -> date | None:
@@ -81,6 +91,12 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         period_end=date.fromisoformat(p["period_end"]),
         bed_target=int(p["bed_target"]),
         allocations={k: Decimal(v) for k, v in p["allocations"].items()},
+        opening_allocations={
+            k: Decimal(v) for k, v in (p.get("opening_allocations") or p["allocations"]).items()
+        },
+        allocation_changes=[
+            (date.fromisoformat(d), k, Decimal(v)) for d, k, v in p.get("allocation_changes") or []
+        ],
         funds_received={k: Decimal(v) for k, v in (p.get("funds_received") or {}).items()},
         known_at=known_at,
     )

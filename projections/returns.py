@@ -45,6 +45,7 @@ def build_return(
     p: ProgrammeFacts, month: YearMonth, today: date, generated_at: str
 ) -> dict[str, Any]:
     as_of = min(today, month.last_day)
+    in_force = p.allocations_on(min(month.last_day, p.period_end))
     rows: list[dict[str, Any]] = []
     by_stream = {s: {"allocation": ZERO, "in_month": ZERO, "to_date": ZERO} for s in STREAMS}
     planned_total = delivered_total = ZERO
@@ -100,7 +101,7 @@ def build_return(
             "spend_to_date_gbp": gbp(sum((s["to_date"] for s in by_stream.values()), ZERO)),
             "by_stream": {
                 name: {
-                    "programme_allocation_gbp": gbp(p.allocations.get(name, ZERO)),
+                    "programme_allocation_gbp": gbp(in_force.get(name, ZERO)),
                     "allocation_gbp": gbp(s["allocation"]),
                     "spend_in_month_gbp": gbp(s["in_month"]),
                     "spend_to_date_gbp": gbp(s["to_date"]),

@@ -102,6 +102,7 @@ def revise_allocation(
         body.funding_stream,
         body.amount_gbp,
         body.reason,
+        body.effective_on,
         idempotency_key=key,
     )
     return Receipt(**vars(receipt))

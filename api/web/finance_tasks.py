@@ -218,9 +218,11 @@ async def allocation_submit(request: Request) -> Response:
             v.get("funding_stream", ""),
             v.get("amount_gbp", ""),
             v.get("reason", ""),
+            v.get("effective_on") or None,
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}."
+        since = f" from {v['effective_on']}" if v.get("effective_on") else ""
+        return f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}{since}."
 
     message, errors, status = task.attempt(form, act)
     return _money_page(task, "allocations", message, errors, v if errors else {}, status)

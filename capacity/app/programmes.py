@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from capacity import figures
 from capacity.app.core import POLICY_NAMES, Receipt, WinterCore, _reason, _stream
 from capacity.errors import (
     AlreadyExists,
@@ -102,15 +103,27 @@ class ProgrammeCommands(WinterCore):
         funding_stream: str,
         amount_gbp: Any,
         reason: str,
+        effective_on: Any = None,
         *,
         idempotency_key: str | None = None,
     ) -> Receipt:
+        """A new amount for a funding stream from ``effective_on`` (default: the whole winter,
+        from the programme's start)."""
+
         def act(programme: Programme) -> None:
             stream = _stream(funding_stream)
             amount = check_money("amount_gbp", amount_gbp)
-            programme.revise_allocation(actor, stream, amount, _reason(reason))
+            day = None
+            if effective_on not in (None, ""):
+                # Any day of the winter, a future one too: NHSE may confirm money from next month.
+                day = figures.clean_day(
+                    "effective_on", effective_on, programme, programme.period_end
+                )
+            programme.revise_allocation(actor, stream, amount, _reason(reason), day)
 
         request = {"stream": funding_stream, "amount": str(amount_gbp), "reason": reason}
+        if effective_on not in (None, ""):
+            request["effective_on"] = str(effective_on)
         return self._programme_command(
             actor, programme_code, "allocation", request, act, idempotency_key
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from capacity.programme import Programme
+from capacity.programme import Programme, allocations_on
 from projections.views.writer import PageWriter, supersede, to_json
 
 
@@ -42,7 +43,9 @@ def on_programme(db: PageWriter, event: Any, pos: int) -> str:
             "bed_target",
             "allocations",
         )
-        return _programme_version(db, event, pos, {f: getattr(event, f) for f in fields})
+        opened = {f: getattr(event, f) for f in fields}
+        opened["opening_allocations"] = event.allocations
+        return _programme_version(db, event, pos, opened)
     if isinstance(event, Programme.BedTargetRevised):
         return _programme_version(db, event, pos, {"bed_target": event.bed_target})
     rows = db.query(
@@ -54,6 +57,26 @@ def on_programme(db: PageWriter, event: Any, pos: int) -> str:
         funds = dict(current.get("funds_received") or {})
         funds[event.stream] = str(Decimal(funds.get(event.stream, "0")) + event.amount_gbp)
         return _programme_version(db, event, pos, {"funds_received": funds})
-    allocations = current["allocations"]  # AllocationRevised
-    allocations[event.stream] = str(event.amount_gbp)
-    return _programme_version(db, event, pos, {"allocations": allocations})
+    # AllocationRevised: every revision with its effective date; "allocations" is what is in
+    # force at the end of the winter (revisions in effective-date order).
+    opening = current.get("opening_allocations") or current["allocations"]
+    day = event.effective_on or date.fromisoformat(current["period_start"])
+    changes = [
+        *(current.get("allocation_changes") or []),
+        [day.isoformat(), event.stream, str(event.amount_gbp)],
+    ]
+    latest = allocations_on(
+        {k: Decimal(v) for k, v in opening.items()},
+        [(date.fromisoformat(d), k, Decimal(v)) for d, k, v in changes],
+        date.fromisoformat(current["period_end"]),
+    )
+    return _programme_version(
+        db,
+        event,
+        pos,
+        {
+            "opening_allocations": opening,
+            "allocation_changes": changes,
+            "allocations": {k: str(v) for k, v in latest.items()},
+        },
+    )
