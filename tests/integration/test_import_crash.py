@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import shutil
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from capacity.application import WinterApplication
+from projections.event_log import event_record
 from tests.scenarios.ledger import ADMIN, PROGRAMME, P, scheme_spec
 from wintertrack.config import event_store_env
 from wintertrack.importer import HEADER
@@ -66,7 +66,7 @@ def stored_reports(store: str) -> list[dict[str, object]]:
             break
         for n in page:
             if n.topic.endswith("DailyFiguresReported"):
-                found.append(json.loads(n.state))
+                found.append(event_record(n)["data"])
         start = page[-1].id + 1
     app.close()
     return found
@@ -74,8 +74,6 @@ def stored_reports(store: str) -> list[dict[str, object]]:
 
 def matches(row: dict[str, str], state: dict[str, object]) -> bool:
     def num(value: object) -> str:
-        if isinstance(value, dict):
-            value = value["_data_"]
         return "" if value is None else str(value)
 
     discharges = state["discharges"] or {}
@@ -144,4 +142,4 @@ def test_killed_import_keeps_committed_rows_once_and_rerun_completes(tmp_path: P
 
 
 def _day(value: object) -> str:
-    return str(value["_data_"]) if isinstance(value, dict) else str(value)
+    return str(value)

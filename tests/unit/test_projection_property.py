@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 
 from capacity.errors import DomainError
 from projections.db import ViewDatabase
+from projections.event_log import event_record
 from projections.projector import Projector
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, P
@@ -57,17 +57,14 @@ def recompute(world: Any) -> dict[str, Any]:
     notes = world.app.recorder.select_notifications(1, 100_000)
     rows = []
     for n in notes:
-        state = json.loads(n.state)
+        state = event_record(n)["data"]
         topic = n.topic.split(":")[1]
         rows.append({"pos": n.id, "topic": topic, "originator_id": str(n.originator_id), **state})
     log = pd.DataFrame(rows)
 
-    def value(v: Any) -> Any:
-        return v["_data_"] if isinstance(v, dict) and "_data_" in v else v
-
     def events(*topics: str) -> pd.DataFrame:
         frame = log[log["topic"].isin(topics)].copy()
-        return frame.map(value) if len(frame) else frame
+        return frame
 
     days = [NOV + timedelta(days=n) for n in range(30)]
     daily = events("DailyReport.DailyFiguresReported", "DailyReport.DailyFiguresCorrected")
