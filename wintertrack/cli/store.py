@@ -167,6 +167,8 @@ def verify_command(store: StoreOpt = None) -> None:
     )
     for problem in report.problems:
         print(problem)
+    if report.first_differing is not None:
+        print(f"first differing event: position {report.first_differing} ({report.first_event})")
     if not report.ok:
         print(f"verify: FAILED, {len(report.problems)} difference(s)")
         raise typer.Exit(code=1)

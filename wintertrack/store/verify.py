@@ -54,6 +54,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     altered_after: int | None = None  # the log is unchanged up to here, as the digests tell
     first_differing: int | None = None
+    first_event: str = ""  # the first differing event's topic, aggregate and version
 
     @property
     def ok(self) -> bool:
@@ -215,6 +216,15 @@ def verify(
         raise StoreError(f"{store_url}: the store holds no events")
     with tempfile.TemporaryDirectory(prefix="wintertrack-verify-") as workdir:
         replay_returns(store_url, report, lambda d, t: progress("replay", d, t), Path(workdir))
+    if report.first_differing is not None:
+        store = EventStore(store_url)
+        try:
+            for row in store.rows(report.first_differing - 1, report.first_differing):
+                report.first_event = (
+                    f"{row.topic}, aggregate {row.originator_id}, version {row.originator_version}"
+                )
+        finally:
+            store.close()
     return report
 
 
