@@ -52,7 +52,7 @@ def winter(store: str, extra_programmes: int = 0) -> Side:
     if extra_programmes:
         from bench.dataset import national_winter
 
-        national_winter(side.app, programmes=extra_programmes, schemes=25, days=150, sites=1)
+        national_winter(side.app, programmes=extra_programmes, schemes=25, days=105, sites=1)
     side.projector.run_once()
     return side
 
@@ -98,7 +98,7 @@ def figures(text: str, label: str) -> dict[str, Any]:
     """events, position and digest from a command's summary line."""
     import re
 
-    found = re.search(r"([\d,]+) events.*?last position (\d+), digest ([0-9a-f]{64})", text)
+    found = re.search(r"([\d,]+) events, last position (\d+), digest ([0-9a-f]{64})", text)
     assert found, f"no summary in: {text}"
     events, position, digest = found.groups()
     result = {"events": int(events.replace(",", "")), "position": int(position), "digest": digest}

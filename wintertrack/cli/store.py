@@ -83,7 +83,7 @@ def backup(
     except StoreError as error:
         raise _refuse(str(error)) from None
     print(
-        f"backed up {done.events:,} events to {file}: last position {done.position}, "
+        f"backed up to {file}: {done.events:,} events, last position {done.position}, "
         f"digest {done.digest}"
     )
 
@@ -97,7 +97,7 @@ def restore(
     with _bar("restoring") as progress:
         done = transfer.restore(file, to, progress)
     print(
-        f"restored {done.events:,} events into {describe(to)}: last position {done.position}, "
+        f"restored into {describe(to)}: {done.events:,} events, last position {done.position}, "
         f"digest {done.digest}"
     )
     print(REBUILD.format(url=describe(to)))
@@ -116,7 +116,7 @@ def copy(
     resumed = f" (resumed after position {done.resumed_from})" if done.resumed_from else ""
     print(
         f"copied {done.copied:,} events{resumed}; {describe(target)} holds {done.events:,} "
-        f"events: last position {done.position}, digest {done.digest} (same as the source)"
+        f"events, last position {done.position}, digest {done.digest} (same as the source)"
     )
     print(REBUILD.format(url=describe(target)))
 
@@ -130,7 +130,7 @@ def export(
     with _bar("exporting") as progress:
         done = archive.export(_store(store), file, progress)
     print(
-        f"exported {done.events:,} events to {file}: last position {done.position}, "
+        f"exported to {file}: {done.events:,} events, last position {done.position}, "
         f"digest {done.hex}"
     )
 
@@ -147,7 +147,7 @@ def import_(
     with _bar("importing") as progress:
         done = archive.import_archive(file, url, progress)
     print(
-        f"imported {done.events:,} events into {describe(url)}: last position "
+        f"imported into {describe(url)}: {done.events:,} events, last position "
         f"{done.position}, digest {done.hex}"
     )
     print(REBUILD.format(url=describe(url)))
