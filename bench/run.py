@@ -131,7 +131,7 @@ def distributed(
 ) -> list[measure.Row]:
     """PostgreSQL, Kafka and the deadline burst, on a PostgreSQL server and a broker started
     here (the same helpers the test suite uses)."""
-    from bench import postgres, streams
+    from bench import postgres, store_ops, streams
     from tests.support.broker import Broker
     from tests.support.postgres import PostgresServer
 
@@ -156,6 +156,7 @@ def distributed(
             finally:
                 running.stop()
             rows += [r.renamed("PostgreSQL ") for r in found]
+        rows += store_ops.rows(f"{large[2]:,} events", large[1], workdir, server.create_database)
         for name in ("dashboard", "return"):
             ratio = p99["large"][name] / p99["small"][name]
             rows.append(

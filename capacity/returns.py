@@ -1,7 +1,9 @@
 """The monthly NHSE return: sign-off, submission and restatement, one aggregate per month.
 
 A submission records the event-log position the return was computed at, the CSV exactly as
-submitted and its SHA-256, so the revision can be served again byte for byte later.
+submitted and its SHA-256, so the revision can be served again byte for byte later; since
+version 2 also the "as of" day it was computed for and the running digest of the log at a
+position (``projections/digest.py``), so a replay can check both the log and the return.
 """
 
 from __future__ import annotations
@@ -44,7 +46,11 @@ class MonthlyReturn(Aggregate):
             aggregate.signed_off = (self.position, self.sha256, self.actor.user_id)
 
     class ReturnSubmitted(Event):
+        """class_version 2 adds ``as_of``, ``log_position`` and ``log_digest`` (None on older
+        submissions)."""
+
         TOPIC = "wintertrack:MonthlyReturn.ReturnSubmitted"
+        class_version = 2
         programme: str
         month: str
         revision: int
@@ -52,6 +58,14 @@ class MonthlyReturn(Aggregate):
         sha256: str
         generated_at: str
         csv: str
+        as_of: str | None
+        log_position: int | None
+        log_digest: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            for name in ("as_of", "log_position", "log_digest"):
+                state.setdefault(name, None)
 
         def apply(self, aggregate: Any) -> None:
             aggregate.submissions.append(
@@ -63,6 +77,9 @@ class MonthlyReturn(Aggregate):
                     "csv": self.csv,
                     "submitted_by": self.actor.user_id,
                     "submitted_at": self.timestamp.isoformat(),
+                    "as_of": self.as_of,
+                    "log_position": self.log_position,
+                    "log_digest": self.log_digest,
                 }
             )
             aggregate.signed_off = None
@@ -105,7 +122,16 @@ class MonthlyReturn(Aggregate):
             sha256=sha256,
         )
 
-    def submit(self, actor: Actor, position: int, csv: str, generated_at: str, reason: str) -> int:
+    def submit(
+        self,
+        actor: Actor,
+        position: int,
+        csv: str,
+        generated_at: str,
+        reason: str,
+        log: tuple[str | None, int | None, str | None] = (None, None, None),
+    ) -> int:
+        """``log`` is (as of day, log position, log digest at that position)."""
         revision = self.next_revision
         if revision > 1:
             self.trigger_event(
@@ -126,5 +152,8 @@ class MonthlyReturn(Aggregate):
             sha256=hashlib.sha256(csv.encode("utf-8")).hexdigest(),
             generated_at=generated_at,
             csv=csv,
+            as_of=log[0],
+            log_position=log[1],
+            log_digest=log[2],
         )
         return revision

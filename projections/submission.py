@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 from capacity.application import Receipt, WinterApplication
 from capacity.values import Actor
+from projections.digest import LogDigest, log_digest
 from projections.exports import to_csv
 from projections.memo import now_iso
 from projections.readmodel import ReadModel
@@ -24,10 +26,14 @@ def submit(
 ) -> tuple[Receipt, int, int, str]:
     """Computes the return at the views' current position and records it as the next revision.
 
+    Records with it the "as of" day and the running digest of the log at the views' position
+    (continued from the latest digest a submission recorded, so only newer events are read).
     Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""
     read.projector.run_once()
     report = read.monthly_return(programme, month, generated_at=now_iso())
     text = to_csv(report)
+    head = read.head()
+    digest = log_digest(application.recorder, head, latest_log_digest(read, head))
     receipt, revision = application.submit_return(
         actor,
         programme,
@@ -37,10 +43,24 @@ def submit(
         report["generated_at"],
         reason,
         idempotency_key=idempotency_key,
+        log=(read.today().isoformat(), digest.position, digest.hex),
     )
     read.projector.run_once()
     stored = read.submission(programme, month, revision)
     return receipt, revision, int(stored["computed_at_position"]), str(stored["sha256"])
+
+
+def latest_log_digest(read: ReadModel, upto: int) -> LogDigest | None:
+    """The latest log digest a submission recorded at or before ``upto``, if any."""
+    rows = read.views.query(
+        "SELECT data FROM v_return WHERE kind = 'ReturnSubmitted' ORDER BY position DESC"
+    )
+    for (data,) in rows:
+        found = json.loads(data)
+        position, digest = found.get("log_position"), found.get("log_digest")
+        if position is not None and digest and 0 < position <= upto:
+            return LogDigest(0, int(position), bytes.fromhex(digest))
+    return None
 
 
 def _rows(text: str) -> dict[str, dict[str, str]]:

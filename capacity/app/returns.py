@@ -32,8 +32,10 @@ class ReturnCommands(WinterCore):
         reason: str = "",
         *,
         idempotency_key: str | None = None,
+        log: tuple[str | None, int | None, str | None] = (None, None, None),
     ) -> tuple[Receipt, int]:
-        """Records a submission (a restatement when not the first) of the month's return."""
+        """Records a submission (a restatement when not the first) of the month's return;
+        ``log`` is the "as of" day it was computed for and the log's digest at a position."""
         # The request is "submit this month": a retry recomputes at a later position, so the
         # fingerprint is the request, not the computed return.
         self.authorise(actor, "submit_return", programme)
@@ -43,7 +45,7 @@ class ReturnCommands(WinterCore):
             return replay, int(replay.ids.get("revision", 0))
         self.get_programme(programme)
         monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
-        revision = monthly.submit(actor, position, csv_text, generated_at, reason)
+        revision = monthly.submit(actor, position, csv_text, generated_at, reason, log)
         receipt = self._commit(
             actor,
             [monthly],

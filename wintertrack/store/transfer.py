@@ -1,0 +1,148 @@
+"""Backup (SQLite's online backup), restore into an empty store, and a resumable copy.
+
+A copy reads the source in position order up to the position it had when the copy started and
+writes the target a batch per transaction. Started again on a target that already holds some
+events, it carries on only when those events are exactly the source's first ones (same count,
+same digest up to the target's last position); any other non-empty target is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from projections.digest import LogDigest
+from wintertrack.store.engines import EventStore, StoredRow, StoreError, describe
+
+BATCH = 5_000
+
+
+@dataclass
+class Outcome:
+    """What a backup, restore or copy did: events now in the target, its last position and the
+    digest there; ``resumed_from`` is the position a resumed copy carried on after."""
+
+    events: int
+    position: int
+    digest: str
+    copied: int
+    resumed_from: int = 0
+
+
+def backup(store_url: str, file: Path) -> Outcome:
+    """A consistent copy of a SQLite store while it is being written (one backup step, which
+    reads one snapshot of the WAL database), written under a temporary name and then renamed."""
+    if store_url.startswith(("postgresql://", "postgres://")):
+        raise StoreError(
+            "backup copies a SQLite store; for PostgreSQL use pg_dump "
+            "(pg_dump --format=custom --file=FILE DATABASE_URL, see the README)"
+        )
+    source = EventStore(store_url)  # checks it is a Wintertrack store
+    source.close()
+    if file.exists():
+        raise StoreError(f"{file} already exists: back up to a new file")
+    if not file.parent.is_dir():
+        raise StoreError(f"{file.parent}: no such directory")
+    partial = file.with_name(f".{file.name}.partial")
+    partial.unlink(missing_ok=True)
+    assert source.path is not None
+    src = sqlite3.connect(source.path, timeout=30)
+    dst = sqlite3.connect(partial)
+    try:
+        src.backup(dst)  # pages=-1: the whole database in one step, from one read snapshot
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    finally:
+        dst.close()
+        src.close()
+    os.replace(partial, file)
+    copy = EventStore(f"sqlite:///{file}")
+    try:
+        done = copy.digest()
+    finally:
+        copy.close()
+    return Outcome(done.events, done.position, done.hex, done.events)
+
+
+def copy(
+    source_url: str,
+    target_url: str,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    batch: int = BATCH,
+    resume: bool = True,
+) -> Outcome:
+    """Copies every stored event, keeping positions; resumes a copy cut short."""
+    if source_url == target_url:
+        raise StoreError("the source and the target are the same store")
+    source = EventStore(source_url)
+    try:
+        target = EventStore(target_url, create=True)
+    except BaseException:
+        source.close()
+        raise
+    try:
+        return _copy(source, target, progress, batch, resume)
+    finally:
+        source.close()
+        target.close()
+
+
+def _copy(
+    source: EventStore,
+    target: EventStore,
+    progress: Callable[[int, int], None],
+    batch: int,
+    resume: bool,
+) -> Outcome:
+    upto = source.max_position()
+    total = source.count()
+    held = target.count()
+    start = LogDigest()
+    if held:
+        if not resume:
+            raise StoreError(
+                f"{describe(target.url)} already holds {held:,} events: restore only into an "
+                "empty store"
+            )
+        start = _resume_point(source, target, held)
+    progress(start.events, total)
+    done = LogDigest(start.events, start.position, start.digest)
+    pending: list[StoredRow] = []
+    for row in source.rows(start.position, upto):
+        done.add(row)
+        pending.append(row)
+        if len(pending) >= batch:
+            target.insert(pending)
+            progress(done.events, total)
+            pending = []
+    target.insert(pending)
+    progress(done.events, total)
+    check = target.digest()
+    if check.hex != done.hex or check.events != done.events:
+        raise StoreError(
+            f"the copy's digest {check.hex} ({check.events:,} events) differs from the "
+            f"source's {done.hex} ({done.events:,} events): was the target written meanwhile?"
+        )
+    return Outcome(done.events, done.position, done.hex, done.events - start.events, start.position)
+
+
+def _resume_point(source: EventStore, target: EventStore, held: int) -> LogDigest:
+    last = target.max_position()
+    mine = target.digest()
+    theirs = source.digest(last)
+    if mine.events != theirs.events or mine.hex != theirs.hex:
+        raise StoreError(
+            f"{describe(target.url)} already holds {held:,} events (last position {last:,}) "
+            f"that are not the first events of {describe(source.url)}: copy only into an "
+            "empty store, or into the target of an interrupted copy of this source"
+        )
+    return theirs
+
+
+def restore(file: Path, target_url: str, progress: Callable[[int, int], None]) -> Outcome:
+    """Copies a backup file's events into an empty store."""
+    if not file.is_file():
+        raise StoreError(f"{file}: no such file")
+    return copy(f"sqlite:///{file}", target_url, progress, resume=False)
