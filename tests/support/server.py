@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -30,6 +32,12 @@ class Server:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def _drain(stream: IO[str], log: Path) -> None:
+    with log.with_suffix(".out").open("a") as sink:
+        for line in stream:
+            sink.write(line)
 
 
 def start_server(
@@ -73,6 +81,8 @@ def start_server(
         parts = line.split()
         if len(parts) == 3 and parts[0] in ("admin", "board", "finance", "lead"):
             tokens[parts[0]] = parts[2]
+    # Keep reading what the server prints (uvicorn's access log), or a full pipe stalls it.
+    threading.Thread(target=_drain, args=(process.stdout, log), daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     while time.monotonic() < deadline:
         try:
