@@ -6,12 +6,14 @@ submitted and its SHA-256, so the revision can be served again byte for byte lat
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from capacity.errors import Conflict
 from capacity.values import Actor, natural_id
 
 
@@ -44,7 +46,11 @@ class MonthlyReturn(Aggregate):
             aggregate.signed_off = (self.position, self.sha256, self.actor.user_id)
 
     class ReturnSubmitted(Event):
+        """class_version 2 keeps the workbook as submitted (base64) and its SHA-256, and the
+        reason for a restatement; version 1 kept the CSV only."""
+
         TOPIC = "wintertrack:MonthlyReturn.ReturnSubmitted"
+        class_version = 2
         programme: str
         month: str
         revision: int
@@ -52,6 +58,15 @@ class MonthlyReturn(Aggregate):
         sha256: str
         generated_at: str
         csv: str
+        xlsx: str
+        xlsx_sha256: str
+        reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.setdefault("xlsx", "")
+            state.setdefault("xlsx_sha256", "")
+            state.setdefault("reason", "")
 
         def apply(self, aggregate: Any) -> None:
             aggregate.submissions.append(
@@ -61,6 +76,7 @@ class MonthlyReturn(Aggregate):
                     "sha256": self.sha256,
                     "generated_at": self.generated_at,
                     "csv": self.csv,
+                    "xlsx_sha256": self.xlsx_sha256,
                     "submitted_by": self.actor.user_id,
                     "submitted_at": self.timestamp.isoformat(),
                 }
@@ -105,7 +121,23 @@ class MonthlyReturn(Aggregate):
             sha256=sha256,
         )
 
-    def submit(self, actor: Actor, position: int, csv: str, generated_at: str, reason: str) -> int:
+    def submit(
+        self,
+        actor: Actor,
+        position: int,
+        csv: str,
+        generated_at: str,
+        reason: str,
+        xlsx: bytes = b"",
+        revision: int | None = None,
+    ) -> int:
+        """Records the next revision. ``revision``, when given, is the one the files were
+        written for: another submission in between is a conflict, not a mislabelled file."""
+        if revision is not None and revision != self.next_revision:
+            raise Conflict(
+                f"revision {self.next_revision - 1} of the {self.month} return was submitted "
+                "meanwhile; reload and try again"
+            )
         revision = self.next_revision
         if revision > 1:
             self.trigger_event(
@@ -126,5 +158,8 @@ class MonthlyReturn(Aggregate):
             sha256=hashlib.sha256(csv.encode("utf-8")).hexdigest(),
             generated_at=generated_at,
             csv=csv,
+            xlsx=base64.b64encode(xlsx).decode("ascii"),
+            xlsx_sha256=hashlib.sha256(xlsx).hexdigest() if xlsx else "",
+            reason=reason,
         )
         return revision
