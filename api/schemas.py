@@ -12,6 +12,7 @@ Money = Decimal
 Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
 Stream = Literal["capital", "revenue", "virtual_ward"]
 Text = str
+KpiValue = Decimal | date  # a number, or an ISO date for a milestone (date) KPI
 
 
 class Strict(BaseModel):
@@ -53,6 +54,7 @@ class KpiIn(Strict):
     code: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
     name: str = Field(min_length=1, max_length=300)
     unit: str = Field(default="count", max_length=20)
+    type: Literal["count", "hours", "percent", "money", "date"] | None = None
     target: Decimal | str | None = None
     aggregation: Literal["sum", "mean", "latest"] = "latest"
 
@@ -78,6 +80,7 @@ class KpiPublic(BaseModel):
     code: str
     name: str
     unit: str
+    type: str = "count"
     target: float | str | None
     aggregation: str
 
@@ -102,6 +105,13 @@ class SchemePublic(BaseModel):
     went_live_on: date | None
     notes: str = Field("", description="The catalogue's notes: readings of its source")
     source_refs: list[str] = Field(default_factory=list, description="Where each figure came from")
+    beds_open: int | None = Field(None, description="Bedded schemes: beds open today")
+    beds_occupied: int | None = Field(
+        None,
+        description="Bedded schemes: beds occupied in the latest report (an open but empty "
+        "ward shows as open beds with 0 occupied)",
+    )
+    beds_occupied_on: date | None = Field(None, description="The day beds_occupied was reported")
 
 
 class Receipt(BaseModel):
@@ -135,7 +145,7 @@ class DailyIn(Strict):
     discharges: Discharges | None = None
     patients_supported: int | None = None
     hours_delivered: Decimal | None = None
-    kpis: dict[str, Decimal] | None = None
+    kpis: dict[str, KpiValue] | None = None
     narrative: str | None = None
 
 

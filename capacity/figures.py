@@ -21,8 +21,10 @@ from schemes.rules import (
     check_beds_equivalent,
     check_count,
     check_date_in_period,
+    check_kpi_value,
     check_number,
     check_text,
+    kpi_type,
     parse_date,
 )
 
@@ -53,19 +55,20 @@ def clean_discharges(field: str, raw: Any) -> dict[str, int] | None:
     } or None
 
 
-def clean_kpis(field: str, raw: Any, scheme: Scheme) -> dict[str, Decimal]:
+def clean_kpis(field: str, raw: Any, scheme: Scheme) -> dict[str, Decimal | date]:
+    """KPI values by code: numbers, or ISO dates for a milestone (``date``) KPI."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise InputRefused(field, "must be an object of KPI code to value")
-    known = scheme.kpi_codes
-    cleaned: dict[str, Decimal] = {}
+    types = {str(k["code"]): kpi_type(k) for k in scheme.kpis}
+    cleaned: dict[str, Decimal | date] = {}
     for code, value in raw.items():
-        if code not in known:
+        if code not in types:
             raise InputRefused(f"{field}.{code}", f"unknown KPI code for scheme {scheme.code}")
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        cleaned[str(code)] = check_number(f"{field}.{code}", value)
+        cleaned[str(code)] = check_kpi_value(f"{field}.{code}", types[code], value)
     return cleaned
 
 

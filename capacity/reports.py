@@ -55,7 +55,7 @@ class DailyReport(Aggregate):
         discharges: dict[str, int] | None
         patients_supported: int | None
         hours_delivered: Decimal | None
-        kpis: dict[str, Decimal]
+        kpis: dict[str, Decimal | date]
         narrative: str | None
         source_ref: str | None
 
@@ -75,7 +75,7 @@ class DailyReport(Aggregate):
         discharges: dict[str, int] | None
         patients_supported: int | None
         hours_delivered: Decimal | None
-        kpis: dict[str, Decimal]
+        kpis: dict[str, Decimal | date]
         narrative: str | None
         reason: str
 
@@ -93,7 +93,7 @@ class DailyReport(Aggregate):
         discharges: dict[str, int] | None,
         patients_supported: int | None,
         hours_delivered: Decimal | None,
-        kpis: dict[str, Decimal],
+        kpis: dict[str, Decimal | date],
         narrative: str | None,
         source_ref: str | None,
     ) -> None:

@@ -8,12 +8,14 @@ position (``projections/digest.py``), so a replay can check both the log and the
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from capacity.errors import Conflict
 from capacity.values import Actor, natural_id
 
 
@@ -46,8 +48,9 @@ class MonthlyReturn(Aggregate):
             aggregate.signed_off = (self.position, self.sha256, self.actor.user_id)
 
     class ReturnSubmitted(Event):
-        """class_version 2 adds ``as_of``, ``log_position`` and ``log_digest`` (None on older
-        submissions)."""
+        """class_version 2 keeps the workbook as submitted (base64) and its SHA-256, the reason
+        for a restatement, the "as of" day it was computed for, and the log's position and
+        digest (docs/archive-format.md); version 1 kept the CSV only."""
 
         TOPIC = "wintertrack:MonthlyReturn.ReturnSubmitted"
         class_version = 2
@@ -58,12 +61,18 @@ class MonthlyReturn(Aggregate):
         sha256: str
         generated_at: str
         csv: str
+        xlsx: str
+        xlsx_sha256: str
+        reason: str
         as_of: str | None
         log_position: int | None
         log_digest: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.setdefault("xlsx", "")
+            state.setdefault("xlsx_sha256", "")
+            state.setdefault("reason", "")
             for name in ("as_of", "log_position", "log_digest"):
                 state.setdefault(name, None)
 
@@ -75,6 +84,7 @@ class MonthlyReturn(Aggregate):
                     "sha256": self.sha256,
                     "generated_at": self.generated_at,
                     "csv": self.csv,
+                    "xlsx_sha256": self.xlsx_sha256,
                     "submitted_by": self.actor.user_id,
                     "submitted_at": self.timestamp.isoformat(),
                     "as_of": self.as_of,
@@ -129,9 +139,18 @@ class MonthlyReturn(Aggregate):
         csv: str,
         generated_at: str,
         reason: str,
+        xlsx: bytes = b"",
+        revision: int | None = None,
         log: tuple[str | None, int | None, str | None] = (None, None, None),
     ) -> int:
-        """``log`` is (as of day, log position, log digest at that position)."""
+        """Records the next revision. ``revision``, when given, is the one the files were
+        written for: another submission in between is a conflict, not a mislabelled file.
+        ``log`` is (as of day, log position, log digest at that position)."""
+        if revision is not None and revision != self.next_revision:
+            raise Conflict(
+                f"revision {self.next_revision - 1} of the {self.month} return was submitted "
+                "meanwhile; reload and try again"
+            )
         revision = self.next_revision
         if revision > 1:
             self.trigger_event(
@@ -152,6 +171,9 @@ class MonthlyReturn(Aggregate):
             sha256=hashlib.sha256(csv.encode("utf-8")).hexdigest(),
             generated_at=generated_at,
             csv=csv,
+            xlsx=base64.b64encode(xlsx).decode("ascii"),
+            xlsx_sha256=hashlib.sha256(xlsx).hexdigest() if xlsx else "",
+            reason=reason,
             as_of=log[0],
             log_position=log[1],
             log_digest=log[2],

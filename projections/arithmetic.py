@@ -10,6 +10,7 @@ from typing import Any
 from projections.facts import ProgrammeFacts, SchemeFacts
 from schemes import lifecycle
 from schemes.months import YearMonth, months_in_period, window_days
+from schemes.rules import kpi_type
 
 ZERO = Decimal(0)
 PENNY = Decimal("0.01")
@@ -78,7 +79,7 @@ class SchemeMonth:
     completeness: Decimal | None
     days_reported: int
     place_split: dict[str, Decimal] | None
-    kpis: dict[str, Decimal]
+    kpis: dict[str, Decimal | date]
     allocation: Decimal
     spend_in_month: Decimal
     spend_to_date: Decimal
@@ -87,22 +88,28 @@ class SchemeMonth:
     forecast_outturn: Decimal
 
 
-def _kpis(scheme: SchemeFacts, window: list[date]) -> dict[str, Decimal]:
-    values: dict[str, Decimal] = {}
+def _kpis(scheme: SchemeFacts, window: list[date]) -> dict[str, Decimal | date]:
+    """A KPI's value over the window, by its aggregation: ``sum``, ``mean`` of the reports, or
+    the ``latest`` report. A ``date`` KPI (a milestone) reports its latest date."""
+    values: dict[str, Decimal | date] = {}
     for kpi in scheme.kpis:
         code = str(kpi["code"])
         seen = [
-            Decimal(str(scheme.daily[d]["kpis"][code]))
+            scheme.daily[d]["kpis"][code]
             for d in window
             if d in scheme.daily and code in (scheme.daily[d].get("kpis") or {})
         ]
         if not seen:
             continue
+        if kpi_type(kpi) == "date":
+            values[code] = date.fromisoformat(str(seen[-1]))
+            continue
+        numbers = [Decimal(str(v)) for v in seen]
         how = kpi.get("aggregation", "latest")
         values[code] = (
-            sum(seen, ZERO)
+            sum(numbers, ZERO)
             if how == "sum"
-            else (sum(seen, ZERO) / len(seen) if how == "mean" else seen[-1])
+            else (sum(numbers, ZERO) / len(numbers) if how == "mean" else numbers[-1])
         )
     return values
 

@@ -8,11 +8,12 @@ from typing import Any
 
 from projections.arithmetic import (
     ZERO,
+    beds_open_on,
     current_allocation,
     flow_for,
     scheme_month,
 )
-from projections.facts import ProgrammeFacts
+from projections.facts import ProgrammeFacts, SchemeFacts
 from projections.returns import gbp
 from schemes.months import YearMonth
 
@@ -98,3 +99,37 @@ def flow_summary(p: ProgrammeFacts, window: list[date], yesterday: list[date]) -
 
 def pct(value: Decimal | None) -> float | None:
     return None if value is None else float((value * 100).quantize(Decimal("0.1")))
+
+
+def target_check(p: ProgrammeFacts) -> dict[str, Any]:
+    """The counted schemes' planned beds-equivalent against the bed target (docs/rules.md §6):
+    the board sees when they differ, as the catalogue load warns."""
+    planned = sum(
+        (s.planned_beds_equivalent or ZERO for s in p.schemes.values() if s.counts_toward_target),
+        ZERO,
+    )
+    return {
+        "bed_target": p.bed_target,
+        "counted_planned_beds_equivalent": float(planned),
+        "differs": planned != p.bed_target,
+        "difference": float(planned - p.bed_target),
+    }
+
+
+def bed_occupancy(scheme: SchemeFacts, day: date) -> dict[str, Any] | None:
+    """A bedded scheme's beds open at the end of ``day`` beside the beds occupied in its latest
+    report on or before it, so an open but empty ward shows (None: not a bedded scheme)."""
+    if scheme.measure != "beds_open":
+        return None
+    reported = [
+        (d, int(r["beds_occupied"]))
+        for d, r in scheme.daily.items()
+        if d <= day and r.get("beds_occupied") is not None
+    ]
+    on, occupied = max(reported) if reported else (None, None)
+    return {
+        "beds_open": beds_open_on(scheme, day),
+        "beds_occupied": occupied,
+        "beds_occupied_on": on.isoformat() if on else None,
+        "beds_open_that_day": beds_open_on(scheme, on) if on else None,
+    }

@@ -38,6 +38,9 @@ class SchemeFacts:
     diversions: list[tuple[date, Decimal]] = field(default_factory=list)
     daily: dict[date, dict[str, Any]] = field(default_factory=dict)
     spend: dict[str, Decimal] = field(default_factory=dict)
+    spend_basis: dict[str, str] = field(default_factory=dict)
+    # (effective date, position, text) of every narrative update; None: dated before we kept it
+    narratives: list[tuple[date | None, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +126,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             went_live_on=_day(s.get("went_live_on")),
         )
     schemes = facts.schemes
+    _narratives(db, programme, known_at, schemes)
     for scheme, day, change in db.query(
         "SELECT scheme, day, change FROM v_bed_change WHERE programme = ? AND position <= ? "
         "ORDER BY position",
@@ -146,11 +150,12 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         (programme, *at),
     ):
         schemes[scheme].daily[date.fromisoformat(day)] = orjson.loads(data)
-    for scheme, month, amount in db.query(
-        f"SELECT scheme, month, amount_gbp FROM v_spend WHERE programme = ? AND {KNOWN_AT}",
+    for scheme, month, amount, basis in db.query(
+        f"SELECT scheme, month, amount_gbp, basis FROM v_spend WHERE programme = ? AND {KNOWN_AT}",
         (programme, *at),
     ):
         schemes[scheme].spend[month] = Decimal(amount)
+        schemes[scheme].spend_basis[month] = basis
     for ods, name, place in db.query(
         "SELECT ods, name, place FROM v_site WHERE programme = ? AND position <= ?",
         (programme, known_at),
@@ -162,3 +167,21 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
     ):
         facts.flow[(ods, date.fromisoformat(day))] = orjson.loads(data)
     return facts
+
+
+def _narratives(
+    db: ViewDatabase, programme: str, known_at: int, schemes: dict[str, SchemeFacts]
+) -> None:
+    """Every version of a scheme whose narrative changed: the return shows the narrative as it
+    stood at the end of its month, not today's (docs/rules.md §12)."""
+    last: dict[str, str] = {}
+    for code, data, position in db.query(
+        "SELECT code, data, position FROM v_scheme WHERE programme = ? AND position <= ? "
+        "ORDER BY position",
+        (programme, known_at),
+    ):
+        version = orjson.loads(data)
+        text = version.get("narrative") or ""
+        if code in schemes and text != last.get(code, ""):
+            schemes[code].narratives.append((_day(version.get("narrative_on")), position, text))
+        last[code] = text

@@ -6,6 +6,7 @@ position, default what the views have reached), and is computed from the fact vi
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from collections.abc import Callable
@@ -22,12 +23,20 @@ from projections.arithmetic import (
     status_on,
     system_daily,
 )
-from projections.dashboard import flow_summary, headroom, pct, spend_by_stream
+from projections.dashboard import (
+    bed_occupancy,
+    flow_summary,
+    headroom,
+    pct,
+    spend_by_stream,
+    target_check,
+)
 from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, load_facts
 from projections.memo import Memo, now_iso
 from projections.projector import Projector
-from projections.returns import beds, build_return, gbp
+from projections.return_document import build_document, to_json
+from projections.returns import beds, gbp
 from schemes.months import YearMonth, window_days
 from schemes.rules import InputRefused
 
@@ -224,6 +233,7 @@ class ReadModel:
             "as_of": day.isoformat(),
             "known_at": p.known_at,
             "bed_target": p.bed_target,
+            "target_check": target_check(p),
             "headline": {
                 "date": latest.isoformat(),
                 "delivered": beds(today[0].delivered) if today else None,
@@ -260,11 +270,18 @@ class ReadModel:
             ym = YearMonth.parse(month)
             if not (YearMonth.of(p.period_start) <= ym <= YearMonth.of(p.period_end)):
                 raise InputRefused("month", f"{ym} is outside the programme period")
-            return build_return(p, ym, self.today(), "")
+            return to_json(build_document(p, ym, self.today()))
 
         report: dict[str, Any] = self._memo(("return", programme, month, at), compute)
         report["generated_at"] = generated_at or now_iso()
         return report
+
+    def scheme_beds(
+        self, programme: str, code: str, as_of: date | None = None
+    ) -> dict[str, Any] | None:
+        """Beds open beside beds occupied for a bedded scheme (None for other schemes)."""
+        scheme = self.facts(programme).schemes.get(code)
+        return None if scheme is None else bed_occupancy(scheme, self._as_of(as_of))
 
     def submissions(self, programme: str, month: str) -> list[dict[str, Any]]:
         rows = self.views.query(
@@ -283,7 +300,10 @@ class ReadModel:
                     "sha256": d["sha256"],
                     "generated_at": d["generated_at"],
                     "submitted_by": d["actor"]["user_id"],
+                    "reason": d.get("reason", ""),
                     "csv": d["csv"],
+                    "xlsx_sha256": d.get("xlsx_sha256", ""),
+                    "xlsx": base64.b64decode(d.get("xlsx") or ""),
                 }
             )
         return found

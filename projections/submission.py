@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from capacity.application import Receipt, WinterApplication
 from capacity.values import Actor
 from projections.digest import LogDigest, log_digest
-from projections.exports import to_csv
+from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.memo import now_iso
 from projections.readmodel import ReadModel
+from projections.return_document import with_submission
+
+# The row key of each section, for the differences between two returns.
+ROW_KEYS = {
+    "streams": ("funding_stream",),
+    "beds": ("group", "place"),
+    "schemes": ("scheme_code",),
+    "kpis": ("scheme_code", "kpi_code"),
+    "flow": ("ods_code",),
+}
 
 
 def submit(
@@ -24,14 +32,19 @@ def submit(
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> tuple[Receipt, int, int, str]:
-    """Computes the return at the views' current position and records it as the next revision.
+    """Computes the return at the views' current position and records it as the next revision,
+    its cover naming the revision, who submitted it and when, with the CSV and the workbook
+    exactly as submitted.
 
     Records with it the "as of" day and the running digest of the log at the views' position
     (continued from the latest digest a submission recorded, so only newer events are read).
     Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""
     read.projector.run_once()
-    report = read.monthly_return(programme, month, generated_at=now_iso())
-    text = to_csv(report)
+    at = now_iso()
+    revision = application.next_return_revision(programme, month)
+    report = with_submission(
+        read.monthly_return(programme, month, generated_at=at), revision, actor.user_id, at, reason
+    )
     head = read.head()
     digest = log_digest(application.recorder, head, latest_log_digest(read, head))
     receipt, revision = application.submit_return(
@@ -39,9 +52,11 @@ def submit(
         programme,
         month,
         report["known_at"],
-        text,
-        report["generated_at"],
+        to_csv(report),
+        at,
         reason,
+        xlsx=to_xlsx(report),
+        revision=revision,
         idempotency_key=idempotency_key,
         log=(read.today().isoformat(), digest.position, digest.hex),
     )
@@ -63,23 +78,32 @@ def latest_log_digest(read: ReadModel, upto: int) -> LogDigest | None:
     return None
 
 
-def _rows(text: str) -> dict[str, dict[str, str]]:
-    return {row["scheme_code"]: row for row in csv.DictReader(io.StringIO(text))}
+def _keyed(text: str) -> dict[tuple[str, str], dict[str, str]]:
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for section, found in parse_csv(text).items():
+        if section == "cover":
+            continue  # position, revision and who submitted: not a change in the figures
+        for row in found:
+            key = " / ".join(row.get(k, "") for k in ROW_KEYS.get(section, ("scheme_code",)))
+            rows[(section, key)] = row
+    return rows
 
 
 def diff(submitted_csv: str, current_csv: str) -> list[dict[str, Any]]:
-    """Cells that differ between a submitted return and the return now (position aside)."""
-    before, after = _rows(submitted_csv), _rows(current_csv)
+    """Cells that differ between a submitted return and the return now, section by section."""
+    before, after = _keyed(submitted_csv), _keyed(current_csv)
     changes: list[dict[str, Any]] = []
-    for code in sorted(set(before) | set(after)):
-        old, new = before.get(code, {}), after.get(code, {})
+    for section, key in sorted(set(before) | set(after)):
+        old, new = before.get((section, key), {}), after.get((section, key), {})
         for column in sorted(set(old) | set(new)):
             if column == "known_at":
                 continue
             if old.get(column) != new.get(column):
                 changes.append(
                     {
-                        "scheme_code": code,
+                        "section": section,
+                        "row": key,
+                        "scheme_code": key,
                         "field": column,
                         "submitted": old.get(column),
                         "current": new.get(column),

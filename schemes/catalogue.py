@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from schemes.rules import InputRefused
+from schemes.rules import InputRefused, kpi_type
 
 Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
 Stream = Literal["capital", "revenue", "virtual_ward"]
@@ -29,8 +29,18 @@ class Kpi(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
     name: str = Field(min_length=1, max_length=300)
     unit: str = "count"
+    type: Literal["count", "hours", "percent", "money", "date"] | None = None
     target: Decimal | str | None = None
     aggregation: Literal["sum", "mean", "latest"] = "latest"
+
+    @model_validator(mode="after")
+    def _typed(self) -> Kpi:
+        """Every KPI has a type; one not given is read from its unit (``gbp`` is money)."""
+        if self.type is None:
+            self.type = kpi_type({"unit": self.unit})  # type: ignore[assignment]
+        if self.type == "date" and self.aggregation != "latest":
+            raise ValueError("a date KPI (a milestone) can only report its latest value")
+        return self
 
 
 class CatalogueScheme(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -179,3 +179,32 @@ def check_divertible(scheme: str, amount: Decimal, allocation: Decimal, spent: D
             f"cannot divert £{amount:,.2f}: {scheme} has £{max(unspent, Decimal(0)):,.2f} "
             f"unspent (allocation £{allocation:,.2f}, spend recorded £{spent:,.2f})",
         )
+
+
+KPI_TYPES: tuple[str, ...] = ("count", "hours", "percent", "money", "date")
+KPI_AGGREGATIONS: tuple[str, ...] = ("sum", "mean", "latest")
+_TYPE_OF_UNIT = {
+    "gbp": "money",
+    "£": "money",
+    "hours": "hours",
+    "percent": "percent",
+    "%": "percent",
+}
+
+
+def kpi_type(kpi: Mapping[str, Any]) -> str:
+    """A KPI's type: given, or (for schemes registered before KPIs had one) read from its unit."""
+    given = kpi.get("type")
+    if given in KPI_TYPES:
+        return str(given)
+    unit = str(kpi.get("unit") or "count")
+    return "date" if unit == "date" else _TYPE_OF_UNIT.get(unit, "count")
+
+
+def check_kpi_value(field: str, kind: str, value: Any) -> Decimal | date:
+    """A reported KPI value: an ISO date for a ``date`` KPI (a milestone), else a number."""
+    if kind == "date":
+        return parse_date(field, value)
+    if isinstance(value, date):
+        raise InputRefused(field, "must be a number: this KPI is not a date")
+    return check_number(field, value)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from api.deps import Application, IdempotencyKey, Reads, ReturnReader, actor_of
 from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt
+from capacity.errors import NotFound
 from projections.exports import to_csv, to_xlsx
 from projections.submission import diff_since_latest, submit
 
@@ -83,20 +84,37 @@ def submissions(
     programme: str, month: str, user: ReturnReader, read: Reads
 ) -> list[dict[str, Any]]:
     read.facts(programme)
-    return [{k: v for k, v in s.items() if k != "csv"} for s in read.submissions(programme, month)]
+    return [
+        {k: v for k, v in s.items() if k not in ("csv", "xlsx")}
+        for s in read.submissions(programme, month)
+    ]
 
 
 @router.get("/{month}/submissions/{revision}", response_model=None)
 def submission(
-    programme: str, month: str, revision: int, user: ReturnReader, read: Reads
+    programme: str,
+    month: str,
+    revision: int,
+    user: ReturnReader,
+    read: Reads,
+    format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
+    """A submitted revision byte for byte as submitted, CSV or (from layout 2) XLSX."""
     found = read.submission(programme, month, revision)
+    name = f"{programme}-{month}-r{revision}"
+    if format == "xlsx":
+        if not found["xlsx"]:
+            raise NotFound(f"revision {revision} was submitted before workbooks were kept")
+        body: str | bytes = found["xlsx"]
+        media, sha = XLSX, str(found["xlsx_sha256"])
+    else:
+        body, media, sha = found["csv"], "text/csv; charset=utf-8", str(found["sha256"])
     return Response(
-        found["csv"],
-        media_type="text/csv; charset=utf-8",
+        body,
+        media_type=media,
         headers={
-            "Content-Disposition": f'attachment; filename="{programme}-{month}-r{revision}.csv"',
-            "X-Wintertrack-Sha256": str(found["sha256"]),
+            "Content-Disposition": f'attachment; filename="{name}.{format}"',
+            "X-Wintertrack-Sha256": sha,
             "X-Wintertrack-Position": str(found["computed_at_position"]),
         },
     )

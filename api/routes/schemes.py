@@ -20,6 +20,8 @@ from api.schemas import (
     SchemePublic,
     StatusChange,
 )
+from capacity.errors import NotFound
+from projections.readmodel import ReadModel
 
 router = APIRouter(
     prefix="/api/v1/programmes/{programme}/schemes", tags=["schemes"], responses=ERROR_RESPONSES
@@ -44,14 +46,26 @@ def register_scheme(
     )
 
 
+def _beds(read: ReadModel, programme: str, code: str) -> dict[str, Any]:
+    """Beds open beside beds occupied, for a bedded scheme whose figures the views hold."""
+    try:
+        found = read.scheme_beds(programme, code) or {}
+    except NotFound:
+        return {}
+    return {k: found[k] for k in ("beds_open", "beds_occupied", "beds_occupied_on") if k in found}
+
+
 @router.get("", response_model=list[SchemePublic])
-def list_schemes(programme: str, user: AnyUser, application: Application) -> list[SchemePublic]:
+def list_schemes(
+    programme: str, user: AnyUser, application: Application, read: Reads
+) -> list[SchemePublic]:
     return [
         SchemePublic(
             **scheme_public(
                 application.get_scheme(programme, code),
                 application.get_provenance(programme, code),
-            )
+            ),
+            **_beds(read, programme, code),
         )
         for code in application.scheme_codes(programme)
     ]
@@ -59,11 +73,11 @@ def list_schemes(programme: str, user: AnyUser, application: Application) -> lis
 
 @router.get("/{scheme}", response_model=SchemePublic)
 def get_scheme(
-    programme: str, scheme: str, user: AnyUser, application: Application
+    programme: str, scheme: str, user: AnyUser, application: Application, read: Reads
 ) -> SchemePublic:
     found = application.get_scheme(programme, scheme)
     provenance = application.get_provenance(programme, scheme)
-    return SchemePublic(**scheme_public(found, provenance))
+    return SchemePublic(**scheme_public(found, provenance), **_beds(read, programme, scheme))
 
 
 @router.post("/{scheme}/mobilise", response_model=Receipt)

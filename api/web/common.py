@@ -16,6 +16,7 @@ from capacity.errors import Unauthenticated
 from capacity.signin import SignInService
 from capacity.users import User
 from projections.readmodel import ReadModel
+from projections.return_lines import gbp_text
 from schemes.rules import InputRefused
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -27,6 +28,7 @@ RAG_LABELS = {
     "n/a": "n/a",
 }
 templates.env.globals["rag_labels"] = RAG_LABELS
+templates.env.filters["gbp"] = gbp_text
 
 
 def _plain_number(value: Decimal) -> str:

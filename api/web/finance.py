@@ -17,6 +17,7 @@ from capacity.policy import permits
 from capacity.users import User
 from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
+from projections.return_lines import COVER, SECTIONS
 from projections.submission import diff_since_latest, submit
 from schemes.rules import InputRefused
 
@@ -56,6 +57,8 @@ def _return(
             "month": month,
             "message": message,
             "can_submit": permits(session[0], "submit_return", programme),
+            "cover_columns": COVER,
+            "sections": SECTIONS,
         },
         status,
     )

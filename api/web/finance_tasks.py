@@ -19,6 +19,7 @@ from schemes.rules import InputRefused
 router = APIRouter(include_in_schema=False)
 STREAMS = [(s, s.replace("_", " ").capitalize()) for s in FUNDING_STREAMS]
 BASES = [("actual", "Actual"), ("accrual", "Accrual")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def month_options(task: Task) -> list[tuple[str, str]]:
@@ -246,18 +247,25 @@ def returns_index(request: Request) -> Response:
     return task.render("finance_returns.html", {"months": months, "picked": picked})
 
 
-@router.get("/returns/{month}/revisions/{revision}.csv", response_model=None)
-def revision_download(request: Request, month: str, revision: int) -> Response:
+@router.get("/returns/{month}/revisions/{revision}.{fmt}", response_model=None)
+def revision_download(request: Request, month: str, revision: int, fmt: str) -> Response:
+    """A submitted revision as submitted: its CSV, or its workbook."""
     task = Task(request, (*FINANCE, *BOARD), "Submitted return")
     if not task.allowed:
         return task.forbidden()
+    if fmt not in ("csv", "xlsx"):
+        return Response("unknown format", status_code=404)
     try:
         found = task.read.submission(task.programme, month, revision)
     except (DomainError, InputRefused) as error:
         return Response(str(error), status_code=404)
-    name = f"{task.programme}-{month}-r{revision}.csv"
+    name = f"{task.programme}-{month}-r{revision}.{fmt}"
+    if fmt == "xlsx" and not found["xlsx"]:
+        return Response("this revision was submitted before workbooks were kept", status_code=404)
+    body = found["xlsx"] if fmt == "xlsx" else found["csv"]
+    media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     return Response(
-        found["csv"],
-        media_type="text/csv; charset=utf-8",
+        body,
+        media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -81,6 +81,7 @@ def _scheme(
             "can_report": permits(user, "report_daily", programme, code),
             "can_correct": permits(user, "correct_daily", programme, code),
             "confirm": confirm,
+            "beds": read.scheme_beds(programme, code),
         },
         status,
     )

@@ -13,6 +13,10 @@ from capacity.values import Actor
 
 
 class ReturnCommands(WinterCore):
+    def next_return_revision(self, programme: str, month: str) -> int:
+        found = self.get_return(programme, month)
+        return 1 if found is None else found.next_revision
+
     def get_return(self, programme: str, month: str) -> MonthlyReturn | None:
         record_id = return_id(programme, month)
         if not self._exists(record_id):
@@ -31,6 +35,8 @@ class ReturnCommands(WinterCore):
         generated_at: str,
         reason: str = "",
         *,
+        xlsx: bytes = b"",
+        revision: int | None = None,
         idempotency_key: str | None = None,
         log: tuple[str | None, int | None, str | None] = (None, None, None),
     ) -> tuple[Receipt, int]:
@@ -45,7 +51,9 @@ class ReturnCommands(WinterCore):
             return replay, int(replay.ids.get("revision", 0))
         self.get_programme(programme)
         monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
-        revision = monthly.submit(actor, position, csv_text, generated_at, reason, log)
+        revision = monthly.submit(
+            actor, position, csv_text, generated_at, reason, xlsx, revision, log
+        )
         receipt = self._commit(
             actor,
             [monthly],

@@ -69,7 +69,8 @@ def on_scheme(db: PageWriter, event: Any, pos: int) -> str:
     elif isinstance(event, Scheme.SchemeApproved):
         return _scheme_version(db, event, pos, {"approved_on": event.approved_on})
     elif isinstance(event, Scheme.NarrativeUpdated):
-        return _scheme_version(db, event, pos, {"narrative": event.narrative})
+        changes = {"narrative": event.narrative, "narrative_on": event.on}
+        return _scheme_version(db, event, pos, changes)
     elif isinstance(event, Scheme.SchemeMobilised):
         _scheme_version(db, event, pos, {"went_live_on": event.went_live_on})
         return _status(db, event, pos, event.went_live_on, "active")

@@ -3,12 +3,11 @@ finance downloads and submits the return."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 
 import httpx
 
+from projections.exports import parse_csv
 from tests.support.server import Server
 
 P = "QM7-2022-23"
@@ -104,8 +103,9 @@ def _json(body: object) -> bytes:
 def test_finance_downloads_and_submits_the_return(server: Server) -> None:
     base = f"{server.url}/api/v1/programmes/{P}/returns/2022-10"
     csv_text = httpx.get(base, params={"format": "csv"}, headers=server.headers("finance")).text
-    rows = list(csv.DictReader(io.StringIO(csv_text)))
-    assert len(rows) == 28 and rows[0]["financial_month"] == "M7"
+    sections = parse_csv(csv_text)
+    assert len(sections["schemes"]) == 28
+    assert {r["field"]: r["value"] for r in sections["cover"]}["return_period"] == "M7 2022/23"
     xlsx = httpx.get(base, params={"format": "xlsx"}, headers=server.headers("finance"))
     assert xlsx.content[:2] == b"PK"
     submitted = httpx.post(
@@ -121,6 +121,17 @@ def test_finance_downloads_and_submits_the_return(server: Server) -> None:
         f"{base}/submissions/{receipt['revision']}", headers=server.headers("board")
     )
     assert hashlib.sha256(fetched.content).hexdigest() == receipt["sha256"]
+    workbooks = [
+        httpx.get(
+            f"{base}/submissions/{receipt['revision']}",
+            params={"format": "xlsx"},
+            headers=server.headers("board"),
+        )
+        for _ in range(2)
+    ]
+    assert workbooks[0].content[:2] == b"PK" and workbooks[0].content == workbooks[1].content
+    sha = hashlib.sha256(workbooks[0].content).hexdigest()
+    assert workbooks[0].headers["X-Wintertrack-Sha256"] == sha
     diff = httpx.get(f"{base}/diff", headers=server.headers("finance")).json()
     assert diff["revision"] == receipt["revision"] and diff["changes"] == []
     forbidden = httpx.post(f"{base}/submit", headers=server.headers("board"))

@@ -64,8 +64,10 @@ def test_allocation_revisions_apply_by_their_effective_date() -> None:
     assert revenue_on(date(2022, 10, 15)) == "7500000.00"
     assert revenue_on(date(2022, 11, 15)) == "7800000.00"
     assert revenue_on(date(2022, 12, 15)) == "8000000.00"
-    november = world.read.monthly_return(P, "2022-11")["summary"]["by_stream"]["revenue"]
-    assert november["programme_allocation_gbp"] == "7800000.00"
+    for month, amount in (("2022-11", "7800000.00"), ("2022-12", "8000000.00")):
+        streams = world.read.monthly_return(P, month)["streams"]
+        revenue = next(r for r in streams if r["funding_stream"] == "revenue")
+        assert revenue["nhse_allocation_gbp"] == amount, month
 
 
 def test_an_allocation_revision_without_a_date_covers_the_whole_winter() -> None:

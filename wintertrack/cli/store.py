@@ -164,6 +164,12 @@ def verify_command(store: StoreOpt = None) -> None:
     print(
         f"digests recorded at submission: {len(report.checkpoints)}; "
         f"return revisions replayed: {report.revisions}"
+        + (
+            f"; {report.older_layout} submitted in an earlier layout (covered by the digest, "
+            "not replayed)"
+            if report.older_layout
+            else ""
+        )
     )
     for problem in report.problems:
         print(problem)

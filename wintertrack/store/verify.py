@@ -26,6 +26,7 @@ from projections.digest import LogDigest
 from projections.exports import to_csv
 from projections.projector import Projector
 from projections.readmodel import ReadModel
+from projections.return_document import with_submission
 from wintertrack.config import event_store_env
 from wintertrack.store.compare import first_difference
 from wintertrack.store.engines import EventStore, StoreError
@@ -51,6 +52,9 @@ class Report:
     digest: str = ""
     checkpoints: list[Checkpoint] = field(default_factory=list)
     revisions: int = 0
+    # Submitted in an earlier layout of the return (no workbook kept): the log's digest covers
+    # them, but today's code writes a different layout, so their bytes cannot be replayed.
+    older_layout: int = 0
     problems: list[str] = field(default_factory=list)
     altered_after: int | None = None  # the log is unchanged up to here, as the digests tell
     first_differing: int | None = None
@@ -155,10 +159,21 @@ def _compare_revisions(projector: Projector, report: Report) -> None:
     )
     for programme, month, revision, data in rows:
         found = json.loads(data)
+        if not found.get("xlsx_sha256"):
+            report.older_layout += 1
+            continue
         report.revisions += 1
         day = _as_of(found)
         read.today = _fixed(day)
-        text = to_csv(read.monthly_return(programme, month, int(found["position"])))
+        computed = read.monthly_return(programme, month, int(found["position"]))
+        submitted = with_submission(
+            computed,
+            int(revision),
+            str(found["actor"]["user_id"]),
+            str(found["generated_at"]),
+            str(found.get("reason") or ""),
+        )
+        text = to_csv(submitted)
         replayed = hashlib.sha256(text.encode("utf-8")).hexdigest()
         stored = hashlib.sha256(str(found["csv"]).encode("utf-8")).hexdigest()
         if replayed != found["sha256"] or stored != found["sha256"]:

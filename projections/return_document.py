@@ -1,0 +1,316 @@
+"""The monthly NHSE return as one typed document (docs/rules.md §12).
+
+``build_document`` computes it from a programme's facts; ``SECTIONS`` names every section's
+columns, labels and kinds; ``to_json`` writes the one JSON form that the CSV, XLSX and HTML
+renderings are made from (``projections/exports.py``, ``api/templates/return.html``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from projections.arithmetic import ZERO, SchemeMonth, flow_for, scheme_month, status_on
+from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.return_lines import (
+    COVER,
+    LAYOUT,
+    SECTIONS,
+    BedsLine,
+    Cover,
+    FlowLine,
+    KpiLine,
+    SchemeLine,
+    Section,
+    StreamLine,
+    json_cell,
+    kpi_target,
+    kpi_value,
+)
+from schemes.months import YearMonth, financial_month_label, financial_year, window_days
+from schemes.rules import kpi_type
+
+STREAMS = ("capital", "revenue", "virtual_ward")
+SECTION_ORDER = ("acute", "community", "mental_health", "voluntary")
+PLACE_ORDER = ("ENH", "SW", "WE", "HERTS", "HWE")
+
+
+@dataclass(frozen=True)
+class ReturnDocument:
+    cover: Cover
+    streams: list[StreamLine]
+    beds: list[BedsLine]
+    schemes: list[SchemeLine]
+    kpis: list[KpiLine]
+    flow: list[FlowLine]
+
+
+def _rank(order: tuple[str, ...], value: str) -> tuple[int, str]:
+    return (order.index(value) if value in order else len(order), value)
+
+
+def grouped(schemes: list[SchemeFacts]) -> list[SchemeFacts]:
+    """Section (acute, community, mental health, voluntary), then place, then scheme code."""
+    return sorted(
+        schemes,
+        key=lambda s: (_rank(SECTION_ORDER, s.category), _rank(PLACE_ORDER, s.place), s.code),
+    )
+
+
+def narrative_at(scheme: SchemeFacts, last_day: date) -> tuple[str, date | None]:
+    """The narrative as it stood at the end of the month: the latest update dated on or before
+    its last day (updates kept before dates were recorded count as dated at the start)."""
+    dated = [(on or date.min, pos, text, on) for on, pos, text in scheme.narratives]
+    standing = [n for n in dated if n[0] <= last_day]
+    if not standing:
+        return "", None
+    _, _, text, on = max(standing, key=lambda n: (n[0], n[1]))
+    return text, on
+
+
+def _scheme_line(s: SchemeFacts, m: SchemeMonth, month: YearMonth, as_of: date) -> SchemeLine:
+    moves = [a for d, a in s.diversions if d <= as_of]
+    narrative, narrative_on = narrative_at(s, month.last_day)
+    live = s.went_live_on if s.went_live_on and s.went_live_on <= as_of else None
+    return SchemeLine(
+        section=s.category,
+        place=s.place,
+        scheme_code=s.code,
+        scheme_name=s.name,
+        provider=s.provider or "",
+        funding_stream=s.funding_stream,
+        counts_toward_target=s.counts_toward_target,
+        status=status_on(s, as_of),
+        planned_start=s.planned_start,
+        went_live_on=live,
+        original_allocation_gbp=s.allocation_gbp,
+        diverted_in_gbp=sum((a for a in moves if a > 0), ZERO),
+        diverted_out_gbp=-sum((a for a in moves if a < 0), ZERO),
+        allocation_gbp=m.allocation,
+        spend_in_month_gbp=m.spend_in_month,
+        spend_basis=s.spend_basis.get(str(month), ""),
+        spend_to_date_gbp=m.spend_to_date,
+        forecast_outturn_gbp=m.forecast_outturn,
+        variance_gbp=m.variance,
+        planned_beds_equivalent=None if s.measure == "none" else m.planned,
+        delivered_beds_equivalent=m.delivered,
+        delivery_rag=m.rag,
+        completeness_pct=None if m.completeness is None else m.completeness * 100,
+        narrative=narrative,
+        narrative_on=narrative_on,
+    )
+
+
+def _streams(p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth) -> list[StreamLine]:
+    """By funding stream: NHSE's allocation in force at the month's end (revisions by their
+    effective date), what schemes hold, and the money received and spent."""
+    allocations = p.allocations_on(min(month.last_day, p.period_end))
+    names = [s for s in STREAMS if s in allocations or any(x.funding_stream == s for x in lines)]
+    out: list[StreamLine] = []
+    for name in [*names, "total"]:
+        mine = [x for x in lines if name in ("total", x.funding_stream)]
+        nhse = sum(allocations.values(), ZERO) if name == "total" else allocations.get(name)
+        received = p.funds_received
+        assigned = sum((x.allocation_gbp for x in mine), ZERO)
+        out.append(
+            StreamLine(
+                funding_stream=name,
+                nhse_allocation_gbp=nhse or ZERO,
+                assigned_to_schemes_gbp=assigned,
+                unassigned_gbp=(nhse or ZERO) - assigned,
+                funds_received_gbp=(
+                    sum(received.values(), ZERO) if name == "total" else received.get(name, ZERO)
+                ),
+                spend_in_month_gbp=sum((x.spend_in_month_gbp for x in mine), ZERO),
+                spend_to_date_gbp=sum((x.spend_to_date_gbp for x in mine), ZERO),
+                forecast_outturn_gbp=sum((x.forecast_outturn_gbp for x in mine), ZERO),
+                variance_gbp=sum((x.variance_gbp for x in mine), ZERO),
+            )
+        )
+    return out
+
+
+def _beds(p: ProgrammeFacts, months: dict[str, tuple[SchemeFacts, SchemeMonth]]) -> list[BedsLine]:
+    """Counted schemes by place (a scheme split between places shares by its split), their
+    total against the target, schemes not counted, and all schemes: both totals reconcile."""
+    parts: dict[tuple[bool, str], list[Decimal]] = {}
+    members: dict[tuple[bool, str], set[str]] = {}
+    for s, m in months.values():
+        if s.measure == "none":
+            continue
+        planned_total = s.planned_beds_equivalent or ZERO
+        split = s.place_split if s.place_split and planned_total else {s.place: planned_total}
+        for place, share in split.items():
+            ratio = share / planned_total if planned_total else Decimal(1)
+            key = (s.counts_toward_target, place)
+            acc = parts.setdefault(key, [ZERO, ZERO])
+            acc[0] += m.planned * ratio
+            acc[1] += (m.delivered or ZERO) * ratio
+            members.setdefault(key, set()).add(s.code)
+    target = Decimal(p.bed_target)
+
+    def line(group: str, place: str, keys: list[tuple[bool, str]], with_target: bool) -> BedsLine:
+        planned = sum((parts[k][0] for k in keys), ZERO)
+        delivered = sum((parts[k][1] for k in keys), ZERO)
+        counted = group.startswith("counted")
+        return BedsLine(
+            group=group,
+            place=place,
+            schemes=len(set().union(*(members[k] for k in keys))) if keys else 0,
+            target=p.bed_target if with_target else None,
+            planned_beds_equivalent=planned,
+            delivered_beds_equivalent=delivered,
+            delivered_pct_of_planned=delivered / planned * 100 if planned else None,
+            delivered_pct_of_target=delivered / target * 100 if counted and target else None,
+        )
+
+    rows: list[BedsLine] = []
+    for counted, group in ((True, "counted"), (False, "not_counted")):
+        keys = sorted((k for k in parts if k[0] is counted), key=lambda k: _rank(PLACE_ORDER, k[1]))
+        rows += [line(group, k[1], [k], False) for k in keys]
+        rows.append(line(f"{group}_total", "all", keys, counted))
+    rows.append(line("all_schemes", "all", list(parts), False))
+    return rows
+
+
+def _kpis(
+    p: ProgrammeFacts, months: dict[str, tuple[SchemeFacts, SchemeMonth]], window: list[date]
+) -> list[KpiLine]:
+    rows: list[KpiLine] = []
+    for s, m in months.values():
+        values = m.kpis
+        for k in s.kpis:
+            code, kind = str(k["code"]), kpi_type(k)
+            reports = sum(1 for d in window if code in ((s.daily.get(d) or {}).get("kpis") or {}))
+            rows.append(
+                KpiLine(
+                    scheme_code=s.code,
+                    kpi_code=code,
+                    kpi_name=str(k["name"]),
+                    type=kind,
+                    unit=str(k.get("unit") or kind),
+                    aggregation=str(k.get("aggregation") or "latest"),
+                    target=kpi_target(k.get("target"), kind),
+                    reports=reports,
+                    value=kpi_value(values.get(code), kind),
+                )
+            )
+    return rows
+
+
+def _flow(p: ProgrammeFacts, window: list[date]) -> list[FlowLine]:
+    sites = [(ods, name, place) for ods, (name, place) in sorted(p.sites.items())]
+    rows: list[FlowLine] = []
+    for ods, name, place in [*sites, ("all", "All acute sites", "HWE")]:
+        f = flow_for(p, window, None if ods == "all" else ods)
+        days = Decimal(f.days) if f.days else None
+        rows.append(
+            FlowLine(
+                ods_code=ods,
+                site_name=name,
+                place=place,
+                days_reported=f.days,
+                avg_beds_open=Decimal(f.beds_open) / days if days else None,
+                avg_beds_occupied=Decimal(f.occupied) / days if days else None,
+                occupancy_pct=None if f.occupancy is None else f.occupancy * 100,
+                avg_nctr=Decimal(f.nctr) / days if days else None,
+                avg_nctr_not_discharged_by_5pm=(
+                    Decimal(f.nctr_not_discharged_by_5pm) / days if days else None
+                ),
+            )
+        )
+    return rows
+
+
+def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDocument:
+    as_of = min(today, month.last_day)
+    order = grouped(list(p.schemes.values()))
+    months = {s.code: (s, scheme_month(p, s, month, as_of)) for s in order}
+    lines = [_scheme_line(s, m, month, as_of) for s, m in months.values()]
+    window = window_days(month, p.period_start, p.period_end, as_of)
+    cover = Cover(
+        icb_name=p.icb_name,
+        icb_code=p.icb_code,
+        region_code=p.region_code,
+        programme=p.code,
+        winter=p.winter,
+        financial_year=financial_year(month),
+        financial_month=financial_month_label(month),
+        return_period=f"{financial_month_label(month)} {financial_year(month)}",
+        month=str(month),
+        month_name=f"{month.first_day:%B %Y}",
+        period_start=window[0] if window else None,
+        period_end=window[-1] if window else None,
+        bed_target=p.bed_target,
+        known_at=p.known_at,
+        status="preview",
+        revision=None,
+        restatement_reason="",
+        submitted_by="",
+        submitted_at="",
+        layout=LAYOUT,
+    )
+    return ReturnDocument(
+        cover=cover,
+        streams=_streams(p, lines, month),
+        beds=_beds(p, months),
+        schemes=lines,
+        kpis=_kpis(p, months, window),
+        flow=_flow(p, window),
+    )
+
+
+def section_rows(section: Section, lines: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {c.key: json_cell(c.kind, getattr(line, c.key)) for c in section.columns} for line in lines
+    ]
+
+
+def to_json(doc: ReturnDocument, generated_at: str = "") -> dict[str, Any]:
+    """The return as JSON: the cover and every section (the form the CSV, XLSX and HTML are
+    written from), and the figures earlier versions of the API gave at the top level."""
+    cover = {c.key: json_cell(c.kind, getattr(doc.cover, c.key)) for c in COVER}
+    sections = {s.key: section_rows(s, getattr(doc, s.key)) for s in SECTIONS}
+    streams = {r["funding_stream"]: r for r in sections["streams"]}
+    counted = next(r for r in sections["beds"] if r["group"] == "counted_total")
+    total = streams["total"]
+    return {
+        "programme": cover["programme"],
+        "icb_code": cover["icb_code"],
+        "icb_name": cover["icb_name"],
+        "region_code": cover["region_code"],
+        "month": cover["month"],
+        "financial_month": cover["financial_month"],
+        "financial_year": cover["financial_year"],
+        "known_at": cover["known_at"],
+        "generated_at": generated_at,
+        "layout": LAYOUT,
+        "cover": cover,
+        "summary": {
+            "bed_target": doc.cover.bed_target,
+            "planned_beds_equivalent": counted["planned_beds_equivalent"],
+            "delivered_beds_equivalent": counted["delivered_beds_equivalent"],
+            "allocation_gbp": total["assigned_to_schemes_gbp"],
+            "spend_in_month_gbp": total["spend_in_month_gbp"],
+            "spend_to_date_gbp": total["spend_to_date_gbp"],
+        },
+        **sections,
+    }
+
+
+def with_submission(
+    report: dict[str, Any], revision: int, by: str, at: str, reason: str
+) -> dict[str, Any]:
+    """The return as submitted: the cover names the revision, who submitted it and when, and
+    whether it is the primary return or a restatement (with its reason)."""
+    cover = {
+        **report["cover"],
+        "status": "primary" if revision == 1 else "restatement",
+        "revision": revision,
+        "restatement_reason": "" if revision == 1 else reason or "restated after corrections",
+        "submitted_by": by,
+        "submitted_at": at,
+    }
+    return {**report, "cover": cover, "generated_at": at}

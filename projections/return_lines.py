@@ -1,0 +1,333 @@
+"""The lines of the monthly return, one dataclass per section, and how each cell is written.
+
+Every column has a kind, and the kind alone decides how a cell is written in JSON, CSV, XLSX
+and HTML (docs/rules.md §12): ``money`` is exact pounds and pence (a string in JSON and CSV, a
+number with an accounting format in XLSX, ``-£1,234.56`` in text); ``beds`` two decimals;
+``pct`` and ``avg`` one decimal; ``date`` ISO 8601; ``bool`` yes or no; ``kpi`` a KPI's value
+(a number, or a date for a milestone KPI); ``text`` and ``int`` as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+LAYOUT = "wintertrack-return/2"
+PENNY, HUNDREDTH, TENTH = Decimal("0.01"), Decimal("0.01"), Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Cover:
+    icb_name: str
+    icb_code: str
+    region_code: str
+    programme: str
+    winter: str
+    financial_year: str
+    financial_month: str
+    return_period: str
+    month: str
+    month_name: str
+    period_start: date | None
+    period_end: date | None
+    bed_target: int
+    known_at: int
+    status: str
+    revision: int | None
+    restatement_reason: str
+    submitted_by: str
+    submitted_at: str
+    layout: str
+
+
+@dataclass(frozen=True)
+class StreamLine:
+    funding_stream: str
+    nhse_allocation_gbp: Decimal
+    assigned_to_schemes_gbp: Decimal
+    unassigned_gbp: Decimal
+    funds_received_gbp: Decimal
+    spend_in_month_gbp: Decimal
+    spend_to_date_gbp: Decimal
+    forecast_outturn_gbp: Decimal
+    variance_gbp: Decimal
+
+
+@dataclass(frozen=True)
+class BedsLine:
+    group: str
+    place: str
+    schemes: int
+    target: int | None
+    planned_beds_equivalent: Decimal
+    delivered_beds_equivalent: Decimal
+    delivered_pct_of_planned: Decimal | None
+    delivered_pct_of_target: Decimal | None
+
+
+@dataclass(frozen=True)
+class SchemeLine:
+    section: str
+    place: str
+    scheme_code: str
+    scheme_name: str
+    provider: str
+    funding_stream: str
+    counts_toward_target: bool
+    status: str
+    planned_start: date | None
+    went_live_on: date | None
+    original_allocation_gbp: Decimal
+    diverted_in_gbp: Decimal
+    diverted_out_gbp: Decimal
+    allocation_gbp: Decimal
+    spend_in_month_gbp: Decimal
+    spend_basis: str
+    spend_to_date_gbp: Decimal
+    forecast_outturn_gbp: Decimal
+    variance_gbp: Decimal
+    planned_beds_equivalent: Decimal | None
+    delivered_beds_equivalent: Decimal | None
+    delivery_rag: str
+    completeness_pct: Decimal | None
+    narrative: str
+    narrative_on: date | None
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    scheme_code: str
+    kpi_code: str
+    kpi_name: str
+    type: str
+    unit: str
+    aggregation: str
+    target: str
+    reports: int
+    value: str | None
+
+
+@dataclass(frozen=True)
+class FlowLine:
+    ods_code: str
+    site_name: str
+    place: str
+    days_reported: int
+    avg_beds_open: Decimal | None
+    avg_beds_occupied: Decimal | None
+    occupancy_pct: Decimal | None
+    avg_nctr: Decimal | None
+    avg_nctr_not_discharged_by_5pm: Decimal | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the JSON key and the CSV section name
+    title: str  # the XLSX sheet and the HTML heading
+    line: type
+    columns: tuple[Column, ...]
+
+
+def _columns(line: type, spec: dict[str, tuple[str, str]]) -> tuple[Column, ...]:
+    names = [f.name for f in fields(line)]
+    assert names == list(spec), f"{line.__name__}: columns and fields differ"
+    return tuple(Column(key, label, kind) for key, (label, kind) in spec.items())
+
+
+COVER = _columns(
+    Cover,
+    {
+        "icb_name": ("ICB", "text"),
+        "icb_code": ("ICB ODS code", "text"),
+        "region_code": ("NHS region code", "text"),
+        "programme": ("Programme", "text"),
+        "winter": ("Winter", "text"),
+        "financial_year": ("Financial year", "text"),
+        "financial_month": ("Financial month", "text"),
+        "return_period": ("Return", "text"),
+        "month": ("Calendar month", "text"),
+        "month_name": ("Month", "text"),
+        "period_start": ("Period covered from", "date"),
+        "period_end": ("Period covered to", "date"),
+        "bed_target": ("Bed target (beds-equivalent)", "int"),
+        "known_at": ("As at event-log position", "int"),
+        "status": ("Status (preview, primary or restatement)", "text"),
+        "revision": ("Revision", "int"),
+        "restatement_reason": ("Reason for restatement", "text"),
+        "submitted_by": ("Submitted by", "text"),
+        "submitted_at": ("Submitted at", "text"),
+        "layout": ("Layout", "text"),
+    },
+)
+MONEY_LABELS = {
+    "spend_in_month_gbp": ("Spend in month £", "money"),
+    "spend_to_date_gbp": ("Spend to date £", "money"),
+    "forecast_outturn_gbp": ("Forecast outturn £", "money"),
+    "variance_gbp": ("Variance to profile £", "money"),
+}
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "streams",
+        "Summary",
+        StreamLine,
+        _columns(
+            StreamLine,
+            {
+                "funding_stream": ("Funding stream", "text"),
+                "nhse_allocation_gbp": ("NHSE allocation £", "money"),
+                "assigned_to_schemes_gbp": ("Assigned to schemes £", "money"),
+                "unassigned_gbp": ("Unassigned (over-committed if negative) £", "money"),
+                "funds_received_gbp": ("Funds received £", "money"),
+                **MONEY_LABELS,
+            },
+        ),
+    ),
+    Section(
+        "beds",
+        "Beds",
+        BedsLine,
+        _columns(
+            BedsLine,
+            {
+                "group": ("Group", "text"),
+                "place": ("Place", "text"),
+                "schemes": ("Schemes", "int"),
+                "target": ("Bed target", "int"),
+                "planned_beds_equivalent": ("Planned beds-equivalent", "beds"),
+                "delivered_beds_equivalent": ("Delivered beds-equivalent", "beds"),
+                "delivered_pct_of_planned": ("Delivered % of planned", "pct"),
+                "delivered_pct_of_target": ("Delivered % of target", "pct"),
+            },
+        ),
+    ),
+    Section(
+        "schemes",
+        "Schemes",
+        SchemeLine,
+        _columns(
+            SchemeLine,
+            {
+                "section": ("Section", "text"),
+                "place": ("Place", "text"),
+                "scheme_code": ("Scheme code", "text"),
+                "scheme_name": ("Scheme", "text"),
+                "provider": ("Provider", "text"),
+                "funding_stream": ("Funding stream", "text"),
+                "counts_toward_target": ("Counts toward target", "bool"),
+                "status": ("Status at month end", "text"),
+                "planned_start": ("Planned start", "date"),
+                "went_live_on": ("Went live", "date"),
+                "original_allocation_gbp": ("Original allocation £", "money"),
+                "diverted_in_gbp": ("Diverted in £", "money"),
+                "diverted_out_gbp": ("Diverted out £", "money"),
+                "allocation_gbp": ("Current allocation £", "money"),
+                "spend_in_month_gbp": ("Spend in month £", "money"),
+                "spend_basis": ("Spend basis", "text"),
+                "spend_to_date_gbp": ("Spend to date £", "money"),
+                "forecast_outturn_gbp": ("Forecast outturn £", "money"),
+                "variance_gbp": ("Variance to profile £", "money"),
+                "planned_beds_equivalent": ("Planned beds-equivalent", "beds"),
+                "delivered_beds_equivalent": ("Delivered beds-equivalent", "beds"),
+                "delivery_rag": ("RAG", "text"),
+                "completeness_pct": ("Completeness %", "pct"),
+                "narrative": ("Narrative at month end", "text"),
+                "narrative_on": ("Narrative dated", "date"),
+            },
+        ),
+    ),
+    Section(
+        "kpis",
+        "KPIs",
+        KpiLine,
+        _columns(
+            KpiLine,
+            {
+                "scheme_code": ("Scheme code", "text"),
+                "kpi_code": ("KPI code", "text"),
+                "kpi_name": ("KPI", "text"),
+                "type": ("Type", "text"),
+                "unit": ("Unit", "text"),
+                "aggregation": ("Month's value is the", "text"),
+                "target": ("Target", "text"),
+                "reports": ("Reports in month", "int"),
+                "value": ("Value in month", "kpi"),
+            },
+        ),
+    ),
+    Section(
+        "flow",
+        "Acute flow",
+        FlowLine,
+        _columns(
+            FlowLine,
+            {
+                "ods_code": ("Site ODS code", "text"),
+                "site_name": ("Site", "text"),
+                "place": ("Place", "text"),
+                "days_reported": ("Days reported", "int"),
+                "avg_beds_open": ("G&A beds open (average)", "avg"),
+                "avg_beds_occupied": ("G&A beds occupied (average)", "avg"),
+                "occupancy_pct": ("G&A occupancy %", "pct"),
+                "avg_nctr": ("Not meeting criteria to reside (average)", "avg"),
+                "avg_nctr_not_discharged_by_5pm": (
+                    "Not meeting criteria to reside, still in at 17:00 (average)",
+                    "avg",
+                ),
+            },
+        ),
+    ),
+)
+
+
+def json_cell(kind: str, value: Any) -> Any:
+    """A cell as it is written in the JSON form, the one the other formats are checked against."""
+    if value is None:
+        return None
+    if kind == "money":
+        return f"{Decimal(value).quantize(PENNY):.2f}"
+    if kind == "beds":
+        return float(Decimal(value).quantize(HUNDREDTH))
+    if kind in ("pct", "avg"):
+        return float(Decimal(value).quantize(TENTH))
+    if kind == "date":
+        return value.isoformat() if isinstance(value, date) else str(value)
+    return value
+
+
+def gbp_text(value: Any) -> str:
+    """Money for people to read: ``£1,234.56``, ``-£1,234.56``."""
+    amount = Decimal(str(value)).quantize(PENNY)
+    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
+
+
+def kpi_target(target: Any, kind: str) -> str:
+    """A KPI's target as text: a number (exact pence for money), its words, or TBC."""
+    if target is None or (isinstance(target, str) and not target.strip()):
+        return "TBC"
+    try:
+        number = Decimal(str(target))
+    except InvalidOperation:
+        return str(target)
+    return kpi_value(number, kind) or "TBC"
+
+
+def kpi_value(value: Decimal | date | None, kind: str) -> str | None:
+    """A KPI's month value as exact text: pence for money, ISO for dates, else a plain number
+    to two decimals at most (5,525,000 is ``5525000``, never ``5.525e+06``)."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if kind == "money":
+        return f"{value.quantize(PENNY):.2f}"
+    rounded = value.quantize(HUNDREDTH)
+    return f"{rounded.normalize():f}" if rounded != 0 else "0"
