@@ -1,12 +1,15 @@
 """The monthly NHSE return: sign-off, submission and restatement, one aggregate per month.
 
 A submission records the event-log position the return was computed at, the CSV exactly as
-submitted and its SHA-256, so the revision can be served again byte for byte later.
+submitted and its SHA-256, and (from class_version 2) the return's JSON, the XLSX bytes and the
+restatement's reason, so the revision can be served again, and sent to the region, byte for
+byte later.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -44,7 +47,11 @@ class MonthlyReturn(Aggregate):
             aggregate.signed_off = (self.position, self.sha256, self.actor.user_id)
 
     class ReturnSubmitted(Event):
+        """class_version 2 adds the return's JSON, the XLSX (base64) and the reason; version 1
+        stored the CSV only."""
+
         TOPIC = "wintertrack:MonthlyReturn.ReturnSubmitted"
+        class_version = 2
         programme: str
         month: str
         revision: int
@@ -52,6 +59,15 @@ class MonthlyReturn(Aggregate):
         sha256: str
         generated_at: str
         csv: str
+        report: str
+        xlsx: str
+        reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.setdefault("report", "")
+            state.setdefault("xlsx", "")
+            state.setdefault("reason", "")
 
         def apply(self, aggregate: Any) -> None:
             aggregate.submissions.append(
@@ -105,8 +121,21 @@ class MonthlyReturn(Aggregate):
             sha256=sha256,
         )
 
-    def submit(self, actor: Actor, position: int, csv: str, generated_at: str, reason: str) -> int:
+    def submit(
+        self,
+        actor: Actor,
+        position: int,
+        csv: str,
+        generated_at: str,
+        reason: str,
+        report: str = "",
+        xlsx: str = "",
+        at: datetime | None = None,
+    ) -> int:
+        """``report``: the return as JSON text; ``xlsx``: its workbook, base64; ``at``: when
+        (the clock's time; None for now)."""
         revision = self.next_revision
+        reason = (reason or "restated after corrections") if revision > 1 else ""
         if revision > 1:
             self.trigger_event(
                 self.ReturnRestated,
@@ -114,7 +143,8 @@ class MonthlyReturn(Aggregate):
                 programme=self.programme,
                 month=self.month,
                 revision=revision,
-                reason=reason or "restated after corrections",
+                reason=reason,
+                timestamp=at,
             )
         self.trigger_event(
             self.ReturnSubmitted,
@@ -126,5 +156,9 @@ class MonthlyReturn(Aggregate):
             sha256=hashlib.sha256(csv.encode("utf-8")).hexdigest(),
             generated_at=generated_at,
             csv=csv,
+            report=report,
+            xlsx=xlsx,
+            reason=reason,
+            timestamp=at,
         )
         return revision

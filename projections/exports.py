@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -79,6 +82,47 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[An
                 cell.number_format = GBP_FORMAT
 
 
+FIXED = datetime(2000, 1, 1)
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _moment(generated_at: str | None) -> datetime:
+    """The workbook's timestamps: when the return was generated (naive UTC), else a fixed day."""
+    try:
+        moment = datetime.fromisoformat(str(generated_at))
+    except ValueError:
+        return FIXED
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def workbook_bytes(workbook: Workbook, generated_at: str | None) -> bytes:
+    """Saves with fixed timestamps (document properties and every zip entry), so the same
+    content always gives the same bytes and the same SHA-256."""
+    moment = _moment(generated_at)
+    workbook.properties.created = moment
+    workbook.properties.modified = moment
+    workbook.properties.creator = "Wintertrack"
+    first = io.BytesIO()
+    workbook.save(first)
+    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, 0)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(first.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" when saving
+                data = MODIFIED.sub(rf"\g<1>{moment.isoformat()}Z\g<2>".encode(), data)
+            target.writestr(entry, data)
+    return out.getvalue()
+
+
 def _number(column: str, value: Any) -> Any:
     return float(value) if column in MONEY_COLUMNS and value is not None else value
 
@@ -124,6 +168,4 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         for code, value in r["kpis"].items()
     ]
     _sheet(workbook, "KPIs", ["scheme_code", "kpi_code", "value"], kpi_rows)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook, report.get("generated_at"))

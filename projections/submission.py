@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 from typing import Any
 
 from capacity.application import Receipt, WinterApplication
 from capacity.values import Actor
-from projections.exports import to_csv
+from projections.exports import to_csv, to_xlsx
 from projections.memo import now_iso
 from projections.readmodel import ReadModel
 
@@ -22,7 +24,8 @@ def submit(
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> tuple[Receipt, int, int, str]:
-    """Computes the return at the views' current position and records it as the next revision.
+    """Computes the return at the views' current position and records it as the next revision
+    (its CSV, JSON and XLSX exactly as submitted).
 
     Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""
     read.projector.run_once()
@@ -37,6 +40,8 @@ def submit(
         report["generated_at"],
         reason,
         idempotency_key=idempotency_key,
+        report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
+        xlsx_b64=base64.b64encode(to_xlsx(report)).decode("ascii"),
     )
     read.projector.run_once()
     stored = read.submission(programme, month, revision)

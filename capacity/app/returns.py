@@ -32,8 +32,11 @@ class ReturnCommands(WinterCore):
         reason: str = "",
         *,
         idempotency_key: str | None = None,
+        report_json: str = "",
+        xlsx_b64: str = "",
     ) -> tuple[Receipt, int]:
-        """Records a submission (a restatement when not the first) of the month's return."""
+        """Records a submission (a restatement when not the first) of the month's return, with
+        the return's JSON and XLSX as submitted (sent on to the region by the relay)."""
         # The request is "submit this month": a retry recomputes at a later position, so the
         # fingerprint is the request, not the computed return.
         self.authorise(actor, "submit_return", programme)
@@ -43,7 +46,9 @@ class ReturnCommands(WinterCore):
             return replay, int(replay.ids.get("revision", 0))
         self.get_programme(programme)
         monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
-        revision = monthly.submit(actor, position, csv_text, generated_at, reason)
+        revision = monthly.submit(
+            actor, position, csv_text, generated_at, reason, report_json, xlsx_b64, self.clock()
+        )
         receipt = self._commit(
             actor,
             [monthly],
