@@ -6,7 +6,16 @@ import sys
 
 import typer
 
-from wintertrack.cli import catalogue, imports, projections, returns, serve, streams, users
+from wintertrack.cli import (
+    catalogue,
+    imports,
+    projections,
+    region,
+    returns,
+    serve,
+    streams,
+    users,
+)
 
 app = typer.Typer(help="Wintertrack: winter capacity and flow tracker.", no_args_is_help=True)
 app.add_typer(users.app, name="user")
@@ -14,6 +23,7 @@ app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(catalogue.schemes_app, name="schemes")
 app.add_typer(imports.app, name="import")
 app.add_typer(projections.app, name="projections")
+app.add_typer(region.app, name="region")
 app.command("demo")(serve.demo)
 app.command("serve")(serve.serve)
 app.command("return")(returns.monthly_return)
