@@ -3,17 +3,22 @@ figures by month, from the returns received (v_received) and the region catalogu
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from capacity.application import WinterApplication
+from capacity.errors import Conflict, NotFound
 from projections.arithmetic import ZERO, rag
 from projections.db import ViewDatabase
 from projections.returns import STREAMS, gbp
 from schemes.deadlines import deadline, status
 from schemes.months import YearMonth, months_in_period
-from schemes.regions import Region
+from schemes.regions import BUILT_IN, Region, load_region
+from schemes.rules import InputRefused
 
 STATUSES = ("submitted", "resubmitted", "late", "missing")
 
@@ -197,3 +202,40 @@ def overview(views: ViewDatabase, region: Region, today: date) -> dict[str, Any]
         "icbs": icbs,
         "months": months,
     }
+
+
+def find_region(code: str, configured: Region | None = None) -> Region:
+    """The configured region, or a built-in one; NotFound naming ``region`` otherwise."""
+    if configured is not None and configured.code == code:
+        return configured
+    if code in BUILT_IN:
+        return load_region(code)
+    raise NotFound(f"unknown region '{code[:20]}'", field="region")
+
+
+def artefact(
+    application: WinterApplication,
+    views: ViewDatabase,
+    region: Region,
+    month: str,
+    icb: str,
+    revision: int,
+    name: str,
+) -> tuple[str, str, bytes, str]:
+    """(filename, media type, bytes, SHA-256) of an artefact as the ICB submitted it, checked
+    against its SHA-256 again on the way out."""
+    if name not in ("csv", "xlsx"):
+        raise InputRefused("artefact", "must be csv or xlsx")
+    month = str(YearMonth.parse(month))
+    rows = [r for r in received(views, region.code, month) if r["icb_code"] == icb]
+    if not rows:
+        raise NotFound(f"no return from {icb[:10]} for {month}", field="icb")
+    found = application.get_received(rows[-1]["programme"], month)
+    message = found.revisions.get(revision) if found else None
+    if message is None:
+        raise NotFound(f"no revision {revision} from {icb} for {month}", field="revision")
+    stored = message["artefacts"][name]
+    content = base64.b64decode(stored["base64"])
+    if hashlib.sha256(content).hexdigest() != stored["sha256"]:  # pragma: no cover - tampering
+        raise Conflict(f"the stored {name} no longer matches its SHA-256")
+    return str(stored["filename"]), str(stored["media_type"]), content, str(stored["sha256"])

@@ -17,8 +17,10 @@ from api.web import (
     lead_tasks,
     lead_upload,
     pages,
+    region,
     signin_oidc,
 )
+from api.web.common import templates
 from api.web.oidc import OidcClient
 from api.web.session import Sessions, safe_next
 from capacity.signin import SignInService
@@ -43,6 +45,9 @@ def install_web(
     app.include_router(admin_users.router)
     app.include_router(lead_tasks.router)
     app.include_router(lead_upload.router)
+    app.include_router(region.router)
+    configured = getattr(app.state, "region", None)
+    templates.env.globals["region_code"] = configured.code if configured else "Y61"
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:
