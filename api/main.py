@@ -21,6 +21,7 @@ from api.routes import (
     explain,
     people,
     programmes,
+    regions,
     reports,
     returns,
     schemes,
@@ -31,6 +32,7 @@ from api.web import install_web
 from api.web.oidc import OidcClient
 from capacity.application import WinterApplication
 from projections.readmodel import ReadModel
+from schemes.regions import Region
 
 
 def _warm(
@@ -63,9 +65,10 @@ def create_app(
     follow: bool = True,
     public_url: str | None = None,
     oidc: OidcClient | None = None,
+    region: Region | None = None,
 ) -> FastAPI:
     """``public_url``: where people reach the service; https makes cookies Secure and adds
-    HSTS."""
+    HSTS; ``region``: the region this instance serves (built-in regions are known anyway)."""
     https = bool(public_url and public_url.lower().startswith("https://"))
     stop = threading.Event()
     warmed = threading.Event()  # set once the dashboards have been computed after start-up
@@ -112,6 +115,7 @@ def create_app(
     )
     app.state.application = application
     app.state.read_model = read_model
+    app.state.region = region
     install_error_handlers(app)
     limits.install(app)
     app.add_middleware(SecurityHeaders, https=https)
@@ -144,7 +148,8 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if warmed.is_set() else 503)
 
-    for module in (programmes, schemes, reports, sites, board, explain, returns, events, people):
+    routers = (programmes, schemes, reports, sites, board, explain, returns, events, people)
+    for module in (*routers, regions):
         app.include_router(module.router)
     install_web(app, secret_key, secure=https, oidc=oidc)
     return app

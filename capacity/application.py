@@ -12,6 +12,7 @@ from capacity.app.core import SIGN_IN_AGGREGATES, Receipt, WinterCore
 from capacity.app.figures import FigureCommands
 from capacity.app.people import PeopleCommands
 from capacity.app.programmes import ProgrammeCommands
+from capacity.app.region import RegionCommands
 from capacity.app.returns import ReturnCommands
 from capacity.app.schemes import SchemeCommands
 from capacity.app.sites import SiteCommands
@@ -24,6 +25,7 @@ class WinterApplication(
     SiteCommands,
     PeopleCommands,
     ReturnCommands,
+    RegionCommands,
     WinterCore,
 ):
     name = "Wintertrack"  # the event store's table prefix: never change it

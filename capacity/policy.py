@@ -3,7 +3,8 @@
 Each command of the application has one row: the roles allowed and the scope it is checked in.
 Administrators (and the system's own processes, which have no sign-in) may do everything. A
 user bound to a programme acts only in that programme; a lead only on the schemes and sites
-assigned. The API, the web pages, the command line, uploads and Kafka all reach the same
+assigned; a region user only in their region (the region code stands where a programme
+would). The API, the web pages, the command line, uploads and Kafka all reach the same
 service, so none can skip a rule. ``docs/authorisation.md`` is this table for readers.
 """
 
@@ -16,7 +17,7 @@ from capacity.errors import Forbidden, NotYourScheme
 from capacity.users import User
 
 Scope = Literal["global", "programme", "scheme", "site"]
-ROLES = ("admin", "board", "finance", "lead")
+ROLES = ("admin", "board", "finance", "lead", "region")
 ALWAYS = frozenset({"admin", "system"})
 
 
@@ -72,6 +73,11 @@ POLICY: dict[str, Rule] = {
     "sign_off_return": _rule("Sign off the monthly return", "programme", "finance"),
     # audit
     "read_event_log": _rule("Read the whole event log", "global"),
+    # the region (its own instance): the returns its ICBs send
+    "receive_return": _rule("Record a return an ICB sent to the region", "global"),
+    "read_region": _rule(
+        "See the region's ICBs, submission tracker, artefacts and roll-up", "programme", "region"
+    ),
 }
 
 

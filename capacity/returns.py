@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -48,9 +49,10 @@ class MonthlyReturn(Aggregate):
             aggregate.signed_off = (self.position, self.sha256, self.actor.user_id)
 
     class ReturnSubmitted(Event):
-        """class_version 2 keeps the workbook as submitted (base64) and its SHA-256, the reason
-        for a restatement, the "as of" day it was computed for, and the log's position and
-        digest (docs/archive-format.md); version 1 kept the CSV only."""
+        """class_version 2 keeps the return's JSON and its workbook as submitted (base64) with
+        the workbook's SHA-256, the reason for a restatement, the "as of" day it was computed
+        for, and the log's position and digest (docs/archive-format.md); version 1 kept the
+        CSV only."""
 
         TOPIC = "wintertrack:MonthlyReturn.ReturnSubmitted"
         class_version = 2
@@ -64,6 +66,7 @@ class MonthlyReturn(Aggregate):
         xlsx: str
         xlsx_sha256: str
         reason: str
+        report: str  # the return as JSON text, as submitted (sent on to the region)
         as_of: str | None
         log_position: int | None
         log_digest: str | None
@@ -73,6 +76,7 @@ class MonthlyReturn(Aggregate):
             state.setdefault("xlsx", "")
             state.setdefault("xlsx_sha256", "")
             state.setdefault("reason", "")
+            state.setdefault("report", "")
             for name in ("as_of", "log_position", "log_digest"):
                 state.setdefault(name, None)
 
@@ -142,16 +146,20 @@ class MonthlyReturn(Aggregate):
         xlsx: bytes = b"",
         revision: int | None = None,
         log: tuple[str | None, int | None, str | None] = (None, None, None),
+        report: str = "",
+        at: datetime | None = None,
     ) -> int:
         """Records the next revision. ``revision``, when given, is the one the files were
         written for: another submission in between is a conflict, not a mislabelled file.
-        ``log`` is (as of day, log position, log digest at that position)."""
+        ``log`` is (as of day, log position, log digest at that position); ``report`` the
+        return as JSON text; ``at`` when (the application's clock; None for now)."""
         if revision is not None and revision != self.next_revision:
             raise Conflict(
                 f"revision {self.next_revision - 1} of the {self.month} return was submitted "
                 "meanwhile; reload and try again"
             )
         revision = self.next_revision
+        reason = (reason or "restated after corrections") if revision > 1 else ""
         if revision > 1:
             self.trigger_event(
                 self.ReturnRestated,
@@ -159,7 +167,8 @@ class MonthlyReturn(Aggregate):
                 programme=self.programme,
                 month=self.month,
                 revision=revision,
-                reason=reason or "restated after corrections",
+                reason=reason,
+                timestamp=at,
             )
         self.trigger_event(
             self.ReturnSubmitted,
@@ -174,8 +183,10 @@ class MonthlyReturn(Aggregate):
             xlsx=base64.b64encode(xlsx).decode("ascii"),
             xlsx_sha256=hashlib.sha256(xlsx).hexdigest() if xlsx else "",
             reason=reason,
+            report=report,
             as_of=log[0],
             log_position=log[1],
             log_digest=log[2],
+            timestamp=at,
         )
         return revision

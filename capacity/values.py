@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 from uuid import UUID, uuid5
 
-Role = Literal["admin", "board", "finance", "lead", "system"]
+Role = Literal["admin", "board", "finance", "lead", "region", "system"]
 Channel = Literal["api", "web", "csv", "kafka", "cli", "system"]
 Category = Literal["acute", "community", "mental_health", "voluntary"]
 Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]

@@ -174,3 +174,34 @@ def _fixed_zip(data: bytes, stamp: datetime) -> bytes:
             info.external_attr = 0o600 << 16
             target.writestr(info, body)
     return out.getvalue()
+
+
+def plain_sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    """A sheet of plain rows under a bold header (money columns, ``*_gbp``, as pounds)."""
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub("", neutralise(v)) if isinstance(v, str) else v
+                for v in values
+            ]
+        )
+    sheet.freeze_panes = "A2"
+    for column, name in enumerate(header, start=1):
+        width = max(len(name), *(len(str(r[column - 1] or "")) for r in rows)) if rows else 12
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = min(width + 2, 60)
+        if name.endswith("_gbp"):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = GBP_FORMAT
+
+
+def workbook_bytes(workbook: Workbook, stamp: datetime) -> bytes:
+    """Saves with fixed timestamps and zip order, so the same content gives the same bytes."""
+    workbook.properties.created = stamp
+    workbook.properties.creator = "Wintertrack"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _fixed_zip(buffer.getvalue(), stamp)

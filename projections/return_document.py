@@ -295,6 +295,17 @@ def to_json(doc: ReturnDocument, generated_at: str = "") -> dict[str, Any]:
             "allocation_gbp": total["assigned_to_schemes_gbp"],
             "spend_in_month_gbp": total["spend_in_month_gbp"],
             "spend_to_date_gbp": total["spend_to_date_gbp"],
+            # By funding stream, as earlier versions gave it (the region reads it too).
+            "by_stream": {
+                name: {
+                    "programme_allocation_gbp": row.get("nhse_allocation_gbp", "0.00"),
+                    "allocation_gbp": row.get("assigned_to_schemes_gbp", "0.00"),
+                    "spend_in_month_gbp": row.get("spend_in_month_gbp", "0.00"),
+                    "spend_to_date_gbp": row.get("spend_to_date_gbp", "0.00"),
+                }
+                for name in STREAMS
+                for row in [streams.get(name, {})]
+            },
         },
         **sections,
     }

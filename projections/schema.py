@@ -51,6 +51,13 @@ TABLES: dict[str, str] = {
         "programme TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, "
         "kind TEXT NOT NULL, data TEXT NOT NULL, position BIGINT NOT NULL"
     ),
+    # a region's store: every return revision received from its ICBs (artefact bytes stay in
+    # the event store; the row keeps their SHA-256)
+    "v_received": (
+        "region TEXT NOT NULL, programme TEXT NOT NULL, icb_code TEXT NOT NULL, "
+        "month TEXT NOT NULL, revision INTEGER NOT NULL, sha256 TEXT NOT NULL, "
+        "submitted_at TEXT NOT NULL, data TEXT NOT NULL, position BIGINT NOT NULL"
+    ),
 }
 
 # Looked up by the projector while it writes (the current row of an aggregate).
@@ -72,6 +79,7 @@ READ_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS ix_spend ON v_spend (programme, scheme, month)",
     "CREATE INDEX IF NOT EXISTS ix_flow ON v_flow (programme, ods, day)",
     "CREATE INDEX IF NOT EXISTS ix_return ON v_return (programme, month, revision)",
+    "CREATE INDEX IF NOT EXISTS ix_received ON v_received (region, month, icb_code)",
 )
 
 KNOWN_AT = "position <= ? AND (superseded_at IS NULL OR superseded_at > ?)"

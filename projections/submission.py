@@ -40,7 +40,8 @@ def submit(
     (continued from the latest digest a submission recorded, so only newer events are read).
     Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""
     read.projector.run_once()
-    at = now_iso()
+    moment = application.clock()  # None: now (demos and tests set the clock)
+    at = moment.replace(microsecond=0).isoformat() if moment else now_iso()
     revision = application.next_return_revision(programme, month)
     report = with_submission(
         read.monthly_return(programme, month, generated_at=at), revision, actor.user_id, at, reason
@@ -59,6 +60,7 @@ def submit(
         revision=revision,
         idempotency_key=idempotency_key,
         log=(read.today().isoformat(), digest.position, digest.hex),
+        report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
     )
     read.projector.run_once()
     stored = read.submission(programme, month, revision)

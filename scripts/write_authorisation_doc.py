@@ -13,7 +13,7 @@ head = """# Who may do what
 
 Wintertrack decides every permission in one place, the policy table in
 `capacity/policy.py`, and the application service applies it to every command whatever the
-channel: the JSON API, the web pages, the command line, file uploads and the Kafka ingest.
+channel: the JSON API, the web pages, the command line, file uploads and the Kafka edge.
 This page is that table: a test checks that it matches the code, and
 `python scripts/write_authorisation_doc.py` rewrites it.
 
@@ -24,6 +24,11 @@ This page is that table: a test checks that it matches the code, and
 - Everyone signed in may read the dashboard, the delivery figures, the schemes and their
   history. The monthly return and its submissions are for finance and the board; the whole
   event log is for administrators.
+- A **region** user (NHS England's regional team, on the region's own instance) is bound to
+  one region (e.g. `Y61`) and may only read that region: its ICBs, the submission tracker, the
+  artefacts the ICBs sent and the regional roll-up. A region user may write nothing, in the
+  region or in any ICB; ICB users may not read the region. The returns themselves are recorded
+  by the region's `region follow` process (a system process, like the Kafka ingest).
 - A refused command stores nothing and answers 403 (a page says why instead of showing the
   form); a page only offers the forms its reader may use.
 

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     store: str = DEFAULT_STORE
     kafka_bootstrap: str | None = None
     kafka_topic_prefix: str = "winter"
+    region: str = "Y61"  # the region `serve --region` shows (a built-in code or a catalogue file)
     secret_key: SecretStr | None = None
     public_url: str | None = None  # e.g. https://wintertrack.example.nhs.uk: Secure cookies, HSTS
     oidc_issuer: str | None = None  # sign-in with the organisation's account when all three set

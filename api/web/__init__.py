@@ -19,8 +19,10 @@ from api.web import (
     lead_tasks,
     lead_upload,
     pages,
+    region,
     signin_oidc,
 )
+from api.web.common import templates
 from api.web.oidc import OidcClient
 from api.web.session import Sessions, safe_next
 from capacity.signin import SignInService
@@ -47,6 +49,9 @@ def install_web(
     app.include_router(lead_upload.router)
     app.include_router(history.router)
     app.include_router(explain.router)
+    app.include_router(region.router)
+    configured = getattr(app.state, "region", None)
+    templates.env.globals["region_code"] = configured.code if configured else "Y61"
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.presenters import about_numbers
 from api.web.chart import delivery_chart
@@ -24,6 +24,8 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse, response_model=None)
 def dashboard(request: Request) -> Response:
     session = _user(request)
+    if session[0].role == "region":  # a region user's home is their region
+        return RedirectResponse(f"/regions/{session[0].programme}", status_code=303)
     _, read, _ = _services(request)
     programme = _programme(request, session[0])
     as_of_text = request.query_params.get("as_of")

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -116,10 +116,15 @@ class WinterCore(Application[UUID]):
     env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "DEEPCOPY_FROM_AGGREGATE_CACHE": "y"}
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, today: Callable[[], date] = date.today
+        self,
+        env: Mapping[str, str] | None = None,
+        today: Callable[[], date] = date.today,
+        clock: Callable[[], datetime | None] = lambda: None,
     ):
+        """``clock``: when a return submission happened (None: now); demos and tests set it."""
         super().__init__(env)
         self.today = today
+        self.clock = clock
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

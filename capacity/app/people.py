@@ -14,6 +14,7 @@ from capacity.errors import (
     NotFound,
     Unauthenticated,
 )
+from capacity.policy import ROLES
 from capacity.users import (
     AccessToken,
     EmailIndex,
@@ -22,6 +23,7 @@ from capacity.users import (
     token_id,
 )
 from capacity.values import Actor
+from schemes.regions import load_region
 from schemes.rules import (
     InputRefused,
     check_email,
@@ -42,8 +44,8 @@ class PeopleCommands(WinterCore):
         """Adds a user and issues a first token; the token is returned once and never stored.
         An email lets the person sign in with their organisation's account (OIDC)."""
         self.authorise(actor, "add_user")
-        if role not in ("admin", "board", "finance", "lead"):
-            raise InputRefused("role", "must be one of admin, board, finance, lead")
+        if role not in ROLES:
+            raise InputRefused("role", "must be one of " + ", ".join(ROLES))
         name = check_text("name", name.strip(), max_len=100)
         if not name:
             raise InputRefused("name", "is required")
@@ -52,7 +54,11 @@ class PeopleCommands(WinterCore):
             raise InputRefused("scheme", "a lead must be bound to at least one scheme")
         if codes and programme is None:
             raise InputRefused("programme", "is required when binding schemes")
-        if programme is not None:
+        if role == "region":  # bound to a region, named where a programme would be
+            if programme is None or codes:
+                raise InputRefused("programme", "a region user is bound to a region, e.g. Y61")
+            load_region(programme)
+        elif programme is not None:
             found = self.get_programme(programme)
             known = set(found.scheme_codes) | set(found.site_codes)
             for code in codes:

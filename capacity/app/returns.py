@@ -39,8 +39,10 @@ class ReturnCommands(WinterCore):
         revision: int | None = None,
         idempotency_key: str | None = None,
         log: tuple[str | None, int | None, str | None] = (None, None, None),
+        report_json: str = "",
     ) -> tuple[Receipt, int]:
-        """Records a submission (a restatement when not the first) of the month's return;
+        """Records a submission (a restatement when not the first) of the month's return, with
+        the return's JSON and workbook as submitted (sent on to the region by the relay);
         ``log`` is the "as of" day it was computed for and the log's digest at a position."""
         # The request is "submit this month": a retry recomputes at a later position, so the
         # fingerprint is the request, not the computed return.
@@ -52,7 +54,16 @@ class ReturnCommands(WinterCore):
         self.get_programme(programme)
         monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
         revision = monthly.submit(
-            actor, position, csv_text, generated_at, reason, xlsx, revision, log
+            actor,
+            position,
+            csv_text,
+            generated_at,
+            reason,
+            xlsx,
+            revision,
+            log,
+            report_json,
+            self.clock(),
         )
         receipt = self._commit(
             actor,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from capacity.programme import Programme
+from capacity.region import ReceivedReturn
 from capacity.reports import DailyReport, MonthlySpend
 from capacity.returns import MonthlyReturn
 from capacity.scheme import Scheme
@@ -13,11 +14,13 @@ from capacity.site import Site, SiteDay
 from projections.views.figures import on_daily, on_spend
 from projections.views.flow import on_flow, on_site
 from projections.views.programme import on_programme
+from projections.views.region import on_received
 from projections.views.returns import on_return
 from projections.views.schemes import on_scheme
 from projections.views.writer import PageWriter
 
-Handler = Callable[[PageWriter, Any, int], str]  # returns the programme whose facts changed
+# returns the programme whose facts changed, if any
+Handler = Callable[[PageWriter, Any, int], str | None]
 SCHEME_EVENTS = (
     "SchemeRegistered",
     "KpiTargetSet",
@@ -49,4 +52,5 @@ HANDLERS: dict[type, Handler] = {
     MonthlyReturn.ReturnSignedOff: on_return,
     MonthlyReturn.ReturnSubmitted: on_return,
     MonthlyReturn.ReturnRestated: on_return,
+    ReceivedReturn.ReturnReceived: on_received,
 }

@@ -170,6 +170,15 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
     ("post", "/api/v1/tokens/revoke"): ({"token": "wt_unknown", "reason": "left"}, writes(404)),
     ("post", "/api/v1/users/{name}/end-sessions"): ({"reason": "left the trust"}, writes(200)),
     ("get", "/api/v1/sign-ins"): (None, writes(200)),
+    # the region's reads: region users (none here) and administrators only
+    ("get", "/api/v1/regions/{region}"): (None, writes(200)),
+    ("get", "/api/v1/regions/{region}/submissions/{month}"): (None, writes(200)),
+    ("get", "/api/v1/regions/{region}/submissions/{month}/rollup"): (None, writes(200)),
+    # "board" is not an artefact name: 422 naming it, once the reader is allowed
+    ("get", "/api/v1/regions/{region}/submissions/{month}/{icb}/revisions/{revision}/{name}"): (
+        None,
+        writes(422),
+    ),
 }
 QUERIES = {
     "/api/v1/programmes/{programme}/delivery": {"month": "2022-11"},
@@ -201,6 +210,8 @@ def test_route_by_role(route: tuple[str, str]) -> None:
             month="2022-10",
             revision=1,
             name="board",
+            region="Y61",
+            icb="QM7",
         )
         token_role = "lead" if role == "lead_other" else role
         response = world.client.request(

@@ -8,6 +8,8 @@ row in the policy table, or a row with no way to try it here, fails the suite.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import inspect
 import re
 from collections import Counter
@@ -21,9 +23,11 @@ import pytest
 from capacity.application import WinterApplication
 from capacity.errors import Forbidden
 from capacity.policy import POLICY, matrix_markdown, permits, refusal
+from capacity.return_message import ReturnMessage
 from capacity.signin import SignInService
 from capacity.values import Actor
 from schemes.catalogue import load_catalogue
+from schemes.regions import load_region
 from tests.scenarios.ledger import P, scheme_spec
 from tests.support.api_world import FLOW, ApiWorld, api_world
 
@@ -39,7 +43,7 @@ WHO: dict[str, tuple[str, str, bool] | None] = {
 # Application methods that take an actor but change nothing (validation for bulk paths).
 NOT_COMMANDS = {"prepare_daily", "daily_validator", "authorise"}
 METHOD_FOR = {"import_daily": "report_daily_batch"}
-READS = {"read_return", "read_event_log", "read_sign_ins"}
+READS = {"read_return", "read_event_log", "read_sign_ins", "read_region"}
 
 Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
 
@@ -49,7 +53,50 @@ def _batch(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> obj
     return app.report_daily_batch(a, P, [(day, s, cleaned, "upload")])
 
 
+def received_message() -> ReturnMessage:
+    """A well-formed return message from QM7 (its artefacts' bytes stand in for the real ones)."""
+
+    def artefact(name: str, content: bytes) -> dict[str, str]:
+        return {
+            "filename": name,
+            "media_type": "application/octet-stream",
+            "base64": base64.b64encode(content).decode(),
+            "sha256": hashlib.sha256(content).hexdigest(),
+        }
+
+    csv = b"programme,month\nQM7-2022-23,2022-10\n"
+    return ReturnMessage.model_validate(
+        {
+            "schema_version": 1,
+            "programme": {
+                "code": P,
+                "icb_code": "QM7",
+                "icb_name": "HWE",
+                "region_code": "Y61",
+                "winter": "2022/23",
+                "period_start": "2022-10-01",
+                "period_end": "2023-03-31",
+                "bed_target": 141,
+                "allocations": {"revenue": "1.00"},
+            },
+            "month": "2022-10",
+            "revision": 1,
+            "kind": "primary",
+            "reason": "",
+            "submitted_by": "finance",
+            "submitted_at": "2022-11-09T10:00:00+00:00",
+            "computed_at_position": 1,
+            "sha256": hashlib.sha256(csv).hexdigest(),
+            "return": {"programme": P, "month": "2022-10", "summary": {}},
+            "artefacts": {"csv": artefact("r.csv", csv), "xlsx": artefact("r.xlsx", b"PK")},
+        }
+    )
+
+
 SERVICE: dict[str, Call] = {
+    "receive_return": lambda app, w, a, s, o: app.receive_return(
+        a, load_region("Y61"), received_message()
+    ),
     "open_programme": lambda app, w, a, s, o: app.open_programme(
         a,
         {

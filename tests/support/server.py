@@ -47,6 +47,8 @@ def start_server(
     cwd: Path | None = None,
     extra_env: dict[str, str] | None = None,
     store: str | None = None,
+    extra_args: list[str] | None = None,
+    roles: tuple[str, ...] = ("admin", "board", "finance", "lead"),
 ) -> Server:
     """Starts ``wintertrack serve --demo``; ``program`` replaces ``python -m wintertrack`` (for
     example the console script of an installed wheel)."""
@@ -66,6 +68,7 @@ def start_server(
         demo_date,
         "--port",
         str(port),
+        *(extra_args or []),
     ]
     with log.open("w") as sink:
         process = subprocess.Popen(
@@ -74,12 +77,12 @@ def start_server(
     assert process.stdout is not None
     tokens: dict[str, str] = {}
     deadline = time.monotonic() + 120
-    while len(tokens) < 4 and time.monotonic() < deadline:
+    while len(tokens) < len(roles) and time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:
             break
         parts = line.split()
-        if len(parts) == 3 and parts[0] in ("admin", "board", "finance", "lead"):
+        if len(parts) == 3 and parts[0] in roles:
             tokens[parts[0]] = parts[2]
     # Keep reading what the server prints (uvicorn's access log), or a full pipe stalls it.
     threading.Thread(target=_drain, args=(process.stdout, log), daemon=True).start()

@@ -10,6 +10,7 @@ from wintertrack.cli import (
     catalogue,
     imports,
     projections,
+    region,
     returns,
     serve,
     store,
@@ -24,6 +25,7 @@ app.add_typer(catalogue.schemes_app, name="schemes")
 app.add_typer(imports.app, name="import")
 app.add_typer(projections.app, name="projections")
 app.add_typer(store.app, name="store")
+app.add_typer(region.app, name="region")
 app.command("demo")(serve.demo)
 app.command("serve")(serve.serve)
 app.command("return")(returns.monthly_return)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -10,6 +10,7 @@ import typer
 from capacity.application import WinterApplication
 from capacity.errors import DomainError
 from schemes.catalogue import Catalogue, load_catalogue
+from schemes.regions import Region, load_region
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
 from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err
@@ -44,6 +45,47 @@ def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[s
     return tokens
 
 
+REGION_USERS: tuple[tuple[str, str], ...] = (("demo-admin", "admin"), ("region-team", "region"))
+
+
+def _region_tokens(application: WinterApplication, region: str) -> list[tuple[str, str, str]]:
+    tokens = []
+    for name, role in REGION_USERS:
+        try:
+            application.get_user(name)
+            _, token = application.issue_token(_actor(), name)
+        except DomainError:
+            bound = region if role == "region" else None
+            _, token = application.add_user(_actor(), name, role, bound, [])
+        tokens.append((role, name, token))
+    return tokens
+
+
+def _region_demo(application: WinterApplication, day: date, host: str, port: int) -> Region:
+    """The region's store, its six synthetic ICBs' returns (through Kafka when a broker is
+    configured, with a follower in this process; else through the same receive function)."""
+    import threading
+
+    from wintertrack.config import get_settings
+    from wintertrack.region_demo import load_region_demo
+    from wintertrack.streams.region import RegionFollower
+
+    settings = get_settings()
+    region = load_region(settings.region)
+    bootstrap, prefix = settings.kafka_bootstrap, settings.kafka_topic_prefix
+    if application.max_position() == 0:
+        err.print(f"generating the {region.name} region's ICB winters and returns to {day}")
+        counts = load_region_demo(application, region, day, bootstrap, prefix, err.print)
+        err.print(f"returns: {counts}")
+    if bootstrap:
+        follower = RegionFollower(application, region, bootstrap, prefix)
+        threading.Thread(target=follower.run, args=(threading.Event(),), daemon=True).start()
+    print(f"Wintertrack region demo: http://{host}:{port}/regions/{region.code}")
+    for role, name, token in _region_tokens(application, region.code):
+        print(f"{role:<8} {name:<12} {token}")
+    return region
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -51,10 +93,17 @@ def serve(
     demo_date: Annotated[
         str, typer.Option(help="With --demo: the day the demo winter has reached")
     ] = "2023-01-16",
+    region: Annotated[
+        bool,
+        typer.Option(
+            "--region",
+            help="Serve as the region (WINTERTRACK_REGION, default Y61); with --demo, "
+            "six synthetic ICBs send their returns",
+        ),
+    ] = False,
 ) -> None:
     """Serves the API and the web pages."""
     import secrets
-    from datetime import date
 
     import uvicorn
 
@@ -74,7 +123,11 @@ def serve(
     application = build_application(settings, today)
     projector, read = build_read_side(application, settings, today)
     programme = "QM7-2022-23"
-    if demo:
+    served: Region | None = load_region(settings.region) if region else None
+    if demo and region:
+        served = _region_demo(application, day, host, port)
+        projector.run_once()
+    elif demo:
         if application.max_position() == 0:
             err.print(f"loading the HWE 2022/23 programme and a winter of figures to {demo_date}")
             generate_winter(application, programme, day - timedelta(days=1))
@@ -92,5 +145,7 @@ def serve(
             settings.oidc_client_secret.get_secret_value(),
             secret,
         )
-    app = create_app(application, read, secret, public_url=settings.public_url, oidc=oidc)
+    app = create_app(
+        application, read, secret, public_url=settings.public_url, oidc=oidc, region=served
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")

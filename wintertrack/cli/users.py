@@ -17,7 +17,9 @@ app = typer.Typer(help="Users and their bearer tokens.", no_args_is_help=True)
 @app.command("add")
 def user_add(
     name: str,
-    role: Annotated[str, typer.Option(help="admin, board, finance or lead")],
+    role: Annotated[
+        str, typer.Option(help="admin, board, finance, lead or region (with --programme REGION)")
+    ],
     programme: Annotated[str | None, typer.Option(help="Programme code")] = None,
     scheme: Annotated[list[str] | None, typer.Option(help="Scheme code (repeatable)")] = None,
     email: Annotated[

@@ -3,6 +3,10 @@
 At-least-once: the position is advanced (durably, in the views database) only after the broker
 has acknowledged every message of a page, so a crash or an outage re-sends at most one page.
 Consumers de-duplicate on aggregate id + version.
+
+Every submitted return revision is also published to ``{prefix}.returns`` for the region (see
+``wintertrack/streams/region.py``), in the same page and under the same acknowledgement, so it
+too is at least once and in log order (keyed by programme, so in order per programme).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from kafka.errors import KafkaError
 from capacity.application import WinterApplication
 from projections.db import ViewDatabase
 from wintertrack.streams.messages import SCHEMA_VERSION, encode, event_message
+from wintertrack.streams.region import outgoing, returns_topic
 
 log = logging.getLogger("wintertrack.relay")
 NAME = "relay"
@@ -36,6 +41,8 @@ class Relay:
         self.views = views
         self.bootstrap = bootstrap
         self.topic = f"{topic_prefix}.events"
+        self.returns_topic = returns_topic(topic_prefix)
+        self.returns_published = 0
         self.page_size = page_size
         self._producer: KafkaProducer | None = None
         with views.transaction() as db:
@@ -72,20 +79,30 @@ class Relay:
         if not page:
             return 0
         producer = self.producer()
-        futures = [
-            producer.send(
-                self.topic,
-                key=str(n.originator_id).encode(),
-                value=encode(event_message(n)),
-                headers=[("schema-version", SCHEMA_VERSION)],
+        futures = []
+        returns = 0
+        for n in page:
+            futures.append(
+                producer.send(
+                    self.topic,
+                    key=str(n.originator_id).encode(),
+                    value=encode(event_message(n)),
+                    headers=[("schema-version", SCHEMA_VERSION)],
+                )
             )
-            for n in page
-        ]
+            submitted = outgoing(self.application, n)
+            if submitted is not None:
+                key, value, headers = submitted
+                futures.append(
+                    producer.send(self.returns_topic, key=key, value=value, headers=headers)
+                )
+                returns += 1
         producer.flush(timeout=30)
         for future in futures:
             future.get(timeout=30)  # raises if the broker did not acknowledge
         with self.views.transaction() as db:
             db.execute("UPDATE relay_tracking SET position = ? WHERE name = ?", (page[-1].id, NAME))
+        self.returns_published += returns
         return len(page)
 
     def run(

@@ -1,0 +1,105 @@
+"""The region's API (a region instance): its ICBs with their latest figures, the submission
+tracker for a month, each ICB's artefacts as submitted, and the regional roll-up."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from api.deps import CurrentUser, Reads
+from api.errors import ERROR_RESPONSES
+from api.routes.returns import XLSX
+from capacity.policy import refusal
+from capacity.users import User
+from projections.region import artefact, find_region, overview, tracker
+from projections.region_exports import rollup_csv, rollup_xlsx
+from schemes.months import YearMonth
+from schemes.regions import Region
+
+router = APIRouter(prefix="/api/v1/regions/{region}", tags=["regions"], responses=ERROR_RESPONSES)
+
+
+def region_reader(request: Request, region: str, user: CurrentUser) -> User:
+    """Region users of this region, and administrators (the policy's ``read_region``)."""
+    refused = refusal(user.role, user, "read_region", region, None)
+    if refused is not None:
+        raise refused
+    return user
+
+
+RegionReader = Annotated[User, Depends(region_reader)]
+
+
+def configured(request: Request, code: str) -> Region:
+    return find_region(code, getattr(request.app.state, "region", None))
+
+
+def month_of(month: str) -> str:
+    return str(YearMonth.parse(month))
+
+
+@router.get("")
+def region_overview(
+    request: Request, region: str, user: RegionReader, read: Reads
+) -> dict[str, Any]:
+    return overview(read.views, configured(request, region), read.today())
+
+
+@router.get("/submissions/{month}")
+def submissions(
+    request: Request, region: str, month: str, user: RegionReader, read: Reads
+) -> dict[str, Any]:
+    return tracker(read.views, configured(request, region), month_of(month), read.today())
+
+
+@router.get("/submissions/{month}/rollup", response_model=None)
+def rollup(
+    request: Request,
+    region: str,
+    month: str,
+    user: RegionReader,
+    read: Reads,
+    format: Literal["csv", "xlsx"] = "csv",
+) -> Response:
+    found = tracker(read.views, configured(request, region), month_of(month), read.today())
+    name = f"{region}-{found['month']}-regional-return.{format}"
+    content: str | bytes = rollup_csv(found) if format == "csv" else rollup_xlsx(found)
+    media = "text/csv; charset=utf-8" if format == "csv" else XLSX
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/submissions/{month}/{icb}/revisions/{revision}/{name}", response_model=None)
+def submitted_artefact(
+    request: Request,
+    region: str,
+    month: str,
+    icb: str,
+    revision: int,
+    name: Literal["csv", "xlsx"],
+    user: RegionReader,
+    read: Reads,
+) -> Response:
+    """The artefact exactly as the ICB submitted it, with its SHA-256 in a header."""
+    filename, media, content, sha = artefact(
+        request.app.state.application,
+        read.views,
+        configured(request, region),
+        month,
+        icb,
+        revision,
+        name,
+    )
+    return Response(
+        content,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Wintertrack-Sha256": sha,
+        },
+    )

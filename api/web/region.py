@@ -1,0 +1,144 @@
+"""The region's pages: its ICBs' delivery and money by month, the submission tracker with the
+non-submitters, each ICB's artefacts as submitted, and the regional roll-up return."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.routes.returns import XLSX
+from api.web.common import _page, _services, _user
+from capacity.errors import DomainError
+from capacity.policy import refusal
+from projections.region import artefact, find_region, overview, tracker
+from projections.region_exports import rollup_csv, rollup_xlsx
+from schemes.months import YearMonth, financial_month_label
+from schemes.regions import Region
+from schemes.rules import InputRefused
+
+router = APIRouter(include_in_schema=False)
+STATUS_LABELS = {
+    "submitted": "Submitted",
+    "resubmitted": "Resubmitted",
+    "late": "Late",
+    "missing": "Missing",
+}
+
+
+def month_label(month: str) -> str:
+    ym = YearMonth.parse(month)
+    return f"{financial_month_label(ym)} {ym.first_day:%b %Y}"
+
+
+def _gate(request: Request, code: str) -> Region | Response:
+    """The region, or a page saying why not (unknown region, or not this reader's)."""
+    session = _user(request)
+    user = session[0]
+    try:
+        region = find_region(code, getattr(request.app.state, "region", None))
+    except DomainError as error:
+        return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
+    refused = refusal(user.role, user, "read_region", region.code, None)
+    if refused is not None:
+        return _page(
+            request,
+            "task_forbidden.html",
+            {
+                "_session": session,
+                "error": f"The {region.name} region's returns are for region users and "
+                f"administrators; you are signed in as {user.name} ({user.role}).",
+            },
+            403,
+        )
+    return region
+
+
+def _context(request: Request, extra: dict[str, object]) -> dict[str, object]:
+    return {
+        "_session": _user(request),
+        "status_labels": STATUS_LABELS,
+        "month_label": month_label,
+        **extra,
+    }
+
+
+def _today(request: Request) -> date:
+    _, read, _ = _services(request)
+    return read.today()
+
+
+@router.get("/regions/{code}", response_class=HTMLResponse, response_model=None)
+def region_page(request: Request, code: str) -> Response:
+    region = _gate(request, code)
+    if isinstance(region, Response):
+        return region
+    _, read, _ = _services(request)
+    found = overview(read.views, region, read.today())
+    reported = [m for m in found["months"] if m["totals"]["missing"] < m["totals"]["icbs"]]
+    return _page(request, "region.html", _context(request, {"o": found, "reported": reported}))
+
+
+@router.get("/regions/{code}/submissions/{month}", response_class=HTMLResponse, response_model=None)
+def submissions_page(request: Request, code: str, month: str) -> Response:
+    region = _gate(request, code)
+    if isinstance(region, Response):
+        return region
+    _, read, _ = _services(request)
+    wanted = request.query_params.get("month") or month
+    try:
+        found = tracker(read.views, region, wanted, read.today())
+    except InputRefused as error:
+        return _page(request, "error.html", {"_session": _user(request), "error": str(error)}, 422)
+    months = [m["month"] for m in overview(read.views, region, read.today())["months"]]
+    return _page(
+        request, "region_submissions.html", _context(request, {"t": found, "months": months})
+    )
+
+
+@router.get("/regions/{code}/submissions/{month}/rollup.{fmt}", response_model=None)
+def rollup_download(request: Request, code: str, month: str, fmt: str) -> Response:
+    region = _gate(request, code)
+    if isinstance(region, Response):
+        return region
+    if fmt not in ("csv", "xlsx"):
+        return Response("format: must be csv or xlsx", status_code=404)
+    try:
+        found = tracker(_services(request)[1].views, region, month, _today(request))
+    except InputRefused as error:
+        return Response(str(error), status_code=422)
+    name = f"{region.code}-{found['month']}-regional-return.{fmt}"
+    return Response(
+        rollup_csv(found) if fmt == "csv" else rollup_xlsx(found),
+        media_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/regions/{code}/submissions/{month}/{icb}/revisions/{revision}.{fmt}", response_model=None
+)
+def artefact_download(
+    request: Request, code: str, month: str, icb: str, revision: int, fmt: str
+) -> Response:
+    region = _gate(request, code)
+    if isinstance(region, Response):
+        return region
+    application, read, _ = _services(request)
+    try:
+        name, media, content, sha = artefact(
+            application, read.views, region, month, icb, revision, fmt
+        )
+    except InputRefused as error:
+        return Response(str(error), status_code=422)
+    except DomainError as error:
+        return Response(error.message, status_code=404)
+    return Response(
+        content,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Wintertrack-Sha256": sha,
+        },
+    )

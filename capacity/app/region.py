@@ -1,0 +1,64 @@
+"""The region's side: recording the returns its ICBs send, idempotent on programme, month and
+revision."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from eventsourcing.domain import Aggregate
+
+from capacity.app.core import Receipt, WinterCore
+from capacity.errors import Conflict
+from capacity.region import ReceivedReturn, received_id
+from capacity.return_message import ReturnMessage, verify
+from capacity.values import Actor
+from schemes.regions import Region
+from schemes.rules import InputRefused
+
+Outcome = Literal["stored", "duplicate"]
+
+
+class RegionCommands(WinterCore):
+    def get_received(self, programme: str, month: str) -> ReceivedReturn | None:
+        record_id = received_id(programme, month)
+        if not self._exists(record_id):
+            return None
+        found: Aggregate = self.repository.get(record_id)
+        assert isinstance(found, ReceivedReturn)
+        return found
+
+    def receive_return(
+        self, actor: Actor, region: Region, message: ReturnMessage
+    ) -> tuple[Outcome, Receipt | None]:
+        """Verifies the message (InputRefused naming the field when it fails) and records it
+        once: a revision already received with the same SHA-256 is a duplicate and stores
+        nothing; with a different one it is refused."""
+        self.authorise(actor, "receive_return")
+        verify(message, region.code)
+        icb = message.programme.icb_code
+        if region.icb(icb) is None:
+            raise InputRefused("programme.icb_code", f"{icb} is not an ICB of region {region.code}")
+        programme, month = message.programme.code, message.month
+        for attempt in range(2):
+            found = self.get_received(programme, month)
+            if found is not None and message.revision in found.revisions:
+                if found.revisions[message.revision]["sha256"] == message.sha256:
+                    return "duplicate", None
+                raise InputRefused(
+                    "sha256", f"revision {message.revision} was received with other content"
+                )
+            received = found or ReceivedReturn.open(actor, region.code, programme, icb, month)
+            received.receive(
+                actor,
+                message.revision,
+                message.sha256,
+                message.model_dump(mode="json", by_alias=True),
+            )
+            try:
+                receipt = self._commit(actor, [received], Conflict("received meanwhile"))
+            except Conflict:
+                if attempt:
+                    raise
+                continue  # another follower stored something meanwhile: look again
+            return "stored", receipt
+        raise Conflict("received meanwhile")  # pragma: no cover - the loop returns or raises

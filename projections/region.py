@@ -1,0 +1,242 @@
+"""What a region reads (docs/rules.md §14): the submission tracker for a month and the ICBs'
+figures by month, from the returns received (v_received) and the region catalogue."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from capacity.application import WinterApplication
+from capacity.errors import Conflict, NotFound
+from projections.arithmetic import ZERO, rag
+from projections.db import ViewDatabase
+from projections.return_document import STREAMS
+from projections.returns import gbp
+from schemes.deadlines import deadline, status
+from schemes.months import YearMonth, months_in_period
+from schemes.regions import BUILT_IN, Region, load_region
+from schemes.rules import InputRefused
+
+STATUSES = ("submitted", "resubmitted", "late", "missing")
+
+
+def received(views: ViewDatabase, region: str, month: str | None = None) -> list[dict[str, Any]]:
+    """Every revision received (oldest first), with its summary and artefacts' SHA-256."""
+    sql = (
+        "SELECT programme, icb_code, month, revision, sha256, submitted_at, data, position "
+        "FROM v_received WHERE region = ?"
+    )
+    params: tuple[Any, ...] = (region,)
+    if month is not None:
+        sql += " AND month = ?"
+        params = (region, month)
+    rows = views.query(sql + " ORDER BY position", params)
+    return [
+        {
+            "programme": programme,
+            "icb_code": icb,
+            "month": m,
+            "revision": int(revision),
+            "sha256": sha,
+            "submitted_at": at,
+            "position": int(position),
+            **{k: v for k, v in json.loads(data).items() if k not in ("programme", "month")},
+            "programme_info": json.loads(data)["programme"],
+        }
+        for programme, icb, m, revision, sha, at, data, position in rows
+    ]
+
+
+def _beds(value: Any) -> Decimal:
+    return ZERO if value is None else Decimal(str(value))
+
+
+def _icb_row(
+    region: Region, code: str, revisions: list[dict[str, Any]], due: date
+) -> dict[str, Any]:
+    icb = region.icb(code)
+    name = icb.name if icb else code
+    if not revisions:
+        return {
+            "icb_code": code,
+            "icb_name": name,
+            "programme": None,
+            "status": "missing",
+            "revision": None,
+            "revisions": [],
+            "submitted_at": None,
+            "first_submitted_at": None,
+            "sha256": None,
+            "bed_target": None,
+            "delivered_beds_equivalent": None,
+            "planned_beds_equivalent": None,
+            "spend_to_date_gbp": None,
+            "allocation_gbp": None,
+            "rag": None,
+        }
+    ordered = sorted(revisions, key=lambda r: r["revision"])
+    latest = ordered[-1]
+    first = datetime.fromisoformat(ordered[0]["submitted_at"])
+    summary = latest["summary"]
+    delivered, planned = (
+        _beds(summary["delivered_beds_equivalent"]),
+        _beds(summary["planned_beds_equivalent"]),
+    )
+    return {
+        "icb_code": code,
+        "icb_name": name,
+        "programme": latest["programme"],
+        "status": status(first, len(ordered), due),
+        "revision": latest["revision"],
+        "revisions": [
+            {
+                "revision": r["revision"],
+                "kind": r["kind"],
+                "reason": r["reason"],
+                "submitted_by": r["submitted_by"],
+                "submitted_at": r["submitted_at"],
+                "sha256": r["sha256"],
+                "artefacts": r["artefacts"],
+            }
+            for r in ordered
+        ],
+        "submitted_at": latest["submitted_at"],
+        "first_submitted_at": ordered[0]["submitted_at"],
+        "sha256": latest["sha256"],
+        "bed_target": summary["bed_target"],
+        "delivered_beds_equivalent": summary["delivered_beds_equivalent"],
+        "planned_beds_equivalent": summary["planned_beds_equivalent"],
+        "spend_to_date_gbp": summary["spend_to_date_gbp"],
+        "spend_in_month_gbp": summary["spend_in_month_gbp"],
+        "allocation_gbp": summary["allocation_gbp"],
+        "by_stream": summary["by_stream"],
+        "rag": rag(delivered, planned, "reported"),
+    }
+
+
+def _sum(rows: list[dict[str, Any]], key: str) -> Decimal:
+    return sum((_beds(r[key]) for r in rows if r.get(key) is not None), ZERO)
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    sent = [r for r in rows if r["status"] != "missing"]
+    delivered, planned = (
+        _sum(sent, "delivered_beds_equivalent"),
+        _sum(sent, "planned_beds_equivalent"),
+    )
+    by_stream = {
+        s: {
+            k: gbp(sum((_beds(r["by_stream"][s][k]) for r in sent), ZERO))
+            for k in ("programme_allocation_gbp", "spend_to_date_gbp")
+        }
+        for s in STREAMS
+    }
+    return {
+        "icbs": len(rows),
+        **{name: sum(1 for r in rows if r["status"] == name) for name in STATUSES},
+        "bed_target": sum(int(r["bed_target"]) for r in sent),
+        "delivered_beds_equivalent": float(delivered.quantize(Decimal("0.01"))),
+        "planned_beds_equivalent": float(planned.quantize(Decimal("0.01"))),
+        "spend_to_date_gbp": gbp(_sum(sent, "spend_to_date_gbp")),
+        "allocation_gbp": gbp(_sum(sent, "allocation_gbp")),
+        "by_stream": by_stream,
+        "rag": rag(delivered, planned, "reported") if sent else None,
+    }
+
+
+def tracker(views: ViewDatabase, region: Region, month: str, today: date) -> dict[str, Any]:
+    """The submission tracker for one month: every ICB of the region, missing ones too."""
+    ym = YearMonth.parse(month)
+    due = deadline(ym, region.deadline_working_day)
+    by_icb: dict[str, list[dict[str, Any]]] = {}
+    for row in received(views, region.code, str(ym)):
+        by_icb.setdefault(row["icb_code"], []).append(row)
+    rows = [_icb_row(region, code, by_icb.get(code, []), due) for code in region.icb_codes]
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "month": str(ym),
+        "deadline": due.isoformat(),
+        "deadline_passed": today > due,
+        "icbs": rows,
+        "totals": totals(rows),
+    }
+
+
+def region_months(views: ViewDatabase, region: Region, today: date) -> list[str]:
+    """The months of every winter received from (the current winter when nothing has come)."""
+    months: set[str] = set()
+    for row in received(views, region.code):
+        info = row["programme_info"]
+        start, end = (
+            date.fromisoformat(info["period_start"]),
+            date.fromisoformat(info["period_end"]),
+        )
+        months |= {str(m) for m in months_in_period(start, end)}
+        months.add(row["month"])
+    if not months:
+        year = today.year if today.month >= 4 else today.year - 1
+        months = {str(m) for m in months_in_period(date(year, 10, 1), date(year + 1, 3, 31))}
+    return sorted(months)
+
+
+def overview(views: ViewDatabase, region: Region, today: date) -> dict[str, Any]:
+    """The ICBs known with their latest figures, and each month's tracker."""
+    months = [tracker(views, region, m, today) for m in region_months(views, region, today)]
+    latest: dict[str, dict[str, Any]] = {}
+    for month in months:
+        for row in month["icbs"]:
+            if row["status"] != "missing":
+                latest[row["icb_code"]] = {**row, "month": month["month"]}
+    icbs = [
+        latest.get(i.code, {"icb_code": i.code, "icb_name": i.name, "status": "missing"})
+        for i in region.icbs
+    ]
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "deadline_working_day": region.deadline_working_day,
+        "icbs": icbs,
+        "months": months,
+    }
+
+
+def find_region(code: str, configured: Region | None = None) -> Region:
+    """The configured region, or a built-in one; NotFound naming ``region`` otherwise."""
+    if configured is not None and configured.code == code:
+        return configured
+    if code in BUILT_IN:
+        return load_region(code)
+    raise NotFound(f"unknown region '{code[:20]}'", field="region")
+
+
+def artefact(
+    application: WinterApplication,
+    views: ViewDatabase,
+    region: Region,
+    month: str,
+    icb: str,
+    revision: int,
+    name: str,
+) -> tuple[str, str, bytes, str]:
+    """(filename, media type, bytes, SHA-256) of an artefact as the ICB submitted it, checked
+    against its SHA-256 again on the way out."""
+    if name not in ("csv", "xlsx"):
+        raise InputRefused("artefact", "must be csv or xlsx")
+    month = str(YearMonth.parse(month))
+    rows = [r for r in received(views, region.code, month) if r["icb_code"] == icb]
+    if not rows:
+        raise NotFound(f"no return from {icb[:10]} for {month}", field="icb")
+    found = application.get_received(rows[-1]["programme"], month)
+    message = found.revisions.get(revision) if found else None
+    if message is None:
+        raise NotFound(f"no revision {revision} from {icb} for {month}", field="revision")
+    stored = message["artefacts"][name]
+    content = base64.b64decode(stored["base64"])
+    if hashlib.sha256(content).hexdigest() != stored["sha256"]:  # pragma: no cover - tampering
+        raise Conflict(f"the stored {name} no longer matches its SHA-256")
+    return str(stored["filename"]), str(stored["media_type"]), content, str(stored["sha256"])

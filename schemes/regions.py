@@ -1,0 +1,60 @@
+"""The region catalogue: which ICBs send their monthly return to an NHS England region.
+
+A region's list of ICBs is configuration, like the scheme catalogue: an ICB that never sent
+anything is still listed (as ``missing``). East of England (Y61) is built in as package data.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from schemes.rules import InputRefused
+
+BUILT_IN = {"Y61": "region-y61.json"}
+REGION_CODE = r"^[A-Z0-9]{3}$"
+
+
+class RegionIcb(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[A-Z0-9]{3,5}$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Region(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=REGION_CODE)
+    name: str = Field(min_length=1, max_length=200)
+    deadline_working_day: int = Field(default=10, ge=1, le=20)
+    icbs: tuple[RegionIcb, ...] = Field(min_length=1)
+
+    def icb(self, code: str) -> RegionIcb | None:
+        return next((i for i in self.icbs if i.code == code), None)
+
+    @property
+    def icb_codes(self) -> list[str]:
+        return [i.code for i in self.icbs]
+
+
+def parse_region(text: str) -> Region:
+    try:
+        return Region.model_validate(json.loads(text))
+    except (ValidationError, json.JSONDecodeError) as error:
+        raise InputRefused("region", f"not a valid region catalogue: {error}") from None
+
+
+def load_region(code_or_path: str) -> Region:
+    """A built-in region by its code (``Y61``), or a region catalogue file."""
+    if code_or_path in BUILT_IN:
+        data = resources.files("schemes") / "data" / BUILT_IN[code_or_path]
+        return parse_region(data.read_text(encoding="utf-8"))
+    path = Path(code_or_path)
+    if path.suffix == ".json" and path.is_file():
+        return parse_region(path.read_text(encoding="utf-8"))
+    known = ", ".join(sorted(BUILT_IN))
+    raise InputRefused("region", f"unknown region '{code_or_path[:20]}' (known: {known})")

@@ -1,0 +1,143 @@
+"""The region demo: six synthetic East of England ICBs, each with its own store, whose returns
+reach the region through the real path — their relays and ``{prefix}.returns`` when a broker
+is configured, else the same ``receive`` function in process.
+
+Each ICB's winter is the HWE demo generator under its own code, bed target and seed. One ICB
+never submits, one is late for October, one restates October; December is only partly in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from capacity.application import WinterApplication
+from projections.db import ViewDatabase
+from projections.projector import Projector
+from projections.readmodel import ReadModel
+from projections.submission import submit
+from schemes.deadlines import deadline, is_working_day
+from schemes.months import YearMonth
+from schemes.regions import Region
+from wintertrack.demo import ADMIN, generate_winter
+from wintertrack.streams.region import outgoing, receive
+
+FINANCE_USER = "icb-finance"
+BED_TARGETS = {"QHG": 118, "QUE": 96, "QM7": 141, "QH8": 162, "QMM": 104, "QJG": 88}
+NEVER = "QJG"  # never submits
+LATE = ("QMM", "2022-10")
+RESTATED = ("QH8", "2022-10")
+
+
+def submitted_at(month: YearMonth, late: bool, offset: int) -> datetime:
+    """On time: a working day or more before the deadline; late: two working days after it."""
+    day = deadline(month)
+    step = 1 if late else -1
+    for _ in range(2 if late else 1 + offset % 3):
+        day += timedelta(days=step)
+        while not is_working_day(day):
+            day += timedelta(days=step)
+    return datetime.combine(day, time(10, 5 * (offset % 10)), tzinfo=UTC)
+
+
+def icb_store(region: Region, code: str, until: date, seed: int) -> WinterApplication:
+    """An ICB's own (in-memory) store with a winter of figures and its return submissions."""
+    moment: list[datetime | None] = [None]
+    app = WinterApplication(
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        today=lambda: until,
+        clock=lambda: moment[0],
+    )
+    icb = region.icb(code)
+    assert icb is not None
+    programme = f"{code}-2022-23"
+    app.open_programme(
+        ADMIN,
+        {
+            "code": programme,
+            "icb_code": code,
+            "icb_name": icb.name,
+            "region_code": region.code,
+            "winter": "2022/23",
+            "period_start": date(2022, 10, 1),
+            "period_end": date(2023, 3, 31),
+            "bed_target": BED_TARGETS.get(code, 100),
+            "allocations": {
+                "capital": Decimal("1500000"),
+                "revenue": Decimal("6200000") + 10000 * (seed - 2022),
+                "virtual_ward": Decimal("900000"),
+            },
+        },
+    )
+    generate_winter(app, programme, until - timedelta(days=1), seed=seed)
+    if code == NEVER:
+        return app
+    read = ReadModel(Projector(app, ViewDatabase("memory://")), lambda: until)
+    month = YearMonth(2022, 10)
+    while month.next().first_day <= until:
+        at = submitted_at(month, (code, str(month)) == LATE, seed)
+        if at.date() <= until:
+            moment[0] = at
+            submit(app, read, ADMIN, programme, str(month))
+        restated = at + timedelta(days=3)
+        if (code, str(month)) == RESTATED and restated.date() <= until:
+            moment[0] = restated
+            submit(app, read, ADMIN, programme, str(month), "spend corrected after ledger close")
+        month = month.next()
+    return app
+
+
+def icb_stores(region: Region, until: date) -> dict[str, WinterApplication]:
+    return {
+        icb.code: icb_store(region, icb.code, until, seed=2022 + n)
+        for n, icb in enumerate(region.icbs)
+    }
+
+
+def deliver_in_process(
+    icbs: dict[str, WinterApplication], region_app: WinterApplication, region: Region
+) -> dict[str, int]:
+    """Every submitted revision of every ICB, through ``receive`` (no broker)."""
+    counts = {"published": 0, "stored": 0, "duplicate": 0}
+    for app in icbs.values():
+        for notification in app.recorder.select_notifications(0, 1_000_000):
+            message = outgoing(app, notification)
+            if message is None:
+                continue
+            _, value, headers = message
+            counts["published"] += 1
+            counts[receive(region_app, region, value, dict(headers))] += 1
+    return counts
+
+
+def publish_to_broker(
+    icbs: dict[str, WinterApplication], bootstrap: str, prefix: str
+) -> dict[str, int]:
+    """Each ICB's own relay publishes its store (events and returns) to the broker."""
+    from wintertrack.streams.relay import Relay
+
+    published = 0
+    for app in icbs.values():
+        relay = Relay(app, ViewDatabase("memory://"), bootstrap, prefix)
+        while relay.publish_page():
+            pass
+        published += relay.returns_published
+        relay.close()
+    return {"published": published}
+
+
+def load_region_demo(
+    region_app: WinterApplication,
+    region: Region,
+    until: date,
+    bootstrap: str | None,
+    prefix: str,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    icbs = icb_stores(region, until)
+    progress(f"{len(icbs)} ICB stores generated to {until}")
+    if bootstrap:
+        return publish_to_broker(icbs, bootstrap, prefix)
+    return deliver_in_process(icbs, region_app, region)
