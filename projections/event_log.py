@@ -8,6 +8,13 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from capacity.application import WinterApplication
+from capacity.idempotency import LEGACY_TOPIC_PREFIX
+
+
+def is_domain_event(topic: str) -> bool:
+    """False for plumbing no reader of the log wants: the idempotency records stores kept in
+    the log before keys moved beside it (``capacity/idempotency.py``)."""
+    return not topic.startswith(LEGACY_TOPIC_PREFIX)
 
 
 class Stored(Protocol):
@@ -65,7 +72,11 @@ class EventLog:
         notifications = self.application.recorder.select_notifications(
             after, limit, inclusive_of_start=False
         )
-        return [event_record(n) for n in notifications]
+        return [event_record(n) for n in notifications if is_domain_event(n.topic)]
 
     def of_aggregate(self, aggregate_id: UUID) -> list[dict[str, Any]]:
-        return [event_record(s) for s in self.application.recorder.select_events(aggregate_id)]
+        return [
+            event_record(s)
+            for s in self.application.recorder.select_events(aggregate_id)
+            if is_domain_event(s.topic)
+        ]

@@ -59,6 +59,7 @@ def event_store_env(store: str) -> dict[str, str]:
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "10",
+        "APPLICATION_RECORDER_TOPIC": "wintertrack.recorders:KeyedPostgresApplicationRecorder",
     }
 
 
