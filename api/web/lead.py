@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.history import scheme_history
+from api.observe import actor as web_actor
 from api.web.common import (
     _csrf,
     _page,
@@ -20,7 +21,6 @@ from capacity.application import WinterApplication
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
 from capacity.users import User
-from capacity.values import Actor
 from schemes.rules import InputRefused
 
 router = APIRouter(include_in_schema=False)
@@ -141,7 +141,7 @@ async def scheme_daily(request: Request, code: str) -> Response:
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
     user, cookie = session
-    actor = Actor(user.name, user.role, "web")
+    actor = web_actor(user.name, user.role, "web")
     reason = values.get("reason", "").strip()
     command = "correct_daily" if reason else "report_daily"
     try:

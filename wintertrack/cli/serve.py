@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Annotated
 
@@ -12,8 +13,11 @@ from capacity.errors import DomainError
 from schemes.catalogue import Catalogue, load_catalogue
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err
+from wintertrack.cli.common import ProgrammeOpt, _actor, _fail
 from wintertrack.cli.imports import programme_summary
+from wintertrack.logs import configure_logging
+
+log = logging.getLogger("wintertrack.serve")
 
 
 def demo(programme: ProgrammeOpt = "QM7-2022-23") -> None:
@@ -63,6 +67,7 @@ def serve(
     from wintertrack.demo import generate_winter
 
     settings = get_settings()
+    configure_logging(settings.log_level)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     today = date.today
     if demo:
@@ -76,7 +81,7 @@ def serve(
     programme = "QM7-2022-23"
     if demo:
         if application.max_position() == 0:
-            err.print(f"loading the HWE 2022/23 programme and a winter of figures to {demo_date}")
+            log.info("loading the HWE 2022/23 programme and a winter of figures to %s", demo_date)
             generate_winter(application, programme, day - timedelta(days=1))
         projector.run_once()
         print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
@@ -92,5 +97,16 @@ def serve(
             settings.oidc_client_secret.get_secret_value(),
             secret,
         )
-    app = create_app(application, read, secret, public_url=settings.public_url, oidc=oidc)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    app = create_app(
+        application,
+        read,
+        secret,
+        follow=settings.serve_projects,
+        public_url=settings.public_url,
+        oidc=oidc,
+        metrics=settings.metrics,
+        catch_up=settings.serve_projects,
+        ready_max_lag=settings.ready_max_lag,
+    )
+    # Our middleware logs each request (with its id) as JSON: no second access log.
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
