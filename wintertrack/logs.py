@@ -40,6 +40,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # a library's warning is a JSON line too
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "kafka"):
         named = logging.getLogger(name)
         named.handlers[:] = []

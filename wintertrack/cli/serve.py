@@ -60,14 +60,16 @@ def serve(
     import secrets
     from datetime import date
 
+    from wintertrack.config import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)  # first: imports below may warn
+
     import uvicorn
 
     from api.main import create_app
-    from wintertrack.config import get_settings
     from wintertrack.demo import generate_winter
 
-    settings = get_settings()
-    configure_logging(settings.log_level)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     today = date.today
     if demo:
