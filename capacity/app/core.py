@@ -233,7 +233,8 @@ class WinterCore(Application[UUID]):
                 if replay is not None:
                     return replay
             raise conflict from None
-        position = max((r.notification.id for r in recordings), default=self.max_position())
+        ids_ = [r.notification.id for r in recordings]
+        position = max(ids_) if ids_ else self.max_position()
         return Receipt(position=position, ids=ids or {})
 
     def _replay(self, actor: Actor, key: str, request_sha256: str) -> Receipt | None:
