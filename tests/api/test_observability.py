@@ -121,3 +121,20 @@ def test_log_records_are_json_lines_with_the_request_fields() -> None:
     parsed = json.loads(line)
     assert parsed["request_id"] == "abc" and parsed["message"] == "GET / 200"
     assert "\n" not in line
+
+
+def test_the_dashboard_page_says_how_fresh_it_is_and_warns_when_behind() -> None:
+    world = api_world()
+    client = _client(world, catch_up=False)
+    client.post("/login", data={"token": world.tokens["board"]})
+    world.client.app.state.read_model.projector.run_once()  # type: ignore[attr-defined]
+    head = world.application.max_position()
+    fresh = client.get(f"/?programme={P}")
+    assert f"Figures as at event {head:,}, " in fresh.text
+    assert "These figures are behind" not in fresh.text
+    world.application.report_daily(ADMIN, P, "own", {"date": "2022-11-06", "beds_equivalent": 1})
+    behind = client.get(f"/?programme={P}")
+    assert "These figures are behind" in behind.text
+    assert (
+        "the latest 1 event " in behind.text and "(1 newer event not yet included)" in behind.text
+    )

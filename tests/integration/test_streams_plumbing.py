@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
+from api.metrics import Metrics
 from capacity.application import WinterApplication
 from capacity.users import IdempotencyRecord
 from projections.db import ViewDatabase
@@ -62,6 +64,17 @@ def test_the_events_topic_carries_no_idempotency_plumbing(
         pass
     relay.close()
     assert relay.position() == application.max_position()
+    text = Metrics(Projector(application, views)).exposition()[0].decode()
+    relay_gauges = {
+        s.name: s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name.startswith("wintertrack_relay")
+    }
+    assert relay_gauges == {
+        "wintertrack_relay_published_position": application.max_position(),
+        "wintertrack_relay_lag_events": 0,
+    }
     messages = read_topic(broker.bootstrap, "winter.events")
     types = [m["event_type"] for m in messages]
     assert not [t for t in types if t.startswith("IdempotencyRecord")]
