@@ -6,6 +6,7 @@ projector's progress honestly."""
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -81,6 +82,13 @@ def recorded_at(application: WinterApplication, position: int) -> datetime | Non
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+# The last (position, recorded_at) read per application: events never change, so each read
+# costs two small queries (the log's head, the views' position) until the views move on.
+_LAST: weakref.WeakKeyDictionary[WinterApplication, tuple[int, datetime | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def freshness(projector: Projector) -> Freshness:
     application = projector.application
     head = application.max_position()
@@ -90,4 +98,7 @@ def freshness(projector: Projector) -> Freshness:
     if head > position:
         oldest = recorded_at(application, position + 1)
         lag_seconds = (now - oldest).total_seconds() if oldest else 0.0
-    return Freshness(head, position, recorded_at(application, position), max(lag_seconds, 0), now)
+    last = _LAST.get(application)
+    if last is None or last[0] != position:
+        last = _LAST[application] = (position, recorded_at(application, position))
+    return Freshness(head, position, last[1], max(lag_seconds, 0), now)
