@@ -87,3 +87,20 @@ def test_events_are_not_kept_when_their_key_cannot_be_written(
     stored = app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="k3")
     assert not stored.replayed and stored.position > head  # PostgreSQL skips a rolled-back id
     assert len(app.recorder.select_notifications(head, 10, inclusive_of_start=False)) == 1
+
+
+def test_an_older_stores_idempotency_records_are_honoured_and_hidden_from_readers() -> None:
+    from capacity.errors import IdempotencyKeyReused
+    from capacity.users import IdempotencyRecord
+    from projections.event_log import EventLog
+
+    app = _world("memory://")
+    first = app.report_daily(ADMIN, P, "keyed", DAY)
+    legacy = IdempotencyRecord.use(ADMIN, "old", "f" * 64, {"scheme": "keyed"})
+    legacy.note_position(ADMIN, first.position)
+    app.save(legacy)  # what a store written before keys moved beside the log holds
+    again = app.report_daily(ADMIN, P, "keyed", {**DAY, "date": "2022-11-03"})
+    with pytest.raises(IdempotencyKeyReused):  # the old key is still known
+        app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="old")
+    page = EventLog(app).page(first.position, 1)
+    assert [e["position"] for e in page] == [again.position]  # the legacy events are skipped
