@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from api.observe import actor
 from capacity.application import WinterApplication
 from capacity.errors import Unauthenticated
 from capacity.policy import refusal
 from capacity.users import User
 from capacity.values import Actor
+from projections.freshness import freshness
 from projections.readmodel import ReadModel
 
 
@@ -26,7 +28,9 @@ Application = Annotated[WinterApplication, Depends(get_application)]
 def get_read_model(request: Request) -> ReadModel:
     """The read side, caught up with every write already acknowledged (read-your-writes)."""
     read: ReadModel = request.app.state.read_model
-    read.projector.run_once()
+    if request.app.state.catch_up:
+        read.projector.run_once()
+    request.state.as_at = freshness(read.projector)
     return read
 
 
@@ -70,7 +74,8 @@ def allowed(command: str) -> Callable[[Request, User], User]:
 
 
 def actor_of(user: User, channel: str = "api") -> Actor:
-    return Actor(user.name, user.role, channel)
+    """The acting user, naming the request (``X-Request-ID``) in the events it stores."""
+    return actor(user.name, user.role, channel)
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

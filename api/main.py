@@ -10,11 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.requests import Request
 
 from api import limits
 from api.errors import install_error_handlers
+from api.metrics import Metrics
+from api.observe import Observed
 from api.routes import (
     board,
     events,
@@ -66,9 +68,16 @@ def create_app(
     public_url: str | None = None,
     oidc: OidcClient | None = None,
     region: Region | None = None,
+    metrics: bool = False,
+    catch_up: bool = True,
+    ready_max_lag: int = 1000,
 ) -> FastAPI:
     """``public_url``: where people reach the service; https makes cookies Secure and adds
-    HSTS; ``region``: the region this instance serves (built-in regions are known anyway)."""
+    HSTS; ``region``: the region this instance serves (built-in regions are known anyway).
+    ``metrics`` serves ``GET /metrics``. ``catch_up``: reads first apply what the log holds
+    beyond the views (read-your-writes); off when a separate ``wintertrack project`` keeps
+    them. ``/readyz`` answers 503 while the views are more than ``ready_max_lag`` events
+    behind."""
     https = bool(public_url and public_url.lower().startswith("https://"))
     stop = threading.Event()
     warmed = threading.Event()  # set once the dashboards have been computed after start-up
@@ -116,9 +125,13 @@ def create_app(
     app.state.application = application
     app.state.read_model = read_model
     app.state.region = region
+    app.state.catch_up = catch_up
+    app.state.ready_max_lag = ready_max_lag
+    observed = Metrics(read_model.projector) if metrics else None
     install_error_handlers(app)
     limits.install(app)
     app.add_middleware(SecurityHeaders, https=https)
+    app.add_middleware(Observed, metrics=observed)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -140,16 +153,30 @@ def create_app(
             return JSONResponse(
                 status_code=503, content={"status": "unavailable", "detail": str(error)}
             )
+        lag = max(head - views, 0)
+        status = "ready" if warmed.is_set() else "warming"
+        if lag > ready_max_lag:
+            status = "behind"
         body: dict[str, Any] = {
-            "status": "ready" if warmed.is_set() else "warming",
+            "status": status,
             "store_position": head,
             "views_position": views,
-            "projection_lag": head - views,
+            "projection_lag": lag,
+            "max_lag": ready_max_lag,
         }
-        return JSONResponse(body, status_code=200 if warmed.is_set() else 503)
+        return JSONResponse(body, status_code=200 if status == "ready" else 503)
+
+    if observed is not None:
+
+        @app.get("/metrics", tags=["health"], include_in_schema=False)
+        def prometheus() -> Response:
+            body, content_type = observed.exposition()
+            return Response(body, media_type=content_type)
 
     routers = (programmes, schemes, reports, sites, board, explain, returns, events, people)
     for module in (*routers, regions):
         app.include_router(module.router)
     install_web(app, secret_key, secure=https, oidc=oidc)
+    if observed is not None:
+        app.state.signin.on_failure = observed.sign_in_failed
     return app

@@ -52,6 +52,7 @@ class SignInService:
         self.limits = limits or SignInLimits()
         self.now = now
         self._recent: dict[str, list[datetime]] = {}
+        self.on_failure: Callable[[], None] = lambda: None  # e.g. a metrics counter
 
     # --- signing in ------------------------------------------------------------------------
 
@@ -171,6 +172,7 @@ class SignInService:
         return entries
 
     def record_failure(self, address: str, claimed: str, reason: str) -> None:
+        self.on_failure()
         day = self.now().date().isoformat()
         record = audit_id(address, day)
         actor = Actor("anonymous", "anonymous", "web")

@@ -29,7 +29,10 @@ class ActorAsDict(Transcoding):
         return obj.as_dict()
 
     def decode(self, data: Any) -> Actor:
-        return Actor(str(data["user_id"]), str(data["role"]), str(data["channel"]))
+        rid = data.get("request_id")
+        return Actor(
+            str(data["user_id"]), str(data["role"]), str(data["channel"]), rid and str(rid)
+        )
 
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:

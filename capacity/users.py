@@ -1,4 +1,4 @@
-"""Users, their bearer tokens (stored only as SHA-256 hashes) and idempotency records."""
+"""Users, their bearer tokens (stored only as SHA-256 hashes) and legacy idempotency records."""
 
 from __future__ import annotations
 
@@ -163,7 +163,8 @@ class AccessToken(Aggregate):
 
 
 class IdempotencyRecord(Aggregate):
-    """Saved atomically with a command's own events, so a retried key finds the first result."""
+    """How keys were kept before they moved beside the log (``capacity/idempotency.py``): never
+    written now; kept so older stores stay readable and their keys are still honoured."""
 
     TOPIC = "wintertrack:IdempotencyRecord"
 

@@ -33,17 +33,22 @@ def natural_id(*parts: str) -> UUID:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who did something, in which role, through which channel. Carried by every event."""
+    """Who did something, in which role, through which channel. Carried by every event; an
+    actor made from an HTTP request also names the request (its ``X-Request-ID``)."""
 
     user_id: str
     role: str
     channel: str = "api"
+    request_id: str | None = None
 
     def via(self, channel: str) -> Actor:
-        return Actor(self.user_id, self.role, channel)
+        return Actor(self.user_id, self.role, channel, self.request_id)
 
     def as_dict(self) -> dict[str, str]:
-        return {"user_id": self.user_id, "role": self.role, "channel": self.channel}
+        found = {"user_id": self.user_id, "role": self.role, "channel": self.channel}
+        if self.request_id is not None:  # absent from events stored before requests had ids
+            found["request_id"] = self.request_id
+        return found
 
 
 SYSTEM = Actor("system", "system", "system")

@@ -123,10 +123,16 @@ class ViewDatabase:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if self.is_postgres:
-            with self._conn.cursor() as cur:
-                cur.execute(self._sql(sql), params)
-                rows = list(cur.fetchall())
-            if not getattr(self._local, "in_transaction", False):
+            alone = not getattr(self._local, "in_transaction", False)
+            try:
+                with self._conn.cursor() as cur:
+                    cur.execute(self._sql(sql), params)
+                    rows = list(cur.fetchall())
+            except Exception:
+                if alone:  # a failed read must not leave this thread's connection aborted
+                    self._conn.rollback()
+                raise
+            if alone:
                 self._conn.commit()
             return rows
         return list(self._conn.execute(sql, params).fetchall())

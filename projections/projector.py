@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
 
 from capacity.application import WinterApplication
 from projections.db import ViewDatabase
@@ -116,7 +117,10 @@ class Projector:
             self.on_advance(sorted(touched))
 
     def apply(self, db: PageWriter, notification: Notification) -> str | None:
-        """Applies one event; returns the programme whose facts it changed, if any."""
+        """Applies one event; returns the programme whose facts it changed, if any. Events no
+        view reads (sign-ins, users, legacy idempotency records) are skipped undecoded."""
+        if not _handled(notification.topic):
+            return None
         event = self.application.mapper.to_domain_event(notification)
         handler = HANDLERS.get(type(event))
         if handler is None:
@@ -179,6 +183,22 @@ class Projector:
             except Exception:
                 time.sleep(1.0)
             stop.wait(interval)
+
+
+_HANDLED: dict[str, bool] = {}
+
+
+def _handled(topic: str) -> bool:
+    """Whether any view reads events stored under this topic (resolved once per topic, so
+    renamed topics registered with the library still count)."""
+    known = _HANDLED.get(topic)
+    if known is None:
+        try:
+            known = resolve_topic(topic) in HANDLERS
+        except Exception:  # a topic this release cannot resolve: the mapper would say why
+            known = True
+        _HANDLED[topic] = known
+    return known
 
 
 def _sidecars(path: Path) -> tuple[Path, Path]:

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None  # sign-in with the organisation's account when all three set
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
+    metrics: bool = False  # GET /metrics (Prometheus text format) when on
+    ready_max_lag: int = 1000  # /readyz answers 503 while the views are more events behind
+    serve_projects: bool = True  # off: `serve` leaves the views to a `wintertrack project`
+    log_level: str = "INFO"
 
     @field_validator("store")
     @classmethod
@@ -60,6 +64,7 @@ def event_store_env(store: str) -> dict[str, str]:
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "10",
+        "APPLICATION_RECORDER_TOPIC": "wintertrack.recorders:KeyedPostgresApplicationRecorder",
     }
 
 

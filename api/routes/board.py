@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import AnyUser, Reads
@@ -21,10 +21,17 @@ KnownAt = Annotated[int | None, Query(ge=0, description="Event-log position (def
 
 @router.get("/dashboard", response_model=dict[str, Any])
 def dashboard(
-    programme: str, user: AnyUser, read: Reads, as_of: AsOf = None, known_at: KnownAt = None
+    request: Request,
+    programme: str,
+    user: AnyUser,
+    read: Reads,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
 ) -> JSONResponse:
+    """The dashboard; ``as_at`` says how fresh the views behind it are (position, age, lag)."""
+    board = read.dashboard(programme, as_of, known_at)
     # Plain JSON values already: JSONResponse skips FastAPI's slower generic encoder.
-    return JSONResponse(read.dashboard(programme, as_of, known_at))
+    return JSONResponse({**board, "as_at": request.state.as_at.as_dict()})
 
 
 @router.get("/delivery")

@@ -15,6 +15,7 @@ from capacity.application import WinterApplication
 from capacity.errors import Unauthenticated
 from capacity.signin import SignInService
 from capacity.users import User
+from projections.freshness import freshness
 from projections.readmodel import ReadModel
 from projections.return_lines import gbp_text
 from schemes.rules import InputRefused
@@ -46,7 +47,9 @@ class LoginRequired(Exception):
 def _services(request: Request) -> tuple[WinterApplication, ReadModel, Sessions]:
     state = request.app.state
     read: ReadModel = state.read_model
-    read.projector.run_once()
+    if state.catch_up:
+        read.projector.run_once()
+    request.state.as_at = freshness(read.projector)
     return state.application, read, state.sessions
 
 
@@ -77,6 +80,8 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
         csrf=sessions.csrf_for(cookie) if cookie else "",
         rag_labels=RAG_LABELS,
         oidc=request.app.state.oidc is not None,
+        as_at=getattr(request.state, "as_at", None),
+        ready_max_lag=request.app.state.ready_max_lag,
     )
     return templates.TemplateResponse(request, name, context, status_code=status)
 

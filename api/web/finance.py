@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.observe import actor as web_actor
 from api.web.common import (
     _csrf,
     _page,
@@ -15,7 +16,6 @@ from api.web.common import (
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
 from capacity.users import User
-from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
 from projections.return_lines import COVER, SECTIONS
 from projections.submission import diff_since_latest, submit
@@ -96,7 +96,7 @@ async def submit_page(request: Request, month: str) -> Response:
     programme = _programme(request, user)
     try:
         _csrf(request, cookie, form)
-        actor = Actor(user.name, user.role, "web")
+        actor = web_actor(user.name, user.role, "web")
         application.authorise(actor, "submit_return", programme)
         _, revision, position, sha = submit(
             application,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.history import scheme_history
 from api.history_text import newest_first
+from api.observe import actor as web_actor
 from api.web.common import (
     _csrf,
     _page,
@@ -21,7 +22,6 @@ from capacity.application import WinterApplication
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
 from capacity.users import User
-from capacity.values import Actor
 from schemes.rules import InputRefused
 
 router = APIRouter(include_in_schema=False)
@@ -143,7 +143,7 @@ async def scheme_daily(request: Request, code: str) -> Response:
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
     user, cookie = session
-    actor = Actor(user.name, user.role, "web")
+    actor = web_actor(user.name, user.role, "web")
     reason = values.get("reason", "").strip()
     command = "correct_daily" if reason else "report_daily"
     try:

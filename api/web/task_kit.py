@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from api.observe import actor as web_actor
 from api.web.common import _csrf, _page, _programme, _services, _user
 from capacity.application import WinterApplication
 from capacity.errors import DomainError
@@ -61,7 +62,7 @@ class Task:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.user.name, self.user.role, "web")
+        return web_actor(self.user.name, self.user.role, "web")
 
     def forbidden(self) -> HTMLResponse:
         """A clear refusal page: nothing is stored, and the page says who may do the task."""

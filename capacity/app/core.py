@@ -12,12 +12,18 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    JSONTranscoder,
+    Recording,
+)
+from eventsourcing.popo import POPOApplicationRecorder
 
 from capacity import figures
 from capacity.errors import (
@@ -30,6 +36,7 @@ from capacity.errors import (
     SchemeNotFound,
     SiteNotFound,
 )
+from capacity.idempotency import KeyedPOPOApplicationRecorder, KeyRecord, KeyStore
 from capacity.policy import ALWAYS, refusal
 from capacity.programme import Programme, programme_id
 from capacity.provenance import SchemeProvenance
@@ -125,6 +132,15 @@ class WinterCore(Application[UUID]):
         super().__init__(env)
         self.today = today
         self.clock = clock
+        # Keyed writes need a recorder that stores the key with the events (see
+        # capacity/idempotency.py); the stores built by wintertrack/config.py all do.
+        self.keeps_keys = isinstance(self.recorder, KeyStore)
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        recorder = super().construct_recorder()
+        if type(recorder) is POPOApplicationRecorder:
+            return KeyedPOPOApplicationRecorder()
+        return recorder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -205,36 +221,50 @@ class WinterCore(Application[UUID]):
         idempotency: tuple[str, str] | None = None,
         ids: dict[str, str] | None = None,
     ) -> Receipt:
-        record = None
-        if idempotency is not None:
-            record = IdempotencyRecord.use(actor, idempotency[0], idempotency[1], ids or {})
+        """Saves the aggregates' events; with a key, the key is stored in the same transaction
+        (beside the log, not in it) and a clash on it replays the first result."""
         try:
-            recordings = self.save(*aggregates, record)
+            if idempotency is None:
+                recordings = self.save(*aggregates)
+            else:
+                if not self.keeps_keys:
+                    raise TypeError(f"{type(self.recorder).__name__} cannot keep idempotency keys")
+                key, sha = idempotency
+                record = KeyRecord(actor.user_id, key, sha, dict(ids or {}))
+                recordings = self.save(*aggregates, idempotency=record)
         except IntegrityError:
-            if record is not None:
-                replay = self._replay(actor, *idempotency)  # type: ignore[misc]
+            if idempotency is not None:
+                replay = self._replay(actor, *idempotency)
                 if replay is not None:
                     return replay
             raise conflict from None
-        position = max(r.notification.id for r in recordings)
-        if record is not None:
-            record.note_position(actor, position)
-            self.save(record)
+        ids_ = [r.notification.id for r in recordings]
+        position = max(ids_) if ids_ else self.max_position()
         return Receipt(position=position, ids=ids or {})
 
     def _replay(self, actor: Actor, key: str, request_sha256: str) -> Receipt | None:
+        keys = cast(KeyStore, self.recorder)
+        found = keys.select_key(actor.user_id, key) if self.keeps_keys else None
+        if found is None:
+            found = self._legacy_key(actor, key)
+        if found is None:
+            return None
+        if found.request_sha256 != request_sha256:
+            raise IdempotencyKeyReused(
+                f"Idempotency-Key '{key}' was already used for a different request",
+                field="Idempotency-Key",
+            )
+        return Receipt(position=found.position, ids=dict(found.result), replayed=True)
+
+    def _legacy_key(self, actor: Actor, key: str) -> KeyRecord | None:
+        """A key used before keys moved out of the log: an ``IdempotencyRecord`` aggregate."""
         record_id = idempotency_id(actor.user_id, key)
         if not self._exists(record_id):
             return None
         record: Aggregate = self.repository.get(record_id)
         assert isinstance(record, IdempotencyRecord)
-        if record.request_sha256 != request_sha256:
-            raise IdempotencyKeyReused(
-                f"Idempotency-Key '{key}' was already used for a different request",
-                field="Idempotency-Key",
-            )
         position = record.position if record.position is not None else self.max_position()
-        return Receipt(position=position, ids=dict(record.result), replayed=True)
+        return KeyRecord(actor.user_id, key, record.request_sha256, record.result, position)
 
     def _idempotent(
         self, actor: Actor, key: str | None, command: str, request: Mapping[str, Any]

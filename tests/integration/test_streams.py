@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
+from api.metrics import Metrics
 from capacity.application import WinterApplication
 from projections.db import ViewDatabase
 from projections.projector import Projector
@@ -87,7 +89,9 @@ def test_every_event_written_through_the_api_is_published(
     )
     last = max(messages, key=lambda m: m["position"])
     assert last["event_type"] == "DailyReport.DailyFiguresReported"
-    assert last["actor"] == {"user_id": "lead", "role": "lead", "channel": "api"}
+    assert last["actor"] == {"user_id": "lead", "role": "lead", "channel": "api"} | {
+        "request_id": written.headers["x-request-id"]
+    }
     assert last["programme"] == P and last["data"]["narrative"] == "all open"
     assert set(last) >= {
         "event_type",
@@ -253,7 +257,28 @@ def test_ingest_stores_valid_messages_and_dead_letters_poison(
     )  # redelivery
     producer.flush()
     env = cli_env(postgres_url, broker)
-    ingest_until(env, lambda: sum(reports_by_source(application).values()) >= 20 + 3)
+    metrics = Metrics(Projector(application, ViewDatabase(postgres_url)))
+
+    def ingest_gauges() -> dict[str, float]:
+        text = metrics.exposition()[0].decode()
+        return {
+            s.name: s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+            if s.name.startswith("wintertrack_ingest")
+        }
+
+    ingest_until(
+        env,
+        lambda: (
+            sum(reports_by_source(application).values()) >= 20 + 3
+            and ingest_gauges().get("wintertrack_ingest_dlq_messages") == 3
+            and ingest_gauges().get("wintertrack_ingest_consumer_lag") == 0
+        ),
+    )
+    gauges = ingest_gauges()
+    assert gauges["wintertrack_ingest_stored_messages"] == 20
+    report("ingest-metrics", **{k.removeprefix("wintertrack_"): int(v) for k, v in gauges.items()})
     sources = reports_by_source(application)
     assert all(sources[f"m-{n}"] == 1 for n in range(20))
     dead = read_topic(broker.bootstrap, "winter.daily-figures.dlq")

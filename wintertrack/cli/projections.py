@@ -32,11 +32,20 @@ def projections_rebuild() -> None:
 @app.command("follow")
 def projections_follow(interval: float = 0.5) -> None:
     """Keeps the views following the event log (for when the API runs elsewhere)."""
+    import logging
     import signal
     import threading
 
+    from wintertrack.config import get_settings
+    from wintertrack.logs import configure_logging
+
+    configure_logging(get_settings().log_level)
+    log = logging.getLogger("wintertrack.projector")
     application = build_application()
     projector, _ = build_read_side(application)
+    projector.on_advance = lambda programmes: log.info(
+        "views at position %d", projector.position(), extra={"programmes": programmes}
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

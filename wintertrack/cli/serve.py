@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -13,8 +14,11 @@ from schemes.catalogue import Catalogue, load_catalogue
 from schemes.regions import Region, load_region
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err
+from wintertrack.cli.common import ProgrammeOpt, _actor, _fail
 from wintertrack.cli.imports import programme_summary
+from wintertrack.logs import configure_logging
+
+log = logging.getLogger("wintertrack.serve")
 
 
 def demo(programme: ProgrammeOpt = "QM7-2022-23") -> None:
@@ -74,9 +78,9 @@ def _region_demo(application: WinterApplication, day: date, host: str, port: int
     region = load_region(settings.region)
     bootstrap, prefix = settings.kafka_bootstrap, settings.kafka_topic_prefix
     if application.max_position() == 0:
-        err.print(f"generating the {region.name} region's ICB winters and returns to {day}")
-        counts = load_region_demo(application, region, day, bootstrap, prefix, err.print)
-        err.print(f"returns: {counts}")
+        log.info("generating the %s region's ICB winters and returns to %s", region.name, day)
+        counts = load_region_demo(application, region, day, bootstrap, prefix, log.info)
+        log.info("returns: %s", counts)
     if bootstrap:
         follower = RegionFollower(application, region, bootstrap, prefix)
         threading.Thread(target=follower.run, args=(threading.Event(),), daemon=True).start()
@@ -105,13 +109,16 @@ def serve(
     """Serves the API and the web pages."""
     import secrets
 
+    from wintertrack.config import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)  # first: imports below may warn
+
     import uvicorn
 
     from api.main import create_app
-    from wintertrack.config import get_settings
     from wintertrack.demo import generate_winter
 
-    settings = get_settings()
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     today = date.today
     if demo:
@@ -129,7 +136,7 @@ def serve(
         projector.run_once()
     elif demo:
         if application.max_position() == 0:
-            err.print(f"loading the HWE 2022/23 programme and a winter of figures to {demo_date}")
+            log.info("loading the HWE 2022/23 programme and a winter of figures to %s", demo_date)
             generate_winter(application, programme, day - timedelta(days=1))
         projector.run_once()
         print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
@@ -146,6 +153,16 @@ def serve(
             secret,
         )
     app = create_app(
-        application, read, secret, public_url=settings.public_url, oidc=oidc, region=served
+        application,
+        read,
+        secret,
+        follow=settings.serve_projects,
+        public_url=settings.public_url,
+        oidc=oidc,
+        region=served,
+        metrics=settings.metrics,
+        catch_up=settings.serve_projects,
+        ready_max_lag=settings.ready_max_lag,
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # Our middleware logs each request (with its id) as JSON: no second access log.
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

@@ -9,6 +9,7 @@ import typer
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
 from wintertrack.cli.common import _fail
+from wintertrack.logs import configure_logging
 
 
 def relay_command(
@@ -24,6 +25,7 @@ def relay_command(
     from wintertrack.streams.relay import Relay
 
     settings = get_settings()
+    configure_logging(settings.log_level)
     if not settings.kafka_bootstrap:
         raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
     application = build_application(settings)
@@ -52,14 +54,20 @@ def ingest_command(group: str = "wintertrack-ingest") -> None:
     import signal
     import threading
 
+    from projections.db import ViewDatabase
     from wintertrack.config import get_settings
     from wintertrack.streams.ingest import Ingest
 
     settings = get_settings()
+    configure_logging(settings.log_level)
     if not settings.kafka_bootstrap:
         raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
     ingest = Ingest(
-        build_application(settings), settings.kafka_bootstrap, settings.kafka_topic_prefix, group
+        build_application(settings),
+        settings.kafka_bootstrap,
+        settings.kafka_topic_prefix,
+        group,
+        views=ViewDatabase(settings.store),
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
+import time
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from api.schemas import DailyIn, daily_body
@@ -23,6 +27,7 @@ from capacity.application import WinterApplication
 from capacity.errors import DomainError, DuplicateDailyReport
 from capacity.reports import DailyReport, daily_report_id
 from capacity.values import Actor
+from projections.db import ViewDatabase
 from schemes.rules import InputRefused, parse_date
 
 log = logging.getLogger("wintertrack.ingest")
@@ -91,8 +96,12 @@ class Ingest:
         bootstrap: str,
         topic_prefix: str,
         group: str = GROUP,
+        views: ViewDatabase | None = None,
     ) -> None:
         self.application = application
+        self.views = views
+        self.consumer_id = f"{group}/{socket.gethostname()}/{os.getpid()}"
+        self._reported = 0.0
         self.topic = f"{topic_prefix}.daily-figures"
         self.dlq = f"{self.topic}.dlq"
         self.consumer = KafkaConsumer(
@@ -130,8 +139,37 @@ class Ingest:
                     self.handle(record)
             if batches:
                 self.consumer.commit()  # only after every record of the poll is stored or DLQ'd
-                log.info("ingest counts %s", self.counts)
+                log.info("ingest counts %s", self.counts, extra={"counts": dict(self.counts)})
                 print(json.dumps(self.counts), flush=True)
+            if batches or time.monotonic() - self._reported > 5:
+                self.report_status()
+
+    def report_status(self) -> None:
+        """This consumer's lag (end offsets minus positions, over its partitions) and counts,
+        in ``ingest_status`` in the views database: what ``/metrics`` reads."""
+        if self.views is None:
+            return
+        self._reported = time.monotonic()
+        try:
+            held = list(self.consumer.assignment())
+            ends = self.consumer.end_offsets(held) if held else {}
+            lag = sum(max(ends[tp] - self.consumer.position(tp), 0) for tp in held if tp in ends)
+        except KafkaError as error:
+            log.warning("could not measure consumer lag: %s", error)
+            return
+        row = (self.counts["stored"], self.counts["rejected"], lag, time.time(), self.consumer_id)
+        with self.views.transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS ingest_status (consumer TEXT PRIMARY KEY, "
+                "stored_total BIGINT NOT NULL, dlq_total BIGINT NOT NULL, lag BIGINT NOT NULL, "
+                "updated DOUBLE PRECISION NOT NULL)"
+            )
+            db.execute("DELETE FROM ingest_status WHERE consumer = ?", (self.consumer_id,))
+            db.execute(
+                "INSERT INTO ingest_status (stored_total, dlq_total, lag, updated, consumer) "
+                "VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
 
     def close(self) -> None:
         self.consumer.close()

@@ -1,4 +1,7 @@
-"""Publishes every stored event, in event-log order, to ``{prefix}.events``.
+"""Publishes every stored domain event, in event-log order, to ``{prefix}.events``.
+
+Idempotency keys are not events (``capacity/idempotency.py``); the ``IdempotencyRecord`` events
+that older stores still hold are skipped, the position moving past them.
 
 At-least-once: the position is advanced (durably, in the views database) only after the broker
 has acknowledged every message of a page, so a crash or an outage re-sends at most one page.
@@ -21,6 +24,7 @@ from kafka.errors import KafkaError
 
 from capacity.application import WinterApplication
 from projections.db import ViewDatabase
+from projections.event_log import is_domain_event
 from wintertrack.streams.messages import SCHEMA_VERSION, encode, event_message
 from wintertrack.streams.region import outgoing, returns_topic
 
@@ -71,7 +75,9 @@ class Relay:
         return self._producer
 
     def publish_page(self) -> int:
-        """Publishes the next page; returns how many events were published (0 when caught up)."""
+        """Publishes the next page; returns how many positions it moved past (0 when caught up),
+        which counts skipped plumbing too, so a page of only plumbing does not look like the
+        end of the log."""
         start = self.position()
         page = self.application.recorder.select_notifications(
             start, self.page_size, inclusive_of_start=False
@@ -82,6 +88,8 @@ class Relay:
         futures = []
         returns = 0
         for n in page:
+            if not is_domain_event(n.topic):
+                continue  # plumbing of older stores (idempotency records): not published
             futures.append(
                 producer.send(
                     self.topic,

@@ -1,0 +1,144 @@
+"""``GET /metrics`` in the Prometheus text format (``WINTERTRACK_METRICS=on``).
+
+Request counts and latency are counted by this process. Everything else is read, at scrape
+time, from what every process shares — the event store and the views database — so one scrape
+of any API instance tells the truth about the separate ``project``, ``relay`` and ``ingest``
+processes too: the event-log head, the views' position and lag (events and seconds), the
+relay's last published position and lag (its ``relay_tracking`` row) and the ingest consumers'
+lag and dead-letter count (the rows each ``wintertrack ingest`` writes after every poll to
+``ingest_status``; a row's ``updated`` gauge shows whether its process is still writing).
+Sign-in failures are counted by this process, as its sign-in service records them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+
+from projections.freshness import freshness
+from projections.projector import Projector
+
+log = logging.getLogger("wintertrack.metrics")
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class StoreCollector(Collector):
+    """Gauges read from the store and the views at scrape time."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+
+    def collect(self) -> Iterator[Metric]:
+        fresh = freshness(self.projector)
+        yield _gauge("wintertrack_event_log_position", "Last position of the event log", fresh.head)
+        yield _gauge(
+            "wintertrack_projector_position", "Last position the views applied", fresh.position
+        )
+        yield _gauge(
+            "wintertrack_projector_lag_events",
+            "Events the views have not applied",
+            fresh.lag_events,
+        )
+        yield _gauge(
+            "wintertrack_projector_lag_seconds",
+            "Age of the oldest event the views have not applied (0 when caught up)",
+            fresh.lag_seconds,
+        )
+        yield from self._relay(fresh.head)
+        yield from self._ingest()
+
+    def _query(self, sql: str) -> list[tuple[object, ...]] | None:
+        try:
+            return [tuple(row) for row in self.projector.views.query(sql)]
+        except Exception:  # the table exists once that process has run; until then, no series
+            return None
+
+    def _relay(self, head: int) -> Iterator[Metric]:
+        rows = self._query("SELECT position FROM relay_tracking WHERE name = 'relay'")
+        if not rows:
+            return
+        published = int(str(rows[0][0]))
+        yield _gauge(
+            "wintertrack_relay_published_position", "Last position the relay published", published
+        )
+        yield _gauge(
+            "wintertrack_relay_lag_events", "Events not yet published", max(head - published, 0)
+        )
+
+    def _ingest(self) -> Iterator[Metric]:
+        rows = self._query(
+            "SELECT consumer, lag, dlq_total, stored_total, updated FROM ingest_status"
+        )
+        if rows is None:
+            return
+        lag = GaugeMetricFamily(
+            "wintertrack_ingest_consumer_lag",
+            "Messages behind the end of the partitions this ingest consumer holds",
+            labels=["consumer"],
+        )
+        dlq = GaugeMetricFamily(
+            "wintertrack_ingest_dlq_messages",
+            "Messages this ingest consumer sent to the dead-letter topic since it was first run",
+            labels=["consumer"],
+        )
+        stored = GaugeMetricFamily(
+            "wintertrack_ingest_stored_messages", "Messages stored as reports", labels=["consumer"]
+        )
+        updated = GaugeMetricFamily(
+            "wintertrack_ingest_updated_timestamp_seconds",
+            "When this ingest consumer last reported (Unix time)",
+            labels=["consumer"],
+        )
+        for consumer, lag_value, dlq_value, stored_value, when in rows:
+            name = str(consumer)
+            lag.add_metric([name], float(str(lag_value)))
+            dlq.add_metric([name], float(str(dlq_value)))
+            stored.add_metric([name], float(str(stored_value)))
+            updated.add_metric([name], float(str(when)))
+        yield from (lag, dlq, stored, updated)
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=value)
+
+
+class Metrics:
+    """One registry per app (tests build many apps in one process)."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.requests = Counter(
+            "wintertrack_http_requests",
+            "HTTP requests answered, by method, route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "wintertrack_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method, route template and status",
+            ["method", "route", "status"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.sign_in_failures = Counter(
+            "wintertrack_sign_in_failures",
+            "Failed sign-in attempts recorded by this instance",
+            registry=self.registry,
+        )
+        self.registry.register(StoreCollector(projector))
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        labels = (method, route, str(status))
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(seconds)
+
+    def sign_in_failed(self) -> None:
+        self.sign_in_failures.inc()
+
+    def exposition(self) -> tuple[bytes, str]:
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
