@@ -9,6 +9,7 @@ from capacity.application import WinterApplication
 from capacity.programme import Programme
 from capacity.provenance import SchemeProvenance
 from capacity.scheme import Scheme
+from schemes.rules import kpi_type
 
 
 def money(value: Decimal) -> str:
@@ -37,6 +38,7 @@ def scheme_public(scheme: Scheme, provenance: SchemeProvenance | None = None) ->
         "kpis": [
             {
                 **k,
+                "type": kpi_type(k),  # given, or read from the unit for older schemes
                 "target": (
                     float(k["target"]) if isinstance(k.get("target"), Decimal) else k.get("target")
                 ),
