@@ -98,6 +98,8 @@ class PeopleCommands(WinterCore):
         for code in codes:
             if code not in known:
                 raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
+        if programme in user.programmes and set(codes) <= set(user.schemes):
+            raise InputRefused("programme", f"user {name} already acts in {programme}")
         user.grant_programme(actor, programme, codes)
         return self._commit(actor, [user], Conflict(f"user {name} changed meanwhile; try again"))
 
