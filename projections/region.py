@@ -200,14 +200,14 @@ def _cell(row: dict[str, Any]) -> dict[str, Any]:
 
 def by_winter(months: list[dict[str, Any]], region: Region) -> list[dict[str, Any]]:
     """The trackers grouped by winter (financial year): per ICB, each month of each winter it
-    returned, so the region compares ICBs and winters (a winter nobody returned is left out)."""
+    returned, so the region compares ICBs and winters (months nobody returned are left out)."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for month in months:
+        if month["totals"]["missing"] == month["totals"]["icbs"]:
+            continue  # nobody has returned this month (yet): no column
         grouped.setdefault(financial_year(YearMonth.parse(month["month"])), []).append(month)
     winters = []
     for winter, trackers in sorted(grouped.items()):
-        if all(t["totals"]["missing"] == t["totals"]["icbs"] for t in trackers):
-            continue
         trackers.sort(key=lambda t: t["month"])
         icbs = []
         for icb in region.icbs:

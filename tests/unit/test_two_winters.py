@@ -171,6 +171,6 @@ def test_the_region_shows_both_winters(tmp_path: Path) -> None:
     assert cells["2022-11"]["delivered_beds_equivalent"] == pytest.approx(40 / 30, abs=0.01)
     assert cells["2023-10"]["bed_target"] == 120
     assert cells["2023-10"]["delivered_beds_equivalent"] == 0.0
-    assert cells["2022-10"]["status"] == "missing"
+    assert set(cells) == {"2022-11", "2023-10"}  # the months someone returned
     other = next(i for i in winters["2023/24"]["icbs"] if i["icb_code"] == "QHG")
     assert all(c["status"] == "missing" for c in other["months"])
