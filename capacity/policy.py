@@ -61,6 +61,7 @@ POLICY: dict[str, Rule] = {
     "correct_flow": _rule("Correct a site's daily flow", "site", "lead"),
     # people
     "add_user": _rule("Add a user", "global"),
+    "grant_programme": _rule("Let a user act in another programme too", "global"),
     "issue_token": _rule("Issue an API token", "global"),
     "revoke_token": _rule("Revoke an API token", "global"),
     "end_sessions": _rule("End all of a user's web sessions", "global"),
@@ -85,6 +86,11 @@ def _roles_needed(rule: Rule) -> str:
     return " or ".join(sorted(rule.roles)) or "admin"
 
 
+def _programmes(user: User) -> list[str]:
+    """The programmes a bound user acts in (``programmes`` is missing on older snapshots)."""
+    return list(getattr(user, "programmes", None) or [user.programme])
+
+
 def refusal(
     role: str, user: User | None, command: str, programme: str | None, subject: str | None
 ) -> Forbidden | None:
@@ -101,7 +107,8 @@ def refusal(
         return Forbidden(f"role {role} may not do this (needs {_roles_needed(rule)})")
     if user is None:
         return Forbidden(f"role {role} may not do this without a known user")
-    if rule.scope != "global" and programme is not None and user.programme not in (None, programme):
+    bound = user.programme is not None and programme not in _programmes(user)
+    if rule.scope != "global" and programme is not None and bound:
         return NotYourScheme(
             f"user {user.name} may not act in programme {programme}", field="programme"
         )

@@ -53,10 +53,25 @@ class User(Aggregate):
         def apply(self, aggregate: User) -> None:
             aggregate.sessions_valid_after = self.at
 
+    class ProgrammeGranted(Event):
+        """A user bound to a programme also acts in another one (an ICB's next winter), on
+        the schemes or sites named here as well as those already assigned."""
+
+        TOPIC = "wintertrack:User.ProgrammeGranted"
+        programme: str
+        schemes: list[str]
+
+        def apply(self, aggregate: User) -> None:
+            if self.programme not in aggregate.programmes:
+                aggregate.programmes.append(self.programme)
+            aggregate.schemes.extend(s for s in self.schemes if s not in aggregate.schemes)
+
     def __init__(self, name: str, role: str, programme: str | None, schemes: list[str]) -> None:
         self.name = name
         self.role = role
         self.programme = programme
+        # Every programme the user acts in: the one bound at first, then those granted.
+        self.programmes: list[str] = [programme] if programme else []
         self.schemes = list(schemes)
         self.sessions_valid_after: datetime | None = None
         self.email: str | None = None
@@ -72,6 +87,9 @@ class User(Aggregate):
 
     def set_email(self, actor: Actor, email: str) -> None:
         self.trigger_event(self.EmailSet, actor=actor, email=email)
+
+    def grant_programme(self, actor: Actor, programme: str, schemes: list[str]) -> None:
+        self.trigger_event(self.ProgrammeGranted, actor=actor, programme=programme, schemes=schemes)
 
     def end_sessions(self, actor: Actor, at: datetime, reason: str) -> None:
         self.trigger_event(self.SessionsEnded, actor=actor, at=at, reason=reason[:200])

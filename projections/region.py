@@ -1,5 +1,6 @@
 """What a region reads (docs/rules.md §14): the submission tracker for a month and the ICBs'
-figures by month, from the returns received (v_received) and the region catalogue."""
+figures by month and by winter, from the returns received (v_received) and the region
+catalogue."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from projections.db import ViewDatabase
 from projections.return_document import STREAMS
 from projections.returns import gbp
 from schemes.deadlines import deadline, status
-from schemes.months import YearMonth, months_in_period
+from schemes.months import YearMonth, financial_month_label, financial_year, months_in_period
 from schemes.regions import BUILT_IN, Region, load_region
 from schemes.rules import InputRefused
 
@@ -184,6 +185,70 @@ def region_months(views: ViewDatabase, region: Region, today: date) -> list[str]
     return sorted(months)
 
 
+def _cell(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "month": row["month"],
+        "status": row["status"],
+        "programme": row.get("programme"),
+        "revision": row.get("revision"),
+        "bed_target": row.get("bed_target"),
+        "delivered_beds_equivalent": row.get("delivered_beds_equivalent"),
+        "planned_beds_equivalent": row.get("planned_beds_equivalent"),
+        "rag": row.get("rag"),
+    }
+
+
+def by_winter(months: list[dict[str, Any]], region: Region) -> list[dict[str, Any]]:
+    """The trackers grouped by winter (financial year): per ICB, each month of each winter it
+    returned, so the region compares ICBs and winters (months nobody returned are left out)."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for month in months:
+        if month["totals"]["missing"] == month["totals"]["icbs"]:
+            continue  # nobody has returned this month (yet): no column
+        grouped.setdefault(financial_year(YearMonth.parse(month["month"])), []).append(month)
+    winters = []
+    for winter, trackers in sorted(grouped.items()):
+        trackers.sort(key=lambda t: t["month"])
+        icbs = []
+        for icb in region.icbs:
+            cells = [
+                _cell({**row, "month": t["month"]})
+                for t in trackers
+                for row in t["icbs"]
+                if row["icb_code"] == icb.code
+            ]
+            programmes = sorted({c["programme"] for c in cells if c["programme"]})
+            icbs.append(
+                {
+                    "icb_code": icb.code,
+                    "icb_name": icb.name,
+                    "programmes": programmes,
+                    "months": cells,
+                }
+            )
+        winters.append(
+            {
+                "winter": winter,
+                "months": [
+                    {
+                        "month": t["month"],
+                        "financial_month": financial_month_label(YearMonth.parse(t["month"])),
+                    }
+                    for t in trackers
+                ],
+                "icbs": icbs,
+                "totals": [
+                    {"month": t["month"], **{k: t["totals"][k] for k in WINTER_TOTALS}}
+                    for t in trackers
+                ],
+            }
+        )
+    return winters
+
+
+WINTER_TOTALS = ("bed_target", "delivered_beds_equivalent", "planned_beds_equivalent", "rag")
+
+
 def overview(views: ViewDatabase, region: Region, today: date) -> dict[str, Any]:
     """The ICBs known with their latest figures, and each month's tracker."""
     months = [tracker(views, region, m, today) for m in region_months(views, region, today)]
@@ -202,6 +267,7 @@ def overview(views: ViewDatabase, region: Region, today: date) -> dict[str, Any]
         "deadline_working_day": region.deadline_working_day,
         "icbs": icbs,
         "months": months,
+        "winters": by_winter(months, region),
     }
 
 

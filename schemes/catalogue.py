@@ -1,4 +1,5 @@
-"""The scheme catalogue format (pydantic-validated) and the built-in HWE 2022/23 catalogue.
+"""The scheme catalogue format (pydantic-validated) and the built-in catalogues: HWE 2022/23
+(from the ICB's board papers) and an illustrative, synthetic HWE 2023/24 for a second winter.
 
 Also reads the reference catalogue shape (``id``, ``funding``, ``beds_equivalent_per_day``,
 ``other_kpis``) and maps it onto ours.
@@ -20,7 +21,11 @@ from schemes.rules import InputRefused, kpi_type
 
 Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
 Stream = Literal["capital", "revenue", "virtual_ward"]
-BUILT_IN = {"hwe-2022-23": "hwe-2022-23.json"}
+BUILT_IN = {
+    "hwe-2022-23": "hwe-2022-23.json",
+    # Made up, to show two winters side by side: not NHS England's or the ICB's figures.
+    "hwe-2023-24": "hwe-2023-24-illustrative.json",
+}
 
 
 class Kpi(BaseModel):
@@ -95,6 +100,7 @@ class ProgrammeSpec(BaseModel):
 class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    description: str = Field(default="", max_length=2000)
     programme: ProgrammeSpec | None = None
     schemes: list[CatalogueScheme]
 
@@ -171,7 +177,8 @@ def parse_catalogue(data: Any) -> Catalogue:
 
 
 def load_catalogue(source: str | Path) -> Catalogue:
-    """``hwe-2022-23`` loads the built-in catalogue; anything else is a JSON file path."""
+    """``hwe-2022-23`` or ``hwe-2023-24`` (illustrative) loads a built-in catalogue; anything
+    else is a JSON file path."""
     if isinstance(source, str) and source in BUILT_IN:
         text = resources.files("schemes").joinpath("data", BUILT_IN[source]).read_text("utf-8")
     else:

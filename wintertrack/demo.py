@@ -1,4 +1,5 @@
-"""A plausible winter of figures for the HWE 2022/23 programme, for demos and smoke tests.
+"""A plausible winter of figures for the HWE 2022/23 programme (or the illustrative 2023/24
+one), for demos and smoke tests.
 
 Deterministic for a given seed: schemes mobilise around their planned start, bedded schemes open
 beds in steps (with the odd infection closure), other schemes report beds-equivalent near plan
@@ -26,6 +27,7 @@ SITES: tuple[tuple[str, str, str, int], ...] = (
     ("RQW", "Princess Alexandra Hospital (Harlow)", "WE", 420),
 )
 BATCH = 400
+SECOND_WINTER = "QM7-2023-24"  # the illustrative catalogue's programme (schemes/data/)
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -38,12 +40,13 @@ def generate_winter(
     until: date,
     seed: int = 2022,
     progress: Callable[[str], None] = lambda _: None,
+    catalogue: str = "hwe-2022-23",
 ) -> int:
     """Loads the catalogue (when needed) and writes a winter of figures up to ``until``.
 
     Returns the number of daily reports written."""
     rng = random.Random(seed)
-    app.load_catalogue(ADMIN, load_catalogue("hwe-2022-23"), programme_code)
+    app.load_catalogue(ADMIN, load_catalogue(catalogue), programme_code)
     programme = app.get_programme(programme_code)
     end = min(until, programme.period_end)
     days = _days(programme.period_start, end)
@@ -177,3 +180,8 @@ def _flow(app: WinterApplication, rng: random.Random, programme: str, days: list
                     },
                 },
             )
+
+
+def second_winter(app: WinterApplication, until: date) -> int:
+    """QM7's illustrative 2023/24 winter beside 2022/23, with figures up to ``until``."""
+    return generate_winter(app, SECOND_WINTER, until, seed=2023, catalogue="hwe-2023-24")

@@ -1,4 +1,5 @@
-"""What the board reads: the dashboard and delivery figures, as of a date and as known at."""
+"""What the board reads: the dashboard, delivery figures and the winters compared, as of a date
+and as known at."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import AnyUser, Reads
 from api.errors import ERROR_RESPONSES
+from projections.winters import compare_winters
 
 router = APIRouter(
     prefix="/api/v1/programmes/{programme}", tags=["board"], responses=ERROR_RESPONSES
@@ -56,3 +58,16 @@ def delivery_daily(
     known_at: KnownAt = None,
 ) -> dict[str, Any]:
     return read.delivery_daily(programme, start, end, known_at)
+
+
+@router.get("/winters")
+def winters(
+    programme: str,
+    user: AnyUser,
+    read: Reads,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> dict[str, Any]:
+    """Every winter of the programme's ICB month by month (M7 October … M12 March): delivered
+    beds-equivalent against each winter's bed target."""
+    return compare_winters(read, programme, as_of, known_at)

@@ -1,4 +1,4 @@
-"""The board's dashboard."""
+"""The board's dashboard, with its winters compared month by month and a picker between them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.presenters import about_numbers
-from api.web.chart import delivery_chart
+from api.web.chart import delivery_chart, winters_chart
 from api.web.common import (
     _page,
     _programme,
@@ -16,6 +16,7 @@ from api.web.common import (
     _user,
 )
 from capacity.errors import DomainError
+from projections.winters import compare_winters
 from schemes.rules import InputRefused
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +34,7 @@ def dashboard(request: Request) -> Response:
         as_of = date.fromisoformat(as_of_text) if as_of_text else None
         board = read.dashboard(programme, as_of)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
+        winters = compare_winters(read, programme, as_of)
     except (DomainError, InputRefused, ValueError) as error:
         return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
     return _page(
@@ -44,6 +46,8 @@ def dashboard(request: Request) -> Response:
             "chart": delivery_chart(series),
             "series": series,
             "programme": programme,
+            "winters": winters,
+            "winters_chart": winters_chart(winters),
         },
     )
 

@@ -1,4 +1,5 @@
-"""The dashboard chart: system beds-equivalent per day against the target and the plan (SVG)."""
+"""The dashboard charts (SVG): system beds-equivalent per day against the target and the plan,
+and each winter month by month against its own target."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import io
 import json
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 
@@ -64,6 +65,67 @@ def _draw(series_json: str) -> str:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.legend(loc="lower right", frameon=False, fontsize=9)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+WINTER_STYLES: tuple[tuple[str, Literal["-", "--", "-.", ":"], str], ...] = (
+    (NHS_BLUE, "-", "o"),
+    (DARK_GREY, "--", "s"),
+    ("#ae2573", "-.", "^"),
+    ("#007f3b", ":", "D"),
+)
+
+
+def winters_chart(comparison: dict[str, Any]) -> str:
+    """Delivered beds-equivalent per winter month (M7 … M12), one line per winter, each with its
+    own bed target; winters differ by line style and marker as well as colour."""
+    return _draw_winters(json.dumps(comparison, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _draw_winters(comparison_json: str) -> str:
+    comparison = json.loads(comparison_json)
+    labels = [f"{m['financial_month']}\n{m['name'][:3]}" for m in comparison["months"]]
+    xs = list(range(len(labels)))
+    figure, axes = plt.subplots(figsize=(9, 3.4), dpi=100)
+    highest = 1.0
+    for n, winter in enumerate(comparison["winters"]):
+        colour, style, marker = WINTER_STYLES[n % len(WINTER_STYLES)]
+        found = [m["delivered_beds_equivalent"] for m in winter["months"]]
+        values = [float("nan") if v is None else v for v in found]
+        target = winter["bed_target"]
+        highest = max([highest, target, *(v for v in values if v == v)])
+        axes.plot(
+            xs,
+            values,
+            color=colour,
+            linestyle=style,
+            marker=marker,
+            linewidth=2,
+            label=f"{winter['winter']} delivered",
+        )
+        axes.hlines(
+            target,
+            -0.3,
+            len(xs) - 0.7,
+            colors=colour,
+            linestyles=style,
+            linewidth=1,
+            alpha=0.7,
+            label=f"{winter['winter']} target {target}",
+        )
+    axes.set_xticks(xs, labels)
+    axes.set_ylim(0, highest * 1.15)
+    axes.set_ylabel("Beds-equivalent per day")
+    axes.grid(axis="y", color="#d8dde0")
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.legend(loc="lower right", frameon=False, fontsize=8, ncol=2)
     figure.tight_layout()
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg")

@@ -18,6 +18,7 @@ from capacity.users import User
 from projections.freshness import freshness
 from projections.readmodel import ReadModel
 from projections.return_lines import gbp_text
+from projections.winters import default_programme
 from schemes.rules import InputRefused
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -64,12 +65,15 @@ def _user(request: Request) -> tuple[User, str]:
 
 
 def _programme(request: Request, user: User) -> str:
-    wanted = request.query_params.get("programme") or user.programme
+    """The programme asked for (``?programme=``), else the winter running today among those
+    the user acts in (all of them when not bound to one), else their latest."""
+    wanted = request.query_params.get("programme")
     if wanted:
         return wanted
     _, read, _ = _services(request)
-    rows = read.views.query("SELECT code FROM v_programme WHERE superseded_at IS NULL")
-    return str(rows[0][0]) if rows else "QM7-2022-23"
+    mine = list(getattr(user, "programmes", None) or ([user.programme] if user.programme else []))
+    found = default_programme(read.views, read.today(), lambda code: not mine or code in mine)
+    return found or user.programme or "QM7-2022-23"
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

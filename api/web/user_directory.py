@@ -9,7 +9,12 @@ from typing import Any
 from capacity.application import WinterApplication
 from capacity.users import AccessToken, User
 
-TOPICS = (User.UserAdded.TOPIC, AccessToken.TokenIssued.TOPIC, AccessToken.TokenRevoked.TOPIC)
+TOPICS = (
+    User.UserAdded.TOPIC,
+    User.ProgrammeGranted.TOPIC,
+    AccessToken.TokenIssued.TOPIC,
+    AccessToken.TokenRevoked.TOPIC,
+)
 PAGE = 1000
 
 
@@ -30,6 +35,7 @@ class UserRow:
 def list_users(application: WinterApplication) -> list[UserRow]:
     users: dict[str, UserRow] = {}
     owner: dict[Any, str] = {}  # token aggregate id -> user name
+    by_id: dict[Any, UserRow] = {}  # user aggregate id -> row
     after: int | None = None
     while True:
         page = application.recorder.select_notifications(
@@ -41,6 +47,12 @@ def list_users(application: WinterApplication) -> list[UserRow]:
                 users[event.name] = UserRow(
                     event.name, event.role, event.programme, list(event.schemes)
                 )
+                by_id[event.originator_id] = users[event.name]
+            elif isinstance(event, User.ProgrammeGranted):
+                row = by_id.get(event.originator_id)
+                if row is not None:
+                    row.programme = f"{row.programme}, {event.programme}"
+                    row.schemes += [s for s in event.schemes if s not in row.schemes]
             elif isinstance(event, AccessToken.TokenIssued):
                 owner[event.originator_id] = event.user
                 if event.user in users:

@@ -79,6 +79,30 @@ class PeopleCommands(WinterCore):
         )
         return receipt, token
 
+    def grant_programme(
+        self, actor: Actor, name: str, programme: str, schemes: list[str] | None = None
+    ) -> Receipt:
+        """Lets a user bound to a programme act in another one too (the ICB's next winter),
+        on the schemes or sites named (a lead needs at least one)."""
+        self.authorise(actor, "grant_programme")
+        user = self.get_user(name)
+        if user.role == "region" or user.programme is None:
+            raise InputRefused(
+                "name", f"user {name} is not bound to a programme, so needs no grant"
+            )
+        found = self.get_programme(programme)
+        codes = list(schemes or [])
+        if user.role == "lead" and not codes:
+            raise InputRefused("scheme", "a lead must be bound to at least one scheme")
+        known = set(found.scheme_codes) | set(found.site_codes)
+        for code in codes:
+            if code not in known:
+                raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
+        if programme in user.programmes and set(codes) <= set(user.schemes):
+            raise InputRefused("programme", f"user {name} already acts in {programme}")
+        user.grant_programme(actor, programme, codes)
+        return self._commit(actor, [user], Conflict(f"user {name} changed meanwhile; try again"))
+
     def user_by_email(self, email: str) -> User | None:
         record = email_index_id(email)
         if record not in self.repository:

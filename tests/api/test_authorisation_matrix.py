@@ -143,6 +143,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
     ("get", "/api/v1/programmes/{programme}/dashboard"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/delivery"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/delivery/daily"): (None, ALL_OK),
+    ("get", "/api/v1/programmes/{programme}/winters"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/explain/delivery"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/explain/schemes/{scheme}/delivery"): (None, ALL_OK),
     ("get", "/api/v1/programmes/{programme}/explain/schemes/{scheme}/spend"): (None, ALL_OK),

@@ -159,6 +159,7 @@ SERVICE: dict[str, Call] = {
         a, P, o, {**FLOW, "beds_occupied": 398}, "late"
     ),
     "add_user": lambda app, w, a, s, o: app.add_user(a, "new-user", "board"),
+    "grant_programme": lambda app, w, a, s, o: app.grant_programme(a, "lead", P, ["other"]),
     "issue_token": lambda app, w, a, s, o: app.issue_token(a, "board"),
     "revoke_token": lambda app, w, a, s, o: app.revoke_token(a, w.tokens["board"], "left"),
     "end_sessions": lambda app, w, a, s, o: SignInService(app).end_user_sessions(

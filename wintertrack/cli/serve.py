@@ -10,23 +10,49 @@ import typer
 
 from capacity.application import WinterApplication
 from capacity.errors import DomainError
-from schemes.catalogue import Catalogue, load_catalogue
+from schemes.catalogue import BUILT_IN, Catalogue, load_catalogue
 from schemes.regions import Region, load_region
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import ProgrammeOpt, _actor, _fail
+from wintertrack.cli.common import _actor, _fail
 from wintertrack.cli.imports import programme_summary
 from wintertrack.logs import configure_logging
 
 log = logging.getLogger("wintertrack.serve")
 
 
-def demo(programme: ProgrammeOpt = "QM7-2022-23") -> None:
-    """Loads the built-in HWE 2022/23 catalogue into the configured store and summarises it."""
+def demo(
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Programme code (default QM7-<winter>)")
+    ] = None,
+    winter: Annotated[
+        str,
+        typer.Option(help="2022-23 (the HWE catalogue) or 2023-24 (an illustrative one)"),
+    ] = "2022-23",
+    figures: Annotated[
+        str | None,
+        typer.Option(help="Also write synthetic figures up to this day (YYYY-MM-DD)"),
+    ] = None,
+) -> None:
+    """Loads a built-in HWE catalogue into the configured store (opening its programme beside
+    any other winter already there) and summarises it."""
+    from wintertrack.demo import generate_winter
+
+    name = f"hwe-{winter}"
+    if name not in BUILT_IN:
+        raise _fail(InputRefused("winter", "must be 2022-23 or 2023-24"))
+    code = programme or f"QM7-{winter}"
     application = build_application()
-    catalogue: Catalogue = load_catalogue("hwe-2022-23")
-    application.load_catalogue(_actor(), catalogue, programme)
-    print(programme_summary(application, programme))
+    try:
+        catalogue: Catalogue = load_catalogue(name)
+        application.load_catalogue(_actor(), catalogue, code)
+        if figures:
+            until = min(date.fromisoformat(figures), date.today() - timedelta(days=1))
+            seed = int(winter[:4])
+            generate_winter(application, code, until, seed=seed, catalogue=name)
+    except (DomainError, InputRefused, ValueError) as error:
+        raise _fail(error) from None
+    print(programme_summary(application, code))
 
 
 DEMO_USERS: tuple[tuple[str, str, list[str]], ...] = (
@@ -47,6 +73,16 @@ def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[s
             _, token = application.add_user(_actor(), name, role, programme, schemes)
         tokens.append((role, name, token))
     return tokens
+
+
+def _grant_second_winter(application: WinterApplication) -> None:
+    """The demo's users act in the 2023/24 winter too."""
+    from wintertrack.demo import SECOND_WINTER
+
+    for name, _, schemes in DEMO_USERS:
+        user = application.get_user(name)
+        if SECOND_WINTER not in user.programmes:
+            application.grant_programme(_actor(), name, SECOND_WINTER, schemes)
 
 
 REGION_USERS: tuple[tuple[str, str], ...] = (("demo-admin", "admin"), ("region-team", "region"))
@@ -95,8 +131,20 @@ def serve(
     port: int = 8000,
     demo: Annotated[bool, typer.Option(help="Load the HWE 2022/23 demo on an empty store")] = False,
     demo_date: Annotated[
-        str, typer.Option(help="With --demo: the day the demo winter has reached")
-    ] = "2023-01-16",
+        str,
+        typer.Option(
+            help="With --demo: the day the demo winter has reached "
+            "(default 2023-01-16; 2023-12-16 with --winters)"
+        ),
+    ] = "",
+    winters: Annotated[
+        bool,
+        typer.Option(
+            "--winters",
+            help="With --demo: QM7's 2022/23 winter complete and an illustrative 2023/24 "
+            "winter beside it in the same store",
+        ),
+    ] = False,
     region: Annotated[
         bool,
         typer.Option(
@@ -117,11 +165,12 @@ def serve(
     import uvicorn
 
     from api.main import create_app
-    from wintertrack.demo import generate_winter
+    from wintertrack.demo import generate_winter, second_winter
 
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     today = date.today
     if demo:
+        demo_date = demo_date or ("2023-12-16" if winters else "2023-01-16")
         day = date.fromisoformat(demo_date)
         today = lambda: day  # noqa: E731 - the demo winter is frozen on its own date
         secret = secret or secrets.token_urlsafe(32)
@@ -138,10 +187,14 @@ def serve(
         if application.max_position() == 0:
             log.info("loading the HWE 2022/23 programme and a winter of figures to %s", demo_date)
             generate_winter(application, programme, day - timedelta(days=1))
+            if winters:
+                second_winter(application, day - timedelta(days=1))
         projector.run_once()
         print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
         for role, name, token in _demo_tokens(application, programme):
             print(f"{role:<8} {name:<12} {token}")
+        if winters:
+            _grant_second_winter(application)
     oidc = None
     if settings.oidc_issuer and settings.oidc_client_id and settings.oidc_client_secret:
         from api.web.oidc import OidcClient

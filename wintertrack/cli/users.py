@@ -34,3 +34,21 @@ def user_add(
         raise _fail(error) from None
     out.print(f"user {name} added with role {role}", highlight=False)
     print(token)
+
+
+@app.command("grant")
+def user_grant(
+    name: str,
+    programme: Annotated[str, typer.Option(help="The other programme, e.g. QM7-2023-24")],
+    scheme: Annotated[list[str] | None, typer.Option(help="Scheme code (repeatable)")] = None,
+) -> None:
+    """Lets a user bound to a programme act in another one too (an ICB's next winter)."""
+    application = build_application()
+    try:
+        receipt = application.grant_programme(_actor(), name, programme, scheme or [])
+    except (DomainError, InputRefused) as error:
+        raise _fail(error) from None
+    out.print(
+        f"user {name} may now act in {programme} too (event-log position {receipt.position})",
+        highlight=False,
+    )
