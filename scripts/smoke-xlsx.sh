@@ -14,9 +14,25 @@ export WINTERTRACK_STORE="sqlite:///$work/wintertrack.db"
 from datetime import date
 from wintertrack.bootstrap import build_application
 from wintertrack.demo import generate_winter
-generate_winter(build_application(), 'QM7-2022-23', date(2022, 11, 30))
+generate_winter(build_application(), 'QM7-2022-23', date(2023, 1, 15))
 "
-.venv/bin/wintertrack return 2022-10 --programme QM7-2022-23 --format xlsx --out "$work/m7.xlsx"
-libreoffice --headless --convert-to pdf --outdir "$work" "$work/m7.xlsx" >/dev/null 2>&1
-test -s "$work/m7.pdf"
-echo "converted: $work/m7.pdf ($(stat -c %s "$work/m7.pdf") bytes)"
+# October (M7) and December (M9): each workbook opened by LibreOffice, printed to PDF and every
+# sheet read back as CSV, so a missing or empty section fails the smoke check.
+for pair in "2022-10 M7" "2022-12 M9"; do
+  set -- $pair
+  month=$1 label=$2
+  .venv/bin/wintertrack return "$month" --programme QM7-2022-23 --format xlsx --out "$work/$label.xlsx"
+  libreoffice --headless --convert-to pdf --outdir "$work" "$work/$label.xlsx" >/dev/null 2>&1
+  test -s "$work/$label.pdf"
+  libreoffice --headless --convert-to \
+    'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
+    --outdir "$work/$label-sheets" "$work/$label.xlsx" >/dev/null 2>&1
+  for sheet in Cover Summary Beds Schemes KPIs "Acute flow"; do
+    file="$work/$label-sheets/$label-$sheet.csv"
+    test "$(wc -l < "$file")" -ge 2 || { echo "$label: sheet $sheet is missing or empty" >&2; exit 1; }
+  done
+  grep -q "$label 2022/23" "$work/$label-sheets/$label-Cover.csv" \
+    || { echo "$label: the cover does not name $label 2022/23" >&2; exit 1; }
+  echo "converted: $work/$label.pdf ($(stat -c %s "$work/$label.pdf") bytes); sheets (rows):" \
+    "$(for f in "$work/$label-sheets"/*.csv; do n=$(basename "$f" .csv); printf '%s %s; ' "${n#"$label"-}" "$(wc -l < "$f")"; done)"
+done
