@@ -16,6 +16,14 @@ FIGURES = (
     "kpis",
     "narrative",
 )
+DAILY_INSERT = (
+    "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, recorded_at, position)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+SPEND_INSERT = (
+    "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, actor,"
+    " recorded_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def on_daily(db: PageWriter, event: Any, pos: int) -> str:
@@ -33,8 +41,7 @@ def on_daily(db: PageWriter, event: Any, pos: int) -> str:
         data["reason"] = event.reason
         supersede(db, "v_daily", "agg = ?", (agg,), pos)
     db.insert(
-        "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, recorded_at, position)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        DAILY_INSERT,
         (agg, *key, to_json(data), actor, event.timestamp.isoformat(), pos),
     )
     return str(key[0])
@@ -52,8 +59,7 @@ def on_spend(db: PageWriter, event: Any, pos: int) -> str:
         key = (rows[0][0], rows[0][1], rows[0][2])
         supersede(db, "v_spend", "agg = ?", (agg,), pos)
     db.insert(
-        "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, actor,"
-        " recorded_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        SPEND_INSERT,
         (
             agg,
             *key,

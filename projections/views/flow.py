@@ -25,6 +25,9 @@ FLOW = (
     "nctr_discharged_by_5pm",
     "discharges",
 )
+FLOW_INSERT = (
+    "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 def on_flow(db: PageWriter, event: Any, pos: int) -> str:
@@ -39,8 +42,5 @@ def on_flow(db: PageWriter, event: Any, pos: int) -> str:
         )
         key = (rows[0][0], rows[0][1], rows[0][2])
         supersede(db, "v_flow", "agg = ?", (agg,), pos)
-    db.insert(
-        "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)",
-        (agg, *key, to_json(data), pos),
-    )
+    db.insert(FLOW_INSERT, (agg, *key, to_json(data), pos))
     return str(key[0])
