@@ -134,8 +134,6 @@ class Projector:
         """Applies one event; returns the programme whose facts it changed, if any. Events no
         view reads (sign-ins, users, legacy idempotency records) are skipped undecoded; the
         commonest ones are written straight from their stored JSON (``views/fast.py``)."""
-        if not _handled(notification.topic):
-            return None
         fast = self._fast.get(notification.topic)
         if fast is not None:
             try:
@@ -146,6 +144,8 @@ class Projector:
             else:
                 db.insert(sql, row)
                 return programme
+        if not _handled(notification.topic):
+            return None
         event = self.application.mapper.to_domain_event(cast(Notification, notification))
         handler = HANDLERS.get(type(event))
         if handler is None:
