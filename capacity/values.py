@@ -33,6 +33,7 @@ _CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _SET = (5 << 76) | (0x8000 << 48)
 _new = object.__new__
 _set = object.__setattr__
+_UNKNOWN = SafeUUID.unknown
 
 
 def natural_id(*parts: str) -> UUID:
@@ -44,7 +45,7 @@ def natural_id(*parts: str) -> UUID:
     digest = sha1(_PREFIX + name.encode("utf-8")).digest()
     uuid = _new(UUID)
     _set(uuid, "int", (int.from_bytes(digest[:16], "big") & _CLEAR) | _SET)
-    _set(uuid, "is_safe", SafeUUID.unknown)
+    _set(uuid, "is_safe", _UNKNOWN)
     return uuid
 
 

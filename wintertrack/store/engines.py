@@ -8,13 +8,14 @@ them), one transaction per batch, so a target is always a whole-batch prefix of 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from hashlib import md5
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from projections.digest import LogDigest
+from projections.digest import LogDigest, uuid_of
 
 SQLITE_TABLE = "stored_events"
 POSTGRES_TABLE = "wintertrack_events"  # the library's name for the application "Wintertrack"
@@ -119,7 +120,7 @@ class EventStore:
             for position, ident, version, topic, state in found:
                 yield StoredRow(
                     int(position),
-                    ident if isinstance(ident, UUID) else UUID(str(ident)),
+                    ident if isinstance(ident, UUID) else uuid_of(str(ident)),
                     int(version),
                     str(topic),
                     bytes(state),
@@ -131,6 +132,22 @@ class EventStore:
     def digest(self, upto: int | None = None, start: LogDigest | None = None) -> LogDigest:
         done = start or LogDigest()
         return done.add_all(self.rows(done.position, upto))
+
+    def fingerprint(self, after: int) -> tuple[int, int]:
+        """(events after the position, the sum of their ``row_fingerprint``), computed by the
+        PostgreSQL server in one query: a copy checks what it wrote without reading it back."""
+        assert self.is_postgres
+        line = (
+            "notification_id::text || ':' || originator_id::text || ':' || "
+            "originator_version::text || ':' || topic || ':' || md5(state)"
+        )
+        found = self._fetch(
+            "SELECT count(*), coalesce(sum(('x' || substr(md5(convert_to("
+            f"{line}, 'UTF8')), 1, 15))::bit(60)::bigint), 0) FROM {self.table} "
+            f"WHERE {self.key} > ?",
+            (after,),
+        )[0]
+        return int(found[0]), int(found[1])
 
     def insert(self, rows: Sequence[StoredRow]) -> None:
         """Stores the rows with their positions in one transaction."""
@@ -175,3 +192,20 @@ def _create_tables(url: str) -> None:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise StoreError(f"cannot open {describe(url)}: {first}") from None
     application.close()
+
+
+def row_fingerprint(row: StoredRow) -> int:
+    """60 bits of the MD5 of the row's position, id, version, topic and the MD5 of its state, as
+    ``EventStore.fingerprint`` computes them on the server (a check against accidents in
+    transfer, not against forgery: the log digest is SHA-256)."""
+    line = f"{row.id}:{row.originator_id}:{row.originator_version}:{row.topic}:"
+    line += md5(row.state).hexdigest()
+    return int(md5(line.encode("utf-8")).hexdigest()[:15], 16)
+
+
+def fingerprint(rows: Iterable[StoredRow]) -> tuple[int, int]:
+    count = total = 0
+    for row in rows:
+        count += 1
+        total += row_fingerprint(row)
+    return count, total
