@@ -138,13 +138,12 @@ class EventStore:
         PostgreSQL server in one query: a copy checks what it wrote without reading it back."""
         assert self.is_postgres
         line = (
-            "notification_id::text || ':' || originator_id::text || ':' || "
-            "originator_version::text || ':' || topic || ':' || md5(state)"
+            "convert_to(notification_id::text || ':' || replace(originator_id::text, '-', '')"
+            " || ':' || originator_version::text || ':' || topic || ':', 'UTF8') || state"
         )
         found = self._fetch(
-            "SELECT count(*), coalesce(sum(('x' || substr(md5(convert_to("
-            f"{line}, 'UTF8')), 1, 15))::bit(60)::bigint), 0) FROM {self.table} "
-            f"WHERE {self.key} > ?",
+            "SELECT count(*), coalesce(sum(('x' || substr(md5("
+            f"{line}), 1, 15))::bit(60)::bigint), 0) FROM {self.table} WHERE {self.key} > ?",
             (after,),
         )[0]
         return int(found[0]), int(found[1])
@@ -155,8 +154,12 @@ class EventStore:
             return
         if self.is_postgres:
             columns = "originator_id, originator_version, topic, state, notification_id"
+            from psycopg.copy import QueuedLibpqWriter
+
             with self.conn.cursor() as cur:
-                with cur.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
+                # the rows go to the server on a second thread while the next ones are encoded
+                writer = QueuedLibpqWriter(cur)
+                with cur.copy(f"COPY {self.table} ({columns}) FROM STDIN", writer=writer) as copy:
                     for r in rows:
                         copy.write_row(
                             (r.originator_id, r.originator_version, r.topic, r.state, r.id)
@@ -195,12 +198,12 @@ def _create_tables(url: str) -> None:
 
 
 def row_fingerprint(row: StoredRow) -> int:
-    """60 bits of the MD5 of the row's position, id, version, topic and the MD5 of its state, as
-    ``EventStore.fingerprint`` computes them on the server (a check against accidents in
-    transfer, not against forgery: the log digest is SHA-256)."""
-    line = f"{row.id}:{row.originator_id}:{row.originator_version}:{row.topic}:"
-    line += md5(row.state).hexdigest()
-    return int(md5(line.encode("utf-8")).hexdigest()[:15], 16)
+    """The first 60 bits of the MD5 of the row's position, id (hex), version and topic, then its
+    state bytes, as ``EventStore.fingerprint`` computes them on the server (a check against
+    accidents in transfer, not against forgery: the log digest is SHA-256)."""
+    found = md5(f"{row.id}:{row.originator_id.hex}:{row.originator_version}:{row.topic}:".encode())
+    found.update(row.state)
+    return int.from_bytes(found.digest()[:8], "big") >> 4
 
 
 def fingerprint(rows: Iterable[StoredRow]) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,21 +116,60 @@ def _copy(
         start = _resume_point(source, target, held)
     progress(start.events, total)
     done = LogDigest(start.events, start.position, start.digest)
-    pending: list[StoredRow] = []
     written = 0  # the sum of the copied rows' fingerprints (PostgreSQL targets)
-    for row in source.rows(start.position, upto):
-        done.add(row)
-        if target.is_postgres:
-            written += row_fingerprint(row)
-        pending.append(row)
-        if len(pending) >= batch:
-            target.insert(pending)
-            progress(done.events, total)
-            pending = []
-    target.insert(pending)
-    progress(done.events, total)
+    with _Writer(target, progress, total) as writer:
+        pending: list[StoredRow] = []
+        for row in source.rows(start.position, upto):
+            done.add(row)
+            if target.is_postgres:
+                written += row_fingerprint(row)
+            pending.append(row)
+            if len(pending) >= batch:
+                writer.write(pending, done.events)
+                pending = []
+        writer.write(pending, done.events)
     _check(target, start, done, written)
     return Outcome(done.events, done.position, done.hex, done.events - start.events, start.position)
+
+
+class _Writer:
+    """Writes batches in order, one transaction each. Into PostgreSQL a batch is written on a
+    second thread while the next one is read and digested (the server stores it meanwhile); the
+    next batch waits for the one before to commit, so the target stays a whole-batch prefix."""
+
+    def __init__(
+        self, target: EventStore, progress: Callable[[int, int], None], total: int
+    ) -> None:
+        self.target, self.progress, self.total = target, progress, total
+        self.pool = ThreadPoolExecutor(1) if target.is_postgres else None
+        self.inflight: Future[None] | None = None
+        self.inflight_events = 0
+
+    def write(self, rows: list[StoredRow], events: int) -> None:
+        self.wait()
+        if self.pool is None:
+            self.target.insert(rows)
+            self.progress(events, self.total)
+            return
+        self.inflight = self.pool.submit(self.target.insert, rows)
+        self.inflight_events = events
+
+    def wait(self) -> None:
+        if self.inflight is not None:
+            inflight, self.inflight = self.inflight, None
+            inflight.result()
+            self.progress(self.inflight_events, self.total)
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
 
 
 def _check(target: EventStore, start: LogDigest, done: LogDigest, written: int) -> None:
