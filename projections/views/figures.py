@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from capacity.reports import DailyReport, MonthlySpend
-from projections.views.writer import PageWriter, supersede, to_json
+from projections.views.writer import PageWriter, supersede_current, to_json
 
 FIGURES = (
     "beds_equivalent",
@@ -33,13 +33,8 @@ def on_daily(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, DailyReport.DailyFiguresReported):
         key = (event.programme, event.scheme_code, event.on.isoformat())
     else:
-        rows = db.query(
-            "SELECT programme, scheme, day FROM v_daily WHERE agg = ? AND superseded_at IS NULL",
-            (agg,),
-        )
-        key = (rows[0][0], rows[0][1], rows[0][2])
+        key = supersede_current(db, "v_daily", "programme, scheme, day", agg, pos)
         data["reason"] = event.reason
-        supersede(db, "v_daily", "agg = ?", (agg,), pos)
     db.insert(
         DAILY_INSERT,
         (agg, *key, to_json(data), actor, event.timestamp.isoformat(), pos),
@@ -52,12 +47,7 @@ def on_spend(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, MonthlySpend.SpendRecorded):
         key = (event.programme, event.scheme_code, event.month)
     else:
-        rows = db.query(
-            "SELECT programme, scheme, month FROM v_spend WHERE agg = ? AND superseded_at IS NULL",
-            (agg,),
-        )
-        key = (rows[0][0], rows[0][1], rows[0][2])
-        supersede(db, "v_spend", "agg = ?", (agg,), pos)
+        key = supersede_current(db, "v_spend", "programme, scheme, month", agg, pos)
     db.insert(
         SPEND_INSERT,
         (
