@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from hashlib import sha1
 from typing import Literal, get_args
-from uuid import UUID, uuid5
+from uuid import UUID, SafeUUID
 
 Role = Literal["admin", "board", "finance", "lead", "region", "system"]
 Channel = Literal["api", "web", "csv", "kafka", "cli", "system"]
@@ -26,9 +27,26 @@ PATHWAYS: tuple[str, ...] = ("p0", "p1", "p2", "p3")
 NAMESPACE = UUID("6b1f4c0e-3a52-5d7e-9c41-2f0d8e7a9b13")
 
 
+_PREFIX = NAMESPACE.bytes
+# uuid5's version and variant bits: clear the top 4 bits of time_hi and 2 of clock_seq, set 5, 10
+_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_SET = (5 << 76) | (0x8000 << 48)
+_new = object.__new__
+_set = object.__setattr__
+_UNKNOWN = SafeUUID.unknown
+
+
 def natural_id(*parts: str) -> UUID:
-    """A stable identity from natural codes, so registering twice is a clean conflict."""
-    return uuid5(NAMESPACE, "/".join(part.strip().upper() for part in parts))
+    """A stable identity from natural codes, so registering twice is a clean conflict.
+
+    ``uuid5(NAMESPACE, name)`` exactly, built without ``UUID.__init__``'s argument checks (a bulk
+    import derives one per daily report)."""
+    name = "/".join([part.strip().upper() for part in parts])
+    digest = sha1(_PREFIX + name.encode("utf-8")).digest()
+    uuid = _new(UUID)
+    _set(uuid, "int", (int.from_bytes(digest[:16], "big") & _CLEAR) | _SET)
+    _set(uuid, "is_safe", _UNKNOWN)
+    return uuid
 
 
 @dataclass(frozen=True)

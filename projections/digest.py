@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import orjson
 
@@ -34,6 +35,21 @@ class Row(Protocol):
     def originator_id(self) -> UUID | str: ...
     @property
     def originator_version(self) -> int: ...
+
+
+_HEX = re.compile("[0-9a-f]{32}")
+_UNKNOWN = SafeUUID.unknown
+
+
+def uuid_of(text: str) -> UUID:
+    """``UUID(text)``; for the lowercase hex a SQLite store keeps, without ``UUID.__init__``'s
+    parsing (a copy or a digest reads a million of them)."""
+    if not _HEX.fullmatch(text):
+        return UUID(text)
+    found = object.__new__(UUID)
+    object.__setattr__(found, "int", int(text, 16))
+    object.__setattr__(found, "is_safe", _UNKNOWN)
+    return found
 
 
 def decoded_state(state: bytes) -> Any:

@@ -7,11 +7,13 @@ twice (after a crash between reading and committing) is rolled back or skipped a
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
+from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
@@ -20,6 +22,7 @@ from capacity.application import WinterApplication
 from projections.db import ViewDatabase
 from projections.schema import LOOKUP_INDEXES, READ_INDEXES, TABLES
 from projections.views import HANDLERS
+from projections.views.fast import build, builders_for
 from projections.views.writer import PageWriter
 
 NAME = "views"
@@ -40,6 +43,7 @@ class Projector:
         self.views = views
         self.page_size = page_size
         self._advanced = threading.Condition()
+        self._fast = builders_for(application.mapper)
         self.on_advance: Callable[[list[str]], None] = lambda programmes: None
         self.create_tables(read_indexes)
 
@@ -77,9 +81,7 @@ class Projector:
         applied = 0
         while True:
             start = self.position()
-            page = self.application.recorder.select_notifications(
-                start, page_size or self.page_size, inclusive_of_start=False
-            )
+            page = self._read(start, page_size or self.page_size)
             if not page:
                 return applied
             self.apply_page(page)
@@ -87,6 +89,18 @@ class Projector:
             on_page(len(page), page[-1].id)
             with self._advanced:
                 self._advanced.notify_all()
+
+    def _read(self, after: int, limit: int) -> Sequence[Notification | Stored]:
+        """A page of the log; plain rows where the store offers them (SQLite), which skips
+        building a UUID for every event when only its text is written."""
+        recorder = self.application.recorder
+        rows = getattr(recorder, "select_notification_rows", None)
+        if rows is None:
+            found: Sequence[Notification] = recorder.select_notifications(
+                after, limit, inclusive_of_start=False
+            )
+            return found
+        return [Stored._make(row) for row in rows(after, limit)]
 
     def apply_page(self, page: Any) -> None:
         lock = " FOR UPDATE" if self.views.is_postgres else ""
@@ -116,12 +130,23 @@ class Projector:
         if touched:
             self.on_advance(sorted(touched))
 
-    def apply(self, db: PageWriter, notification: Notification) -> str | None:
+    def apply(self, db: PageWriter, notification: Notification | Stored) -> str | None:
         """Applies one event; returns the programme whose facts it changed, if any. Events no
-        view reads (sign-ins, users, legacy idempotency records) are skipped undecoded."""
+        view reads (sign-ins, users, legacy idempotency records) are skipped undecoded; the
+        commonest ones are written straight from their stored JSON (``views/fast.py``)."""
+        fast = self._fast.get(notification.topic)
+        if fast is not None:
+            try:
+                agg = _agg(notification.originator_id)
+                sql, row, programme = build(fast, notification.state, agg, notification.id)
+            except Exception:  # not a shape the fast path knows: the mapper decides
+                pass
+            else:
+                db.insert(sql, row)
+                return programme
         if not _handled(notification.topic):
             return None
-        event = self.application.mapper.to_domain_event(notification)
+        event = self.application.mapper.to_domain_event(cast(Notification, notification))
         handler = HANDLERS.get(type(event))
         if handler is None:
             return None
@@ -183,6 +208,27 @@ class Projector:
             except Exception:
                 time.sleep(1.0)
             stop.wait(interval)
+
+
+class Stored(NamedTuple):
+    """A notification as read from a SQLite store: the originator id as stored (hex)."""
+
+    id: int
+    originator_id: UUID | str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+_HEX = re.compile("[0-9a-f]{32}")
+
+
+def _agg(originator_id: UUID | str) -> str:
+    """The id's text as ``str(UUID)`` writes it, without building a UUID from stored hex."""
+    if type(originator_id) is str and _HEX.fullmatch(originator_id):
+        h = originator_id
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return str(originator_id if isinstance(originator_id, UUID) else UUID(originator_id))
 
 
 _HANDLED: dict[str, bool] = {}

@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Recording,
+    Transcoder,
 )
 from eventsourcing.popo import POPOApplicationRecorder
 
@@ -44,7 +45,7 @@ from capacity.reports import DailyReport, daily_report_id
 from capacity.scheme import Scheme, scheme_id
 from capacity.sessions import Session, SignInAudit
 from capacity.site import Site, site_id
-from capacity.transcodings import register_domain_transcodings
+from capacity.transcodings import FastJSONTranscoder, register_domain_transcodings
 from capacity.users import (
     IdempotencyRecord,
     User,
@@ -141,6 +142,14 @@ class WinterCore(Application[UUID]):
         if type(recorder) is POPOApplicationRecorder:
             return KeyedPOPOApplicationRecorder()
         return recorder
+
+    def construct_transcoder(self) -> Transcoder:
+        """The library's JSON transcoding, written by ``orjson`` (the same bytes, faster)."""
+        transcoder = super().construct_transcoder()
+        if type(transcoder) is JSONTranscoder:
+            transcoder = FastJSONTranscoder()
+            self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

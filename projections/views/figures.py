@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from capacity.reports import DailyReport, MonthlySpend
-from projections.views.writer import PageWriter, supersede, to_json
+from projections.views.writer import PageWriter, supersede_current, to_json
 
 FIGURES = (
     "beds_equivalent",
@@ -16,6 +16,14 @@ FIGURES = (
     "kpis",
     "narrative",
 )
+DAILY_INSERT = (
+    "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, recorded_at, position)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+SPEND_INSERT = (
+    "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, actor,"
+    " recorded_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def on_daily(db: PageWriter, event: Any, pos: int) -> str:
@@ -25,16 +33,10 @@ def on_daily(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, DailyReport.DailyFiguresReported):
         key = (event.programme, event.scheme_code, event.on.isoformat())
     else:
-        rows = db.query(
-            "SELECT programme, scheme, day FROM v_daily WHERE agg = ? AND superseded_at IS NULL",
-            (agg,),
-        )
-        key = (rows[0][0], rows[0][1], rows[0][2])
+        key = supersede_current(db, "v_daily", "programme, scheme, day", agg, pos)
         data["reason"] = event.reason
-        supersede(db, "v_daily", "agg = ?", (agg,), pos)
     db.insert(
-        "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, recorded_at, position)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        DAILY_INSERT,
         (agg, *key, to_json(data), actor, event.timestamp.isoformat(), pos),
     )
     return str(key[0])
@@ -45,15 +47,9 @@ def on_spend(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, MonthlySpend.SpendRecorded):
         key = (event.programme, event.scheme_code, event.month)
     else:
-        rows = db.query(
-            "SELECT programme, scheme, month FROM v_spend WHERE agg = ? AND superseded_at IS NULL",
-            (agg,),
-        )
-        key = (rows[0][0], rows[0][1], rows[0][2])
-        supersede(db, "v_spend", "agg = ?", (agg,), pos)
+        key = supersede_current(db, "v_spend", "programme, scheme, month", agg, pos)
     db.insert(
-        "INSERT INTO v_spend (agg, programme, scheme, month, amount_gbp, basis, actor,"
-        " recorded_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        SPEND_INSERT,
         (
             agg,
             *key,

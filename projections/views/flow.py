@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from capacity.site import SiteDay
-from projections.views.writer import PageWriter, supersede, to_json
+from projections.views.writer import PageWriter, supersede_current, to_json
 
 
 def on_site(db: PageWriter, event: Any, pos: int) -> str:
@@ -25,6 +25,9 @@ FLOW = (
     "nctr_discharged_by_5pm",
     "discharges",
 )
+FLOW_INSERT = (
+    "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 def on_flow(db: PageWriter, event: Any, pos: int) -> str:
@@ -33,14 +36,6 @@ def on_flow(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, SiteDay.FlowReported):
         key = (event.programme, event.ods_code, event.on.isoformat())
     else:
-        rows = db.query(
-            "SELECT programme, ods, day FROM v_flow WHERE agg = ? AND superseded_at IS NULL",
-            (agg,),
-        )
-        key = (rows[0][0], rows[0][1], rows[0][2])
-        supersede(db, "v_flow", "agg = ?", (agg,), pos)
-    db.insert(
-        "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)",
-        (agg, *key, to_json(data), pos),
-    )
+        key = supersede_current(db, "v_flow", "programme, ods, day", agg, pos)
+    db.insert(FLOW_INSERT, (agg, *key, to_json(data), pos))
     return str(key[0])

@@ -52,3 +52,16 @@ def supersede(db: PageWriter, table: str, where: str, params: tuple[Any, ...], p
         f"UPDATE {table} SET superseded_at = ? WHERE {where} AND superseded_at IS NULL",
         (pos, *params),
     )
+
+
+def supersede_current(
+    db: PageWriter, table: str, columns: str, agg: str, pos: int
+) -> tuple[Any, ...]:
+    """Marks an aggregate's current row superseded at ``pos`` and returns ``columns`` of it, in
+    one statement (a correction's lookup and update together)."""
+    rows = db.query(
+        f"UPDATE {table} SET superseded_at = ? WHERE agg = ? AND superseded_at IS NULL"
+        f" RETURNING {columns}",
+        (pos, agg),
+    )
+    return tuple(rows[0])

@@ -11,13 +11,20 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from projections.digest import LogDigest
-from wintertrack.store.engines import EventStore, StoredRow, StoreError, describe
+from wintertrack.store.engines import (
+    EventStore,
+    StoredRow,
+    StoreError,
+    describe,
+    row_fingerprint,
+)
 
-BATCH = 5_000
+BATCH = 20_000  # events per transaction: a copy cut short resumes after its last whole batch
 
 
 @dataclass
@@ -109,23 +116,81 @@ def _copy(
         start = _resume_point(source, target, held)
     progress(start.events, total)
     done = LogDigest(start.events, start.position, start.digest)
-    pending: list[StoredRow] = []
-    for row in source.rows(start.position, upto):
-        done.add(row)
-        pending.append(row)
-        if len(pending) >= batch:
-            target.insert(pending)
-            progress(done.events, total)
-            pending = []
-    target.insert(pending)
-    progress(done.events, total)
-    check = target.digest()
-    if check.hex != done.hex or check.events != done.events:
-        raise StoreError(
-            f"the copy's digest {check.hex} ({check.events:,} events) differs from the "
-            f"source's {done.hex} ({done.events:,} events): was the target written meanwhile?"
-        )
+    written = 0  # the sum of the copied rows' fingerprints (PostgreSQL targets)
+    with _Writer(target, progress, total) as writer:
+        pending: list[StoredRow] = []
+        for row in source.rows(start.position, upto):
+            done.add(row)
+            if target.is_postgres:
+                written += row_fingerprint(row)
+            pending.append(row)
+            if len(pending) >= batch:
+                writer.write(pending, done.events)
+                pending = []
+        writer.write(pending, done.events)
+    _check(target, start, done, written)
     return Outcome(done.events, done.position, done.hex, done.events - start.events, start.position)
+
+
+class _Writer:
+    """Writes batches in order, one transaction each. Into PostgreSQL a batch is written on a
+    second thread while the next one is read and digested (the server stores it meanwhile); the
+    next batch waits for the one before to commit, so the target stays a whole-batch prefix."""
+
+    def __init__(
+        self, target: EventStore, progress: Callable[[int, int], None], total: int
+    ) -> None:
+        self.target, self.progress, self.total = target, progress, total
+        self.pool = ThreadPoolExecutor(1) if target.is_postgres else None
+        self.inflight: Future[None] | None = None
+        self.inflight_events = 0
+
+    def write(self, rows: list[StoredRow], events: int) -> None:
+        self.wait()
+        if self.pool is None:
+            self.target.insert(rows)
+            self.progress(events, self.total)
+            return
+        self.inflight = self.pool.submit(self.target.insert, rows)
+        self.inflight_events = events
+
+    def wait(self) -> None:
+        if self.inflight is not None:
+            inflight, self.inflight = self.inflight, None
+            inflight.result()
+            self.progress(self.inflight_events, self.total)
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+
+
+def _check(target: EventStore, start: LogDigest, done: LogDigest, written: int) -> None:
+    """The target holds exactly what was copied. PostgreSQL: one aggregate query on the server
+    compares each copied row's fingerprint (position, id, version, topic, the MD5 of its
+    state) with what was sent, and counts every event after the resume point, so an event
+    written meanwhile is noticed; the source's digest, taken as it was read, then holds for the
+    copy byte for byte. A SQLite target is read back and its digest compared."""
+    if target.is_postgres:
+        copied = done.events - start.events
+        if target.fingerprint(start.position) == (copied, written):
+            return
+        check = target.digest()  # name what differs
+    else:
+        check = target.digest()
+        if check.hex == done.hex and check.events == done.events:
+            return
+    raise StoreError(
+        f"the copy's digest {check.hex} ({check.events:,} events) differs from the "
+        f"source's {done.hex} ({done.events:,} events): was the target written meanwhile?"
+    )
 
 
 def _resume_point(source: EventStore, target: EventStore, held: int) -> LogDigest:

@@ -1,0 +1,41 @@
+"""A copy into PostgreSQL checks what it wrote with one aggregate query on the server; that
+check notices a changed byte and an extra event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.support.store_ops import winter
+from wintertrack.store import transfer
+from wintertrack.store.engines import EventStore, StoreError, fingerprint
+
+
+def test_the_server_fingerprint_is_the_rows_and_notices_changes(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+    winter(source_url).close()
+    done = transfer.copy(source_url, postgres_url, batch=700)
+    source, target = EventStore(source_url), EventStore(postgres_url)
+    try:
+        assert done.events == source.count() == target.count()
+        sent = fingerprint(source.rows())
+        assert target.fingerprint(0) == sent
+        assert target.fingerprint(done.position - 10) == fingerprint(
+            source.rows(done.position - 10)
+        )
+        with psycopg.connect(postgres_url) as conn:
+            conn.execute(
+                "UPDATE wintertrack_events SET state = state || '\\x20'::bytea"
+                " WHERE notification_id = 5"
+            )
+        assert target.fingerprint(0)[0] == sent[0]
+        assert target.fingerprint(0) != sent
+        with pytest.raises(StoreError, match="differs from the source"):
+            transfer._check(target, transfer.LogDigest(), source.digest(), sent[1])
+    finally:
+        source.close()
+        target.close()

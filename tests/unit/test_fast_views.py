@@ -1,0 +1,131 @@
+"""The projector's fast path writes exactly the rows the handlers write from decoded events."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from capacity.application import WinterApplication
+from capacity.reports import DailyReport, MonthlySpend
+from capacity.site import SiteDay
+from capacity.values import Actor
+from projections.projector import _agg
+from projections.views import HANDLERS
+from projections.views.fast import NotFast, build, builders_for
+from projections.views.writer import PageWriter
+
+APP = WinterApplication()
+FAST = builders_for(APP.mapper)
+ACTORS = st.builds(
+    Actor,
+    st.text(min_size=1, max_size=8),
+    st.sampled_from(["lead", "system"]),
+    st.sampled_from(["api", "web"]),
+    st.none() | st.text(max_size=8),
+)
+MONEY = st.decimals(min_value=-(10**6), max_value=10**6, allow_nan=False, places=2)
+TEXT = st.none() | st.text(max_size=20)
+COUNT = st.none() | st.integers(0, 5000)
+
+
+def rows(aggregate: Any, position: int = 7) -> tuple[list[Any], list[Any]]:
+    """(the handler's writes, the fast path's write) for the aggregate's first event."""
+    (event,) = aggregate.collect_events()
+    stored = APP.mapper.to_stored_event(event)
+    decoded = APP.mapper.to_domain_event(stored)
+    writer = PageWriter(None)  # type: ignore[arg-type]
+    programme = HANDLERS[type(decoded)](writer, decoded, position)
+    slow = [(sql, row, programme) for sql, found in writer.pending.items() for row in found]
+    fast = build(FAST[stored.topic], stored.state, _agg(stored.originator_id.hex), position)
+    return slow, [fast]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    actor=ACTORS,
+    beds=st.none() | MONEY,
+    hours=st.none() | MONEY,
+    counts=st.tuples(COUNT, COUNT),
+    discharges=st.none() | st.dictionaries(st.sampled_from(["p0", "p1", "p2"]), st.integers(0, 9)),
+    kpis=st.dictionaries(st.text(max_size=4), MONEY | st.dates()),
+    narrative=TEXT,
+    ref=TEXT,
+)
+def test_daily_figures_rows_are_the_handlers(
+    actor: Actor,
+    beds: Decimal | None,
+    hours: Decimal | None,
+    counts: tuple[int | None, int | None],
+    discharges: dict[str, int] | None,
+    kpis: dict[str, Any],
+    narrative: str | None,
+    ref: str | None,
+) -> None:
+    report = DailyReport.report(
+        actor,
+        "Q00-2022-23",
+        's\u00e9"1',
+        date(2022, 11, 3),
+        beds_equivalent=beds,
+        beds_occupied=counts[0],
+        discharges=discharges,
+        patients_supported=counts[1],
+        hours_delivered=hours,
+        kpis=kpis,
+        narrative=narrative,
+        source_ref=ref,
+    )
+    slow, fast = rows(report)
+    assert slow == fast
+
+
+@settings(max_examples=50, deadline=None)
+@given(actor=ACTORS, amount=MONEY, counts=st.lists(st.integers(0, 900), min_size=6, max_size=6))
+def test_flow_and_spend_rows_are_the_handlers(
+    actor: Actor, amount: Decimal, counts: list[int]
+) -> None:
+    names = ("core_beds_open", "escalation_beds_open", "beds_occupied", "nctr", "nctr_discharged")
+    flow = SiteDay.report(
+        actor,
+        "Q00-2022-23",
+        "R0A",
+        date(2023, 1, 9),
+        **dict(zip(names, counts, strict=False)),
+        nctr_discharged_by_5pm=counts[5],
+        discharges={"p0": counts[0]},
+    )
+    slow, fast = rows(flow)
+    assert slow == fast
+    spend = MonthlySpend.record(actor, "Q00-2022-23", "s001", "2022-12", amount, "accrual")
+    slow, fast = rows(spend)
+    assert slow == fast
+
+
+def test_an_older_class_version_is_left_to_the_mapper() -> None:
+    state = {
+        "timestamp": {"_type_": "datetime_iso", "_data_": "2022-11-03T10:00:00+00:00"},
+        "actor": {"_type_": "actor", "_data_": {"user_id": "u", "role": "r", "channel": "c"}},
+        "programme": "Q00-2022-23",
+        "scheme_code": "s001",
+        "on": {"_type_": "date_iso", "_data_": "2022-11-03"},
+        "discharges_p0": 2,
+    }
+    topic = "wintertrack:DailyReport.DailyFiguresReported"
+    with pytest.raises(NotFast):
+        build(FAST[topic], orjson.dumps(state), "agg", 1)
+    state["class_version"] = 2
+    state["on"] = {"_type_": "uuid_hex", "_data_": "00" * 16}
+    with pytest.raises((NotFast, KeyError)):
+        build(FAST[topic], orjson.dumps(state), "agg", 1)
+
+
+def test_ids_written_as_the_uuid_writes_them() -> None:
+    ident = "0123456789abcdef0123456789abcdef"
+    assert _agg(ident) == "01234567-89ab-cdef-0123-456789abcdef"
+    assert _agg(ident.upper()) == "01234567-89ab-cdef-0123-456789abcdef"
