@@ -5,17 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from capacity.daily_figures import NAMES
 from projections.db import ViewDatabase
-
-FIGURES = (
-    "beds_equivalent",
-    "beds_occupied",
-    "discharges",
-    "patients_supported",
-    "hours_delivered",
-    "kpis",
-    "narrative",
-)
 
 
 def _changes(
@@ -39,7 +30,7 @@ def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[s
         (programme, scheme),
     ):
         figures, who = json.loads(data), json.loads(actor)
-        changes = {"date": day, **_changes(previous.get(day), figures, FIGURES)}
+        changes = {"date": day, **_changes(previous.get(day), figures, NAMES)}
         if "reason" in figures:
             changes["reason"] = figures["reason"]
         entries.append(

@@ -9,8 +9,8 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from capacity import figures
 from capacity.app.core import Receipt, WinterCore
+from capacity.daily_figures import DailyFigures
 from capacity.errors import (
     Conflict,
     DuplicateDailyReport,
@@ -33,28 +33,28 @@ from schemes.rules import (
 class FigureCommands(WinterCore):
     def prepare_daily(
         self, actor: Actor, programme_code: str, scheme_code: str, raw: Mapping[str, Any]
-    ) -> tuple[date, dict[str, Any]]:
+    ) -> tuple[date, DailyFigures]:
         """Validates a daily report exactly as every channel must; returns its day and figures."""
         programme = self.get_programme(programme_code)
         scheme = self.get_scheme(programme_code, scheme_code)
         day = self._day(programme, "date", raw.get("date"))
-        return day, figures.clean_daily_figures(raw, scheme)
+        return day, DailyFigures.clean(raw, scheme)
 
     def daily_validator(
         self, actor: Actor, programme_code: str
-    ) -> Callable[[str, Mapping[str, Any]], tuple[date, dict[str, Any]]]:
+    ) -> Callable[[str, Mapping[str, Any]], tuple[date, DailyFigures]]:
         """Validates many reports for one programme, loading each aggregate once (bulk paths)."""
         programme = self.get_programme(programme_code)
         schemes: dict[str, Scheme] = {}
 
-        def validate(scheme_code: str, raw: Mapping[str, Any]) -> tuple[date, dict[str, Any]]:
+        def validate(scheme_code: str, raw: Mapping[str, Any]) -> tuple[date, DailyFigures]:
             scheme = schemes.get(scheme_code)
             if scheme is None:
                 self.authorise(actor, "import_daily", programme_code, scheme_code)
                 scheme = self.get_scheme(programme_code, scheme_code)
                 schemes[scheme_code] = scheme
             day = self._day(programme, "date", raw.get("date"))
-            return day, figures.clean_daily_figures(raw, scheme)
+            return day, DailyFigures.clean(raw, scheme)
 
         return validate
 
@@ -75,7 +75,7 @@ class FigureCommands(WinterCore):
         if replay:
             return replay
         day, cleaned = self.prepare_daily(actor, programme, scheme, raw)
-        report = DailyReport.report(actor, programme, scheme, day, source_ref=source_ref, **cleaned)
+        report = DailyReport.report(actor, programme, scheme, day, cleaned, source_ref)
         return self._commit(
             actor,
             [report],
@@ -89,7 +89,7 @@ class FigureCommands(WinterCore):
         )
 
     def report_daily_batch(
-        self, actor: Actor, programme: str, reports: list[tuple[date, str, dict[str, Any], str]]
+        self, actor: Actor, programme: str, reports: list[tuple[date, str, DailyFigures, str]]
     ) -> int:
         """Stores many validated reports (day, scheme, figures, source ref) in one atomic save."""
         if not reports:
@@ -97,7 +97,7 @@ class FigureCommands(WinterCore):
         for scheme in sorted({scheme for _, scheme, _, _ in reports}):
             self.authorise(actor, "import_daily", programme, scheme)
         aggregates: list[Aggregate] = [
-            DailyReport.report(actor, programme, scheme, day, source_ref=ref, **cleaned)
+            DailyReport.report(actor, programme, scheme, day, cleaned, ref)
             for day, scheme, cleaned, ref in reports
         ]
         receipt = self._commit(
@@ -129,7 +129,7 @@ class FigureCommands(WinterCore):
             raise InputRefused("reason", "is required for a correction")
         day, cleaned = self.prepare_daily(actor, programme, scheme, raw)
         report = self.get_daily_report(programme, scheme, day)
-        report.correct(actor, why, **cleaned)
+        report.correct(actor, why, cleaned)
         return self._commit(
             actor,
             [report],

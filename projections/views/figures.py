@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from capacity.daily_figures import DailyFigures
 from capacity.reports import DailyReport, MonthlySpend
 from projections.views.writer import PageWriter, supersede, to_json
 
-FIGURES = (
-    "beds_equivalent",
-    "beds_occupied",
-    "discharges",
-    "patients_supported",
-    "hours_delivered",
-    "kpis",
-    "narrative",
-)
-
 
 def on_daily(db: PageWriter, event: Any, pos: int) -> str:
-    data = {f: getattr(event, f) for f in FIGURES}
+    data = DailyFigures.as_dict(event)
     actor = to_json(event.actor.as_dict())
     agg = str(event.originator_id)
     if isinstance(event, DailyReport.DailyFiguresReported):
