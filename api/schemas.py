@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from capacity.daily_figures import FIELDS, Kind
+from capacity.flow_figures import COUNTS as FLOW_COUNTS
 from capacity.values import PATHWAYS
 
 Money = Decimal
@@ -134,12 +135,15 @@ class BedChange(Strict):
     reason: str = Field(default="", max_length=2000)
 
 
-if TYPE_CHECKING:  # what mypy sees; at run time both models are built from the tables
+if TYPE_CHECKING:  # what mypy sees; at run time these models are built from the value objects
 
     class Discharges(Strict):
         pass
 
     class DailyIn(Strict):
+        date: date
+
+    class FlowIn(Strict):
         date: date
 
 else:
@@ -165,6 +169,15 @@ else:
         __module__=__name__,
         date=(date, ...),
         **{f.name: (FIGURE_TYPES[f.kind] | None, None) for f in FIELDS},
+    )
+    # A site's day of flow: every count required (capacity/flow_figures.py), discharges not.
+    FlowIn = create_model(
+        "FlowIn",
+        __base__=Strict,
+        __module__=__name__,
+        date=(date, ...),
+        **{name: (int, ...) for name in FLOW_COUNTS},
+        discharges=(Discharges | None, None),
     )
 
 
@@ -202,17 +215,6 @@ class SiteCreate(Strict):
     ods_code: str
     name: str = Field(min_length=1, max_length=200)
     place: Place
-
-
-class FlowIn(Strict):
-    date: date
-    core_beds_open: int
-    escalation_beds_open: int
-    beds_occupied: int
-    nctr: int
-    nctr_discharged: int
-    nctr_discharged_by_5pm: int
-    discharges: Discharges | None = None
 
 
 class FlowCorrection(FlowIn):

@@ -89,27 +89,3 @@ def clean_bed_change(raw_change: Any, bed_type: Any) -> tuple[int, str]:
     if bed_type not in BED_TYPES:
         raise InputRefused("bed_type", f"must be one of {', '.join(BED_TYPES)}")
     return change, str(bed_type)
-
-
-FLOW_COUNTS: tuple[str, ...] = (
-    "core_beds_open",
-    "escalation_beds_open",
-    "beds_occupied",
-    "nctr",
-    "nctr_discharged",
-    "nctr_discharged_by_5pm",
-)
-
-
-def clean_flow(raw: Mapping[str, Any]) -> dict[str, Any]:
-    flow: dict[str, Any] = {}
-    for name in FLOW_COUNTS:
-        if not given(raw, name):
-            raise InputRefused(name, "is required")
-        flow[name] = check_count(name, raw[name], MAX_BEDS)
-    flow["discharges"] = clean_discharges("discharges", raw.get("discharges")) or {}
-    if flow["nctr_discharged_by_5pm"] > flow["nctr_discharged"]:
-        raise InputRefused(
-            "nctr_discharged_by_5pm", "cannot exceed nctr_discharged (discharged at any time)"
-        )
-    return flow

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from capacity import figures
 from capacity.app.core import Change, Command, Receipt, WinterCore, correction_reason
 from capacity.errors import (
     AlreadyExists,
@@ -14,6 +13,7 @@ from capacity.errors import (
     DuplicateFlowReport,
     ReportNotFound,
 )
+from capacity.flow_figures import FlowFigures
 from capacity.site import Site, SiteDay, site_day_id
 from capacity.values import Actor
 from schemes.rules import (
@@ -51,11 +51,11 @@ class SiteCommands(WinterCore):
 
     def _flow_day(
         self, programme_code: str, ods_code: str, raw: Mapping[str, Any]
-    ) -> tuple[date, dict[str, Any]]:
+    ) -> tuple[date, FlowFigures]:
         """A site's day of flow, checked: (day, figures)."""
         programme = self.get_programme(programme_code)
         self.get_site(programme_code, ods_code)
-        return self._day(programme, "date", raw.get("date")), figures.clean_flow(raw)
+        return self._day(programme, "date", raw.get("date")), FlowFigures.clean(raw)
 
     def report_flow(
         self,
@@ -68,7 +68,7 @@ class SiteCommands(WinterCore):
     ) -> Receipt:
         def act() -> Change:
             day, flow = self._flow_day(programme_code, ods_code, raw)
-            site_day = SiteDay.report(actor, programme_code, ods_code, day, **flow)
+            site_day = SiteDay.report(actor, programme_code, ods_code, day, flow)
             duplicate = DuplicateFlowReport(
                 f"{ods_code} already reported flow for {day.isoformat()}; correct it instead",
                 field="date",
@@ -97,7 +97,7 @@ class SiteCommands(WinterCore):
                 site_day_id(programme_code, ods_code, day),
                 ReportNotFound(f"no flow for {ods_code} on {day.isoformat()}", field="date"),
             )
-            site_day.correct(actor, why, **flow)
+            site_day.correct(actor, why, flow)
             return Change(
                 [site_day], Conflict("flow changed meanwhile; try again"), {"site": ods_code}
             )
