@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from capacity.daily_figures import DailyFigures
+from capacity.spend_figures import SpendFigures
 from capacity.values import PATHWAYS, Actor, natural_id
 
 
@@ -120,44 +121,42 @@ class MonthlySpend(Aggregate):
     class Event(Aggregate.Event):
         actor: Actor
 
-    class SpendRecorded(Event, Aggregate.Created):
-        TOPIC = "wintertrack:MonthlySpend.SpendRecorded"
+    class MonthKeys(Event, Aggregate.Created):
+        """The month's keys (never stored alone: the base of ``SpendRecorded``)."""
+
+        TOPIC = "wintertrack:MonthlySpend.MonthKeys"
         programme: str
         scheme_code: str
         month: str
-        amount_gbp: Decimal
-        basis: str
 
-    Created = SpendRecorded
+    class SpendRecorded(SpendFigures, MonthKeys):
+        TOPIC = "wintertrack:MonthlySpend.SpendRecorded"
 
-    class SpendCorrected(Event):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.amount_gbp = self.amount_gbp
+            aggregate.basis = self.basis
+
+    # mypy reads the constructor from SpendFigures (see DailyReport.Created).
+    Created = SpendRecorded  # type: ignore[assignment]
+
+    class SpendCorrected(SpendFigures, Event):
         TOPIC = "wintertrack:MonthlySpend.SpendCorrected"
-        amount_gbp: Decimal
-        basis: str
         reason: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.amount_gbp = self.amount_gbp
             aggregate.basis = self.basis
 
-    def __init__(
-        self, programme: str, scheme_code: str, month: str, amount_gbp: Decimal, basis: str
-    ) -> None:
+    def __init__(self, programme: str, scheme_code: str, month: str) -> None:
         self.programme = programme
         self.scheme_code = scheme_code
         self.month = month
-        self.amount_gbp = amount_gbp
-        self.basis = basis
+        self.amount_gbp = Decimal("0")  # set by the event
+        self.basis = ""
 
     @classmethod
     def record(
-        cls,
-        actor: Actor,
-        programme: str,
-        scheme_code: str,
-        month: str,
-        amount_gbp: Decimal,
-        basis: str,
+        cls, actor: Actor, programme: str, scheme_code: str, month: str, spend: SpendFigures
     ) -> MonthlySpend:
         return cls._create(
             cls.SpendRecorded,
@@ -166,11 +165,8 @@ class MonthlySpend(Aggregate):
             programme=programme,
             scheme_code=scheme_code,
             month=month,
-            amount_gbp=amount_gbp,
-            basis=basis,
+            **spend.as_dict(),
         )
 
-    def correct(self, actor: Actor, amount_gbp: Decimal, basis: str, reason: str) -> None:
-        self.trigger_event(
-            self.SpendCorrected, actor=actor, amount_gbp=amount_gbp, basis=basis, reason=reason
-        )
+    def correct(self, actor: Actor, spend: SpendFigures, reason: str) -> None:
+        self.trigger_event(self.SpendCorrected, actor=actor, reason=reason, **spend.as_dict())

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from capacity.daily_figures import NAMES
+from capacity.spend_figures import NAMES as SPEND
 from projections.db import ViewDatabase
 
 
@@ -50,7 +51,7 @@ def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[s
         (programme, scheme),
     ):
         now = {"amount_gbp": amount, "basis": basis}
-        changes = {"month": month, **_changes(spent.get(month), now, ("amount_gbp", "basis"))}
+        changes = {"month": month, **_changes(spent.get(month), now, SPEND)}
         entries.append(
             _entry(
                 position,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from capacity.app.core import Change, Command, Receipt, WinterCore, correction_reason
@@ -17,11 +16,10 @@ from capacity.errors import (
 )
 from capacity.reports import DailyReport, MonthlySpend, spend_id
 from capacity.scheme import Scheme
+from capacity.spend_figures import SpendFigures
 from capacity.values import Actor
 from schemes.months import YearMonth
 from schemes.rules import (
-    InputRefused,
-    check_money,
     check_month_in_period,
 )
 
@@ -121,15 +119,13 @@ class FigureCommands(WinterCore):
 
     def _clean_spend(
         self, programme_code: str, scheme_code: str, month: Any, amount: Any, basis: Any
-    ) -> tuple[str, Decimal, str]:
-        """A scheme's month of spend, checked: (month, amount, basis)."""
+    ) -> tuple[str, SpendFigures]:
+        """A scheme's month of spend, checked: (month, figures)."""
         programme = self.get_programme(programme_code)
         self.get_scheme(programme_code, scheme_code)
         ym = month if isinstance(month, YearMonth) else YearMonth.parse(str(month))
         check_month_in_period("month", ym, programme.period_start, programme.period_end)
-        if basis not in ("actual", "accrual"):
-            raise InputRefused("basis", "must be actual or accrual")
-        return str(ym), check_money("amount_gbp", amount), str(basis)
+        return str(ym), SpendFigures.clean(amount, basis)
 
     def record_spend(
         self,
@@ -143,10 +139,8 @@ class FigureCommands(WinterCore):
         idempotency_key: str | None = None,
     ) -> Receipt:
         def act() -> Change:
-            ym, amount, kind = self._clean_spend(
-                programme_code, scheme_code, month, amount_gbp, basis
-            )
-            spend = MonthlySpend.record(actor, programme_code, scheme_code, ym, amount, kind)
+            ym, figures = self._clean_spend(programme_code, scheme_code, month, amount_gbp, basis)
+            spend = MonthlySpend.record(actor, programme_code, scheme_code, ym, figures)
             duplicate = DuplicateSpend(
                 f"spend for {scheme_code} in {ym} is already recorded; correct it with a reason",
                 field="month",
@@ -170,16 +164,14 @@ class FigureCommands(WinterCore):
         idempotency_key: str | None = None,
     ) -> Receipt:
         def act() -> Change:
-            ym, amount, kind = self._clean_spend(
-                programme_code, scheme_code, month, amount_gbp, basis
-            )
+            ym, figures = self._clean_spend(programme_code, scheme_code, month, amount_gbp, basis)
             why = correction_reason(reason)
             spend = self._get(
                 MonthlySpend,
                 spend_id(programme_code, scheme_code, ym),
                 ReportNotFound(f"no spend recorded for {scheme_code} in {ym}", field="month"),
             )
-            spend.correct(actor, amount, kind, why)
+            spend.correct(actor, figures, why)
             changed = Conflict(f"spend for {ym} changed meanwhile; reload and try again")
             return Change([spend], changed, {"scheme": scheme_code, "month": ym})
 
