@@ -21,11 +21,9 @@ GENESIS = bytes(32)
 PAGE = 5_000
 
 
-class Row(Protocol):
-    """A stored event with its position (the library's ``Notification`` is one)."""
+class Stored(Protocol):
+    """A stored event (the library's ``StoredEvent`` is one)."""
 
-    @property
-    def id(self) -> int: ...
     @property
     def topic(self) -> str: ...
     @property
@@ -34,6 +32,13 @@ class Row(Protocol):
     def originator_id(self) -> UUID | str: ...
     @property
     def originator_version(self) -> int: ...
+
+
+class Row(Stored, Protocol):
+    """A stored event with its position (the library's ``Notification`` is one)."""
+
+    @property
+    def id(self) -> int: ...
 
 
 def decoded_state(state: bytes) -> Any:
