@@ -84,8 +84,8 @@ class ProgrammeCommands(WinterCore):
             return Change([programme], changed, {"programme": programme_code})
 
         request = {"programme": programme_code, **request}
-        fingerprint = Command(actor, POLICY_NAMES[command], programme_code, None, command, request)
-        return self.run_command(fingerprint, run, idempotency_key)
+        write = Command(actor, POLICY_NAMES[command], programme_code, None, command, request)
+        return self.run_command(write, run, idempotency_key)
 
     def revise_bed_target(
         self,

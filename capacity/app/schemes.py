@@ -144,8 +144,8 @@ class SchemeCommands(WinterCore):
 
         request = {"programme": programme_code, "scheme": scheme_code, **request}
         policy = POLICY_NAMES[command]
-        fingerprint = Command(actor, policy, programme_code, scheme_code, command, request)
-        return self.run_command(fingerprint, run, idempotency_key)
+        write = Command(actor, policy, programme_code, scheme_code, command, request)
+        return self.run_command(write, run, idempotency_key)
 
     def approve_scheme(
         self,
