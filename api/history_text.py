@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from api.schemas import HistoryEntry
+from capacity.daily_figures import LABELS
 
 # What the filter on the history page offers, in the order shown.
 KINDS = {
@@ -40,13 +41,7 @@ EVENT_KINDS = {
     "Scheme.NarrativeUpdated": "narrative",
 }
 FIGURE_NAMES = {
-    "beds_equivalent": "beds-equivalent",
-    "beds_occupied": "beds occupied",
-    "discharges": "discharges",
-    "patients_supported": "patients supported",
-    "hours_delivered": "hours delivered",
-    "kpis": "KPIs",
-    "narrative": "narrative",
+    **LABELS,
     "amount_gbp": "spend",
     "basis": "basis",
 }

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from capacity.daily_figures import FIELDS, Kind
+from capacity.flow_figures import COUNTS as FLOW_COUNTS
+from capacity.values import PATHWAYS
 
 Money = Decimal
 Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
@@ -131,22 +135,50 @@ class BedChange(Strict):
     reason: str = Field(default="", max_length=2000)
 
 
-class Discharges(Strict):
-    p0: int | None = None
-    p1: int | None = None
-    p2: int | None = None
-    p3: int | None = None
+if TYPE_CHECKING:  # what mypy sees; at run time these models are built from the value objects
 
+    class Discharges(Strict):
+        pass
 
-class DailyIn(Strict):
-    date: date
-    beds_equivalent: Decimal | None = None
-    beds_occupied: int | None = None
-    discharges: Discharges | None = None
-    patients_supported: int | None = None
-    hours_delivered: Decimal | None = None
-    kpis: dict[str, KpiValue] | None = None
-    narrative: str | None = None
+    class DailyIn(Strict):
+        date: date
+
+    class FlowIn(Strict):
+        date: date
+
+else:
+    Discharges = create_model(
+        "Discharges",
+        __base__=Strict,
+        __module__=__name__,
+        **{p: (int | None, None) for p in PATHWAYS},
+    )
+    # How the API types each kind of daily figure; the figures, their names and their order
+    # come from the one table (capacity/daily_figures.py).
+    FIGURE_TYPES: dict[Kind, Any] = {
+        "beds_equivalent": Decimal,
+        "count": int,
+        "hours": Decimal,
+        "pathways": Discharges,
+        "kpis": dict[str, KpiValue],
+        "text": str,
+    }
+    DailyIn = create_model(
+        "DailyIn",
+        __base__=Strict,
+        __module__=__name__,
+        date=(date, ...),
+        **{f.name: (FIGURE_TYPES[f.kind] | None, None) for f in FIELDS},
+    )
+    # A site's day of flow: every count required (capacity/flow_figures.py), discharges not.
+    FlowIn = create_model(
+        "FlowIn",
+        __base__=Strict,
+        __module__=__name__,
+        date=(date, ...),
+        **{name: (int, ...) for name in FLOW_COUNTS},
+        discharges=(Discharges | None, None),
+    )
 
 
 class DailyCorrection(DailyIn):
@@ -183,17 +215,6 @@ class SiteCreate(Strict):
     ods_code: str
     name: str = Field(min_length=1, max_length=200)
     place: Place
-
-
-class FlowIn(Strict):
-    date: date
-    core_beds_open: int
-    escalation_beds_open: int
-    beds_occupied: int
-    nctr: int
-    nctr_discharged: int
-    nctr_discharged_by_5pm: int
-    discharges: Discharges | None = None
 
 
 class FlowCorrection(FlowIn):

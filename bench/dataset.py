@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from capacity.application import WinterApplication
+from capacity.daily_import import Batch
 from capacity.values import Actor
 
 ACTOR = Actor("bench", "system", "system")
@@ -96,7 +97,7 @@ def _scheme(
     app.mobilise_scheme(ACTOR, programme, code, start)
     if measure == "beds_open":
         app.change_beds(ACTOR, programme, code, start, int(planned or 1), "core", "opened")
-    batch: list[tuple[date, str, dict[str, Any], str]] = []
+    batch: Batch = []
     validate = app.daily_validator(ACTOR, programme)
     for offset in range(days):
         day = start + timedelta(days=offset)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from capacity.daily_figures import CELLS, DailyFigures, from_cells
 from capacity.errors import DomainError, DuplicateDailyReport
 from capacity.reports import DailyReport, daily_report_id
 from capacity.values import Actor
@@ -20,30 +21,15 @@ from schemes.rules import InputRefused
 if TYPE_CHECKING:
     from capacity.application import WinterApplication
 
-COLUMNS: tuple[str, ...] = (
-    "scheme_code",
-    "date",
-    "beds_equivalent",
-    "beds_occupied",
-    "discharges_p0",
-    "discharges_p1",
-    "discharges_p2",
-    "discharges_p3",
-    "patients_supported",
-    "hours_delivered",
-    "narrative",
-)
-Validator = Callable[[str, Mapping[str, Any]], tuple[date, dict[str, Any]]]
-Batch = list[tuple[date, str, dict[str, Any], str]]
+# The file's columns: the scheme and day, then the figures as flat cells.
+COLUMNS: tuple[str, ...] = ("scheme_code", "date", *CELLS)
+Validator = Callable[[str, Mapping[str, Any]], tuple[date, DailyFigures]]
+Batch = list[tuple[date, str, DailyFigures, str]]
 
 
 def row_to_report(row: Mapping[str, str]) -> dict[str, Any]:
     """A row as the API's JSON body: empty cells are 'not given'."""
-    discharges = {p: row.get(f"discharges_{p}", "") for p in ("p0", "p1", "p2", "p3")}
-    given = {p: v for p, v in discharges.items() if v != ""}
-    report: dict[str, Any] = {k: (row.get(k) or None) for k in COLUMNS if not k.startswith("disch")}
-    report["discharges"] = given or None
-    return report
+    return {"date": row.get("date") or None, **from_cells(row)}
 
 
 def check_row(
@@ -52,7 +38,7 @@ def check_row(
     programme: str,
     row: Mapping[str, str],
     seen: set[tuple[str, date]],
-) -> tuple[str, date, dict[str, Any], bool]:
+) -> tuple[str, date, DailyFigures, bool]:
     """(scheme, day, cleaned figures, already stored with the same figures); raises
     InputRefused or DomainError with the reason the row cannot be stored."""
     scheme = row.get("scheme_code") or ""
@@ -72,7 +58,7 @@ def reason(error: InputRefused | DomainError) -> str:
 
 
 def already_stored(
-    app: WinterApplication, programme: str, scheme: str, day: date, cleaned: dict[str, Any]
+    app: WinterApplication, programme: str, scheme: str, day: date, cleaned: DailyFigures
 ) -> bool:
     report_id = daily_report_id(programme, scheme, day)
     if report_id not in app.repository:

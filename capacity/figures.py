@@ -1,4 +1,5 @@
-"""Cleaning of reported figures: the one place the API, CSV import and Kafka ingest all validate.
+"""Cleaning of reported figures: the checks the API, CSV import and Kafka ingest all share (a
+daily report's figures as a whole: ``capacity/daily_figures.py``).
 
 Each function takes raw values (from JSON, a CSV cell or a message) and returns typed values, or
 raises ``InputRefused`` naming the field and the reason. Nothing is stored before this passes.
@@ -18,12 +19,10 @@ from schemes.rules import (
     MAX_BEDS,
     MAX_DISCHARGES,
     InputRefused,
-    check_beds_equivalent,
     check_count,
     check_date_in_period,
     check_kpi_value,
     check_number,
-    check_text,
     kpi_type,
     parse_date,
 )
@@ -32,7 +31,7 @@ MAX_PATIENTS = 100_000
 MAX_HOURS = Decimal("100000")
 
 
-def _given(raw: Mapping[str, Any], name: str) -> bool:
+def given(raw: Mapping[str, Any], name: str) -> bool:
     value = raw.get(name)
     return value is not None and not (isinstance(value, str) and value.strip() == "")
 
@@ -51,7 +50,7 @@ def clean_discharges(field: str, raw: Any) -> dict[str, int] | None:
     if unknown:
         raise InputRefused(f"{field}.{unknown[0]}", "unknown pathway (expected p0, p1, p2 or p3)")
     return {
-        p: check_count(f"{field}.{p}", raw[p], MAX_DISCHARGES) for p in PATHWAYS if _given(raw, p)
+        p: check_count(f"{field}.{p}", raw[p], MAX_DISCHARGES) for p in PATHWAYS if given(raw, p)
     } or None
 
 
@@ -72,45 +71,10 @@ def clean_kpis(field: str, raw: Any, scheme: Scheme) -> dict[str, Decimal | date
     return cleaned
 
 
-def clean_daily_figures(raw: Mapping[str, Any], scheme: Scheme) -> dict[str, Any]:
-    """The figure fields of a daily report, typed; ``beds_equivalent`` required when reported."""
-    if scheme.measure == "reported" and not _given(raw, "beds_equivalent"):
-        raise InputRefused(
-            "beds_equivalent", f"is required: scheme {scheme.code} reports beds-equivalent daily"
-        )
-    return {
-        "beds_equivalent": (
-            check_beds_equivalent("beds_equivalent", raw["beds_equivalent"])
-            if _given(raw, "beds_equivalent")
-            else None
-        ),
-        "beds_occupied": (
-            check_count("beds_occupied", raw["beds_occupied"], MAX_BEDS)
-            if _given(raw, "beds_occupied")
-            else None
-        ),
-        "discharges": clean_discharges("discharges", raw.get("discharges")),
-        "patients_supported": (
-            check_count("patients_supported", raw["patients_supported"], MAX_PATIENTS)
-            if _given(raw, "patients_supported")
-            else None
-        ),
-        "hours_delivered": (
-            _hours("hours_delivered", raw["hours_delivered"])
-            if _given(raw, "hours_delivered")
-            else None
-        ),
-        "kpis": clean_kpis("kpis", raw.get("kpis"), scheme),
-        "narrative": (
-            check_text("narrative", str(raw["narrative"])) if _given(raw, "narrative") else None
-        ),
-    }
-
-
-def _hours(field: str, raw: Any) -> Decimal:
+def check_hours(field: str, raw: Any, maximum: Decimal = MAX_HOURS) -> Decimal:
     hours = check_number(field, raw)
-    if hours > MAX_HOURS:
-        raise InputRefused(field, f"must be at most {MAX_HOURS} (got {hours})")
+    if hours > maximum:
+        raise InputRefused(field, f"must be at most {maximum} (got {hours})")
     return hours
 
 
@@ -125,27 +89,3 @@ def clean_bed_change(raw_change: Any, bed_type: Any) -> tuple[int, str]:
     if bed_type not in BED_TYPES:
         raise InputRefused("bed_type", f"must be one of {', '.join(BED_TYPES)}")
     return change, str(bed_type)
-
-
-FLOW_COUNTS: tuple[str, ...] = (
-    "core_beds_open",
-    "escalation_beds_open",
-    "beds_occupied",
-    "nctr",
-    "nctr_discharged",
-    "nctr_discharged_by_5pm",
-)
-
-
-def clean_flow(raw: Mapping[str, Any]) -> dict[str, Any]:
-    flow: dict[str, Any] = {}
-    for name in FLOW_COUNTS:
-        if not _given(raw, name):
-            raise InputRefused(name, "is required")
-        flow[name] = check_count(name, raw[name], MAX_BEDS)
-    flow["discharges"] = clean_discharges("discharges", raw.get("discharges")) or {}
-    if flow["nctr_discharged_by_5pm"] > flow["nctr_discharged"]:
-        raise InputRefused(
-            "nctr_discharged_by_5pm", "cannot exceed nctr_discharged (discharged at any time)"
-        )
-    return flow

@@ -13,17 +13,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from capacity.values import Actor, natural_id
-
-FIGURE_FIELDS: tuple[str, ...] = (
-    "beds_equivalent",
-    "beds_occupied",
-    "discharges",
-    "patients_supported",
-    "hours_delivered",
-    "kpis",
-    "narrative",
-)
+from capacity.daily_figures import DailyFigures
+from capacity.spend_figures import SpendFigures
+from capacity.values import PATHWAYS, Actor, natural_id
 
 
 def daily_report_id(programme: str, scheme: str, day: date) -> UUID:
@@ -35,86 +27,71 @@ def spend_id(programme: str, scheme: str, month: str) -> UUID:
 
 
 class DailyReport(Aggregate):
-    """The figures one scheme reported for one day, and every correction of them."""
+    """The figures one scheme reported for one day, and every correction of them.
+
+    Both events carry a :class:`DailyFigures`: they inherit its fields, so the stored shape is
+    the value object's, in its order (after the day's keys when reported, before the reason
+    when corrected)."""
 
     TOPIC = "wintertrack:DailyReport"
 
     class Event(Aggregate.Event):
         actor: Actor
 
-    class DailyFiguresReported(Event, Aggregate.Created):
+    class DayKeys(Event, Aggregate.Created):
+        """The day's keys (never stored alone: the base of ``DailyFiguresReported``)."""
+
+        TOPIC = "wintertrack:DailyReport.DayKeys"
+        programme: str
+        scheme_code: str
+        on: date
+
+    class DailyFiguresReported(DailyFigures, DayKeys):
         """class_version 2 nests discharges by pathway; version 1 stored four flat fields."""
 
         TOPIC = "wintertrack:DailyReport.DailyFiguresReported"
         class_version = 2
-        programme: str
-        scheme_code: str
-        on: date
-        beds_equivalent: Decimal | None
-        beds_occupied: int | None
-        discharges: dict[str, int] | None
-        patients_supported: int | None
-        hours_delivered: Decimal | None
-        kpis: dict[str, Decimal | date]
-        narrative: str | None
         source_ref: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            flat = {p: state.pop(f"discharges_{p}", None) for p in ("p0", "p1", "p2", "p3")}
+            flat = {p: state.pop(f"discharges_{p}", None) for p in PATHWAYS}
             given = {p: int(v) for p, v in flat.items() if v is not None}
             state["discharges"] = given or None
             state.setdefault("source_ref", None)
 
-    Created = DailyFiguresReported
+        def apply(self, aggregate: Any) -> None:
+            aggregate.figures = self.as_dict()
 
-    class DailyFiguresCorrected(Event):
+    # mypy reads the constructor from DailyFigures (the library makes events dataclasses at run
+    # time, which mypy does not see), so it takes this for another signature.
+    Created = DailyFiguresReported  # type: ignore[assignment]
+
+    class DailyFiguresCorrected(DailyFigures, Event):
         TOPIC = "wintertrack:DailyReport.DailyFiguresCorrected"
-        beds_equivalent: Decimal | None
-        beds_occupied: int | None
-        discharges: dict[str, int] | None
-        patients_supported: int | None
-        hours_delivered: Decimal | None
-        kpis: dict[str, Decimal | date]
-        narrative: str | None
         reason: str
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.figures = {f: getattr(self, f) for f in FIGURE_FIELDS}
+            aggregate.figures = self.as_dict()
             aggregate.corrections += 1
 
-    def __init__(
-        self,
-        programme: str,
-        scheme_code: str,
-        on: date,
-        beds_equivalent: Decimal | None,
-        beds_occupied: int | None,
-        discharges: dict[str, int] | None,
-        patients_supported: int | None,
-        hours_delivered: Decimal | None,
-        kpis: dict[str, Decimal | date],
-        narrative: str | None,
-        source_ref: str | None,
-    ) -> None:
+    def __init__(self, programme: str, scheme_code: str, on: date, source_ref: str | None) -> None:
         self.programme = programme
         self.scheme_code = scheme_code
         self.on = on
         self.source_ref = source_ref
-        self.figures: dict[str, Any] = {
-            "beds_equivalent": beds_equivalent,
-            "beds_occupied": beds_occupied,
-            "discharges": discharges,
-            "patients_supported": patients_supported,
-            "hours_delivered": hours_delivered,
-            "kpis": kpis,
-            "narrative": narrative,
-        }
+        self.figures: dict[str, Any] = {}  # set by the event, as DailyFigures.as_dict()
         self.corrections = 0
 
     @classmethod
     def report(
-        cls, actor: Actor, programme: str, scheme_code: str, on: date, **figures: Any
+        cls,
+        actor: Actor,
+        programme: str,
+        scheme_code: str,
+        on: date,
+        figures: DailyFigures,
+        source_ref: str | None = None,
     ) -> DailyReport:
         return cls._create(
             cls.DailyFiguresReported,
@@ -123,14 +100,17 @@ class DailyReport(Aggregate):
             programme=programme,
             scheme_code=scheme_code,
             on=on,
-            **figures,
+            source_ref=source_ref,
+            **figures.as_dict(),
         )
 
-    def correct(self, actor: Actor, reason: str, **figures: Any) -> None:
-        self.trigger_event(self.DailyFiguresCorrected, actor=actor, reason=reason, **figures)
+    def correct(self, actor: Actor, reason: str, figures: DailyFigures) -> None:
+        self.trigger_event(
+            self.DailyFiguresCorrected, actor=actor, reason=reason, **figures.as_dict()
+        )
 
-    def same_figures(self, figures: dict[str, Any]) -> bool:
-        return all(self.figures.get(f) == figures.get(f) for f in FIGURE_FIELDS)
+    def same_figures(self, figures: DailyFigures) -> bool:
+        return self.figures == figures.as_dict()
 
 
 class MonthlySpend(Aggregate):
@@ -141,44 +121,42 @@ class MonthlySpend(Aggregate):
     class Event(Aggregate.Event):
         actor: Actor
 
-    class SpendRecorded(Event, Aggregate.Created):
-        TOPIC = "wintertrack:MonthlySpend.SpendRecorded"
+    class MonthKeys(Event, Aggregate.Created):
+        """The month's keys (never stored alone: the base of ``SpendRecorded``)."""
+
+        TOPIC = "wintertrack:MonthlySpend.MonthKeys"
         programme: str
         scheme_code: str
         month: str
-        amount_gbp: Decimal
-        basis: str
 
-    Created = SpendRecorded
+    class SpendRecorded(SpendFigures, MonthKeys):
+        TOPIC = "wintertrack:MonthlySpend.SpendRecorded"
 
-    class SpendCorrected(Event):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.amount_gbp = self.amount_gbp
+            aggregate.basis = self.basis
+
+    # mypy reads the constructor from SpendFigures (see DailyReport.Created).
+    Created = SpendRecorded  # type: ignore[assignment]
+
+    class SpendCorrected(SpendFigures, Event):
         TOPIC = "wintertrack:MonthlySpend.SpendCorrected"
-        amount_gbp: Decimal
-        basis: str
         reason: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.amount_gbp = self.amount_gbp
             aggregate.basis = self.basis
 
-    def __init__(
-        self, programme: str, scheme_code: str, month: str, amount_gbp: Decimal, basis: str
-    ) -> None:
+    def __init__(self, programme: str, scheme_code: str, month: str) -> None:
         self.programme = programme
         self.scheme_code = scheme_code
         self.month = month
-        self.amount_gbp = amount_gbp
-        self.basis = basis
+        self.amount_gbp = Decimal("0")  # set by the event
+        self.basis = ""
 
     @classmethod
     def record(
-        cls,
-        actor: Actor,
-        programme: str,
-        scheme_code: str,
-        month: str,
-        amount_gbp: Decimal,
-        basis: str,
+        cls, actor: Actor, programme: str, scheme_code: str, month: str, spend: SpendFigures
     ) -> MonthlySpend:
         return cls._create(
             cls.SpendRecorded,
@@ -187,11 +165,8 @@ class MonthlySpend(Aggregate):
             programme=programme,
             scheme_code=scheme_code,
             month=month,
-            amount_gbp=amount_gbp,
-            basis=basis,
+            **spend.as_dict(),
         )
 
-    def correct(self, actor: Actor, amount_gbp: Decimal, basis: str, reason: str) -> None:
-        self.trigger_event(
-            self.SpendCorrected, actor=actor, amount_gbp=amount_gbp, basis=basis, reason=reason
-        )
+    def correct(self, actor: Actor, spend: SpendFigures, reason: str) -> None:
+        self.trigger_event(self.SpendCorrected, actor=actor, reason=reason, **spend.as_dict())

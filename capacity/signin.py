@@ -17,7 +17,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from capacity.errors import Unauthenticated
+from capacity.app.core import Change, Command
+from capacity.errors import Conflict, Unauthenticated
 from capacity.sessions import Session, SignInAudit, audit_id, session_aggregate_id
 from capacity.users import AccessToken, User, token_id
 from capacity.values import Actor
@@ -131,10 +132,13 @@ class SignInService:
 
     def end_user_sessions(self, actor: Actor, name: str, reason: str) -> None:
         """An administrator ends every session of a user, on every instance."""
-        self.app.authorise(actor, "end_sessions")
-        user = self.app.get_user(name)
-        user.end_sessions(actor, self.now(), reason or "ended by an administrator")
-        self.app.save(user)
+
+        def act() -> Change:
+            user = self.app.get_user(name)
+            user.end_sessions(actor, self.now(), reason or "ended by an administrator")
+            return Change([user], Conflict(f"user {name} changed meanwhile; try again"))
+
+        self.app.run_command(Command(actor, "end_sessions"), act)
 
     # --- audit and rate limits -------------------------------------------------------------
 

@@ -22,11 +22,9 @@ GENESIS = bytes(32)
 PAGE = 5_000
 
 
-class Row(Protocol):
-    """A stored event with its position (the library's ``Notification`` is one)."""
+class Stored(Protocol):
+    """A stored event (the library's ``StoredEvent`` is one)."""
 
-    @property
-    def id(self) -> int: ...
     @property
     def topic(self) -> str: ...
     @property
@@ -50,6 +48,13 @@ def uuid_of(text: str) -> UUID:
     object.__setattr__(found, "int", int(text, 16))
     object.__setattr__(found, "is_safe", _UNKNOWN)
     return found
+
+
+class Row(Stored, Protocol):
+    """A stored event with its position (the library's ``Notification`` is one)."""
+
+    @property
+    def id(self) -> int: ...
 
 
 def decoded_state(state: bytes) -> Any:

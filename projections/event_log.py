@@ -4,28 +4,18 @@ API, a scheme's history, the Kafka relay), and the reads that page through the l
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from capacity.application import WinterApplication
 from capacity.idempotency import LEGACY_TOPIC_PREFIX
+from projections.digest import Stored
 
 
 def is_domain_event(topic: str) -> bool:
     """False for plumbing no reader of the log wants: the idempotency records stores kept in
     the log before keys moved beside it (``capacity/idempotency.py``)."""
     return not topic.startswith(LEGACY_TOPIC_PREFIX)
-
-
-class Stored(Protocol):
-    @property
-    def topic(self) -> str: ...
-    @property
-    def state(self) -> bytes: ...
-    @property
-    def originator_id(self) -> UUID | str: ...
-    @property
-    def originator_version(self) -> int: ...
 
 
 def plain(value: Any) -> Any:

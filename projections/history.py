@@ -5,17 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from capacity.daily_figures import NAMES
+from capacity.spend_figures import NAMES as SPEND
 from projections.db import ViewDatabase
-
-FIGURES = (
-    "beds_equivalent",
-    "beds_occupied",
-    "discharges",
-    "patients_supported",
-    "hours_delivered",
-    "kpis",
-    "narrative",
-)
 
 
 def _changes(
@@ -39,7 +31,7 @@ def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[s
         (programme, scheme),
     ):
         figures, who = json.loads(data), json.loads(actor)
-        changes = {"date": day, **_changes(previous.get(day), figures, FIGURES)}
+        changes = {"date": day, **_changes(previous.get(day), figures, NAMES)}
         if "reason" in figures:
             changes["reason"] = figures["reason"]
         entries.append(
@@ -59,7 +51,7 @@ def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[s
         (programme, scheme),
     ):
         now = {"amount_gbp": amount, "basis": basis}
-        changes = {"month": month, **_changes(spent.get(month), now, ("amount_gbp", "basis"))}
+        changes = {"month": month, **_changes(spent.get(month), now, SPEND)}
         entries.append(
             _entry(
                 position,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from capacity.application import WinterApplication
+from capacity.daily_import import Batch
 from capacity.values import Actor
 from schemes.catalogue import load_catalogue
 
@@ -64,7 +65,7 @@ def generate_winter(
         planned = float(scheme.planned_beds_equivalent or 0)
         if scheme.measure == "beds_open":
             _open_beds(app, rng, programme_code, code, live, end, planned)
-        batch: list[tuple[date, str, dict[str, Any], str]] = []
+        batch: Batch = []
         validate = app.daily_validator(LEAD, programme_code)
         for day in days:
             if day < live or rng.random() < 0.04:

@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from capacity.application import WinterApplication
-from capacity.daily_import import COLUMNS, check_row, reason, store
+from capacity.daily_import import COLUMNS, Batch, check_row, reason, store
 from capacity.errors import DomainError
 from capacity.values import Actor
 from schemes.rules import InputRefused
@@ -57,7 +56,7 @@ def import_daily(
     on_commit: Callable[[ImportOutcome], None] = lambda o: None,
 ) -> ImportOutcome:
     outcome = ImportOutcome()
-    batch: list[tuple[date, str, dict[str, Any], str]] = []
+    batch: Batch = []
     pending_lines: list[int] = []
     seen: set[tuple[str, date]] = set()
 
@@ -92,7 +91,7 @@ def _store(
     app: WinterApplication,
     actor: Actor,
     programme: str,
-    batch: list[tuple[date, str, dict[str, Any], str]],
+    batch: Batch,
     outcome: ImportOutcome,
 ) -> None:
     stored, already = store(app, actor, programme, batch)

@@ -19,6 +19,7 @@ from api.web.common import (
     _user,
 )
 from capacity.application import WinterApplication
+from capacity.daily_figures import FIELDS, FORM_CELLS, from_cells, to_cells
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
 from capacity.users import User
@@ -82,18 +83,11 @@ def _scheme(
             "can_correct": permits(user, "correct_daily", programme, code),
             "confirm": confirm,
             "beds": read.scheme_beds(programme, code),
+            "figure_fields": [f for f in FIELDS if f.prompt],
+            "clear_cells": FORM_CELLS,
         },
         status,
     )
-
-
-FORM_FIELDS = (
-    "beds_equivalent",
-    "beds_occupied",
-    "patients_supported",
-    "hours_delivered",
-    "narrative",
-)
 
 
 def _text(value: Any) -> str:
@@ -105,20 +99,11 @@ def _stored_day(
 ) -> dict[str, Any]:
     """The day's stored figures, flattened the way the form spells them."""
     report = application.get_daily_report(programme, code, date.fromisoformat(day))
-    figures = dict(report.figures)
-    flat = {name: figures.get(name) for name in FORM_FIELDS}
-    for p, value in (figures.get("discharges") or {}).items():
-        flat[f"discharges_{p}"] = value
-    return flat
+    return to_cells(report.figures)
 
 
 def _from_form(values: dict[str, str]) -> dict[str, Any]:
-    raw: dict[str, Any] = {"date": values.get("date", "")}
-    for name in FORM_FIELDS:
-        raw[name] = values.get(name) or None
-    discharges = {p: values.get(f"discharges_{p}") for p in ("p0", "p1", "p2", "p3")}
-    raw["discharges"] = {p: v for p, v in discharges.items() if v} or None
-    return raw
+    return {"date": values.get("date", ""), **from_cells(values)}
 
 
 def _merged(stored: dict[str, Any], values: dict[str, str]) -> dict[str, str]:

@@ -1,15 +1,18 @@
-"""The core of the application service: saving, idempotency, authorisation, receipts.
+"""The core of the application service: the command skeleton, saving, idempotency,
+authorisation, receipts.
 
-Each command gets its aggregates, calls their commands, saves (several aggregates in one atomic
-save where they must change together) and returns a ``Receipt`` with the event-log position.
-Library errors become domain errors here.
+Every command runs through :meth:`WinterCore.run_command`: it is authorised against the policy
+table, a retry with the same idempotency key is answered with its first receipt, then the
+command's act loads its aggregates, checks the input and calls their commands, and the change
+is saved (several aggregates in one atomic save where they must change together) and answered
+with a ``Receipt`` holding the event-log position. Library errors become domain errors here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
@@ -52,28 +55,12 @@ from capacity.users import (
     idempotency_id,
 )
 from capacity.values import Actor, natural_id
-from schemes.rules import (
-    InputRefused,
-    check_text,
-)
+from schemes.rules import InputRefused, check_text
 
 A = TypeVar("A", bound=Aggregate)
 # Aggregates written outside this class (see capacity/signin.py): imported here so their pinned
 # topics are known wherever stored events are read.
 SIGN_IN_AGGREGATES = (Session, SignInAudit, SchemeProvenance)
-# The name each command's idempotency fingerprint uses -> its row in the policy table.
-POLICY_NAMES = {
-    "bed_target": "revise_bed_target",
-    "allocation": "revise_allocation",
-    "funds": "record_funds_received",
-    "approve": "approve_scheme",
-    "kpi_target": "set_kpi_target",
-    "planned_start": "change_planned_start",
-    "mobilise": "mobilise_scheme",
-    "beds": "change_beds",
-    "status": "change_status",
-    "narrative": "update_narrative",
-}
 
 
 @dataclass(frozen=True)
@@ -85,17 +72,37 @@ class Receipt:
     replayed: bool = False
 
 
-def _reason(reason: str | None) -> str:
+@dataclass(frozen=True)
+class Command:
+    """A write as :meth:`WinterCore.run_command` runs it: who asks, the policy row that must
+    allow it, for a programme and subject (several subjects: each must be allowed), and how a
+    retry is known again: the fingerprint's name (default: the policy row) and the request.
+    Fingerprints are stored with idempotency keys: never rename one."""
+
+    actor: Actor
+    policy: str
+    programme: str | None = None
+    subject: str | tuple[str, ...] | None = None
+    name: str = ""
+    request: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command's act returns: the aggregates to save together (atomically), what a
+    clash on saving them means, and the ids its receipt names."""
+
+    aggregates: Sequence[Aggregate]
+    conflict: Conflict
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+def correction_reason(reason: str | None) -> str:
+    """The reason a correction must give."""
     why = check_text("reason", reason or "")
     if not why.strip():
-        raise InputRefused("reason", "is required")
+        raise InputRefused("reason", "is required for a correction")
     return why
-
-
-def _stream(funding_stream: str) -> str:
-    if funding_stream not in ("capital", "revenue", "virtual_ward"):
-        raise InputRefused("funding_stream", "must be capital, revenue or virtual_ward")
-    return funding_stream
 
 
 class _Collected(ProcessingEvent[UUID]):
@@ -222,34 +229,46 @@ class WinterCore(Application[UUID]):
 
     # --- saving ---------------------------------------------------------------------------
 
-    def _commit(
-        self,
-        actor: Actor,
-        aggregates: list[Aggregate],
-        conflict: Conflict,
-        idempotency: tuple[str, str] | None = None,
-        ids: dict[str, str] | None = None,
+    def run_command(
+        self, command: Command, act: Callable[[], Change], key: str | None = None
     ) -> Receipt:
-        """Saves the aggregates' events; with a key, the key is stored in the same transaction
+        """The one skeleton of every write: authorise, answer a retry with its first receipt,
+        act (load, check, change), then commit the change with the key."""
+        actor = command.actor
+        subjects = command.subject if isinstance(command.subject, tuple) else (command.subject,)
+        for subject in subjects:
+            self.authorise(actor, command.policy, command.programme, subject)
+        name = command.name or command.policy
+        idempotency, replay = self._idempotent(actor, key, name, command.request)
+        if replay is not None:
+            return replay
+        return self._commit(actor, act(), idempotency)
+
+    def _commit(
+        self, actor: Actor, change: Change, idempotency: tuple[str, str] | None = None
+    ) -> Receipt:
+        """Saves the change's events; with a key, the key is stored in the same transaction
         (beside the log, not in it) and a clash on it replays the first result."""
+        if not change.aggregates and idempotency is None:
+            return Receipt(position=self.max_position(), ids=change.ids)
         try:
             if idempotency is None:
-                recordings = self.save(*aggregates)
+                recordings = self.save(*change.aggregates)
             else:
                 if not self.keeps_keys:
                     raise TypeError(f"{type(self.recorder).__name__} cannot keep idempotency keys")
                 key, sha = idempotency
-                record = KeyRecord(actor.user_id, key, sha, dict(ids or {}))
-                recordings = self.save(*aggregates, idempotency=record)
+                record = KeyRecord(actor.user_id, key, sha, dict(change.ids))
+                recordings = self.save(*change.aggregates, idempotency=record)
         except IntegrityError:
             if idempotency is not None:
                 replay = self._replay(actor, *idempotency)
                 if replay is not None:
                     return replay
-            raise conflict from None
+            raise change.conflict from None
         ids_ = [r.notification.id for r in recordings]
         position = max(ids_) if ids_ else self.max_position()
-        return Receipt(position=position, ids=ids or {})
+        return Receipt(position=position, ids=change.ids)
 
     def _replay(self, actor: Actor, key: str, request_sha256: str) -> Receipt | None:
         keys = cast(KeyStore, self.recorder)

@@ -7,7 +7,7 @@ import secrets
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from capacity.app.core import Receipt, WinterCore
+from capacity.app.core import Change, Command, Receipt, WinterCore
 from capacity.errors import (
     AlreadyExists,
     Conflict,
@@ -43,7 +43,23 @@ class PeopleCommands(WinterCore):
     ) -> tuple[Receipt, str]:
         """Adds a user and issues a first token; the token is returned once and never stored.
         An email lets the person sign in with their organisation's account (OIDC)."""
-        self.authorise(actor, "add_user")
+        token = "wt_" + secrets.token_urlsafe(32)
+
+        def act() -> Change:
+            return self._new_user(actor, token, name, role, programme, schemes, email)
+
+        return self.run_command(Command(actor, "add_user"), act), token
+
+    def _new_user(
+        self,
+        actor: Actor,
+        token: str,
+        name: str,
+        role: str,
+        programme: str | None,
+        schemes: list[str] | None,
+        email: str | None,
+    ) -> Change:
         if role not in ROLES:
             raise InputRefused("role", "must be one of " + ", ".join(ROLES))
         name = check_text("name", name.strip(), max_len=100)
@@ -65,7 +81,6 @@ class PeopleCommands(WinterCore):
                 if code not in known:
                     raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
         user = User.add(actor, name, role, programme, codes)
-        token = "wt_" + secrets.token_urlsafe(32)
         grant = AccessToken.issue(actor, name, token)
         aggregates: list[Aggregate] = [user, grant]
         if email:
@@ -74,34 +89,34 @@ class PeopleCommands(WinterCore):
                 raise AlreadyExists(f"another user has the email {address}", field="email")
             user.set_email(actor, address)
             aggregates.append(EmailIndex.claim(actor, address, name))
-        receipt = self._commit(
-            actor, aggregates, AlreadyExists(f"user {name} already exists", field="name")
-        )
-        return receipt, token
+        return Change(aggregates, AlreadyExists(f"user {name} already exists", field="name"))
 
     def grant_programme(
         self, actor: Actor, name: str, programme: str, schemes: list[str] | None = None
     ) -> Receipt:
         """Lets a user bound to a programme act in another one too (the ICB's next winter),
         on the schemes or sites named (a lead needs at least one)."""
-        self.authorise(actor, "grant_programme")
-        user = self.get_user(name)
-        if user.role == "region" or user.programme is None:
-            raise InputRefused(
-                "name", f"user {name} is not bound to a programme, so needs no grant"
-            )
-        found = self.get_programme(programme)
-        codes = list(schemes or [])
-        if user.role == "lead" and not codes:
-            raise InputRefused("scheme", "a lead must be bound to at least one scheme")
-        known = set(found.scheme_codes) | set(found.site_codes)
-        for code in codes:
-            if code not in known:
-                raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
-        if programme in user.programmes and set(codes) <= set(user.schemes):
-            raise InputRefused("programme", f"user {name} already acts in {programme}")
-        user.grant_programme(actor, programme, codes)
-        return self._commit(actor, [user], Conflict(f"user {name} changed meanwhile; try again"))
+
+        def act() -> Change:
+            user = self.get_user(name)
+            if user.role == "region" or user.programme is None:
+                raise InputRefused(
+                    "name", f"user {name} is not bound to a programme, so needs no grant"
+                )
+            found = self.get_programme(programme)
+            codes = list(schemes or [])
+            if user.role == "lead" and not codes:
+                raise InputRefused("scheme", "a lead must be bound to at least one scheme")
+            known = set(found.scheme_codes) | set(found.site_codes)
+            for code in codes:
+                if code not in known:
+                    raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
+            if programme in user.programmes and set(codes) <= set(user.schemes):
+                raise InputRefused("programme", f"user {name} already acts in {programme}")
+            user.grant_programme(actor, programme, codes)
+            return Change([user], Conflict(f"user {name} changed meanwhile; try again"))
+
+        return self.run_command(Command(actor, "grant_programme"), act)
 
     def user_by_email(self, email: str) -> User | None:
         record = email_index_id(email)
@@ -112,19 +127,25 @@ class PeopleCommands(WinterCore):
         return self.get_user(index.user)
 
     def issue_token(self, actor: Actor, name: str) -> tuple[Receipt, str]:
-        self.authorise(actor, "issue_token")
-        self.get_user(name)
         token = "wt_" + secrets.token_urlsafe(32)
-        receipt = self._commit(
-            actor, [AccessToken.issue(actor, name, token)], Conflict("token clash; try again")
-        )
-        return receipt, token
+
+        def act() -> Change:
+            self.get_user(name)
+            return Change(
+                [AccessToken.issue(actor, name, token)], Conflict("token clash; try again")
+            )
+
+        return self.run_command(Command(actor, "issue_token"), act), token
 
     def revoke_token(self, actor: Actor, token: str, reason: str) -> Receipt:
-        self.authorise(actor, "revoke_token")
-        grant = self._get(AccessToken, token_id(token), NotFound("no such token", field="token"))
-        grant.revoke(actor, reason)
-        return self._commit(actor, [grant], Conflict("token changed meanwhile"))
+        def act() -> Change:
+            grant = self._get(
+                AccessToken, token_id(token), NotFound("no such token", field="token")
+            )
+            grant.revoke(actor, reason)
+            return Change([grant], Conflict("token changed meanwhile"))
+
+        return self.run_command(Command(actor, "revoke_token"), act)
 
     def authenticate(self, token: str) -> User:
         if not token or len(token) > 200:

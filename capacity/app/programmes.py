@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from capacity import figures
-from capacity.app.core import POLICY_NAMES, Receipt, WinterCore, _reason, _stream
+from capacity.app.core import Change, Command, Receipt, WinterCore
 from capacity.errors import (
     AlreadyExists,
     Conflict,
@@ -27,31 +27,46 @@ from schemes.rules import (
     parse_date,
 )
 
+# The name each programme command's fingerprint uses -> its row in the policy table.
+POLICY_NAMES = {
+    "bed_target": "revise_bed_target",
+    "allocation": "revise_allocation",
+    "funds": "record_funds_received",
+}
+
+
+def _reason(reason: str | None) -> str:
+    why = check_text("reason", reason or "")
+    if not why.strip():
+        raise InputRefused("reason", "is required")
+    return why
+
+
+def _stream(funding_stream: str) -> str:
+    if funding_stream not in ("capital", "revenue", "virtual_ward"):
+        raise InputRefused("funding_stream", "must be capital, revenue or virtual_ward")
+    return funding_stream
+
 
 class ProgrammeCommands(WinterCore):
     def open_programme(
         self, actor: Actor, spec: Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> Receipt:
-        self.authorise(actor, "open_programme")
-        key, replay = self._idempotent(actor, idempotency_key, "open_programme", spec)
-        if replay:
-            return replay
-        code = str(spec["code"])
-        if spec["period_end"] < spec["period_start"]:
-            raise InputRefused("period_end", "must not be before period_start")
-        check_text("icb_name", str(spec["icb_name"]), max_len=200)
-        allocations = {
-            stream: check_money(f"allocations.{stream}", amount)
-            for stream, amount in dict(spec["allocations"]).items()
-        }
-        programme = Programme.open(actor, **{**dict(spec), "allocations": allocations})
-        return self._commit(
-            actor,
-            [programme],
-            AlreadyExists(f"programme {code} is already open", field="code"),
-            key,
-            {"programme": code},
-        )
+        def act() -> Change:
+            code = str(spec["code"])
+            if spec["period_end"] < spec["period_start"]:
+                raise InputRefused("period_end", "must not be before period_start")
+            check_text("icb_name", str(spec["icb_name"]), max_len=200)
+            allocations = {
+                stream: check_money(f"allocations.{stream}", amount)
+                for stream, amount in dict(spec["allocations"]).items()
+            }
+            programme = Programme.open(actor, **{**dict(spec), "allocations": allocations})
+            clash = AlreadyExists(f"programme {code} is already open", field="code")
+            return Change([programme], clash, {"programme": code})
+
+        command = Command(actor, "open_programme", None, None, "open_programme", spec)
+        return self.run_command(command, act, idempotency_key)
 
     def _programme_command(
         self,
@@ -62,21 +77,15 @@ class ProgrammeCommands(WinterCore):
         act: Callable[[Programme], None],
         idempotency_key: str | None,
     ) -> Receipt:
-        self.authorise(actor, POLICY_NAMES[command], programme_code)
-        key, replay = self._idempotent(
-            actor, idempotency_key, command, {"programme": programme_code, **request}
-        )
-        if replay:
-            return replay
-        programme = self.get_programme(programme_code)
-        act(programme)
-        return self._commit(
-            actor,
-            [programme],
-            Conflict(f"programme {programme_code} changed meanwhile; try again"),
-            key,
-            {"programme": programme_code},
-        )
+        def run() -> Change:
+            programme = self.get_programme(programme_code)
+            act(programme)
+            changed = Conflict(f"programme {programme_code} changed meanwhile; try again")
+            return Change([programme], changed, {"programme": programme_code})
+
+        request = {"programme": programme_code, **request}
+        write = Command(actor, POLICY_NAMES[command], programme_code, None, command, request)
+        return self.run_command(write, run, idempotency_key)
 
     def revise_bed_target(
         self,
@@ -172,31 +181,28 @@ class ProgrammeCommands(WinterCore):
             "decision_ref": decision_ref,
             "decided_on": str(decided_on),
         }
-        self.authorise(actor, "divert_funding", programme_code)
-        key, replay = self._idempotent(actor, idempotency_key, "divert", request)
-        if replay:
-            return replay
-        programme = self.get_programme(programme_code)
-        amount = check_money("amount_gbp", amount_gbp)
-        if amount <= 0:
-            raise InputRefused("amount_gbp", "must be more than £0.00")
-        if from_scheme == to_scheme:
-            raise InputRefused("to_scheme", "must differ from from_scheme")
-        source = self._scheme_for_field(programme_code, from_scheme, "from_scheme")
-        target = self._scheme_for_field(programme_code, to_scheme, "to_scheme")
-        day = self._day(programme, "decided_on", decided_on)
-        ref = check_text("decision_ref", decision_ref, max_len=200)
-        check_streams_compatible(source.funding_stream, target.funding_stream)
-        spent = self.spend_recorded(programme, from_scheme)
-        source.divert_out(actor, amount, to_scheme, ref, day, spent)
-        target.divert_in(actor, amount, from_scheme, ref, day)
-        return self._commit(
-            actor,
-            [source, target],
-            Conflict("one of the schemes changed meanwhile; try again"),
-            key,
-            {"from_scheme": from_scheme, "to_scheme": to_scheme},
-        )
+
+        def act() -> Change:
+            programme = self.get_programme(programme_code)
+            amount = check_money("amount_gbp", amount_gbp)
+            if amount <= 0:
+                raise InputRefused("amount_gbp", "must be more than £0.00")
+            if from_scheme == to_scheme:
+                raise InputRefused("to_scheme", "must differ from from_scheme")
+            source = self._scheme_for_field(programme_code, from_scheme, "from_scheme")
+            target = self._scheme_for_field(programme_code, to_scheme, "to_scheme")
+            day = self._day(programme, "decided_on", decided_on)
+            ref = check_text("decision_ref", decision_ref, max_len=200)
+            check_streams_compatible(source.funding_stream, target.funding_stream)
+            spent = self.spend_recorded(programme, from_scheme)
+            source.divert_out(actor, amount, to_scheme, ref, day, spent)
+            target.divert_in(actor, amount, from_scheme, ref, day)
+            changed = Conflict("one of the schemes changed meanwhile; try again")
+            ids = {"from_scheme": from_scheme, "to_scheme": to_scheme}
+            return Change([source, target], changed, ids)
+
+        command = Command(actor, "divert_funding", programme_code, None, "divert", request)
+        return self.run_command(command, act, idempotency_key)
 
     def spend_recorded(self, programme: Programme, scheme: str) -> Decimal:
         """The latest spend figure of every month recorded so far for the scheme."""

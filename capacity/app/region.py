@@ -7,7 +7,7 @@ from typing import Literal
 
 from eventsourcing.domain import Aggregate
 
-from capacity.app.core import Receipt, WinterCore
+from capacity.app.core import Change, Command, Receipt, WinterCore
 from capacity.errors import Conflict
 from capacity.region import ReceivedReturn, received_id
 from capacity.return_message import ReturnMessage, verify
@@ -33,32 +33,41 @@ class RegionCommands(WinterCore):
         """Verifies the message (InputRefused naming the field when it fails) and records it
         once: a revision already received with the same SHA-256 is a duplicate and stores
         nothing; with a different one it is refused."""
-        self.authorise(actor, "receive_return")
-        verify(message, region.code)
-        icb = message.programme.icb_code
-        if region.icb(icb) is None:
-            raise InputRefused("programme.icb_code", f"{icb} is not an ICB of region {region.code}")
-        programme, month = message.programme.code, message.month
-        for attempt in range(2):
-            found = self.get_received(programme, month)
-            if found is not None and message.revision in found.revisions:
-                if found.revisions[message.revision]["sha256"] == message.sha256:
-                    return "duplicate", None
+        duplicate = False
+
+        def act() -> Change:
+            nonlocal duplicate
+            verify(message, region.code)
+            icb = message.programme.icb_code
+            if region.icb(icb) is None:
                 raise InputRefused(
-                    "sha256", f"revision {message.revision} was received with other content"
+                    "programme.icb_code", f"{icb} is not an ICB of region {region.code}"
                 )
-            received = found or ReceivedReturn.open(actor, region.code, programme, icb, month)
+            found = self.get_received(message.programme.code, message.month)
+            if found is not None and message.revision in found.revisions:
+                if found.revisions[message.revision]["sha256"] != message.sha256:
+                    raise InputRefused(
+                        "sha256", f"revision {message.revision} was received with other content"
+                    )
+                duplicate = True
+                return Change([], Conflict("received meanwhile"))  # nothing to store
+            received = found or ReceivedReturn.open(
+                actor, region.code, message.programme.code, icb, message.month
+            )
             received.receive(
                 actor,
                 message.revision,
                 message.sha256,
                 message.model_dump(mode="json", by_alias=True),
             )
+            return Change([received], Conflict("received meanwhile"))
+
+        for attempt in range(2):
             try:
-                receipt = self._commit(actor, [received], Conflict("received meanwhile"))
+                receipt = self.run_command(Command(actor, "receive_return"), act)
             except Conflict:
                 if attempt:
                     raise
                 continue  # another follower stored something meanwhile: look again
-            return "stored", receipt
+            return ("duplicate", None) if duplicate else ("stored", receipt)
         raise Conflict("received meanwhile")  # pragma: no cover - the loop returns or raises

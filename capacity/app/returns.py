@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate
 
-from capacity.app.core import Receipt, WinterCore
+from capacity.app.core import Change, Command, Receipt, WinterCore
 from capacity.errors import (
     Conflict,
 )
@@ -44,41 +44,43 @@ class ReturnCommands(WinterCore):
         """Records a submission (a restatement when not the first) of the month's return, with
         the return's JSON and workbook as submitted (sent on to the region by the relay);
         ``log`` is the "as of" day it was computed for and the log's digest at a position."""
+
+        def act() -> Change:
+            self.get_programme(programme)
+            monthly = self.get_return(programme, month) or MonthlyReturn.start(
+                actor, programme, month
+            )
+            revision_ = monthly.submit(
+                actor,
+                position,
+                csv_text,
+                generated_at,
+                reason,
+                xlsx,
+                revision,
+                log,
+                report_json,
+                self.clock(),
+            )
+            changed = Conflict(f"the {month} return was submitted meanwhile; reload and try again")
+            return Change([monthly], changed, {"month": month, "revision": str(revision_)})
+
         # The request is "submit this month": a retry recomputes at a later position, so the
         # fingerprint is the request, not the computed return.
-        self.authorise(actor, "submit_return", programme)
         request = {"p": programme, "m": month, "reason": reason}
-        key, replay = self._idempotent(actor, idempotency_key, "submit", request)
-        if replay:
-            return replay, int(replay.ids.get("revision", 0))
-        self.get_programme(programme)
-        monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
-        revision = monthly.submit(
-            actor,
-            position,
-            csv_text,
-            generated_at,
-            reason,
-            xlsx,
-            revision,
-            log,
-            report_json,
-            self.clock(),
-        )
-        receipt = self._commit(
-            actor,
-            [monthly],
-            Conflict(f"the {month} return was submitted meanwhile; reload and try again"),
-            key,
-            {"month": month, "revision": str(revision)},
-        )
-        return receipt, revision
+        command = Command(actor, "submit_return", programme, None, "submit", request)
+        receipt = self.run_command(command, act, idempotency_key)
+        return receipt, int(receipt.ids.get("revision", 0))
 
     def sign_off_return(
         self, actor: Actor, programme: str, month: str, position: int, sha256: str
     ) -> Receipt:
-        self.authorise(actor, "sign_off_return", programme)
-        self.get_programme(programme)
-        monthly = self.get_return(programme, month) or MonthlyReturn.start(actor, programme, month)
-        monthly.sign_off(actor, position, sha256)
-        return self._commit(actor, [monthly], Conflict("the return changed meanwhile"))
+        def act() -> Change:
+            self.get_programme(programme)
+            monthly = self.get_return(programme, month) or MonthlyReturn.start(
+                actor, programme, month
+            )
+            monthly.sign_off(actor, position, sha256)
+            return Change([monthly], Conflict("the return changed meanwhile"))
+
+        return self.run_command(Command(actor, "sign_off_return", programme), act)

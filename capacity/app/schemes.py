@@ -10,7 +10,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from capacity import figures
-from capacity.app.core import POLICY_NAMES, Receipt, WinterCore
+from capacity.app.core import Change, Command, Receipt, WinterCore
 from capacity.errors import (
     AlreadyExists,
     Conflict,
@@ -27,6 +27,17 @@ from schemes.rules import (
     parse_date,
 )
 
+# The name each scheme command's fingerprint uses -> its row in the policy table.
+POLICY_NAMES = {
+    "approve": "approve_scheme",
+    "kpi_target": "set_kpi_target",
+    "planned_start": "change_planned_start",
+    "mobilise": "mobilise_scheme",
+    "beds": "change_beds",
+    "status": "change_status",
+    "narrative": "update_narrative",
+}
+
 
 class SchemeCommands(WinterCore):
     def register_scheme(
@@ -37,22 +48,18 @@ class SchemeCommands(WinterCore):
         *,
         idempotency_key: str | None = None,
     ) -> Receipt:
-        self.authorise(actor, "register_scheme", programme_code)
-        key, replay = self._idempotent(
-            actor, idempotency_key, "register_scheme", {"programme": programme_code, **spec}
+        def act() -> Change:
+            programme = self.get_programme(programme_code)
+            scheme = self._new_scheme(actor, programme, spec)
+            programme.add_scheme(actor, scheme.code)
+            clash = AlreadyExists(f"scheme {scheme.code} is already registered", field="code")
+            return Change([programme, scheme], clash, {"scheme": scheme.code})
+
+        request = {"programme": programme_code, **spec}
+        command = Command(
+            actor, "register_scheme", programme_code, None, "register_scheme", request
         )
-        if replay:
-            return replay
-        programme = self.get_programme(programme_code)
-        scheme = self._new_scheme(actor, programme, spec)
-        programme.add_scheme(actor, scheme.code)
-        return self._commit(
-            actor,
-            [programme, scheme],
-            AlreadyExists(f"scheme {scheme.code} is already registered", field="code"),
-            key,
-            {"scheme": scheme.code},
-        )
+        return self.run_command(command, act, idempotency_key)
 
     def _new_scheme(self, actor: Actor, programme: Programme, spec: Mapping[str, Any]) -> Scheme:
         fields = dict(spec)
@@ -75,41 +82,40 @@ class SchemeCommands(WinterCore):
         code = programme_code or (spec.code if spec else None)
         if code is None:
             raise InputRefused("programme", "is required: the catalogue does not name one")
-        self.authorise(actor, "load_catalogue", code)
-        aggregates: list[Aggregate] = []
-        if self._exists(programme_id(code)):
-            programme = self.get_programme(code)
-        elif spec is not None:
-            fields = spec.model_dump()
-            fields["code"] = code
-            programme = Programme.open(actor, **fields)
-            aggregates.append(programme)
-        else:
-            raise ProgrammeNotFound(f"unknown programme '{code}'", field="programme")
         added = present = 0
-        for entry in catalogue.schemes:
-            if entry.code in programme.scheme_codes:
-                present += 1
-                continue
-            fields = entry.model_dump(exclude={"notes", "source_lines"})
-            fields["kpis"] = [k.model_dump() for k in entry.kpis]
-            aggregates.append(self._new_scheme(actor, programme, fields))
-            if entry.notes or entry.source_lines:
-                aggregates.append(
-                    SchemeProvenance.note(
-                        actor, code, entry.code, entry.notes, list(entry.source_lines)
+
+        def act() -> Change:
+            nonlocal added, present
+            aggregates: list[Aggregate] = []
+            if self._exists(programme_id(code)):
+                programme = self.get_programme(code)
+            elif spec is not None:
+                programme = Programme.open(actor, **{**spec.model_dump(), "code": code})
+                aggregates.append(programme)
+            else:
+                raise ProgrammeNotFound(f"unknown programme '{code}'", field="programme")
+            for entry in catalogue.schemes:
+                if entry.code in programme.scheme_codes:
+                    present += 1
+                    continue
+                fields = entry.model_dump(exclude={"notes", "source_lines"})
+                fields["kpis"] = [k.model_dump() for k in entry.kpis]
+                aggregates.append(self._new_scheme(actor, programme, fields))
+                if entry.notes or entry.source_lines:
+                    aggregates.append(
+                        SchemeProvenance.note(
+                            actor, code, entry.code, entry.notes, list(entry.source_lines)
+                        )
                     )
-                )
-            programme.add_scheme(actor, entry.code)
-            added += 1
-        if programme not in aggregates and added:
-            aggregates.append(programme)
-        if not aggregates:
-            return Receipt(self.max_position(), {"programme": code}), 0, present
-        receipt = self._commit(
-            actor, aggregates, Conflict(f"catalogue for {code} changed meanwhile; load again")
-        )
-        return Receipt(receipt.position, {"programme": code}), added, present
+                programme.add_scheme(actor, entry.code)
+                added += 1
+            if programme not in aggregates and added:
+                aggregates.append(programme)
+            changed = Conflict(f"catalogue for {code} changed meanwhile; load again")
+            return Change(aggregates, changed, {"programme": code})
+
+        receipt = self.run_command(Command(actor, "load_catalogue", code), act)
+        return receipt, added, present
 
     def get_provenance(self, programme: str, code: str) -> SchemeProvenance | None:
         """The catalogue's notes and source references for a scheme, when it had any."""
@@ -128,27 +134,18 @@ class SchemeCommands(WinterCore):
         request: Mapping[str, Any],
         act: Callable[[Programme, Scheme], None],
         idempotency_key: str | None,
-        conflict: Conflict | None = None,
     ) -> Receipt:
-        self.authorise(actor, POLICY_NAMES[command], programme_code, scheme_code)
-        key, replay = self._idempotent(
-            actor,
-            idempotency_key,
-            command,
-            {"programme": programme_code, "scheme": scheme_code, **request},
-        )
-        if replay:
-            return replay
-        programme = self.get_programme(programme_code)
-        scheme = self.get_scheme(programme_code, scheme_code)
-        act(programme, scheme)
-        return self._commit(
-            actor,
-            [scheme],
-            conflict or Conflict(f"scheme {scheme_code} changed meanwhile; try again"),
-            key,
-            {"scheme": scheme_code},
-        )
+        def run() -> Change:
+            programme = self.get_programme(programme_code)
+            scheme = self.get_scheme(programme_code, scheme_code)
+            act(programme, scheme)
+            changed = Conflict(f"scheme {scheme_code} changed meanwhile; try again")
+            return Change([scheme], changed, {"scheme": scheme_code})
+
+        request = {"programme": programme_code, "scheme": scheme_code, **request}
+        policy = POLICY_NAMES[command]
+        write = Command(actor, policy, programme_code, scheme_code, command, request)
+        return self.run_command(write, run, idempotency_key)
 
     def approve_scheme(
         self,

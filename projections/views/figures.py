@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from capacity.daily_figures import NAMES as DAILY_NAMES
+from capacity.daily_figures import DailyFigures
 from capacity.reports import DailyReport, MonthlySpend
 from projections.views.writer import PageWriter, supersede_current, to_json
 
-FIGURES = (
-    "beds_equivalent",
-    "beds_occupied",
-    "discharges",
-    "patients_supported",
-    "hours_delivered",
-    "kpis",
-    "narrative",
-)
+FIGURES = DAILY_NAMES  # the one field list: capacity/daily_figures.py
 DAILY_INSERT = (
     "INSERT INTO v_daily (agg, programme, scheme, day, data, actor, recorded_at, position)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -27,7 +21,7 @@ SPEND_INSERT = (
 
 
 def on_daily(db: PageWriter, event: Any, pos: int) -> str:
-    data = {f: getattr(event, f) for f in FIGURES}
+    data = DailyFigures.as_dict(event)
     actor = to_json(event.actor.as_dict())
     agg = str(event.originator_id)
     if isinstance(event, DailyReport.DailyFiguresReported):

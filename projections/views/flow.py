@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from capacity.flow_figures import NAMES as FLOW_NAMES
+from capacity.flow_figures import FlowFigures
 from capacity.site import SiteDay
 from projections.views.writer import PageWriter, supersede_current, to_json
 
@@ -16,22 +18,14 @@ def on_site(db: PageWriter, event: Any, pos: int) -> str:
     return str(event.programme)
 
 
-FLOW = (
-    "core_beds_open",
-    "escalation_beds_open",
-    "beds_occupied",
-    "nctr",
-    "nctr_discharged",
-    "nctr_discharged_by_5pm",
-    "discharges",
-)
+FLOW = FLOW_NAMES  # the one field list: capacity/flow_figures.py
 FLOW_INSERT = (
     "INSERT INTO v_flow (agg, programme, ods, day, data, position) VALUES (?, ?, ?, ?, ?, ?)"
 )
 
 
 def on_flow(db: PageWriter, event: Any, pos: int) -> str:
-    data: dict[str, Any] = {f: getattr(event, f) for f in FLOW}
+    data: dict[str, Any] = FlowFigures.as_dict(event)
     agg = str(event.originator_id)
     if isinstance(event, SiteDay.FlowReported):
         key = (event.programme, event.ods_code, event.on.isoformat())

@@ -12,8 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capacity.application import WinterApplication
+from capacity.daily_figures import DailyFigures
+from capacity.flow_figures import FlowFigures
 from capacity.reports import DailyReport, MonthlySpend
 from capacity.site import SiteDay
+from capacity.spend_figures import SpendFigures
 from capacity.values import Actor
 from projections.projector import _agg
 from projections.views import HANDLERS
@@ -72,13 +75,15 @@ def test_daily_figures_rows_are_the_handlers(
         "Q00-2022-23",
         's\u00e9"1',
         date(2022, 11, 3),
-        beds_equivalent=beds,
-        beds_occupied=counts[0],
-        discharges=discharges,
-        patients_supported=counts[1],
-        hours_delivered=hours,
-        kpis=kpis,
-        narrative=narrative,
+        DailyFigures(
+            beds_equivalent=beds,
+            beds_occupied=counts[0],
+            discharges=discharges,
+            patients_supported=counts[1],
+            hours_delivered=hours,
+            kpis=kpis,
+            narrative=narrative,
+        ),
         source_ref=ref,
     )
     slow, fast = rows(report)
@@ -96,13 +101,17 @@ def test_flow_and_spend_rows_are_the_handlers(
         "Q00-2022-23",
         "R0A",
         date(2023, 1, 9),
-        **dict(zip(names, counts, strict=False)),
-        nctr_discharged_by_5pm=counts[5],
-        discharges={"p0": counts[0]},
+        FlowFigures(
+            **dict(zip(names, counts, strict=False)),
+            nctr_discharged_by_5pm=counts[5],
+            discharges={"p0": counts[0]},
+        ),
     )
     slow, fast = rows(flow)
     assert slow == fast
-    spend = MonthlySpend.record(actor, "Q00-2022-23", "s001", "2022-12", amount, "accrual")
+    spend = MonthlySpend.record(
+        actor, "Q00-2022-23", "s001", "2022-12", SpendFigures(amount, "accrual")
+    )
     slow, fast = rows(spend)
     assert slow == fast
 

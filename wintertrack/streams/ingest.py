@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import socket
-import threading
 import time
 from typing import Any
 
@@ -29,16 +28,11 @@ from capacity.reports import DailyReport, daily_report_id
 from capacity.values import Actor
 from projections.db import ViewDatabase
 from schemes.rules import InputRefused, parse_date
+from wintertrack.streams.consumer import DeadLetteringConsumer, Rejected, rejected
 
 log = logging.getLogger("wintertrack.ingest")
 INGEST = Actor("kafka-ingest", "system", "kafka")
 GROUP = "wintertrack-ingest"
-
-
-class Rejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def store(application: WinterApplication, payload: bytes) -> str:
@@ -80,16 +74,12 @@ def store(application: WinterApplication, payload: bytes) -> str:
         application.report_daily(INGEST, programme, scheme, body, source_ref=source)
     except DuplicateDailyReport:
         return "duplicate"  # stored by another ingest process meanwhile
-    except InputRefused as error:
-        raise Rejected(str(error)) from None
-    except DomainError as error:
-        raise Rejected(
-            f"{error.field}: {error.message}" if error.field else error.message
-        ) from None
+    except (InputRefused, DomainError) as error:
+        raise rejected(error) from None
     return "stored"
 
 
-class Ingest:
+class Ingest(DeadLetteringConsumer):
     def __init__(
         self,
         application: WinterApplication,
@@ -115,34 +105,15 @@ class Ingest:
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=5)
         self.counts = {"stored": 0, "duplicate": 0, "rejected": 0}
 
-    def handle(self, record: ConsumerRecord) -> None:
-        try:
-            outcome = store(self.application, record.value)
-        except Rejected as rejected:
-            outcome = "rejected"
-            dead = {
-                "reason": rejected.reason,
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "payload": record.value.decode("utf-8", errors="replace"),
-            }
-            self.producer.send(self.dlq, key=record.key, value=json.dumps(dead).encode())
-            self.producer.flush(timeout=30)
-        self.counts[outcome] += 1
+    def process(self, record: ConsumerRecord) -> str:
+        return store(self.application, record.value)
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            batches = self.consumer.poll(timeout_ms=500)
-            for records in batches.values():
-                for record in records:
-                    self.handle(record)
-            if batches:
-                self.consumer.commit()  # only after every record of the poll is stored or DLQ'd
-                log.info("ingest counts %s", self.counts, extra={"counts": dict(self.counts)})
-                print(json.dumps(self.counts), flush=True)
-            if batches or time.monotonic() - self._reported > 5:
-                self.report_status()
+    def on_commit(self) -> None:
+        log.info("ingest counts %s", self.counts, extra={"counts": dict(self.counts)})
+
+    def on_poll(self, polled: bool) -> None:
+        if polled or time.monotonic() - self._reported > 5:
+            self.report_status()
 
     def report_status(self) -> None:
         """This consumer's lag (end offsets minus positions, over its partitions) and counts,
@@ -170,7 +141,3 @@ class Ingest:
                 "VALUES (?, ?, ?, ?, ?)",
                 row,
             )
-
-    def close(self) -> None:
-        self.consumer.close()
-        self.producer.close(timeout=5)

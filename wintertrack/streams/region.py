@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -26,6 +25,7 @@ from capacity.return_message import SCHEMA_VERSION, parse_message, return_messag
 from capacity.values import Actor
 from schemes.regions import Region
 from schemes.rules import InputRefused
+from wintertrack.streams.consumer import DeadLetteringConsumer, Rejected, rejected
 
 log = logging.getLogger("wintertrack.region")
 FOLLOW = Actor("region-follow", "system", "kafka")
@@ -56,12 +56,6 @@ def outgoing(application: WinterApplication, notification: Notification) -> Outg
     return event.programme.encode(), value, headers
 
 
-class Rejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def receive(
     application: WinterApplication,
     region: Region,
@@ -74,16 +68,12 @@ def receive(
         if headers and headers.get("sha256", message.sha256.encode()) != message.sha256.encode():
             raise InputRefused("headers.sha256", "does not match the message's sha256")
         outcome, _ = application.receive_return(FOLLOW, region, message)
-    except InputRefused as error:
-        raise Rejected(f"{error.field}: {error.reason}") from None
-    except DomainError as error:
-        raise Rejected(
-            f"{error.field}: {error.message}" if error.field else error.message
-        ) from None
+    except (InputRefused, DomainError) as error:
+        raise rejected(error) from None
     return outcome
 
 
-class RegionFollower:
+class RegionFollower(DeadLetteringConsumer):
     def __init__(
         self,
         application: WinterApplication,
@@ -116,34 +106,9 @@ class RegionFollower:
         )
         self.counts = {"stored": 0, "duplicate": 0, "rejected": 0}
 
-    def handle(self, record: ConsumerRecord) -> None:
+    def process(self, record: ConsumerRecord) -> str:
         headers = {k: bytes(v) for k, v in (record.headers or [])}
-        try:
-            outcome = receive(self.application, self.region, record.value, headers)
-        except Rejected as rejected:
-            outcome = "rejected"
-            dead = {
-                "reason": rejected.reason,
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "payload": record.value.decode("utf-8", errors="replace"),
-            }
-            self.producer.send(self.dlq, key=record.key, value=json.dumps(dead).encode())
-            self.producer.flush(timeout=30)
-            log.warning("returns message to the DLQ: %s", rejected.reason)
-        self.counts[outcome] += 1
+        return receive(self.application, self.region, record.value, headers)
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            batches = self.consumer.poll(timeout_ms=500)
-            for records in batches.values():
-                for record in records:
-                    self.handle(record)
-            if batches:
-                self.consumer.commit()  # only after every record of the poll is stored or DLQ'd
-                print(json.dumps(self.counts), flush=True)
-
-    def close(self) -> None:
-        self.consumer.close()
-        self.producer.close(timeout=5)
+    def on_rejected(self, refused: Rejected) -> None:
+        log.warning("returns message to the DLQ: %s", refused.reason)
