@@ -54,13 +54,7 @@ def scheme_public(scheme: Scheme, provenance: SchemeProvenance | None = None) ->
 
 def programme_public(programme: Programme) -> dict[str, Any]:
     return {
-        "code": programme.code,
-        "icb_code": programme.icb_code,
-        "icb_name": programme.icb_name,
-        "region_code": programme.region_code,
-        "winter": programme.winter,
-        "period_start": programme.period_start.isoformat(),
-        "period_end": programme.period_end.isoformat(),
+        **programme.identity(),
         "bed_target": programme.bed_target,
         "allocations": {s: money(v) for s, v in programme.allocations.items()},
     }

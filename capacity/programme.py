@@ -178,5 +178,17 @@ class Programme(Aggregate):
     def add_site(self, actor: Actor, ods_code: str) -> None:
         self.trigger_event(self.SiteAdded, actor=actor, ods_code=ods_code)
 
+    def identity(self) -> dict[str, str]:
+        """Which winter of which ICB this is, as plain text (for the API and the region)."""
+        return {
+            "code": self.code,
+            "icb_code": self.icb_code,
+            "icb_name": self.icb_name,
+            "region_code": self.region_code,
+            "winter": self.winter,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+        }
+
     def covers(self, day: date) -> bool:
         return self.period_start <= day <= self.period_end

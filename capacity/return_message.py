@@ -93,13 +93,7 @@ def return_message(programme: Programme, event: Any) -> dict[str, Any] | None:
     return {
         "schema_version": SCHEMA_VERSION,
         "programme": {
-            "code": programme.code,
-            "icb_code": programme.icb_code,
-            "icb_name": programme.icb_name,
-            "region_code": programme.region_code,
-            "winter": programme.winter,
-            "period_start": programme.period_start.isoformat(),
-            "period_end": programme.period_end.isoformat(),
+            **programme.identity(),
             "bed_target": summary["bed_target"],
             "allocations": {
                 s: summary["by_stream"].get(s, {}).get("programme_allocation_gbp", "0.00")

@@ -61,16 +61,7 @@ def _draw(series_json: str) -> str:
     axes.set_ylim(0, max([target, *delivered, *planned]) * 1.12 if len(days) else target * 1.1)
     axes.set_ylabel("Beds-equivalent per day")
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    axes.grid(axis="y", color="#d8dde0")
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    axes.legend(loc="lower right", frameon=False, fontsize=9)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    plt.close(figure)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    return _svg(figure, axes, fontsize=9, ncol=1)
 
 
 WINTER_STYLES: tuple[tuple[str, Literal["-", "--", "-.", ":"], str], ...] = (
@@ -122,10 +113,16 @@ def _draw_winters(comparison_json: str) -> str:
     axes.set_xticks(xs, labels)
     axes.set_ylim(0, highest * 1.15)
     axes.set_ylabel("Beds-equivalent per day")
+    return _svg(figure, axes, fontsize=8, ncol=2)
+
+
+def _svg(figure: Any, axes: Any, fontsize: int, ncol: int) -> str:
+    """The chart's shared finish (light grid, no top or right spine, legend lower right) as an
+    inline SVG element."""
     axes.grid(axis="y", color="#d8dde0")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.legend(loc="lower right", frameon=False, fontsize=8, ncol=2)
+    axes.legend(loc="lower right", frameon=False, fontsize=fontsize, ncol=ncol)
     figure.tight_layout()
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg")
