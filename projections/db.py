@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+# The advisory lock every process takes before creating tables in a PostgreSQL store (the event
+# store's recorder takes the same one: wintertrack/recorders.py).
+SCHEMA_LOCK = 72_022_023
+
 
 class ViewDatabase:
     def __init__(self, store_url: str, file: Path | None = None) -> None:
@@ -76,6 +80,13 @@ class ViewDatabase:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
+
+    def lock_schema(self) -> None:
+        """Inside a transaction that creates tables: on PostgreSQL, wait for any other process
+        doing the same (processes started together otherwise race on the catalog: "tuple
+        concurrently updated"); SQLite's BEGIN IMMEDIATE already serialises them."""
+        if self.is_postgres:
+            self.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.is_postgres else sql

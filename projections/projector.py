@@ -49,6 +49,7 @@ class Projector:
 
     def create_tables(self, read_indexes: bool = True) -> None:
         with self.views.transaction() as db:
+            db.lock_schema()
             for table, columns in TABLES.items():
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
             for index in LOOKUP_INDEXES + (READ_INDEXES if read_indexes else ()):

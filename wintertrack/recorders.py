@@ -12,11 +12,18 @@ save that used the key, with the position that save reached: both or neither are
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
@@ -25,6 +32,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from capacity.idempotency import KEY_TABLE, KeyRecord
+from projections.db import SCHEMA_LOCK
 
 BATCH_SQLITE_RECORDER = "wintertrack.recorders:BatchSQLiteApplicationRecorder"
 KEYED_POSTGRES_RECORDER = "wintertrack.recorders:KeyedPostgresApplicationRecorder"
@@ -121,6 +129,26 @@ class KeyedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (user_id, key))"
             ).format(self.key_table)
         )
+
+    def create_table(self) -> None:
+        """The library's creation of its types and tables. Its types have no "IF NOT EXISTS":
+        a process that loses the race to create one gets a unique violation, so it tries again
+        (everything it creates is idempotent the second time)."""
+        for attempt in range(1, 11):
+            try:
+                super().create_table()
+                return
+            except (IntegrityError, InternalError):
+                if attempt == 10:
+                    raise
+                time.sleep(0.05 * attempt)
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        """The library's table creation, after waiting for any other process creating tables
+        in the same database (services started together otherwise race on the catalog:
+        "tuple concurrently updated")."""
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        super()._create_table(curs)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(

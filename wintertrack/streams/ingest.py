@@ -130,6 +130,7 @@ class Ingest(DeadLetteringConsumer):
             return
         row = (self.counts["stored"], self.counts["rejected"], lag, time.time(), self.consumer_id)
         with self.views.transaction() as db:
+            db.lock_schema()
             db.execute(
                 "CREATE TABLE IF NOT EXISTS ingest_status (consumer TEXT PRIMARY KEY, "
                 "stored_total BIGINT NOT NULL, dlq_total BIGINT NOT NULL, lag BIGINT NOT NULL, "

@@ -50,6 +50,7 @@ class Relay:
         self.page_size = page_size
         self._producer: KafkaProducer | None = None
         with views.transaction() as db:
+            db.lock_schema()
             db.execute(
                 "CREATE TABLE IF NOT EXISTS relay_tracking (name TEXT PRIMARY KEY, "
                 "position BIGINT NOT NULL)"
