@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
@@ -114,7 +115,16 @@ def follow(env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def test_returns_reach_the_region_once_each_and_byte_identical(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_returns_reach_the_region_once_each_and_byte_identical(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest
+) -> None:
+    # The region's own store on each engine (the ICBs' stores stay SQLite files).
+    region_store = (
+        str(request.getfixturevalue("postgres_url"))
+        if engine == "postgresql"
+        else f"sqlite:///{tmp_path}/region.db"
+    )
     with Broker(tmp_path) as broker:
         icbs = {code: Icb(tmp_path, code) for code in ("QM7", "QH8", "QUE")}
         for code, month, when, reason in SUBMISSIONS:
@@ -144,7 +154,6 @@ def test_returns_reach_the_region_once_each_and_byte_identical(tmp_path: Path) -
         producer.flush()
         sent = published + 3
 
-        region_store = f"sqlite:///{tmp_path}/region.db"
         env = {
             **os.environ,
             "WINTERTRACK_STORE": region_store,
@@ -246,7 +255,7 @@ def test_returns_reach_the_region_once_each_and_byte_identical(tmp_path: Path) -
     duplicates = before[-1]["duplicate"] + after["duplicate"]
     assert duplicates >= 1
     print(
-        f"\n[region] returns_published={published}, messages_on_topic={sent}, "
+        f"\n[region on {engine}] returns_published={published}, messages_on_topic={sent}, "
         f"stored_before_sigkill={stored_at_kill}, received={sum(counts.values())}, "
         f"dlq={len(dead)}, duplicates_removed={duplicates}, "
         f"missing={len(expected - set(counts))}, artefacts_byte_identical={checked}, "
