@@ -26,6 +26,22 @@ def rejected(error: InputRefused | DomainError) -> Rejected:
     return Rejected(reason(error))
 
 
+def manual_consumer(
+    topic: str, bootstrap: str, group: str, max_poll_records: int, **settings: int
+) -> KafkaConsumer:
+    """A consumer in ``group`` that starts from the earliest offset and commits only when told
+    (after the records are stored); ``settings`` are further kafka-python options."""
+    return KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=max_poll_records,
+        **settings,
+    )
+
+
 class DeadLetteringConsumer:
     """Subclasses set the clients, ``dlq`` and ``counts`` and say how one record is stored."""
 

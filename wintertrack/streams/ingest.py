@@ -16,7 +16,7 @@ import socket
 import time
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from pydantic import ValidationError
@@ -28,7 +28,12 @@ from capacity.reports import DailyReport, daily_report_id
 from capacity.values import Actor
 from projections.db import ViewDatabase
 from schemes.rules import InputRefused, parse_date
-from wintertrack.streams.consumer import DeadLetteringConsumer, Rejected, rejected
+from wintertrack.streams.consumer import (
+    DeadLetteringConsumer,
+    Rejected,
+    manual_consumer,
+    rejected,
+)
 
 log = logging.getLogger("wintertrack.ingest")
 INGEST = Actor("kafka-ingest", "system", "kafka")
@@ -94,14 +99,7 @@ class Ingest(DeadLetteringConsumer):
         self._reported = 0.0
         self.topic = f"{topic_prefix}.daily-figures"
         self.dlq = f"{self.topic}.dlq"
-        self.consumer = KafkaConsumer(
-            self.topic,
-            bootstrap_servers=bootstrap,
-            group_id=group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=100,
-        )
+        self.consumer = manual_consumer(self.topic, bootstrap, group, max_poll_records=100)
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=5)
         self.counts = {"stored": 0, "duplicate": 0, "rejected": 0}
 

@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from eventsourcing.persistence import Notification
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from capacity.application import WinterApplication
@@ -25,7 +25,12 @@ from capacity.return_message import SCHEMA_VERSION, parse_message, return_messag
 from capacity.values import Actor
 from schemes.regions import Region
 from schemes.rules import InputRefused
-from wintertrack.streams.consumer import DeadLetteringConsumer, Rejected, rejected
+from wintertrack.streams.consumer import (
+    DeadLetteringConsumer,
+    Rejected,
+    manual_consumer,
+    rejected,
+)
 
 log = logging.getLogger("wintertrack.region")
 FOLLOW = Actor("region-follow", "system", "kafka")
@@ -87,13 +92,11 @@ class RegionFollower(DeadLetteringConsumer):
         self.region = region
         self.topic = returns_topic(topic_prefix)
         self.dlq = f"{self.topic}.dlq"
-        self.consumer = KafkaConsumer(
+        self.consumer = manual_consumer(
             self.topic,
-            bootstrap_servers=bootstrap,
-            group_id=group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=max_poll_records,
+            bootstrap,
+            group,
+            max_poll_records,
             # a follower that dies is noticed in seconds, so its partitions move on quickly
             session_timeout_ms=6000,
             heartbeat_interval_ms=1000,
