@@ -116,10 +116,14 @@ def return_message(programme: Programme, event: Any) -> dict[str, Any] | None:
     }
 
 
+def _not_a_number(constant: str) -> object:
+    raise InputRefused("message", f"{constant} is not a number")
+
+
 def parse_message(payload: bytes) -> ReturnMessage:
     """The message, or InputRefused naming the first field that is wrong."""
     try:
-        data = json.loads(payload)
+        data = json.loads(payload, parse_constant=_not_a_number)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputRefused("message", f"not JSON: {error}") from None
     try:

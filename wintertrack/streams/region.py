@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from typing import Any
 
 from eventsourcing.persistence import Notification
-from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from capacity.application import WinterApplication
@@ -28,6 +28,7 @@ from schemes.rules import InputRefused
 from wintertrack.streams.consumer import (
     DeadLetteringConsumer,
     Rejected,
+    dead_letter_producer,
     manual_consumer,
     rejected,
 )
@@ -104,10 +105,9 @@ class RegionFollower(DeadLetteringConsumer):
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=16 * 1024 * 1024,
         )
-        self.producer = KafkaProducer(
-            bootstrap_servers=bootstrap, acks="all", retries=5, max_request_size=16 * 1024 * 1024
-        )
+        self.producer = dead_letter_producer(bootstrap)
         self.counts = {"stored": 0, "duplicate": 0, "rejected": 0}
+        self.dead_letters = Counter()
 
     def process(self, record: ConsumerRecord) -> str:
         headers = {k: bytes(v) for k, v in (record.headers or [])}
