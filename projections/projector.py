@@ -19,6 +19,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
 from capacity.application import WinterApplication
+from projections import checkpoints
 from projections.db import ViewDatabase
 from projections.schema import LOOKUP_INDEXES, READ_INDEXES, TABLES
 from projections.views import HANDLERS
@@ -56,11 +57,14 @@ class Projector:
                 db.execute(index)
             if not db.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,)):
                 db.execute("INSERT INTO v_tracking (name, position) VALUES (?, 0)", (NAME,))
+            checkpoints.create_tables(db)
 
     def drop_tables(self) -> None:
+        """Drops the views; the digest's checkpoints are kept (``projections/checkpoints.py``)."""
         with self.views.transaction() as db:
             for table in TABLES:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("DROP TABLE IF EXISTS log_digest_head")
 
     def programme_position(self, programme: str) -> int | None:
         """The position of the latest event that changed this programme's facts."""
@@ -84,6 +88,8 @@ class Projector:
             start = self.position()
             page = self._read(start, page_size or self.page_size)
             if not page:
+                if applied:
+                    self._checkpoint()
                 return applied
             self.apply_page(page)
             applied += len(page)
@@ -112,13 +118,17 @@ class Projector:
             tracked = int(rows[0][0])
             touched: dict[str, int] = {}
             writer = PageWriter(db)
+            chain = checkpoints.Chain(db, tracked, self.application.recorder)
+            now = time.time()
             for notification in page:
                 if notification.id <= tracked:
                     continue  # already applied: redelivery is harmless
+                chain.add(notification, now)
                 programme = self.apply(writer, notification)
                 if programme is not None:
                     touched[programme] = notification.id
             writer.flush()
+            chain.save()
             for programme, position in touched.items():
                 db.execute("DELETE FROM v_programme_head WHERE programme = ?", (programme,))
                 db.execute(
@@ -130,6 +140,13 @@ class Projector:
             db.execute("UPDATE v_tracking SET position = ? WHERE name = ?", (head, NAME))
         if touched:
             self.on_advance(sorted(touched))
+
+    def _checkpoint(self) -> None:
+        """Caught up with the head: the digest there is a checkpoint."""
+        with self.views.transaction() as db:
+            done = checkpoints.head(db)
+            if done.events:
+                checkpoints.record(db, done, time.time())
 
     def apply(self, db: PageWriter, notification: Notification | Stored) -> str | None:
         """Applies one event; returns the programme whose facts it changed, if any. Events no
@@ -172,6 +189,7 @@ class Projector:
         views = ViewDatabase(self.views.store_url, fresh)
         building = Projector(self.application, views, read_indexes=False)
         try:
+            checkpoints.carry_over(self.views, views)
             applied = self._build(building, on_page, page_size)
             building.views.settle()
         finally:

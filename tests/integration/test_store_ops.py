@@ -4,13 +4,18 @@ files and the command run as a process. Run with -s to see the figures."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from projections.digest import LogDigest, log_digest
-from tests.support.store_ops import PROGRAMME, figures, store_cli, winter
+from tests.support.store_ops import PROGRAMME, figures, open_side, store_cli, winter
+from wintertrack.demo import generate_winter
 from wintertrack.store.archive import _row
 from wintertrack.store.engines import EventStore, StoreError
 
@@ -198,3 +203,40 @@ def test_import_of_an_archive_with_a_bad_event_after_5000_leaves_the_target_empt
     # left empty, the target takes the genuine archive: no half-written store to clear first
     again = store_cli("import", str(archive), "--to", f"sqlite:///{target}")
     assert again.returncode == 0, again.stderr
+
+
+def test_verify_names_an_event_altered_when_no_return_was_submitted_since(
+    tmp_path: Path,
+) -> None:
+    store = f"sqlite:///{tmp_path}/winter.db"
+    side = open_side(store)
+    generate_winter(side.app, PROGRAMME, date(2023, 1, 15))  # no return submitted
+    side.projector.run_once()
+    side.close()
+    healthy = store_cli("verify", "--store", store)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert "digests recorded at submission: 0" in healthy.stdout
+
+    position = _alter_an_october_report(tmp_path / "winter.db")
+    altered = store_cli("verify", "--store", store)
+    print(f"\n[verify-no-submission] altered={position} exit={altered.returncode}")
+    print(altered.stdout)
+    assert altered.returncode == 1
+    assert "verify: FAILED" in altered.stdout
+    assert "digests recorded at the projector's checkpoints: 1" in altered.stdout
+    assert "recorded at a checkpoint" in altered.stdout
+    assert f"first differing event: position {position} (" in altered.stdout
+    assert "Traceback" not in altered.stderr
+
+    # the views rebuilt from the altered log keep the checkpoint recorded before it was altered
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "wintertrack", "projections", "rebuild"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WINTERTRACK_STORE": store},
+        timeout=300,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    again = store_cli("verify", "--store", store)
+    assert again.returncode == 1 and "recorded at a checkpoint" in again.stdout
+    assert "an event after position 0 and at or before" in again.stdout
