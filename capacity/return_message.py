@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -18,7 +19,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from capacity.programme import Programme
+from capacity.signing import check_signature
 from capacity.values import FUNDING_STREAMS
+from schemes.regions import RegionIcb
 from schemes.rules import InputRefused
 
 SCHEMA_VERSION = 1
@@ -146,6 +149,30 @@ def artefact_bytes(message: ReturnMessage, name: Literal["csv", "xlsx"]) -> byte
     if hashlib.sha256(content).hexdigest() != artefact.sha256:
         raise InputRefused(f"artefacts.{name}.sha256", "does not match the artefact's bytes")
     return content
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What the transport says about a message: its exact bytes, the signature over them (the
+    ``signature`` header) and the message key."""
+
+    payload: bytes
+    signature: str | None
+    key: str | None
+
+
+def check_sender(icb: RegionIcb, message: ReturnMessage, sender: Sender) -> str:
+    """The return was signed by a key the region lists for the ICB it names, is keyed by its
+    programme, and the programme is that ICB's (its code starts with the ICB's code); returns
+    the signing key's id, or raises InputRefused naming what fails."""
+    signed_by = check_signature(icb.code, icb.public_keys, sender.payload, sender.signature)
+    code = message.programme.code
+    if sender.key != code:
+        key = str(sender.key)[:70]
+        raise InputRefused("key", f"is {key!r}: a return is keyed by its programme")
+    if not code.startswith(f"{icb.code}-"):
+        raise InputRefused("programme.code", f"{code} is not a programme of {icb.code}")
+    return signed_by
 
 
 def verify(message: ReturnMessage, region: str) -> None:

@@ -23,8 +23,9 @@ import pytest
 from capacity.application import WinterApplication
 from capacity.errors import Forbidden
 from capacity.policy import POLICY, matrix_markdown, permits, refusal
-from capacity.return_message import ReturnMessage
+from capacity.return_message import ReturnMessage, Sender
 from capacity.signin import SignInService
+from capacity.signing import generate, public_text, sign
 from capacity.values import Actor
 from schemes.catalogue import load_catalogue
 from schemes.regions import load_region
@@ -93,9 +94,18 @@ def received_message() -> ReturnMessage:
     )
 
 
+QM7_KEY = generate()
+SIGNED_BY_QM7 = load_region("Y61").with_keys({"QM7": [public_text(QM7_KEY)]})
+
+
+def signed(message: ReturnMessage) -> Sender:
+    payload = message.model_dump_json(by_alias=True).encode()
+    return Sender(payload, sign(QM7_KEY, payload), message.programme.code)
+
+
 SERVICE: dict[str, Call] = {
     "receive_return": lambda app, w, a, s, o: app.receive_return(
-        a, load_region("Y61"), received_message()
+        a, SIGNED_BY_QM7, (m := received_message()), signed(m)
     ),
     "open_programme": lambda app, w, a, s, o: app.open_programme(
         a,
