@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -49,7 +49,33 @@ class ProgrammeInfo(BaseModel):
     period_start: date
     period_end: date
     bed_target: int = Field(ge=0, le=100_000)
-    allocations: dict[Literal["capital", "revenue", "virtual_ward"], Decimal]
+    allocations: dict[
+        Literal["capital", "revenue", "virtual_ward"],
+        Annotated[Decimal, Field(ge=0, lt=10**10, decimal_places=2)],
+    ]
+
+
+# a figure or an amount the region adds up: bounded, so no sender's number overflows a total
+Bounded = Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**12), le=10**12)]
+
+
+class StreamFigures(BaseModel):
+    programme_allocation_gbp: Bounded
+    spend_to_date_gbp: Bounded
+
+
+class ReturnSummary(BaseModel):
+    """What the region reads of a return's summary (the rest is kept as sent)."""
+
+    bed_target: int = Field(ge=0, le=100_000)
+    delivered_beds_equivalent: Bounded
+    planned_beds_equivalent: Bounded
+    spend_to_date_gbp: Bounded
+    spend_in_month_gbp: Bounded
+    allocation_gbp: Bounded
+    by_stream: dict[Literal["capital", "revenue", "virtual_ward"], StreamFigures] = Field(
+        min_length=3
+    )
 
 
 class ReturnMessage(BaseModel):
@@ -132,9 +158,14 @@ def parse_message(payload: bytes) -> ReturnMessage:
     try:
         return ReturnMessage.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "message"
-        raise InputRefused(field, first["msg"]) from None
+        raise refusal(error) from None
+
+
+def refusal(error: ValidationError, prefix: str = "") -> InputRefused:
+    """The first error, naming its field."""
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "message"
+    return InputRefused(prefix + field, first["msg"])
 
 
 def artefact_bytes(message: ReturnMessage, name: Literal["csv", "xlsx"]) -> bytes:
@@ -192,3 +223,7 @@ def verify(message: ReturnMessage, region: str) -> None:
         raise InputRefused("return", "names another programme or month than the message")
     if not isinstance(report.get("summary"), dict):
         raise InputRefused("return.summary", "is required")
+    try:
+        ReturnSummary.model_validate(report["summary"])
+    except ValidationError as error:
+        raise refusal(error, "return.summary.") from None

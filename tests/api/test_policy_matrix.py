@@ -54,6 +54,18 @@ def _batch(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> obj
     return app.report_daily_batch(a, P, [(day, s, cleaned, "upload")])
 
 
+STREAM = {"programme_allocation_gbp": "1.00", "spend_to_date_gbp": "0.00"}
+SUMMARY = {
+    "bed_target": 141,
+    "delivered_beds_equivalent": 0,
+    "planned_beds_equivalent": 0,
+    "spend_to_date_gbp": "0.00",
+    "spend_in_month_gbp": "0.00",
+    "allocation_gbp": "1.00",
+    "by_stream": {s: STREAM for s in ("capital", "revenue", "virtual_ward")},
+}
+
+
 def received_message() -> ReturnMessage:
     """A well-formed return message from QM7 (its artefacts' bytes stand in for the real ones)."""
 
@@ -88,7 +100,7 @@ def received_message() -> ReturnMessage:
             "submitted_at": "2022-11-09T10:00:00+00:00",
             "computed_at_position": 1,
             "sha256": hashlib.sha256(csv).hexdigest(),
-            "return": {"programme": P, "month": "2022-10", "summary": {}},
+            "return": {"programme": P, "month": "2022-10", "summary": SUMMARY},
             "artefacts": {"csv": artefact("r.csv", csv), "xlsx": artefact("r.xlsx", b"PK")},
         }
     )
