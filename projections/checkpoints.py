@@ -1,22 +1,24 @@
 """Checkpoints of the log's chained digest (``projections/digest.py``), kept by the projector.
 
-As it applies each event the projector extends the digest, in the same transaction as the
-page's rows, and records it at every 10,000th event and whenever it has caught up with the
-head of the log. ``store verify`` recomputes the digest from the events and compares it at
-every checkpoint, so an event altered in the store after it was projected is found whether or
-not a return was submitted since: between the last checkpoint that still matches and the first
-that does not.
+Whenever the projector has caught up with the head of the log it extends the digest from where
+it last got to, recording it at every 10,000th event and at the position it caught up to.
+``store verify`` recomputes the digest from the events and compares it at every checkpoint, so
+an event altered in the store after it was digested is found whether or not a return was
+submitted since: between the last checkpoint that still matches and the first that does not.
 
-The checkpoints live in the views database but are not a view: a rebuild carries them over
-(a checkpoint already recorded at a position is never replaced), so evidence recorded before an
-event was altered survives the views being rebuilt from the altered log.
+The digest is extended after the pages are committed, not inside them, so applying a page (and
+a rebuild) costs no more than before; a store whose views predate the checkpoints has its whole
+log digested once, at the first catch-up. The checkpoints and the digest's head live in the
+views database but are not views: a rebuild carries them over and never replaces a checkpoint,
+so evidence recorded before an event was altered outlives views rebuilt from the altered log.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from projections.digest import LogDigest, Recorder, Row, log_digest
+from projections.digest import LogDigest, Recorder, notifications
 
 EVERY = 10_000
 TABLES = {
@@ -26,6 +28,7 @@ TABLES = {
     "digest TEXT NOT NULL, recorded DOUBLE PRECISION NOT NULL",
 }
 HEAD = "views"
+Checkpoint = tuple[int, int, str]  # position, events up to it, the digest there (hex)
 
 
 def create_tables(db: Any) -> None:
@@ -34,7 +37,7 @@ def create_tables(db: Any) -> None:
 
 
 def head(db: Any) -> LogDigest:
-    """The digest as far as the projector has applied the log."""
+    """How far the digest has been extended."""
     rows = db.query("SELECT events, position, digest FROM log_digest_head WHERE name = ?", (HEAD,))
     if not rows:
         return LogDigest()
@@ -42,59 +45,60 @@ def head(db: Any) -> LogDigest:
     return LogDigest(int(events), int(position), bytes.fromhex(str(digest)))
 
 
-class Chain:
-    """The digest carried through one page's transaction, from the projector's position
-    ``tracked``. Views projected before the digest was kept have no head yet: the digest up to
-    ``tracked`` is then computed once from the log."""
-
-    def __init__(self, db: Any, tracked: int, recorder: Recorder) -> None:
-        self.db = db
-        self.done = head(db) if tracked else LogDigest()
-        if self.done.position != tracked:
-            self.done = log_digest(recorder, upto=tracked)
-        self.start = self.done.events
-
-    def add(self, row: Row, now: float) -> None:
-        self.done.add(row)
-        if self.done.events % EVERY == 0:
-            record(self.db, self.done, now)
-
-    def save(self) -> None:
-        if self.done.events == self.start:
-            return
-        self.db.execute("DELETE FROM log_digest_head WHERE name = ?", (HEAD,))
-        self.db.execute(
+def extend(views: Any, recorder: Recorder, upto: int, every: int = EVERY) -> int:
+    """Extends the digest to position ``upto``, recording the checkpoints on the way and one
+    there; returns the number of checkpoints recorded. Idempotent, and safe with several
+    projectors: the head only moves forward."""
+    done = head(views)
+    if done.position >= upto:
+        return 0
+    found: list[Checkpoint] = []
+    for row in notifications(recorder, done.position, upto):
+        done.add(row)
+        if done.events % every == 0:
+            found.append((done.position, done.events, done.hex))
+    if not found or found[-1][0] != done.position:
+        found.append((done.position, done.events, done.hex))
+    with views.transaction() as db:
+        if head(db).position >= done.position:
+            return 0  # another projector got there first
+        db.execute("DELETE FROM log_digest_head WHERE name = ?", (HEAD,))
+        db.execute(
             "INSERT INTO log_digest_head (name, events, position, digest) VALUES (?, ?, ?, ?)",
-            (HEAD, self.done.events, self.done.position, self.done.hex),
+            (HEAD, done.events, done.position, done.hex),
         )
+        return sum(record(db, c, time.time()) for c in found)
 
 
-def record(db: Any, done: LogDigest, now: float) -> None:
-    """A checkpoint at ``done.position``, unless one is already recorded there."""
-    if db.query("SELECT 1 FROM log_checkpoints WHERE position = ?", (done.position,)):
-        return
+def record(db: Any, checkpoint: Checkpoint, now: float) -> int:
+    """A checkpoint, unless one is already recorded at its position (1 when recorded)."""
+    position, events, digest = checkpoint
+    if db.query("SELECT 1 FROM log_checkpoints WHERE position = ?", (position,)):
+        return 0
     db.execute(
         "INSERT INTO log_checkpoints (position, events, digest, recorded) VALUES (?, ?, ?, ?)",
-        (done.position, done.events, done.hex, now),
+        (position, events, digest, now),
     )
+    return 1
 
 
-def checkpoints(db: Any) -> list[tuple[int, int, str]]:
-    """Every checkpoint as (position, events, digest), in position order."""
+def checkpoints(db: Any) -> list[Checkpoint]:
+    """Every checkpoint, in position order."""
     rows = db.query("SELECT position, events, digest FROM log_checkpoints ORDER BY position")
     return [(int(p), int(e), str(d)) for p, e, d in rows]
 
 
-def carry_over(source: Any, target: Any) -> int:
-    """Copies the checkpoints of one views database into another (a rebuild's fresh file)."""
-    found = checkpoints(source)
+def carry_over(source: Any, target: Any) -> None:
+    """The digest's head and checkpoints of one views database into another (a rebuild's fresh
+    file), so the rebuild need not digest the log again and no checkpoint is lost."""
+    found, done = checkpoints(source), head(source)
     with target.transaction() as db:
         create_tables(db)
-        for position, events, digest in found:
-            if not db.query("SELECT 1 FROM log_checkpoints WHERE position = ?", (position,)):
-                db.execute(
-                    "INSERT INTO log_checkpoints (position, events, digest, recorded) "
-                    "VALUES (?, ?, ?, 0)",
-                    (position, events, digest),
-                )
-    return len(found)
+        for checkpoint in found:
+            record(db, checkpoint, 0.0)
+        if done.events and head(db).position < done.position:
+            db.execute("DELETE FROM log_digest_head WHERE name = ?", (HEAD,))
+            db.execute(
+                "INSERT INTO log_digest_head (name, events, position, digest) VALUES (?, ?, ?, ?)",
+                (HEAD, done.events, done.position, done.hex),
+            )

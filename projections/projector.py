@@ -39,8 +39,10 @@ class Projector:
         views: ViewDatabase,
         page_size: int = PAGE_SIZE,
         read_indexes: bool = True,
+        keep_checkpoints: bool = True,
     ) -> None:
         self.application = application
+        self.keep_checkpoints = keep_checkpoints  # off for a throwaway replay (``store verify``'s)
         self.views = views
         self.page_size = page_size
         self._advanced = threading.Condition()
@@ -60,11 +62,11 @@ class Projector:
             checkpoints.create_tables(db)
 
     def drop_tables(self) -> None:
-        """Drops the views; the digest's checkpoints are kept (``projections/checkpoints.py``)."""
+        """Drops the views; the digest's head and checkpoints are kept
+        (``projections/checkpoints.py``)."""
         with self.views.transaction() as db:
             for table in TABLES:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
-            db.execute("DROP TABLE IF EXISTS log_digest_head")
 
     def programme_position(self, programme: str) -> int | None:
         """The position of the latest event that changed this programme's facts."""
@@ -118,17 +120,13 @@ class Projector:
             tracked = int(rows[0][0])
             touched: dict[str, int] = {}
             writer = PageWriter(db)
-            chain = checkpoints.Chain(db, tracked, self.application.recorder)
-            now = time.time()
             for notification in page:
                 if notification.id <= tracked:
                     continue  # already applied: redelivery is harmless
-                chain.add(notification, now)
                 programme = self.apply(writer, notification)
                 if programme is not None:
                     touched[programme] = notification.id
             writer.flush()
-            chain.save()
             for programme, position in touched.items():
                 db.execute("DELETE FROM v_programme_head WHERE programme = ?", (programme,))
                 db.execute(
@@ -142,11 +140,9 @@ class Projector:
             self.on_advance(sorted(touched))
 
     def _checkpoint(self) -> None:
-        """Caught up with the head: the digest there is a checkpoint."""
-        with self.views.transaction() as db:
-            done = checkpoints.head(db)
-            if done.events:
-                checkpoints.record(db, done, time.time())
+        """Caught up with the head: the log's digest there is a checkpoint."""
+        if self.keep_checkpoints:
+            checkpoints.extend(self.views, self.application.recorder, self.position())
 
     def apply(self, db: PageWriter, notification: Notification | Stored) -> str | None:
         """Applies one event; returns the programme whose facts it changed, if any. Events no

@@ -175,7 +175,7 @@ def replay_returns(
     application = WinterApplication(env=event_store_env(store_url))
     # Always a SQLite file in the temporary directory, whatever the store's engine.
     views = ViewDatabase(f"sqlite:///{workdir}/replay.db", workdir / "replay.views")
-    projector = Projector(application, views, read_indexes=False)
+    projector = Projector(application, views, read_indexes=False, keep_checkpoints=False)
     try:
         with views.bulk_writes(32):
             projector.run_once(lambda n, p: progress(p, report.position), page_size=10_000)
