@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.web.task_kit import Task, refusal
@@ -73,7 +74,9 @@ async def upload_preview(request: Request) -> Response:
         task.check_csrf(form)
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise UploadRefused("file", "choose a .csv or .xlsx file to upload")
-        rows = check_upload(task, upload.filename, await upload.read(MAX_BYTES + 1))
+        data = await upload.read(MAX_BYTES + 1)
+        # Parsing a workbook is slow synchronous work: off the event loop.
+        rows = await run_in_threadpool(check_upload, task, upload.filename, data)
     except (InputRefused, UploadRefused) as error:
         return _form(task, {error.field: error.reason}, 422)
     context: dict[str, Any] = {
