@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     ready_max_lag: int = 1000  # /readyz answers 503 while the views are more events behind
     serve_projects: bool = True  # off: `serve` leaves the views to a `wintertrack project`
     log_level: str = "INFO"
+    # Addresses of the reverse proxies whose X-Forwarded-For is believed (e.g. "10.0.0.5" or
+    # "*"); unset, the client address is the connection's own and the header is ignored.
+    forwarded_allow_ips: str | None = None
 
     @field_validator("store")
     @classmethod
