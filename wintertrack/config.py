@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from projections.db import create_private
+
 DEFAULT_STORE = "sqlite:///./var/wintertrack.db"
 
 
@@ -49,7 +51,7 @@ def event_store_env(store: str) -> dict[str, str]:
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if store.startswith("sqlite:///"):
         path = Path(store.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
