@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from api.web.finance_tasks import chosen_month, month_options, same_figures, stored_spend
 from api.web.task_kit import FINANCE, Task, refusal
-from api.web.uploads import UploadRefused, read_upload
+from api.web.uploads import UploadRefused, read_upload, row_lines
 from capacity.errors import DomainError
 from schemes.rules import InputRefused, check_money
 
@@ -140,7 +140,7 @@ async def ledger_confirm(request: Request) -> Response:
     except InputRefused as error:
         return _form(task, month, dict([refusal(error)]), 422)
     key = values.get("idempotency_key", "")
-    lines = sorted({int(k.split("-")[1]) for k in values if k.startswith("row-")})
+    lines = row_lines(values)
     stored = stored_spend(task, month)
     outcome: list[tuple[int, str, str]] = []
     for line in lines:

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.web.task_kit import Task, refusal
-from api.web.uploads import MAX_BYTES, UploadRefused, read_upload
+from api.web.uploads import MAX_BYTES, UploadRefused, read_upload, row_lines
 from capacity.daily_import import COLUMNS, check_row, reason, store
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
@@ -101,7 +101,7 @@ async def upload_confirm(request: Request) -> Response:
     except InputRefused as error:
         return _form(task, dict([refusal(error)]), 422)
     key = values.get("idempotency_key", "upload")
-    lines = sorted({int(k.split("-")[1]) for k in values if k.startswith("row-")})
+    lines = row_lines(values)
     validate = task.application.daily_validator(task.actor, task.programme)
     seen: set[tuple[str, date]] = set()
     batch, outcome = [], []

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,6 +45,15 @@ class Row:
 class Sheet:
     columns: list[str]
     rows: list[Row]
+
+
+ROW_FIELD = re.compile(r"row-(\d{1,7})-")  # a preview's hidden fields: row-{line}-{column}
+
+
+def row_lines(values: Iterable[str]) -> list[int]:
+    """The line numbers a confirmation form carries, ignoring any field not of that shape
+    (a hand-made post must not answer 500)."""
+    return sorted({int(m.group(1)) for v in values if (m := ROW_FIELD.match(v))})
 
 
 def read_upload(name: str, data: bytes, field: str = "file", max_rows: int = MAX_ROWS) -> Sheet:

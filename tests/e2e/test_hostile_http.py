@@ -205,6 +205,16 @@ def test_a_position_beyond_64_bits_is_refused(server: Server, path: str) -> None
     assert answer.json()["detail"][0]["loc"] == ["query", "after"]
 
 
+def test_a_hand_made_confirmation_form_is_not_a_server_error(server: Server) -> None:
+    lead = signed_in(server, "lead")
+    csrf = csrf_of(lead.get("/upload/daily").text)
+    answer = lead.post(
+        "/upload/daily/confirm",
+        data={"csrf": csrf, "idempotency_key": "odd", "row-x-scheme_code": "a", "row-": "b"},
+    )
+    assert answer.status_code < 500, answer.text[:300]
+
+
 def test_no_hostile_request_left_a_traceback(server: Server) -> None:
     log = server.log.read_text()
     assert "Traceback" not in log, log[-3000:]
