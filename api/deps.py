@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from api.observe import actor
 from capacity.application import WinterApplication
@@ -77,6 +77,14 @@ def actor_of(user: User, channel: str = "api") -> Actor:
     """The acting user, naming the request (``X-Request-ID``) in the events it stores."""
     return actor(user.name, user.role, channel)
 
+
+# Every integer a client sends is bounded where it enters: a store position is a signed 64-bit
+# integer, so a larger one would fail in the database driver rather than in validation.
+MAX_POSITION = 2**63 - 1
+MAX_REVISION = 1_000_000
+Position = Annotated[int, Query(ge=0, le=MAX_POSITION, description="An event-log position")]
+PageSize = Annotated[int, Query(ge=1, le=1000)]
+Revision = Annotated[int, Path(ge=1, le=MAX_REVISION)]
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import AnyUser, Reads
+from api.deps import MAX_POSITION, AnyUser, Reads
 from api.errors import ERROR_RESPONSES
 from projections.winters import compare_winters
 
@@ -18,7 +18,9 @@ router = APIRouter(
 )
 
 AsOf = Annotated[date | None, Query(description="Valid date (default today)")]
-KnownAt = Annotated[int | None, Query(ge=0, description="Event-log position (default latest)")]
+KnownAt = Annotated[
+    int | None, Query(ge=0, le=MAX_POSITION, description="Event-log position (default latest)")
+]
 
 
 @router.get("/dashboard", response_model=dict[str, Any])

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, Reads
+from api.deps import CurrentUser, Reads, Revision
 from api.errors import ERROR_RESPONSES
 from api.routes.returns import XLSX
 from capacity.policy import refusal
@@ -80,7 +80,7 @@ def submitted_artefact(
     region: str,
     month: str,
     icb: str,
-    revision: int,
+    revision: Revision,
     name: Literal["csv", "xlsx"],
     user: RegionReader,
     read: Reads,

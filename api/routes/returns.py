@@ -7,7 +7,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import Application, IdempotencyKey, Reads, ReturnReader, actor_of
+from api.deps import (
+    MAX_POSITION,
+    Application,
+    IdempotencyKey,
+    Reads,
+    ReturnReader,
+    Revision,
+    actor_of,
+)
 from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt
 from capacity.errors import NotFound
@@ -44,7 +52,7 @@ def get_return(
     user: ReturnReader,
     read: Reads,
     format: Literal["json", "csv", "xlsx"] = "json",
-    known_at: Annotated[int | None, Query(ge=0)] = None,
+    known_at: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None,
 ) -> Response | dict[str, Any]:
     report = read.monthly_return(programme, month, known_at)
     return render(report, format, f"{programme}-{month}-return")
@@ -94,7 +102,7 @@ def submissions(
 def submission(
     programme: str,
     month: str,
-    revision: int,
+    revision: Revision,
     user: ReturnReader,
     read: Reads,
     format: Literal["csv", "xlsx"] = "csv",

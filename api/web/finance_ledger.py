@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.web.finance_tasks import chosen_month, month_options, same_figures, stored_spend
 from api.web.task_kit import FINANCE, Task, refusal
-from api.web.uploads import UploadRefused, read_upload
+from api.web.uploads import UploadRefused, read_upload, row_lines
 from capacity.errors import DomainError
 from schemes.rules import InputRefused, check_money
 
@@ -110,7 +111,8 @@ async def ledger_preview(request: Request) -> Response:
             raise UploadRefused("file", "choose a .csv or .xlsx file to upload")
         # Read one byte past the limit so an oversize file is refused without reading it all.
         data = await upload.read(2_000_001)
-        rows = check_rows(task, month, upload.filename, data)
+        # Parsing a workbook is slow synchronous work: off the event loop.
+        rows = await run_in_threadpool(check_rows, task, month, upload.filename, data)
     except (InputRefused, UploadRefused) as error:
         return _form(task, month, {error.field: error.reason}, 422)
     return task.render(
@@ -138,7 +140,7 @@ async def ledger_confirm(request: Request) -> Response:
     except InputRefused as error:
         return _form(task, month, dict([refusal(error)]), 422)
     key = values.get("idempotency_key", "")
-    lines = sorted({int(k.split("-")[1]) for k in values if k.startswith("row-")})
+    lines = row_lines(values)
     stored = stored_spend(task, month)
     outcome: list[tuple[int, str, str]] = []
     for line in lines:

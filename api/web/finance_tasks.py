@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Revision
 from api.web.task_kit import BOARD, FINANCE, Task, refusal
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
@@ -248,7 +249,7 @@ def returns_index(request: Request) -> Response:
 
 
 @router.get("/returns/{month}/revisions/{revision}.{fmt}", response_model=None)
-def revision_download(request: Request, month: str, revision: int, fmt: str) -> Response:
+def revision_download(request: Request, month: str, revision: Revision, fmt: str) -> Response:
     """A submitted revision as submitted: its CSV, or its workbook."""
     task = Task(request, (*FINANCE, *BOARD), "Submitted return")
     if not task.allowed:

@@ -10,10 +10,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.web.task_kit import Task, refusal
-from api.web.uploads import MAX_BYTES, UploadRefused, read_upload
+from api.web.uploads import MAX_BYTES, UploadRefused, read_upload, row_lines
 from capacity.daily_import import COLUMNS, check_row, reason, store
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
@@ -73,7 +74,9 @@ async def upload_preview(request: Request) -> Response:
         task.check_csrf(form)
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise UploadRefused("file", "choose a .csv or .xlsx file to upload")
-        rows = check_upload(task, upload.filename, await upload.read(MAX_BYTES + 1))
+        data = await upload.read(MAX_BYTES + 1)
+        # Parsing a workbook is slow synchronous work: off the event loop.
+        rows = await run_in_threadpool(check_upload, task, upload.filename, data)
     except (InputRefused, UploadRefused) as error:
         return _form(task, {error.field: error.reason}, 422)
     context: dict[str, Any] = {
@@ -98,7 +101,7 @@ async def upload_confirm(request: Request) -> Response:
     except InputRefused as error:
         return _form(task, dict([refusal(error)]), 422)
     key = values.get("idempotency_key", "upload")
-    lines = sorted({int(k.split("-")[1]) for k in values if k.startswith("row-")})
+    lines = row_lines(values)
     validate = task.application.daily_validator(task.actor, task.programme)
     seen: set[tuple[str, date]] = set()
     batch, outcome = [], []

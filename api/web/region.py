@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Revision
 from api.routes.returns import XLSX
 from api.web.common import _page, _services, _user
 from capacity.errors import DomainError
@@ -120,7 +121,7 @@ def rollup_download(request: Request, code: str, month: str, fmt: str) -> Respon
     "/regions/{code}/submissions/{month}/{icb}/revisions/{revision}.{fmt}", response_model=None
 )
 def artefact_download(
-    request: Request, code: str, month: str, icb: str, revision: int, fmt: str
+    request: Request, code: str, month: str, icb: str, revision: Revision, fmt: str
 ) -> Response:
     region = _gate(request, code)
     if isinstance(region, Response):

@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import Workbook
 from playwright.sync_api import Browser, Page
 
+from capacity.users import token_id
 from tests.e2e.test_browser import sign_in
 from tests.support.browser import SHOTS
 from tests.support.server import Server
@@ -226,9 +227,9 @@ def test_admin_adds_a_user_and_revokes_the_token(browser: Browser, server: Serve
     assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert admin.inner_text('#users [data-user="new-lead"] .live') == "1"
     admin.goto(f"{server.url}/admin/users")
-    admin.fill("#token", token)
+    admin.select_option("#token_id", str(token_id(token)))
     admin.fill("#revoke_reason", "left the team")
-    admin.click("form.card:has(#token) button[type=submit]")
+    admin.click("form.card:has(#token_id) button[type=submit]")
     assert "revoked" in admin.inner_text("#message")
     assert admin.inner_text('#users [data-user="new-lead"] .live') == "0"
     assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 401
