@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import AnyUser, Reads
+from api.deps import DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
 from projections.winters import compare_winters
 
@@ -25,7 +25,7 @@ KnownAt = Annotated[int | None, Query(ge=0, description="Event-log position (def
 def dashboard(
     request: Request,
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -39,7 +39,7 @@ def dashboard(
 @router.get("/delivery")
 def delivery(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", examples=["2022-11"])],
     as_of: AsOf = None,
@@ -51,7 +51,7 @@ def delivery(
 @router.get("/delivery/daily")
 def delivery_daily(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
@@ -63,7 +63,7 @@ def delivery_daily(
 @router.get("/winters")
 def winters(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import AnyUser, Application, actor_of
+from api.deps import AnyUser, Application, SignInReader, actor_of
 from api.errors import ERROR_RESPONSES
 from capacity.signin import SignInService
 
@@ -40,7 +40,7 @@ def end_sessions(name: str, body: SessionsEnd, user: AnyUser, request: Request) 
 
 @router.get("/sign-ins")
 def sign_ins(
-    user: AnyUser,
+    user: SignInReader,
     request: Request,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -3,10 +3,11 @@ shown once and never again), and revoke a token."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import ADMIN, Task
+from api.web.common import PageGate
+from api.web.task_kit import Task
 from api.web.user_directory import list_users
 
 router = APIRouter(include_in_schema=False)
@@ -37,15 +38,20 @@ def _page(
     )
 
 
-@router.get("/admin/users", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/admin/users",
+    dependencies=[Depends(PageGate("read_users"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def users(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "add_user", "Users")
     return _page(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/admin/users", response_class=HTMLResponse, response_model=None)
 async def add_user(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "add_user", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -69,7 +75,7 @@ async def add_user(request: Request) -> Response:
 
 @router.post("/admin/tokens/revoke", response_class=HTMLResponse, response_model=None)
 async def revoke(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "add_user", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

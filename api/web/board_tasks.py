@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import BOARD, Task
+from api.web.common import PageGate
+from api.web.task_kit import Task
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]
@@ -46,15 +47,20 @@ def _diversions(
     )
 
 
-@router.get("/board/diversions", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/board/diversions",
+    dependencies=[Depends(PageGate("divert_funding"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def diversion_form(request: Request) -> Response:
-    task = Task(request, BOARD, "Diversion")
+    task = Task(request, "divert_funding", "Diversion")
     return _diversions(task, None, {}, _form(request)) if task.allowed else task.forbidden()
 
 
 @router.post("/board/diversions", response_class=HTMLResponse, response_model=None)
 async def diversion_submit(request: Request) -> Response:
-    task = Task(request, BOARD, "Diversion")
+    task = Task(request, "divert_funding", "Diversion")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -101,15 +107,20 @@ def _status(
     )
 
 
-@router.get("/board/status", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/board/status",
+    dependencies=[Depends(PageGate("change_status"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def status_form(request: Request) -> Response:
-    task = Task(request, BOARD, "Scheme status")
+    task = Task(request, "change_status", "Scheme status")
     return _status(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/board/status", response_class=HTMLResponse, response_model=None)
 async def status_submit(request: Request) -> Response:
-    task = Task(request, BOARD, "Scheme status")
+    task = Task(request, "change_status", "Scheme status")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -153,15 +164,20 @@ def _target(
     )
 
 
-@router.get("/board/bed-target", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/board/bed-target",
+    dependencies=[Depends(PageGate("revise_bed_target"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def target_form(request: Request) -> Response:
-    task = Task(request, BOARD, "Bed target")
+    task = Task(request, "revise_bed_target", "Bed target")
     return _target(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/board/bed-target", response_class=HTMLResponse, response_model=None)
 async def target_submit(request: Request) -> Response:
-    task = Task(request, BOARD, "Bed target")
+    task = Task(request, "revise_bed_target", "Bed target")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from api.web.session import COOKIE, Sessions
 from capacity.application import WinterApplication
 from capacity.errors import Unauthenticated
+from capacity.policy import POLICY, permits, refusal
 from capacity.signin import SignInService
 from capacity.users import User
 from projections.freshness import freshness
@@ -43,6 +44,44 @@ templates.env.filters["plain"] = _plain_number
 
 class LoginRequired(Exception):
     """Raised by pages that need a signed-in user; answered with a redirect to /login."""
+
+
+class PageRefused(Exception):
+    """Raised when the policy refuses a page to its reader; answered with a 403 page."""
+
+    def __init__(self, session: tuple[User, str], message: str) -> None:
+        super().__init__(message)
+        self.session = session
+        self.message = message
+
+
+class PageGate:
+    """A page's read gate, declared on its route (``dependencies=[Depends(PageGate(...))]``):
+    the signed-in reader must be allowed the policy row, in the programme asked for (or the
+    path parameter ``programme_param`` names, e.g. a region's code), on the scheme in the
+    path for scheme-scoped rows. ``policy`` names the row, so the read matrix in
+    ``docs/authorisation.md`` is generated from the routes themselves."""
+
+    def __init__(self, policy: str, programme_param: str | None = None) -> None:
+        self.policy = policy
+        self.programme_param = programme_param
+
+    def __call__(self, request: Request) -> None:
+        session = _user(request)
+        user = session[0]
+        if self.programme_param:
+            programme = str(request.path_params.get(self.programme_param))
+        else:
+            programme = _programme(request, user)
+        scoped = POLICY[self.policy].scope in ("scheme", "site")
+        subject = request.path_params.get("code") if scoped else None
+        refused = refusal(user.role, user, self.policy, programme, subject)
+        if refused is not None:
+            raise PageRefused(
+                session,
+                f"{POLICY[self.policy].what}: {refused.message}; you are signed in as "
+                f"{user.name} ({user.role}).",
+            )
 
 
 def _services(request: Request) -> tuple[WinterApplication, ReadModel, Sessions]:
@@ -79,6 +118,9 @@ def _programme(request: Request, user: User) -> str:
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     user, cookie = context.pop("_session", (None, None))
     sessions: Sessions = request.app.state.sessions
+    if user is not None:
+        where = context.get("programme") or _programme(request, user)
+        context["may"] = lambda command, programme=where: permits(user, command, programme)
     context.update(
         user=user,
         csrf=sessions.csrf_for(cookie) if cookie else "",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.observe import actor as web_actor
 from api.web.common import (
+    PageGate,
     _csrf,
     _page,
     _programme,
@@ -24,7 +25,12 @@ from schemes.rules import InputRefused
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/returns/{month}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/returns/{month}",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def return_page(request: Request, month: str) -> Response:
     session = _user(request)
     return _return(request, session, month, None)
@@ -64,7 +70,11 @@ def _return(
     )
 
 
-@router.get("/returns/{month}/download.{fmt}", response_model=None)
+@router.get(
+    "/returns/{month}/download.{fmt}",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_model=None,
+)
 def download(request: Request, month: str, fmt: str) -> Response:
     session = _user(request)
     _, read, _ = _services(request)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from api.web.common import PageGate
 from api.web.finance_tasks import chosen_month, month_options, same_figures, stored_spend
-from api.web.task_kit import FINANCE, Task, refusal
+from api.web.task_kit import Task, refusal
 from api.web.uploads import UploadRefused, read_upload
 from capacity.errors import DomainError
 from schemes.rules import InputRefused, check_money
@@ -88,9 +89,14 @@ def _form(task: Task, month: str, errors: dict[str, str], status: int = 200) -> 
     )
 
 
-@router.get("/finance/ledger", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/ledger",
+    dependencies=[Depends(PageGate("record_spend"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def ledger_form(request: Request) -> Response:
-    task = Task(request, FINANCE, "Ledger upload")
+    task = Task(request, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     return _form(task, chosen_month(task, request.query_params.get("month")), {})
@@ -98,7 +104,7 @@ def ledger_form(request: Request) -> Response:
 
 @router.post("/finance/ledger/preview", response_class=HTMLResponse, response_model=None)
 async def ledger_preview(request: Request) -> Response:
-    task = Task(request, FINANCE, "Ledger upload")
+    task = Task(request, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -127,7 +133,7 @@ async def ledger_preview(request: Request) -> Response:
 
 @router.post("/finance/ledger/confirm", response_class=HTMLResponse, response_model=None)
 async def ledger_confirm(request: Request) -> Response:
-    task = Task(request, FINANCE, "Ledger upload")
+    task = Task(request, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

@@ -7,10 +7,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import BOARD, FINANCE, Task, refusal
+from api.web.common import PageGate
+from api.web.task_kit import Task, refusal
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
 from schemes.months import YearMonth, financial_month_label, months_in_period
@@ -84,9 +85,14 @@ def _sheet(
     )
 
 
-@router.get("/finance/spend", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/spend",
+    dependencies=[Depends(PageGate("record_spend"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def spend_sheet(request: Request) -> Response:
-    task = Task(request, FINANCE, "Monthly spend")
+    task = Task(request, "record_spend", "Monthly spend")
     if not task.allowed:
         return task.forbidden()
     return _sheet(task, chosen_month(task, request.query_params.get("month")), {}, {}, {})
@@ -94,7 +100,7 @@ def spend_sheet(request: Request) -> Response:
 
 @router.post("/finance/spend", response_class=HTMLResponse, response_model=None)
 async def spend_submit(request: Request) -> Response:
-    task = Task(request, FINANCE, "Monthly spend")
+    task = Task(request, "record_spend", "Monthly spend")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -169,15 +175,20 @@ def _money_page(
     )
 
 
-@router.get("/finance/funds", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/funds",
+    dependencies=[Depends(PageGate("record_funds_received"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def funds_form(request: Request) -> Response:
-    task = Task(request, FINANCE, "Funds received")
+    task = Task(request, "record_funds_received", "Funds received")
     return _money_page(task, "funds", None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/finance/funds", response_class=HTMLResponse, response_model=None)
 async def funds_submit(request: Request) -> Response:
-    task = Task(request, FINANCE, "Funds received")
+    task = Task(request, "record_funds_received", "Funds received")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -198,15 +209,20 @@ async def funds_submit(request: Request) -> Response:
     return _money_page(task, "funds", message, errors, v if errors else {}, status)
 
 
-@router.get("/finance/allocations", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/allocations",
+    dependencies=[Depends(PageGate("revise_allocation"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def allocation_form(request: Request) -> Response:
-    task = Task(request, FINANCE, "Allocation revision")
+    task = Task(request, "revise_allocation", "Allocation revision")
     return _money_page(task, "allocations", None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/finance/allocations", response_class=HTMLResponse, response_model=None)
 async def allocation_submit(request: Request) -> Response:
-    task = Task(request, FINANCE, "Allocation revision")
+    task = Task(request, "revise_allocation", "Allocation revision")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -229,9 +245,14 @@ async def allocation_submit(request: Request) -> Response:
     return _money_page(task, "allocations", message, errors, v if errors else {}, status)
 
 
-@router.get("/returns", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/returns",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def returns_index(request: Request) -> Response:
-    task = Task(request, (*FINANCE, *BOARD), "Monthly returns")
+    task = Task(request, "read_return", "Monthly returns")
     if not task.allowed:
         return task.forbidden()
     months: list[dict[str, Any]] = []
@@ -247,10 +268,14 @@ def returns_index(request: Request) -> Response:
     return task.render("finance_returns.html", {"months": months, "picked": picked})
 
 
-@router.get("/returns/{month}/revisions/{revision}.{fmt}", response_model=None)
+@router.get(
+    "/returns/{month}/revisions/{revision}.{fmt}",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_model=None,
+)
 def revision_download(request: Request, month: str, revision: int, fmt: str) -> Response:
     """A submitted revision as submitted: its CSV, or its workbook."""
-    task = Task(request, (*FINANCE, *BOARD), "Submitted return")
+    task = Task(request, "read_return", "Submitted return")
     if not task.allowed:
         return task.forbidden()
     if fmt not in ("csv", "xlsx"):

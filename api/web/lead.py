@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.history import scheme_history
 from api.history_text import newest_first
 from api.observe import actor as web_actor
 from api.web.common import (
+    PageGate,
     _csrf,
     _page,
     _programme,
@@ -28,7 +29,12 @@ from schemes.rules import InputRefused
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/schemes/{code}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/schemes/{code}",
+    dependencies=[Depends(PageGate("read_history"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def scheme_page(request: Request, code: str) -> Response:
     """A scheme's figures and history; its lead also gets the entry form, and with
     ``?correct=YYYY-MM-DD`` the form starts from that day's stored figures."""

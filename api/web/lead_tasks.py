@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.web.common import PageGate
 from api.web.task_kit import Task
 from capacity.policy import permits
 
@@ -22,7 +23,7 @@ COMMANDS = {"beds": "change_beds", "mobilise": "mobilise_scheme", "narrative": "
 
 
 def _task(request: Request, code: str) -> tuple[Task, bool]:
-    task = Task(request, ("lead", "admin"), "Scheme tasks")
+    task = Task(request, "update_narrative", "Scheme tasks", code)
     allowed = all(permits(task.user, c, task.programme, code) for c in COMMANDS.values())
     return task, allowed
 
@@ -46,7 +47,12 @@ def _page(
     return task.render("lead_tasks.html", context, status)
 
 
-@router.get("/schemes/{code}/tasks", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/schemes/{code}/tasks",
+    dependencies=[Depends(PageGate("update_narrative"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def tasks(request: Request, code: str) -> Response:
     task, allowed = _task(request, code)
     return _page(task, code, None, {}, {}) if allowed else task.forbidden()

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from api.web.common import PageGate
 from api.web.task_kit import Task, refusal
 from api.web.uploads import MAX_BYTES, UploadRefused, read_upload
 from capacity.daily_import import COLUMNS, check_row, reason, store
@@ -31,7 +32,7 @@ class Checked:
 
 
 def _task(request: Request) -> Task:
-    return Task(request, ("lead", "admin"), TITLE)
+    return Task(request, "import_daily", TITLE)
 
 
 def check_upload(task: Task, name: str, data: bytes) -> list[Checked]:
@@ -56,7 +57,12 @@ def _form(task: Task, errors: dict[str, str], status: int = 200) -> HTMLResponse
     return task.render("lead_upload.html", {"columns": COLUMNS, "errors": errors}, status)
 
 
-@router.get("/upload/daily", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/upload/daily",
+    dependencies=[Depends(PageGate("import_daily"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def upload_form(request: Request) -> Response:
     task = _task(request)
     return _form(task, {}) if task.allowed else task.forbidden()

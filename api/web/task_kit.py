@@ -14,15 +14,13 @@ from api.observe import actor as web_actor
 from api.web.common import _csrf, _page, _programme, _services, _user
 from capacity.application import WinterApplication
 from capacity.errors import DomainError
+from capacity.policy import POLICY, permits
 from capacity.users import User
 from capacity.values import Actor
 from projections.readmodel import ReadModel
 from schemes.rules import InputRefused
 
 Session = tuple[User, str]
-FINANCE = ("finance", "admin")
-BOARD = ("board", "admin")
-ADMIN = ("admin",)
 
 __all__ = ["Session", "Task", "new_key", "refusal", "services"]
 
@@ -45,20 +43,28 @@ def refusal(error: InputRefused | DomainError) -> tuple[str, str]:
 
 
 class Task:
-    """One signed-in request to a task page, for a set of roles that may do the task."""
+    """One signed-in request to a task page, for the policy row (``capacity/policy.py``)
+    that decides who may do the task."""
 
-    def __init__(self, request: Request, roles: tuple[str, ...], title: str) -> None:
+    def __init__(
+        self, request: Request, policy: str, title: str, subject: str | None = None
+    ) -> None:
         self.request = request
         self.session: Session = _user(request)
         self.user = self.session[0]
-        self.roles = roles
+        self.policy = policy
         self.title = title
         self.programme = _programme(request, self.user)
+        self.subject = subject
         self.application, self.read = services(request)
 
     @property
     def allowed(self) -> bool:
-        return self.user.role in self.roles
+        return permits(self.user, self.policy, self.programme, self.subject)
+
+    @property
+    def roles(self) -> list[str]:
+        return ["admin", *sorted(POLICY[self.policy].roles)]
 
     @property
     def actor(self) -> Actor:

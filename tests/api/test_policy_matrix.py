@@ -43,7 +43,7 @@ WHO: dict[str, tuple[str, str, bool] | None] = {
 # Application methods that take an actor but change nothing (validation for bulk paths).
 NOT_COMMANDS = {"prepare_daily", "daily_validator", "authorise"}
 METHOD_FOR = {"import_daily": "report_daily_batch"}
-READS = {"read_return", "read_event_log", "read_sign_ins", "read_region"}
+READS = {c for c in POLICY if c.startswith("read_")}
 
 Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
 
