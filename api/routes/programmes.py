@@ -72,6 +72,7 @@ def divert(
         body.decision_ref,
         body.decided_on,
         idempotency_key=key,
+        confirm_repeat=body.confirm_repeat,
     )
     return Receipt(**vars(receipt))
 
@@ -125,6 +126,7 @@ def funds_received(
         body.amount_gbp,
         body.received_on,
         idempotency_key=key,
+        confirm_repeat=body.confirm_repeat,
     )
     return Receipt(**vars(receipt))
 

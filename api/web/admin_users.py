@@ -60,13 +60,21 @@ async def add_user(request: Request) -> Response:
     issued: list[str] = []
 
     def act() -> str:
-        _, token = task.application.add_user(
-            task.actor, values.get("name", ""), values.get("role", ""), task.programme, schemes
+        receipt, token = task.application.add_user(
+            task.actor,
+            values.get("name", ""),
+            values.get("role", ""),
+            task.programme,
+            schemes,
+            idempotency_key=values.get("idempotency_key") or None,
         )
-        issued.append(token)
-        return f"Added {values['name']} ({values['role']})."
+        if not receipt.replayed:  # a token is shown once: a repeat issued none
+            issued.append(token)
+        return task.outcome(receipt, f"Added {values['name']} ({values['role']}).")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, token=issued[0] if issued else None)
     if "scheme" in errors:
         errors["schemes"] = errors.pop("scheme")
     kept = values if errors else {}
@@ -83,11 +91,17 @@ async def revoke(request: Request) -> Response:
     token = str(form.get("token") or "").strip()
 
     def act() -> str:
-        task.application.revoke_token(task.actor, token, values.get("revoke_reason", ""))
-        # The API trusts a checked token for a few seconds; this process forgets it at once.
-        return "Token revoked: it no longer signs anyone in."
+        receipt = task.application.revoke_token(
+            task.actor,
+            token,
+            values.get("revoke_reason", ""),
+            idempotency_key=values.get("idempotency_key") or None,
+        )
+        return task.outcome(receipt, "Token revoked: it no longer signs anyone in.")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, "/admin/users")
     if "form" in errors:
         errors["token"] = errors.pop("form")
     return _page(task, message, errors, values if errors else {}, None, status)

@@ -67,7 +67,7 @@ async def diversion_submit(request: Request) -> Response:
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.divert_funding(
+        receipt = task.application.divert_funding(
             task.actor,
             task.programme,
             v.get("from_scheme", ""),
@@ -76,11 +76,14 @@ async def diversion_submit(request: Request) -> Response:
             v.get("decision_ref", ""),
             v.get("decided_on", ""),
             idempotency_key=v.get("idempotency_key") or None,
+            confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        return f"Diverted £{v['amount_gbp']} from {v['from_scheme']} to {v['to_scheme']}."
+        said = f"Diverted £{v['amount_gbp']} from {v['from_scheme']} to {v['to_scheme']}."
+        return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
-    task.read.projector.run_once()
+    if message is not None:
+        return task.done(message)
     return _diversions(task, message, errors, v if errors else {}, status)
 
 
@@ -127,7 +130,7 @@ async def status_submit(request: Request) -> Response:
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.change_status(
+        receipt = task.application.change_status(
             task.actor,
             task.programme,
             v.get("scheme", ""),
@@ -136,9 +139,11 @@ async def status_submit(request: Request) -> Response:
             v.get("reason", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return f"{v['scheme']}: {v['action']} from {v['on']} recorded."
+        return task.outcome(receipt, f"{v['scheme']}: {v['action']} from {v['on']} recorded.")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message)
     if "scheme_code" in errors:
         errors["scheme"] = errors.pop("scheme_code")
     return _status(task, message, errors, v if errors else {}, status)
@@ -184,14 +189,16 @@ async def target_submit(request: Request) -> Response:
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.revise_bed_target(
+        receipt = task.application.revise_bed_target(
             task.actor,
             task.programme,
             v.get("bed_target", ""),
             v.get("reason", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return f"Bed target revised to {v['bed_target']}."
+        return task.outcome(receipt, f"Bed target revised to {v['bed_target']}.")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message)
     return _target(task, message, errors, v if errors else {}, status)

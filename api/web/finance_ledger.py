@@ -168,4 +168,9 @@ async def ledger_confirm(request: Request) -> Response:
         except (InputRefused, DomainError) as error:
             outcome.append((line, scheme, f"not stored: {refusal(error)[1]}"))
     task.read.projector.run_once()
-    return task.render("finance_ledger_done.html", {"month": month, "outcome": outcome})
+    results = {f"Line {line} {scheme}": text for line, scheme, text in outcome}
+    message = f"Ledger for {month}: each row's result below."
+    if not outcome:
+        message = "Nothing was sent to store."
+    where = f"/finance/spend?programme={task.programme}&month={month}"
+    return task.done(message, where, results=results)

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import PageGate
+from api.web.common import PageGate, submitted_note
 from api.web.task_kit import Task, refusal
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
@@ -72,6 +72,7 @@ def _sheet(
     return task.render(
         "finance_spend.html",
         {
+            "submitted": submitted_note(task.read, task.programme, month),
             "month": month,
             "months": month_options(task),
             "schemes": schemes,
@@ -111,6 +112,7 @@ async def spend_submit(request: Request) -> Response:
     except InputRefused as error:
         return _sheet(task, month, {}, dict([refusal(error)]), values, 422)
     stored, key = stored_spend(task, month), values.get("idempotency_key", "")
+    note = submitted_note(task.read, task.programme, month)
     results: dict[str, str] = {}
     errors: dict[str, str] = {}
     for code in task.application.scheme_codes(task.programme):
@@ -121,7 +123,7 @@ async def spend_submit(request: Request) -> Response:
             continue  # an untouched row is not a change
         try:
             if code in stored:
-                task.application.correct_spend(
+                receipt = task.application.correct_spend(
                     task.actor,
                     task.programme,
                     code,
@@ -131,9 +133,9 @@ async def spend_submit(request: Request) -> Response:
                     reason,
                     idempotency_key=f"{key}:{code}" if key else None,
                 )
-                results[code] = f"corrected to £{Decimal(amount):,.2f} ({basis})"
+                said = f"corrected to £{Decimal(amount):,.2f} ({basis})"
             else:
-                task.application.record_spend(
+                receipt = task.application.record_spend(
                     task.actor,
                     task.programme,
                     code,
@@ -142,15 +144,18 @@ async def spend_submit(request: Request) -> Response:
                     basis,
                     idempotency_key=f"{key}:{code}" if key else None,
                 )
-                results[code] = f"recorded £{Decimal(amount):,.2f} ({basis})"
+                said = f"recorded £{Decimal(amount):,.2f} ({basis})"
+            results[code] = task.outcome(receipt, said + (f"; {note}" if note else ""))
         except (InputRefused, DomainError) as error:
             field, reason_text = refusal(error)
             name = "reason" if field == "reason" else "amount"
             errors[f"{name}-{code}"] = f"{code}: {reason_text}"
     task.read.projector.run_once()
-    status = 422 if errors else 200
-    kept = values if errors else {}
-    return _sheet(task, month, results, errors, kept, status)
+    if not errors:
+        where = f"/finance/spend?programme={task.programme}&month={month}"
+        message = "Saved." if results else "Nothing changed: every row is as stored."
+        return task.done(message, where, results=results)
+    return _sheet(task, month, results, errors, values, 422)
 
 
 def _money_page(
@@ -195,17 +200,21 @@ async def funds_submit(request: Request) -> Response:
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.record_funds_received(
+        receipt = task.application.record_funds_received(
             task.actor,
             task.programme,
             v.get("funding_stream", ""),
             v.get("amount_gbp", ""),
             v.get("received_on", ""),
             idempotency_key=v.get("idempotency_key") or None,
+            confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        return f"Recorded £{v['amount_gbp']} received for {v['funding_stream']}."
+        said = f"Recorded £{v['amount_gbp']} received for {v['funding_stream']}."
+        return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message)
     return _money_page(task, "funds", message, errors, v if errors else {}, status)
 
 
@@ -229,7 +238,7 @@ async def allocation_submit(request: Request) -> Response:
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.revise_allocation(
+        receipt = task.application.revise_allocation(
             task.actor,
             task.programme,
             v.get("funding_stream", ""),
@@ -239,9 +248,12 @@ async def allocation_submit(request: Request) -> Response:
             idempotency_key=v.get("idempotency_key") or None,
         )
         since = f" from {v['effective_on']}" if v.get("effective_on") else ""
-        return f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}{since}."
+        said = f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}{since}."
+        return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message)
     return _money_page(task, "allocations", message, errors, v if errors else {}, status)
 
 

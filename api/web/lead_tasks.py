@@ -67,13 +67,15 @@ async def _submit(
     form = await request.form()
     values = {k: str(v) for k, v in form.items()}
     message, errors, status = task.attempt(form, lambda: act(task, values))
+    if message is not None:
+        return task.done(message, f"/schemes/{code}/tasks?programme={task.programme}")
     return _page(task, code, message, errors, values if errors else {}, status)
 
 
 @router.post("/schemes/{code}/tasks/beds", response_class=HTMLResponse, response_model=None)
 async def beds(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        task.application.change_beds(
+        receipt = task.application.change_beds(
             task.actor,
             task.programme,
             code,
@@ -83,9 +85,10 @@ async def beds(request: Request, code: str) -> Response:
             v.get("reason", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return (
+        said = (
             f"Recorded a change of {v.get('change')} {v.get('bed_type')} beds on {v.get('date')}."
         )
+        return task.outcome(receipt, said)
 
     return await _submit(request, code, act)
 
@@ -93,14 +96,14 @@ async def beds(request: Request, code: str) -> Response:
 @router.post("/schemes/{code}/tasks/mobilise", response_class=HTMLResponse, response_model=None)
 async def mobilise(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        task.application.mobilise_scheme(
+        receipt = task.application.mobilise_scheme(
             task.actor,
             task.programme,
             code,
             v.get("went_live_on", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return f"Recorded go-live on {v.get('went_live_on')}."
+        return task.outcome(receipt, f"Recorded go-live on {v.get('went_live_on')}.")
 
     return await _submit(request, code, act)
 
@@ -108,13 +111,13 @@ async def mobilise(request: Request, code: str) -> Response:
 @router.post("/schemes/{code}/tasks/narrative", response_class=HTMLResponse, response_model=None)
 async def narrative(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        task.application.update_narrative(
+        receipt = task.application.update_narrative(
             task.actor,
             task.programme,
             code,
             v.get("narrative", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return "Narrative saved."
+        return task.outcome(receipt, "Narrative saved.")
 
     return await _submit(request, code, act)

@@ -19,6 +19,7 @@ from capacity.daily_import import COLUMNS, check_row, reason, store
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 
+SHOWN = 40  # lines of outcome carried to the page after the redirect (a cookie is small)
 router = APIRouter(include_in_schema=False)
 TITLE = "Daily figures upload"
 
@@ -125,4 +126,7 @@ async def upload_confirm(request: Request) -> Response:
     stored_count, already = store(task.application, task.actor, task.programme, batch)
     task.read.projector.run_once()
     summary = f"{stored_count} row(s) stored, {already} found already stored meanwhile."
-    return task.render("lead_upload_done.html", {"outcome": outcome, "summary": summary})
+    shown = [f"Line {line}: {what}" for line, what in outcome[:SHOWN]]
+    if len(outcome) > SHOWN:
+        shown.append(f"… and {len(outcome) - SHOWN} more line(s)")
+    return task.done(summary, "/upload/daily", outcome=shown)

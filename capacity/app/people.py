@@ -40,6 +40,8 @@ class PeopleCommands(WinterCore):
         programme: str | None = None,
         schemes: list[str] | None = None,
         email: str | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> tuple[Receipt, str]:
         """Adds a user and issues a first token; the token is returned once and never stored.
         An email lets the person sign in with their organisation's account (OIDC)."""
@@ -48,7 +50,9 @@ class PeopleCommands(WinterCore):
         def act() -> Change:
             return self._new_user(actor, token, name, role, programme, schemes, email)
 
-        return self.run_command(Command(actor, "add_user"), act), token
+        request = {"name": name, "role": role, "p": programme, "s": schemes, "e": email}
+        command = Command(actor, "add_user", request=request)
+        return self.run_command(command, act, idempotency_key), token
 
     def _new_user(
         self,
@@ -137,7 +141,9 @@ class PeopleCommands(WinterCore):
 
         return self.run_command(Command(actor, "issue_token"), act), token
 
-    def revoke_token(self, actor: Actor, token: str, reason: str) -> Receipt:
+    def revoke_token(
+        self, actor: Actor, token: str, reason: str, *, idempotency_key: str | None = None
+    ) -> Receipt:
         def act() -> Change:
             grant = self._get(
                 AccessToken, token_id(token), NotFound("no such token", field="token")
@@ -145,7 +151,8 @@ class PeopleCommands(WinterCore):
             grant.revoke(actor, reason)
             return Change([grant], Conflict("token changed meanwhile"))
 
-        return self.run_command(Command(actor, "revoke_token"), act)
+        command = Command(actor, "revoke_token", request={"token": token, "why": reason})
+        return self.run_command(command, act, idempotency_key)
 
     def authenticate(self, token: str) -> User:
         if not token or len(token) > 200:
