@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from capacity.repeats import Decision, check_not_repeated, remember
+from capacity.repeats import Confirmable, Decision, check_not_repeated, remember
 from capacity.values import FUNDING_STREAMS, Actor, natural_id
 
 
@@ -91,26 +91,17 @@ class Programme(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.site_codes.append(self.ods_code)
 
-    class FundsReceived(Event):
-        """class_version 2 records ``repeat_confirmed``: the person confirmed a receipt that
-        looked like one already recorded (version 1 never asked)."""
-
+    class FundsReceived(Confirmable, Event):
         TOPIC = "wintertrack:Programme.FundsReceived"
-        class_version = 2
         stream: str
         amount_gbp: Decimal
         received_on: date
         repeat_confirmed: bool
 
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["repeat_confirmed"] = False
-
         def apply(self, aggregate: Any) -> None:
             received = aggregate.received.get(self.stream, Decimal("0"))
             aggregate.received[self.stream] = received + self.amount_gbp
-            decision = Decision(self.stream, self.amount_gbp, self.received_on, "", self.timestamp)
-            remember(aggregate, "receipts", decision)
+            remember(aggregate, "receipts", self.stream, "", self)
 
     def __init__(
         self,
@@ -183,9 +174,8 @@ class Programme(Aggregate):
     ) -> None:
         """Records money received; the same stream, amount and day again needs
         ``repeat_confirmed``."""
-        if not repeat_confirmed:
-            new = Decision(stream, amount_gbp, received_on, "", None)
-            check_not_repeated(self, "receipts", new, "receipt of funds")
+        new = Decision(stream, amount_gbp, received_on, "", None)
+        check_not_repeated(self, "receipts", new, "receipt of funds", repeat_confirmed)
         self.trigger_event(
             self.FundsReceived,
             actor=actor,

@@ -36,14 +36,32 @@ class Decision:
         }
 
 
-def remember(aggregate: Any, name: str, decision: Decision) -> None:
-    """Adds a decision to the aggregate's list (missing from snapshots taken before it)."""
+class Confirmable:
+    """An event that records ``repeat_confirmed``: the person confirmed a decision that looked
+    like one already recorded. Its class_version 2 added the field; version 1 never asked."""
+
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["repeat_confirmed"] = False
+
+
+def remember(aggregate: Any, name: str, what: str, ref: str, event: Any) -> None:
+    """Adds the event's decision to the aggregate's list (missing from snapshots taken before
+    the list was kept). ``event`` has ``amount_gbp``, a day and ``timestamp``."""
+    on = getattr(event, "decided_on", None) or event.received_on
+    decision = Decision(what, event.amount_gbp, on, ref, event.timestamp)
     aggregate.__dict__.setdefault(name, []).append(decision.as_state())
 
 
-def check_not_repeated(aggregate: Any, name: str, new: Decision, kind: str) -> None:
-    """Refuses ``new`` when it repeats a stored decision: the same reference, or the same
-    scheme or stream, amount and day."""
+def check_not_repeated(
+    aggregate: Any, name: str, new: Decision, kind: str, confirmed: bool = False
+) -> None:
+    """Refuses ``new`` when it repeats a stored decision (the same reference, or the same
+    scheme or stream, amount and day), unless the person ``confirmed`` it."""
+    if confirmed:
+        return
     for found in getattr(aggregate, name, None) or []:
         same_ref = bool(new.ref) and found["ref"] == new.ref
         same = (found["what"], found["amount_gbp"], found["on"]) == (

@@ -1,8 +1,7 @@
 """The Scheme aggregate: one funded winter scheme, its beds, status, money moves and narrative.
 
 Daily figures and monthly spend live in their own small aggregates (``reports.py``), one per
-scheme-day and scheme-month, so a scheme's own history stays short however long the winter.
-"""
+scheme-day and scheme-month, so a scheme's own history stays short however long the winter."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from capacity.errors import Conflict, InvalidTransition
-from capacity.repeats import Decision, check_not_repeated, remember
+from capacity.repeats import Confirmable, Decision, check_not_repeated, remember
 from capacity.values import Actor, natural_id
 from schemes import lifecycle
 from schemes.rules import InputRefused, check_divertible
@@ -105,43 +104,24 @@ class Scheme(Aggregate):
         def apply(self, aggregate: Any) -> None:
             insort(aggregate.bed_changes, (self.on, -self.change))
 
-    class FundingDivertedOut(Event):
-        """class_version 2 records ``repeat_confirmed``: the person confirmed a diversion
-        that looked like one already recorded (version 1 never asked)."""
-
+    class FundingDivertedOut(Confirmable, Event):
         TOPIC = "wintertrack:Scheme.FundingDivertedOut"
-        class_version = 2
         amount_gbp: Decimal
         to_scheme: str
         decision_ref: str
         decided_on: date
         repeat_confirmed: bool
 
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["repeat_confirmed"] = False
-
         def apply(self, aggregate: Any) -> None:
             aggregate.diverted_out += self.amount_gbp
-            decision = Decision(
-                self.to_scheme, self.amount_gbp, self.decided_on, self.decision_ref, self.timestamp
-            )
-            remember(aggregate, "diversions_out", decision)
+            remember(aggregate, "diversions_out", self.to_scheme, self.decision_ref, self)
 
     class FundingDivertedIn(Event):
-        """class_version 2: as ``FundingDivertedOut``."""
-
         TOPIC = "wintertrack:Scheme.FundingDivertedIn"
-        class_version = 2
         amount_gbp: Decimal
         from_scheme: str
         decision_ref: str
         decided_on: date
-        repeat_confirmed: bool
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["repeat_confirmed"] = False
 
         def apply(self, aggregate: Any) -> None:
             aggregate.diverted_in += self.amount_gbp
@@ -302,12 +282,10 @@ class Scheme(Aggregate):
         spent_gbp: Decimal = Decimal("0"),
         repeat_confirmed: bool = False,
     ) -> None:
-        """Takes money away; never more than what is still unspent (allocation - spend); a
-        diversion that repeats one already recorded needs ``repeat_confirmed``."""
+        """Takes money away, never more than is unspent; a repeat needs ``repeat_confirmed``."""
         check_divertible(self.code, amount_gbp, self.current_allocation_gbp, spent_gbp)
-        if not repeat_confirmed:
-            new = Decision(to_scheme, amount_gbp, decided_on, decision_ref, None)
-            check_not_repeated(self, "diversions_out", new, "diversion")
+        new = Decision(to_scheme, amount_gbp, decided_on, decision_ref, None)
+        check_not_repeated(self, "diversions_out", new, "diversion", repeat_confirmed)
         self.trigger_event(
             self.FundingDivertedOut,
             actor=actor,
@@ -325,7 +303,6 @@ class Scheme(Aggregate):
         from_scheme: str,
         decision_ref: str,
         decided_on: date,
-        repeat_confirmed: bool = False,
     ) -> None:
         self.check_not_closed("to_scheme")
         self.trigger_event(
@@ -335,7 +312,6 @@ class Scheme(Aggregate):
             from_scheme=from_scheme,
             decision_ref=decision_ref,
             decided_on=decided_on,
-            repeat_confirmed=repeat_confirmed,
         )
 
     def pause(self, actor: Actor, on: date, reason: str) -> None:

@@ -80,10 +80,14 @@ class PageGate:
         subject = request.path_params.get("code") if scoped else None
         refused = refusal(user.role, user, self.policy, programme, subject)
         if refused is not None:
+            rule = POLICY[self.policy]
+            why = refused.message
+            if user.role not in rule.roles:
+                who = " or ".join([*sorted(rule.roles), "admin"])
+                why = f"only {who} users may open this page"
             raise PageRefused(
                 session,
-                f"{POLICY[self.policy].what}: {refused.message}; you are signed in as "
-                f"{user.name} ({user.role}).",
+                f"{rule.what}: {why}; you are signed in as {user.name} ({user.role}).",
             )
 
 

@@ -207,7 +207,7 @@ class ProgrammeCommands(WinterCore):
             check_streams_compatible(source.funding_stream, target.funding_stream)
             spent = self.spend_recorded(programme, from_scheme)
             source.divert_out(actor, amount, to_scheme, ref, day, spent, confirm_repeat)
-            target.divert_in(actor, amount, from_scheme, ref, day, confirm_repeat)
+            target.divert_in(actor, amount, from_scheme, ref, day)
             changed = Conflict("one of the schemes changed meanwhile; try again")
             ids = {"from_scheme": from_scheme, "to_scheme": to_scheme}
             return Change([source, target], changed, ids)
