@@ -27,9 +27,9 @@ This page is that table: a test checks that it matches the code, and
   generator), which have no sign-in.
 - A user bound to a programme acts only in that programme.
 - A **lead** acts only on the schemes and acute sites assigned to them ("own schemes").
-- Everyone signed in may read the dashboard, the delivery figures, the schemes and their
-  history. The monthly return and its submissions are for finance and the board; the whole
-  event log is for administrators.
+- The board, finance and leads read the dashboard, the delivery figures, the schemes and
+  their history. The monthly return and its submissions are for finance and the board (not
+  leads); the whole event log and the users page are for administrators.
 - A **region** user (NHS England's regional team, on the region's own instance) is bound to
   one region (e.g. `Y61`) and may only read that region: its ICBs, the submission tracker, the
   artefacts the ICBs sent and the regional roll-up. A region user may write nothing, in the

@@ -73,7 +73,7 @@ class Task:
 
     @property
     def roles(self) -> list[str]:
-        return ["admin", *sorted(POLICY[self.policy].roles)]
+        return [*sorted(POLICY[self.policy].roles), "admin"]
 
     @property
     def actor(self) -> Actor:
