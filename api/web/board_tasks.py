@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate
-from api.web.task_kit import Task
+from api.web.task_kit import Task, history_of
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]
@@ -83,7 +83,7 @@ async def diversion_submit(request: Request) -> Response:
 
     message, errors, status = task.attempt(form, act)
     if message is not None:
-        return task.done(message)
+        return task.done(message, history=history_of(task, v.get("from_scheme", "")))
     return _diversions(task, message, errors, v if errors else {}, status)
 
 
@@ -143,7 +143,7 @@ async def status_submit(request: Request) -> Response:
 
     message, errors, status = task.attempt(form, act)
     if message is not None:
-        return task.done(message)
+        return task.done(message, history=history_of(task, v.get("scheme", "")))
     if "scheme_code" in errors:
         errors["scheme"] = errors.pop("scheme_code")
     return _status(task, message, errors, v if errors else {}, status)

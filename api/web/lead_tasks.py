@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate
-from api.web.task_kit import Task
+from api.web.task_kit import Task, history_of
 from capacity.policy import permits
 
 router = APIRouter(include_in_schema=False)
@@ -68,7 +68,8 @@ async def _submit(
     values = {k: str(v) for k, v in form.items()}
     message, errors, status = task.attempt(form, lambda: act(task, values))
     if message is not None:
-        return task.done(message, f"/schemes/{code}/tasks?programme={task.programme}")
+        here = f"/schemes/{code}/tasks?programme={task.programme}"
+        return task.done(message, here, history=history_of(task, code))
     return _page(task, code, message, errors, values if errors else {}, status)
 
 

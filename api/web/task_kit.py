@@ -24,7 +24,7 @@ from schemes.rules import InputRefused
 Session = tuple[User, str]
 LONDON = ZoneInfo("Europe/London")
 
-__all__ = ["Session", "Task", "new_key", "refusal", "replayed", "services"]
+__all__ = ["Session", "Task", "history_of", "new_key", "refusal", "replayed", "services"]
 
 
 def replayed(application: WinterApplication, receipt: Receipt) -> str | None:
@@ -37,6 +37,11 @@ def replayed(application: WinterApplication, receipt: Receipt) -> str | None:
     at = f" at {when:%H:%M} on {when.day} {when:%b %Y}" if when else ""
     by = f" by {who}" if who else ""
     return f"Already recorded{at}{by}: this form was sent before, so nothing new was stored."
+
+
+def history_of(task: Task, scheme: str) -> str:
+    """Where a scheme's change can be seen in its history."""
+    return f"/schemes/{quote(scheme)}/history?programme={quote(task.programme)}"
 
 
 def services(request: Request) -> tuple[WinterApplication, ReadModel]:
