@@ -38,11 +38,11 @@ This page is that table: a test checks that it matches the code, and
 - A refused command stores nothing and answers 403 (a page says why instead of showing the
   form); a page only offers the forms its reader may use.
 
-## Writes
+## The policy table (writes and reads)
 
 """
 reads_head = """
-## Reads
+## Every page and API read, by route
 
 Every page and every API read asks the same table before it shows anything: each route
 declares the row it is decided by (a page's form is read by those who may send it), and the
