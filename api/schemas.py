@@ -211,6 +211,7 @@ class DiversionIn(Strict):
     amount_gbp: Money
     decision_ref: str = Field(min_length=1, max_length=200)
     decided_on: date
+    confirm_repeat: bool = False  # store it although it looks like one already recorded
 
 
 class SiteCreate(Strict):
@@ -255,6 +256,7 @@ class FundsReceivedIn(Strict):
     funding_stream: Stream
     amount_gbp: Money
     received_on: date
+    confirm_repeat: bool = False  # store it although it looks like one already recorded
 
 
 class NarrativeIn(Strict):

@@ -31,6 +31,7 @@ def submit(
     month: str,
     reason: str = "",
     idempotency_key: str | None = None,
+    unchanged: bool = False,
 ) -> tuple[Receipt, int, int, str]:
     """Computes the return at the views' current position and records it as the next revision,
     its cover naming the revision, who submitted it and when, with the CSV and the workbook
@@ -38,6 +39,7 @@ def submit(
 
     Records with it the "as of" day and the running digest of the log at the views' position
     (continued from the latest digest a submission recorded, so only newer events are read).
+    A restatement must change the figures unless ``unchanged`` (resubmit them as they are).
     Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""
     read.projector.run_once()
     moment = application.clock()  # None: now (demos and tests set the clock)
@@ -46,6 +48,8 @@ def submit(
     report = with_submission(
         read.monthly_return(programme, month, generated_at=at), revision, actor.user_id, at, reason
     )
+    earlier = read.submissions(programme, month)
+    changed = not earlier or bool(diff(earlier[-1]["csv"], to_csv(report)))
     head = read.head()
     digest = log_digest(application.recorder, head, latest_log_digest(read, head))
     receipt, revision = application.submit_return(
@@ -61,6 +65,8 @@ def submit(
         idempotency_key=idempotency_key,
         log=(read.today().isoformat(), digest.position, digest.hex),
         report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
+        changed=changed,
+        unchanged=unchanged,
     )
     read.projector.run_once()
     stored = read.submission(programme, month, revision)

@@ -16,6 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from capacity.application import WinterApplication
+from capacity.errors import DomainError
 from capacity.signing import generate, public_text
 from projections.db import ViewDatabase
 from projections.projector import Projector
@@ -24,6 +25,7 @@ from projections.submission import submit
 from schemes.deadlines import deadline, is_working_day
 from schemes.months import YearMonth
 from schemes.regions import Region
+from schemes.rules import InputRefused
 from wintertrack.demo import ADMIN, generate_winter
 from wintertrack.streams.region import outgoing, receive
 
@@ -87,9 +89,23 @@ def icb_store(region: Region, code: str, until: date, seed: int) -> WinterApplic
         restated = at + timedelta(days=3)
         if (code, str(month)) == RESTATED and restated.date() <= until:
             moment[0] = restated
-            submit(app, read, ADMIN, programme, str(month), "spend corrected after ledger close")
+            reason = "spend corrected after ledger close"
+            correct_a_spend(app, programme, str(month), reason)
+            submit(app, read, ADMIN, programme, str(month), reason)
         month = month.next()
     return app
+
+
+def correct_a_spend(app: WinterApplication, programme: str, month: str, reason: str) -> str:
+    """Corrects the first scheme's spend recorded for ``month`` to £1,000.00 (a restatement
+    must change the return); returns the scheme corrected."""
+    for code in app.scheme_codes(programme):
+        try:
+            app.correct_spend(ADMIN, programme, code, month, Decimal("1000.00"), "actual", reason)
+        except (DomainError, InputRefused):
+            continue  # no spend recorded that month, or already £1,000.00
+        return code
+    raise ValueError(f"no spend recorded in {month} to correct")
 
 
 def icb_stores(region: Region, until: date) -> dict[str, WinterApplication]:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import MAX_POSITION, AnyUser, Reads
+from api.deps import MAX_POSITION, DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
 from projections.winters import compare_winters
 
@@ -27,7 +27,7 @@ KnownAt = Annotated[
 def dashboard(
     request: Request,
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -41,7 +41,7 @@ def dashboard(
 @router.get("/delivery")
 def delivery(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", examples=["2022-11"])],
     as_of: AsOf = None,
@@ -53,7 +53,7 @@ def delivery(
 @router.get("/delivery/daily")
 def delivery_daily(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
@@ -65,7 +65,7 @@ def delivery_daily(
 @router.get("/winters")
 def winters(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from api.deps import AnyUser, Application, PageSize, Position, actor_of
+from api.deps import AnyUser, Application, PageSize, Position, SignInReader, actor_of
 from api.errors import ERROR_RESPONSES
 from capacity.signin import SignInService
 
@@ -40,7 +40,7 @@ def end_sessions(name: str, body: SessionsEnd, user: AnyUser, request: Request) 
 
 @router.get("/sign-ins")
 def sign_ins(
-    user: AnyUser,
+    user: SignInReader,
     request: Request,
     after: Position = 0,
     limit: PageSize = 100,

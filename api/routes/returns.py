@@ -72,10 +72,23 @@ def submit_return(
     application: Application,
     read: Reads,
     key: IdempotencyKey = None,
+    reason: Annotated[str, Query(max_length=500, description="Why, for a restatement")] = "",
+    resubmit_unchanged: Annotated[
+        bool, Query(description="Restate with the same figures as the latest revision")
+    ] = False,
 ) -> SubmitResult:
+    """Submits the month's return (once the month has ended); a restatement needs a
+    ``reason`` and a change since the latest revision, or ``resubmit_unchanged``."""
     read.monthly_return(programme, month)  # validates the month before anything is stored
     receipt, revision, position, sha = submit(
-        application, read, actor_of(user), programme, month, idempotency_key=key
+        application,
+        read,
+        actor_of(user),
+        programme,
+        month,
+        reason,
+        idempotency_key=key,
+        unchanged=resubmit_unchanged,
     )
     return SubmitResult(
         position=receipt.position,

@@ -1,23 +1,21 @@
 """The admin's users page: list users and their tokens, add a user with a role and schemes,
 issue a new token to an existing user (each token is shown once and never again), revoke a
-token by its id, and end every session of a user. Revoking and ending sessions answer with a
-redirect (post/redirect/get); a new token is shown on the answer itself, as it is kept nowhere."""
+token by its id, and end every session of a user. Every write answers with a redirect
+(post/redirect/get) to this page, which shows what was stored once; a new token travels with
+it, sealed, and is kept nowhere."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import ADMIN, Task
+from api.web.common import PageGate
+from api.web.task_kit import Task
 from api.web.user_directory import directory
 from capacity.signin import SignInService
 
 router = APIRouter(include_in_schema=False)
 ROLES = [("lead", "Scheme lead"), ("finance", "Finance"), ("board", "Board"), ("admin", "Admin")]
-DONE = {
-    "revoked": "Token revoked: it no longer signs anyone in.",
-    "ended": "Every session of that user has ended; their tokens still work.",
-}
 
 
 def _page(
@@ -52,16 +50,24 @@ def _page(
     )
 
 
-@router.get("/admin/users", response_class=HTMLResponse, response_model=None)
+def _key(values: dict[str, str]) -> str | None:
+    return values.get("idempotency_key") or None
+
+
+@router.get(
+    "/admin/users",
+    dependencies=[Depends(PageGate("read_users"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def users(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
-    done = DONE.get(request.query_params.get("done") or "")
-    return _page(task, done, {}, {}) if task.allowed else task.forbidden()
+    task = Task(request, "add_user", "Users")
+    return _page(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/admin/users", response_class=HTMLResponse, response_model=None)
 async def add_user(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "add_user", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -70,22 +76,29 @@ async def add_user(request: Request) -> Response:
     issued: list[str] = []
 
     def act() -> str:
-        _, token = task.application.add_user(
-            task.actor, values.get("name", ""), values.get("role", ""), task.programme, schemes
+        receipt, token = task.application.add_user(
+            task.actor,
+            values.get("name", ""),
+            values.get("role", ""),
+            task.programme,
+            schemes,
+            idempotency_key=_key(values),
         )
-        issued.append(token)
-        return f"Added {values['name']} ({values['role']})."
+        if not receipt.replayed:  # a token is shown once: a repeat issued none
+            issued.append(token)
+        return task.outcome(receipt, f"Added {values['name']} ({values['role']}).")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, "/admin/users", token=issued[0] if issued else None)
     if "scheme" in errors:
         errors["schemes"] = errors.pop("scheme")
-    kept = values if errors else {}
-    return _page(task, message, errors, kept, issued[0] if issued else None, status)
+    return _page(task, message, errors, values, None, status)
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse, response_model=None)
 async def issue_token(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "issue_token", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -94,35 +107,42 @@ async def issue_token(request: Request) -> Response:
     name = values.get("token_user", "")
 
     def act() -> str:
-        _, token = task.application.issue_token(task.actor, name, values.get("label", ""))
-        issued.append(token)
-        return f"Issued a new token to {name}."
+        receipt, token = task.application.issue_token(
+            task.actor, name, values.get("label", ""), idempotency_key=_key(values)
+        )
+        if not receipt.replayed:
+            issued.append(token)
+        return task.outcome(receipt, f"Issued a new token to {name}.")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, "/admin/users", token=issued[0] if issued else None)
     if "name" in errors:
         errors["token_user"] = errors.pop("name")
-    return _page(
-        task, message, errors, values if errors else {}, issued[0] if issued else None, status
-    )
+    return _page(task, message, errors, values, None, status)
 
 
 @router.post("/admin/tokens/revoke", response_class=HTMLResponse, response_model=None)
 async def revoke(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "revoke_token", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
     values = {k: str(v) for k, v in form.items()}
 
     def act() -> str:
-        task.application.revoke_token(
-            task.actor, values.get("token_id", ""), values.get("revoke_reason", ""), by_id=True
+        receipt = task.application.revoke_token(
+            task.actor,
+            values.get("token_id", ""),
+            values.get("revoke_reason", ""),
+            by_id=True,
+            idempotency_key=_key(values),
         )
-        return DONE["revoked"]
+        return task.outcome(receipt, "Token revoked: it no longer signs anyone in.")
 
     message, errors, status = task.attempt(form, act)
-    if not errors:
-        return RedirectResponse("/admin/users?done=revoked", status_code=303)
+    if message is not None:
+        return task.done(message, "/admin/users")
     if "reason" in errors:
         errors["revoke_reason"] = errors.pop("reason")
     return _page(task, message, errors, values, None, status)
@@ -130,7 +150,7 @@ async def revoke(request: Request) -> Response:
 
 @router.post("/admin/users/end-sessions", response_class=HTMLResponse, response_model=None)
 async def end_sessions(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "end_sessions", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -140,11 +160,11 @@ async def end_sessions(request: Request) -> Response:
     def act() -> str:
         name = values.get("session_user", "")
         signin.end_user_sessions(task.actor, name, values.get("end_reason", ""))
-        return DONE["ended"]
+        return "Every session of that user has ended; their tokens still work."
 
     message, errors, status = task.attempt(form, act)
-    if not errors:
-        return RedirectResponse("/admin/users?done=ended", status_code=303)
+    if message is not None:
+        return task.done(message, "/admin/users")
     if "name" in errors:
         errors["session_user"] = errors.pop("name")
     return _page(task, message, errors, values, None, status)

@@ -41,6 +41,8 @@ class PeopleCommands(WinterCore):
         programme: str | None = None,
         schemes: list[str] | None = None,
         email: str | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> tuple[Receipt, str]:
         """Adds a user and issues a first token; the token is returned once and never stored.
         An email lets the person sign in with their organisation's account (OIDC)."""
@@ -49,7 +51,9 @@ class PeopleCommands(WinterCore):
         def act() -> Change:
             return self._new_user(actor, token, name, role, programme, schemes, email)
 
-        return self.run_command(Command(actor, "add_user"), act), token
+        request = {"name": name, "role": role, "p": programme, "s": schemes, "e": email}
+        command = Command(actor, "add_user", request=request)
+        return self.run_command(command, act, idempotency_key), token
 
     def _new_user(
         self,
@@ -127,7 +131,14 @@ class PeopleCommands(WinterCore):
         assert isinstance(index, EmailIndex)
         return self.get_user(index.user)
 
-    def issue_token(self, actor: Actor, name: str, label: str = "") -> tuple[Receipt, str]:
+    def issue_token(
+        self,
+        actor: Actor,
+        name: str,
+        label: str = "",
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[Receipt, str]:
         """A new token for an existing user (shown once, to hand over); ``label`` says what
         it is for, e.g. "finance ledger robot"."""
         token = "wt_" + secrets.token_urlsafe(32)
@@ -140,9 +151,18 @@ class PeopleCommands(WinterCore):
                 Conflict("token clash; try again"),
             )
 
-        return self.run_command(Command(actor, "issue_token"), act), token
+        command = Command(actor, "issue_token", request={"name": name, "label": label})
+        return self.run_command(command, act, idempotency_key), token
 
-    def revoke_token(self, actor: Actor, token: str, reason: str, by_id: bool = False) -> Receipt:
+    def revoke_token(
+        self,
+        actor: Actor,
+        token: str,
+        reason: str,
+        by_id: bool = False,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
         """Revokes a token given as its text, or (``by_id``) as the id the token list shows:
         the token itself is kept nowhere, so an administrator revokes by id."""
         field = "token_id" if by_id else "token"
@@ -162,7 +182,9 @@ class PeopleCommands(WinterCore):
             grant.revoke(actor, check_text("reason", reason, max_len=200))
             return Change([grant], Conflict("token changed meanwhile"))
 
-        return self.run_command(Command(actor, "revoke_token"), act)
+        request = {"token": token, "why": reason, **({"by_id": True} if by_id else {})}
+        command = Command(actor, "revoke_token", request=request)
+        return self.run_command(command, act, idempotency_key)
 
     def authenticate(self, token: str) -> User:
         if not token or len(token) > 200:

@@ -44,7 +44,7 @@ WHO: dict[str, tuple[str, str, bool] | None] = {
 # Application methods that take an actor but change nothing (validation for bulk paths).
 NOT_COMMANDS = {"prepare_daily", "daily_validator", "authorise"}
 METHOD_FOR = {"import_daily": "report_daily_batch"}
-READS = {"read_return", "read_event_log", "read_sign_ins", "read_region"}
+READS = {c for c in POLICY if c.startswith("read_")}
 
 Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
 
@@ -188,7 +188,7 @@ SERVICE: dict[str, Call] = {
         a, "board", "left the trust"
     ),
     "submit_return": lambda app, w, a, s, o: app.submit_return(
-        a, P, "2022-10", app.max_position(), "csv", "2023-01-15T09:00:00+00:00"
+        a, P, "2022-10", app.max_position(), "csv", "2023-01-15T09:00:00+00:00", "restated"
     ),
     "sign_off_return": lambda app, w, a, s, o: app.sign_off_return(
         a, P, "2022-10", app.max_position(), "0" * 64
@@ -287,7 +287,11 @@ API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
         "/sites/{o}/flow/2022-11-01",
         {**FLOW, "beds_occupied": 398, "reason": "late"},
     ),
-    "submit_return": ("post", "/returns/2022-10/submit", None),
+    "submit_return": (
+        "post",
+        "/returns/2022-10/submit?reason=restated&resubmit_unchanged=true",
+        None,
+    ),
     "read_return": ("get", "/returns/2022-10", None),
     "read_event_log": ("get", "/api/v1/events", None),
     "end_sessions": ("post", "/api/v1/users/board/end-sessions", {"reason": "left the trust"}),
@@ -300,7 +304,10 @@ WEB: dict[str, tuple[str, dict[str, str]]] = {
         "/schemes/{s}/daily",
         {"date": "2022-11-01", "beds_equivalent": "6", "reason": "typo", "confirm": "yes"},
     ),
-    "submit_return": ("/returns/2022-10/submit", {"reason": ""}),
+    "submit_return": (
+        "/returns/2022-10/submit",
+        {"reason": "restated", "resubmit_unchanged": "yes"},
+    ),
     # the confirm step of a lead's daily-figures upload (its preview stores nothing)
     "import_daily": (
         "/upload/daily/confirm",

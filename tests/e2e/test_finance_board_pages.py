@@ -123,7 +123,8 @@ def test_finance_uploads_a_ledger_then_again_then_an_xlsx(browser: Browser, serv
     assert finance.locator("#good-rows tr[data-line]").count() == 1
     check(finance, "finance-ledger-preview")
     finance.click("form.card button[type=submit]")
-    assert "stored £1,200.50" in finance.locator('#outcome [data-line="2"]').inner_text()
+    # the confirmation redirects to the spend sheet, which lists each row's result
+    assert "stored £1,200.50" in finance.locator("#results li", has_text="Line 2 ").inner_text()
     check(finance, "finance-ledger-done")
     stored = [e for e in events_after(server, before) if e["event_type"].startswith("MonthlySpend")]
     assert len(stored) == 1
@@ -146,7 +147,8 @@ def test_finance_uploads_a_ledger_then_again_then_an_xlsx(browser: Browser, serv
     upload(finance, server, "2022-11", "ledger.xlsx", buffer.getvalue(), xlsx)
     assert "amount" in finance.locator('#bad-rows tr[data-line="3"]').inner_text()
     finance.click("form.card button[type=submit]")
-    assert "stored £4,321.50 (accrual)" in finance.locator('#outcome [data-line="2"]').inner_text()
+    line_2 = finance.locator("#results li", has_text="Line 2 ").inner_text()
+    assert "stored £4,321.50 (accrual)" in line_2
 
 
 def test_finance_records_funds_and_an_allocation(browser: Browser, server: Server) -> None:

@@ -40,6 +40,7 @@ from tests.support.broker import Broker
 from tests.support.streams import read_topic
 from wintertrack.config import event_store_env
 from wintertrack.demo import generate_winter
+from wintertrack.region_demo import correct_a_spend
 from wintertrack.streams.region import outgoing
 from wintertrack.streams.relay import Relay
 
@@ -87,6 +88,8 @@ class Icb:
 
     def submit(self, month: str, when: datetime, reason: str) -> None:
         self.moment = when
+        if reason:  # a restatement changes the return
+            correct_a_spend(self.app, self.programme, month, reason)
         submit(self.app, self.read, ADMIN, self.programme, month, reason)
 
     def submitted_xlsx(self, month: str, revision: int) -> bytes:
