@@ -83,3 +83,4 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 AnyUser = CurrentUser
 EventLogReader = Annotated[User, Depends(allowed("read_event_log"))]
 ReturnReader = Annotated[User, Depends(allowed("read_return"))]
+BoardPaperReader = Annotated[User, Depends(allowed("read_board_paper"))]
