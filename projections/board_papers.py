@@ -114,8 +114,11 @@ def decisions_between(db: ViewDatabase, programme: str, after: int, upto: int) -
         detail = f"£{Decimal(amount):,.2f} diverted from {counterpart}"
         found.append(Decision(date.fromisoformat(on), "Diversion", scheme, detail, ref, int(pos)))
     for scheme, on, status, pos in db.query(
-        "SELECT scheme, day, status, position FROM v_status_change WHERE programme = ? "
-        "AND position > ? AND position <= ?",
+        # a go-live (recorded by the scheme's lead with a new scheme version at the same
+        # position) is not a decision of the board's
+        "SELECT scheme, day, status, position FROM v_status_change c WHERE programme = ? "
+        "AND position > ? AND position <= ? AND NOT EXISTS (SELECT 1 FROM v_scheme s "
+        "WHERE s.programme = c.programme AND s.code = c.scheme AND s.position = c.position)",
         window,
     ):
         found.append(
