@@ -8,8 +8,6 @@ import hashlib
 from datetime import date, datetime
 from typing import Any
 
-from weasyprint import HTML
-
 from api.presenters import about_numbers
 from api.web.chart import delivery_chart
 from api.web.common import templates
@@ -106,6 +104,10 @@ def paper_html(paper: PaperContents, chart_svg: str, for_print: bool = False) ->
 
 
 def paper_pdf(paper: PaperContents, chart_svg: str) -> bytes:
+    # Imported here: WeasyPrint loads Pango when imported, and every other page and service
+    # must start on a machine without it.
+    from weasyprint import HTML
+
     pdf: bytes = HTML(string=paper_html(paper, chart_svg, for_print=True)).write_pdf()
     return pdf
 
