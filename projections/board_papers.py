@@ -107,10 +107,11 @@ def decisions_between(db: ViewDatabase, programme: str, after: int, upto: int) -
     window = (programme, after, upto)
     for scheme, amount, counterpart, ref, on, pos in db.query(
         "SELECT scheme, amount_gbp, counterpart, decision_ref, decided_on, position "
-        "FROM v_diversion WHERE programme = ? AND position > ? AND position <= ? "
-        "AND amount_gbp NOT LIKE '-%'",
+        "FROM v_diversion WHERE programme = ? AND position > ? AND position <= ?",
         window,
     ):
+        if amount.startswith("-"):
+            continue  # each diversion has two rows: the paper lists the money arriving
         detail = f"£{Decimal(amount):,.2f} diverted from {counterpart}"
         found.append(Decision(date.fromisoformat(on), "Diversion", scheme, detail, ref, int(pos)))
     for scheme, on, status, pos in db.query(

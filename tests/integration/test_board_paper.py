@@ -162,3 +162,33 @@ def test_the_cover_names_what_is_missing_and_purpose_is_one_of_four() -> None:
     with pytest.raises(InputRefused) as purpose:
         Cover.checked({**COVER, "purpose": "assurance"})
     assert purpose.value.field == "purpose"
+
+
+@pytest.mark.postgres
+def test_decisions_since_the_signed_off_paper_on_postgresql(postgres_url: str) -> None:
+    """The papers' view and the decisions query on a real PostgreSQL server: a diversion, a
+    pause and a bed-target revision after sign-off are the next paper's decisions, and the
+    frozen PDF is fetched back unchanged (two small PDFs)."""
+    world = make_world(date(2023, 1, 15), store=postgres_url)
+    world.scheme("alpha")
+    world.scheme("beta")
+    month = "2023-01"
+    world.catch_up()
+    _, first = prepare(world.app, world.read, BOARD, P, month, Cover.checked(COVER))
+    frozen = paper_pdf(world.read.views, P, month, first)
+    world.app.sign_off_board_paper(DIRECTOR, P, month, first)
+    world.app.divert_funding(DIRECTOR, P, "alpha", "beta", "1000", "UEC-23/01", "2023-01-12")
+    world.app.change_status(DIRECTOR, P, "beta", "pause", "2023-01-13", "staffing")
+    world.app.revise_bed_target(DIRECTOR, P, 150, "NHSE revised ask")
+    world.catch_up()
+    _, second = prepare(world.app, world.read, BOARD, P, month, Cover.checked(COVER))
+    assert paper_pdf(world.read.views, P, month, first) == frozen
+    paper, record = kept(world.app, world.read, P, month, second)
+    assert record is not None and record.signed_off_by is None
+    assert [(d.kind, d.scheme_code, d.detail) for d in paper.decisions] == [
+        ("Diversion", "beta", "£1,000.00 diverted from alpha"),
+        ("Status", "beta", "now paused"),
+        ("Bed target", "", "bed target 141 → 150"),
+    ]
+    assert paper.decisions[0].reference == "UEC-23/01"
+    assert ("Bed target", "141", "150") in [(c.what, c.frozen, c.now) for c in paper.changes]
