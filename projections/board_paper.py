@@ -141,6 +141,9 @@ def build_contents(
     """The paper for a month at one position: ``frozen`` is the last signed-off paper (for
     the differences and the decisions since), ``readings`` the catalogue's readings."""
     ym = YearMonth.parse(month)
+    period = read.facts(programme, known_at)
+    if not YearMonth.of(period.period_start) <= ym <= YearMonth.of(period.period_end):
+        raise InputRefused("month", f"{ym} is outside the programme period")
     day = paper_day(ym, read.today())
     board = read.dashboard(programme, day, known_at)
     facts = read.facts(programme, board["known_at"])

@@ -155,6 +155,20 @@ def test_a_correction_after_sign_off_leaves_the_frozen_paper_and_is_listed_next(
     assert flat("signed off by finance-director") in flat(text)  # the cover's report history
 
 
+def test_a_month_outside_the_winter_or_not_yet_begun_is_refused_by_name(winter: Winter) -> None:
+    world = winter.world
+    for month in ("2022-09", "2023-04", "2023-13"):
+        with pytest.raises(InputRefused) as refused:
+            kept(world.app, world.read, P, month)
+        assert refused.value.field == "month"
+    world.today[0] = date(2022, 12, 20)
+    try:
+        with pytest.raises(InputRefused, match="has not started"):
+            kept(world.app, world.read, P, "2023-01")
+    finally:
+        world.today[0] = date(2023, 1, 15)
+
+
 def test_the_cover_names_what_is_missing_and_purpose_is_one_of_four() -> None:
     with pytest.raises(InputRefused) as missing:
         Cover.checked({**COVER, "agenda_item": "  "})
