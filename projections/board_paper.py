@@ -100,7 +100,8 @@ class PaperContents:
     summary: Summary
     schemes: tuple[SchemeRow, ...]
     decisions: tuple[Decision, ...]
-    frozen_revision: int | None  # the signed-off paper the differences are from
+    frozen_revision: int | None  # the month's signed-off paper the differences are from
+    decisions_since: str  # the signed-off paper (of this month or an earlier one) they follow
     changes: tuple[Difference, ...]
     readings: tuple[Reading, ...]
 
@@ -138,8 +139,9 @@ def build_contents(
     readings: tuple[Reading, ...] = (),
     known_at: int | None = None,
 ) -> PaperContents:
-    """The paper for a month at one position: ``frozen`` is the last signed-off paper (for
-    the differences and the decisions since), ``readings`` the catalogue's readings."""
+    """The paper for a month at one position: ``history`` the papers kept (the decisions listed
+    follow the latest one signed off), ``frozen`` the month's signed-off paper (for the
+    differences), ``readings`` the catalogue's readings."""
     ym = YearMonth.parse(month)
     period = read.facts(programme, known_at)
     if not YearMonth.of(period.period_start) <= ym <= YearMonth.of(period.period_end):
@@ -149,7 +151,7 @@ def build_contents(
     facts = read.facts(programme, board["known_at"])
     rows = tuple(_scheme_rows(board, facts.schemes))
     summary = _summary(board, rows, ym)
-    since = frozen.known_at if frozen else 0
+    last = _last_signed_off(history, str(ym))
     return PaperContents(
         programme=programme,
         icb_name=board["icb_name"],
@@ -161,11 +163,25 @@ def build_contents(
         history=history,
         summary=summary,
         schemes=rows,
-        decisions=tuple(decisions_between(read.views, programme, since, int(board["known_at"]))),
+        decisions=tuple(
+            decisions_between(
+                read.views, programme, last.position if last else 0, int(board["known_at"])
+            )
+        ),
         frozen_revision=None if frozen is None else _frozen_revision(history, frozen),
+        decisions_since=(
+            f"the {month_label(YearMonth.parse(last.month))} paper, revision {last.revision}"
+            if last
+            else "the winter began"
+        ),
         changes=tuple(differences(frozen, summary, rows)) if frozen else (),
         readings=readings,
     )
+
+
+def _last_signed_off(history: tuple[PaperRecord, ...], month: str) -> PaperRecord | None:
+    signed = [r for r in history if r.signed_off_by and r.month <= month]
+    return max(signed, key=lambda r: (r.month, r.revision), default=None)
 
 
 def _frozen_revision(history: tuple[PaperRecord, ...], frozen: PaperContents) -> int | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from api.web.paper import kept, prepare
+from api.web.paper import default_cover, draft, kept, prepare
 from capacity.board_papers import Cover
 from capacity.errors import Conflict
 from capacity.values import Actor
@@ -153,6 +153,12 @@ def test_a_correction_after_sign_off_leaves_the_frozen_paper_and_is_listed_next(
     assert "Figures that differ from revision 1, the signed-off paper" in text
     assert code in flat(text) and "UEC-2023-01" in text
     assert flat("signed off by finance-director") in flat(text)  # the cover's report history
+    # The next month's draft (no PDF) follows the signed-off M9 paper: its decisions are those
+    # recorded since, and it has no paper of its own to differ from.
+    january = draft(world.app, world.read, P, "2023-01", default_cover("2023-01"))
+    assert january.decisions_since == "the M9 (December 2022), 2022/23 paper, revision 1"
+    assert [d.reference for d in january.decisions] == ["UEC-2023-01"]
+    assert january.frozen_revision is None and january.changes == ()
 
 
 def test_a_month_outside_the_winter_or_not_yet_begun_is_refused_by_name(winter: Winter) -> None:
