@@ -268,7 +268,8 @@ def _sentences(
     for s in streams:
         said.append(
             f"{s.funding_stream.replace('_', ' ').capitalize()}: £{s.spend_to_date_gbp:,.2f} "
-            f"spent to the end of {s.closed_month} against an allocation of "
+            f"spent to the end of {YearMonth.parse(s.closed_month).first_day:%B %Y} against "
+            "an allocation of "
             f"£{s.programme_allocation_gbp:,.2f} (profile £{s.profile_to_date_gbp:,.2f})."
         )
     said.append(

@@ -37,7 +37,13 @@ def uk_date(value: date | str | None) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def month_name(value: str) -> str:
+    """December 2022 for 2022-12."""
+    return f"{YearMonth.parse(value).first_day:%B %Y}"
+
+
 templates.env.filters["uk_date"] = uk_date
+templates.env.filters["month_name"] = month_name
 
 
 def default_cover(month: str) -> Cover:
