@@ -117,11 +117,16 @@ def paper_page(request: Request, month: str) -> Response:
     task = Task(request, READERS, "Board paper")
     if not task.allowed:
         return task.forbidden()
+    return _unknown(task, month) or _page(task, month)
+
+
+def _unknown(task: Task, month: str) -> HTMLResponse | None:
+    """A 404 page for a month that is not YYYY-MM (nothing is stored)."""
     try:
         _month(month)
     except InputRefused as error:
         return task.render("error.html", {"error": f"{error.field}: {error.reason}"}, 404)
-    return _page(task, month)
+    return None
 
 
 @router.post("/board/papers/{month}/prepare", response_class=HTMLResponse, response_model=None)
@@ -129,6 +134,9 @@ async def paper_prepare(request: Request, month: str) -> Response:
     task = Task(request, READERS, "Prepare the board paper")
     if not task.allowed or not permits(task.user, "prepare_board_paper", task.programme):
         return task.forbidden()
+    unknown = _unknown(task, month)
+    if unknown is not None:
+        return unknown
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if k not in ("csrf", "idempotency_key")}
     revision: dict[str, Any] = {}
@@ -156,6 +164,9 @@ async def paper_sign_off(request: Request, month: str) -> Response:
     task = Task(request, READERS, "Sign off the board paper")
     if not task.allowed or not permits(task.user, "sign_off_board_paper", task.programme):
         return task.forbidden()
+    unknown = _unknown(task, month)
+    if unknown is not None:
+        return unknown
     form = await request.form()
     wanted = str(form.get("revision", ""))
 

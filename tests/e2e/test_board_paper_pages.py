@@ -96,3 +96,45 @@ def test_the_board_prepares_and_finance_signs_off_the_months_paper(
 
     board.goto(f"{server.url}/")
     assert "revision 1 signed off" in board.inner_text("#board-papers")
+
+
+def test_refusals_store_nothing_and_never_answer_500(browser: Browser, server: Server) -> None:
+    board = sign_in(browser, server, "board")
+    board.goto(f"{server.url}/board/papers/{MONTH}?programme={P}")
+    csrf = board.input_value("#prepare input[name=csrf]")
+    cover = {
+        "title": "Winter schemes",
+        "agenda_item": "12",
+        "author": "Head of UEC Planning",
+        "signed_off_by": "Chief Finance Officer",
+        "csrf": csrf,
+    }
+    before = httpx.get(
+        f"{server.url}/api/v1/programmes/{P}/board-papers", headers=server.headers("board")
+    ).json()
+    not_a_month = board.request.post(
+        f"{server.url}/board/papers/2022-13/prepare?programme={P}", form=cover
+    )
+    assert not_a_month.status == 404 and "month" in not_a_month.text()
+    outside = board.request.post(
+        f"{server.url}/board/papers/2021-01/prepare?programme={P}", form=cover
+    )
+    assert outside.status == 422 and "outside the programme period" in outside.text()
+    forged = board.request.post(
+        f"{server.url}/board/papers/{MONTH}/prepare?programme={P}", form={**cover, "csrf": "x"}
+    )
+    assert forged.status == 422 and "the form expired" in forged.text()
+    signed_by_board = board.request.post(
+        f"{server.url}/board/papers/{MONTH}/sign-off?programme={P}",
+        form={"csrf": csrf, "revision": "1"},
+    )
+    assert signed_by_board.status == 403  # sign-off is finance's, as for the return
+    after = httpx.get(
+        f"{server.url}/api/v1/programmes/{P}/board-papers", headers=server.headers("board")
+    ).json()
+    assert after == before
+    lead = sign_in(browser, server, "lead")  # a lead's home page offers no papers
+    assert lead.locator("#delivery-chart").count() == 1
+    assert lead.locator("#board-papers").count() == 0
+    answer = lead.goto(f"{server.url}/board/papers/{MONTH}?programme={P}")
+    assert answer is not None and answer.status == 403
