@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from capacity.errors import NotFound
 from projections.db import ViewDatabase
@@ -46,8 +47,8 @@ def paper_records(db: ViewDatabase, programme: str, month: str | None = None) ->
     args: tuple[str, ...] = (programme,)
     if month is not None:
         sql, args = sql + " AND month = ?", (programme, month)
-    signed: dict[tuple[str, int], dict[str, str]] = {}
-    prepared: list[dict[str, object]] = []
+    signed: dict[tuple[str, int], dict[str, Any]] = {}
+    prepared: list[dict[str, Any]] = []
     for found_month, revision, kind, data in db.query(sql + " ORDER BY position", args):
         row = json.loads(data)
         if kind == "SignedOff":
@@ -56,12 +57,9 @@ def paper_records(db: ViewDatabase, programme: str, month: str | None = None) ->
             prepared.append(row)
     records = []
     for row in prepared:
-        key = (str(row["month"]), int(str(row["revision"])))
+        key = (str(row["month"]), int(row["revision"]))
         sign = signed.get(key)
-        cover = row["cover"]
-        assert isinstance(cover, dict)
-        actor = row["actor"]
-        assert isinstance(actor, dict)
+        cover, actor = row["cover"], row["actor"]
         records.append(
             PaperRecord(
                 month=key[0],
@@ -69,35 +67,35 @@ def paper_records(db: ViewDatabase, programme: str, month: str | None = None) ->
                 title=str(cover.get("title", "")),
                 prepared_by=str(actor["user_id"]),
                 prepared_at=str(row["at"]),
-                position=int(str(row["position"])),
+                position=int(row["position"]),
                 as_of=str(row["as_of"]),
                 sha256=str(row["sha256"]),
-                signed_off_by=str(sign["actor"]["user_id"]) if sign else None,  # type: ignore[index]
-                signed_off_at=sign["at"] if sign else None,
+                signed_off_by=str(sign["actor"]["user_id"]) if sign else None,
+                signed_off_at=str(sign["at"]) if sign else None,
             )
         )
     return sorted(records, key=lambda r: (r.month, r.revision))
 
 
-def _prepared(db: ViewDatabase, programme: str, month: str, revision: int) -> dict[str, object]:
+def _prepared(db: ViewDatabase, programme: str, month: str, revision: int) -> tuple[str, str]:
+    """A preparation's contents (JSON text) and PDF (base64)."""
     rows = db.query(
-        "SELECT data FROM v_board_paper WHERE programme = ? AND month = ? AND revision = ? "
-        "AND kind = 'Prepared'",
+        "SELECT contents, pdf FROM v_board_paper WHERE programme = ? AND month = ? "
+        "AND revision = ? AND kind = 'Prepared'",
         (programme, month, revision),
     )
     if not rows:
         raise NotFound(f"no revision {revision} of the {month} board paper", field="revision")
-    found: dict[str, object] = json.loads(rows[0][0])
-    return found
+    return str(rows[0][0]), str(rows[0][1])
 
 
 def paper_pdf(db: ViewDatabase, programme: str, month: str, revision: int) -> bytes:
     """The PDF of a preparation byte for byte as it was kept."""
-    return base64.b64decode(str(_prepared(db, programme, month, revision)["pdf"]))
+    return base64.b64decode(_prepared(db, programme, month, revision)[1])
 
 
 def paper_contents_json(db: ViewDatabase, programme: str, month: str, revision: int) -> str:
-    return str(_prepared(db, programme, month, revision)["contents"])
+    return _prepared(db, programme, month, revision)[0]
 
 
 def decisions_between(db: ViewDatabase, programme: str, after: int, upto: int) -> list[Decision]:

@@ -51,10 +51,12 @@ TABLES: dict[str, str] = {
         "programme TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, "
         "kind TEXT NOT NULL, data TEXT NOT NULL, position BIGINT NOT NULL"
     ),
-    # the board's monthly papers: every preparation (with its PDF) and sign-off
+    # the board's monthly papers: every preparation and sign-off; a preparation's contents
+    # (JSON) and PDF (base64) in their own columns, so listing papers never reads them
     "v_board_paper": (
         "programme TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, "
-        "kind TEXT NOT NULL, data TEXT NOT NULL, position BIGINT NOT NULL"
+        "kind TEXT NOT NULL, data TEXT NOT NULL, contents TEXT NOT NULL, pdf TEXT NOT NULL, "
+        "position BIGINT NOT NULL"
     ),
     # a region's store: every return revision received from its ICBs (artefact bytes stay in
     # the event store; the row keeps their SHA-256)

@@ -8,13 +8,23 @@ from projections.views.writer import PageWriter, to_json
 
 
 def on_board_paper(db: PageWriter, event: Any, pos: int) -> None:
-    data = {k: v for k, v in vars(event).items() if k not in ("originator_id", "timestamp")}
+    skip = ("originator_id", "timestamp", "contents", "pdf")
+    data = {k: v for k, v in vars(event).items() if k not in skip}
     data["actor"] = event.actor.as_dict()
     data["at"] = event.timestamp.isoformat()
     db.insert(
-        "INSERT INTO v_board_paper (programme, month, revision, kind, data, position)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (event.programme, event.month, event.revision, type(event).__name__, to_json(data), pos),
+        "INSERT INTO v_board_paper (programme, month, revision, kind, data, contents, pdf,"
+        " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.programme,
+            event.month,
+            event.revision,
+            type(event).__name__,
+            to_json(data),
+            getattr(event, "contents", ""),
+            getattr(event, "pdf", ""),
+            pos,
+        ),
     )
     # None: a paper changes no programme's facts, so the dashboard's memoised reads stand
     return None
