@@ -13,6 +13,9 @@ MAX_BEDS = 2000
 MAX_DISCHARGES = 10000
 MAX_MONEY = Decimal("100000000")
 MAX_TEXT = 2000
+# no figure or amount needs more: a longer one is refused before any arithmetic, which would
+# overflow the decimal context on 1E+1000000 (or take seconds on a million digits)
+MAX_DIGITS = 30
 
 
 class InputRefused(ValueError):
@@ -32,7 +35,11 @@ def _decimal(field: str, value: Any) -> Decimal:
     except (InvalidOperation, ValueError):
         raise InputRefused(field, f"must be a number (got {str(value)[:40]!r})") from None
     if not number.is_finite():
-        raise InputRefused(field, f"must be a finite number (got {value})")
+        raise InputRefused(field, f"must be a finite number (got {str(value)[:40]})")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number's exponent
+    if number.adjusted() >= MAX_DIGITS or exponent < -MAX_DIGITS:
+        raise InputRefused(field, f"is out of range (got {str(value)[:40]})")
     return number
 
 

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     kafka_topic_prefix: str = "winter"
     region: str = "Y61"  # the region `serve --region` shows (a built-in code or a catalogue file)
     secret_key: SecretStr | None = None
+    # an ICB's Ed25519 key (`wintertrack region keys`): the relay signs its returns with it
+    signing_key_file: Path | None = None
     public_url: str | None = None  # e.g. https://wintertrack.example.nhs.uk: Secure cookies, HSTS
     oidc_issuer: str | None = None  # sign-in with the organisation's account when all three set
     oidc_client_id: str | None = None

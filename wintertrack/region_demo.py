@@ -13,7 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from capacity.application import WinterApplication
+from capacity.signing import generate, public_text
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
@@ -96,31 +99,44 @@ def icb_stores(region: Region, until: date) -> dict[str, WinterApplication]:
     }
 
 
+def demo_keys(region: Region) -> tuple[dict[str, Ed25519PrivateKey], Region]:
+    """A signing key for each ICB, made at start (never stored), and the region catalogue
+    listing their public keys."""
+    keys = {icb.code: generate() for icb in region.icbs}
+    return keys, region.with_keys({code: [public_text(k)] for code, k in keys.items()})
+
+
 def deliver_in_process(
-    icbs: dict[str, WinterApplication], region_app: WinterApplication, region: Region
+    icbs: dict[str, WinterApplication],
+    keys: dict[str, Ed25519PrivateKey],
+    region_app: WinterApplication,
+    region: Region,
 ) -> dict[str, int]:
-    """Every submitted revision of every ICB, through ``receive`` (no broker)."""
+    """Every submitted revision of every ICB, signed, through ``receive`` (no broker)."""
     counts = {"published": 0, "stored": 0, "duplicate": 0}
-    for app in icbs.values():
+    for code, app in icbs.items():
         for notification in app.recorder.select_notifications(0, 1_000_000):
-            message = outgoing(app, notification)
+            message = outgoing(app, notification, keys[code])
             if message is None:
                 continue
-            _, value, headers = message
+            key, value, headers = message
             counts["published"] += 1
-            counts[receive(region_app, region, value, dict(headers))] += 1
+            counts[receive(region_app, region, value, dict(headers), key)] += 1
     return counts
 
 
 def publish_to_broker(
-    icbs: dict[str, WinterApplication], bootstrap: str, prefix: str
+    icbs: dict[str, WinterApplication],
+    keys: dict[str, Ed25519PrivateKey],
+    bootstrap: str,
+    prefix: str,
 ) -> dict[str, int]:
-    """Each ICB's own relay publishes its store (events and returns) to the broker."""
+    """Each ICB's own relay publishes its store (events and signed returns) to the broker."""
     from wintertrack.streams.relay import Relay
 
     published = 0
-    for app in icbs.values():
-        relay = Relay(app, ViewDatabase("memory://"), bootstrap, prefix)
+    for code, app in icbs.items():
+        relay = Relay(app, ViewDatabase("memory://"), bootstrap, prefix, signing_key=keys[code])
         while relay.publish_page():
             pass
         published += relay.returns_published
@@ -134,10 +150,12 @@ def load_region_demo(
     until: date,
     bootstrap: str | None,
     prefix: str,
+    keys: dict[str, Ed25519PrivateKey],
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
+    """``region`` lists the public keys of ``keys`` (``demo_keys``)."""
     icbs = icb_stores(region, until)
     progress(f"{len(icbs)} ICB stores generated to {until}")
     if bootstrap:
-        return publish_to_broker(icbs, bootstrap, prefix)
-    return deliver_in_process(icbs, region_app, region)
+        return publish_to_broker(icbs, keys, bootstrap, prefix)
+    return deliver_in_process(icbs, keys, region_app, region)

@@ -24,8 +24,9 @@ from capacity.application import WinterApplication
 from capacity.board_papers import Cover
 from capacity.errors import Forbidden
 from capacity.policy import POLICY, matrix_markdown, permits, refusal
-from capacity.return_message import ReturnMessage
+from capacity.return_message import ReturnMessage, Sender
 from capacity.signin import SignInService
+from capacity.signing import generate, public_text, sign
 from capacity.values import Actor
 from schemes.catalogue import load_catalogue
 from schemes.regions import load_region
@@ -70,6 +71,18 @@ def _batch(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> obj
     return app.report_daily_batch(a, P, [(day, s, cleaned, "upload")])
 
 
+STREAM = {"programme_allocation_gbp": "1.00", "spend_to_date_gbp": "0.00"}
+SUMMARY = {
+    "bed_target": 141,
+    "delivered_beds_equivalent": 0,
+    "planned_beds_equivalent": 0,
+    "spend_to_date_gbp": "0.00",
+    "spend_in_month_gbp": "0.00",
+    "allocation_gbp": "1.00",
+    "by_stream": {s: STREAM for s in ("capital", "revenue", "virtual_ward")},
+}
+
+
 def received_message() -> ReturnMessage:
     """A well-formed return message from QM7 (its artefacts' bytes stand in for the real ones)."""
 
@@ -104,15 +117,24 @@ def received_message() -> ReturnMessage:
             "submitted_at": "2022-11-09T10:00:00+00:00",
             "computed_at_position": 1,
             "sha256": hashlib.sha256(csv).hexdigest(),
-            "return": {"programme": P, "month": "2022-10", "summary": {}},
+            "return": {"programme": P, "month": "2022-10", "summary": SUMMARY},
             "artefacts": {"csv": artefact("r.csv", csv), "xlsx": artefact("r.xlsx", b"PK")},
         }
     )
 
 
+QM7_KEY = generate()
+SIGNED_BY_QM7 = load_region("Y61").with_keys({"QM7": [public_text(QM7_KEY)]})
+
+
+def signed(message: ReturnMessage) -> Sender:
+    payload = message.model_dump_json(by_alias=True).encode()
+    return Sender(payload, sign(QM7_KEY, payload), message.programme.code)
+
+
 SERVICE: dict[str, Call] = {
     "receive_return": lambda app, w, a, s, o: app.receive_return(
-        a, load_region("Y61"), received_message()
+        a, SIGNED_BY_QM7, (m := received_message()), signed(m)
     ),
     "open_programme": lambda app, w, a, s, o: app.open_programme(
         a,

@@ -17,8 +17,10 @@ from schemes.months import (
 )
 from schemes.rules import (
     InputRefused,
+    check_beds_equivalent,
     check_count,
     check_money,
+    check_number,
     check_text,
     contains_nhs_number,
     is_nhs_number,
@@ -96,3 +98,11 @@ def test_money_in_pounds_and_pence() -> None:
         check_money("amount_gbp", "100000000.01")
     with pytest.raises(InputRefused, match="pence"):
         check_money("amount_gbp", "1.005")
+
+
+@pytest.mark.parametrize("value", ["1E+1000000", "-1e999999", "1" * 40, "1E-1000000", "NaN"])
+def test_a_number_out_of_range_is_refused_naming_the_field(value: str) -> None:
+    for check in (check_beds_equivalent, check_money, check_number):
+        with pytest.raises(InputRefused) as refused:
+            check("beds_equivalent", value)
+        assert refused.value.field == "beds_equivalent"

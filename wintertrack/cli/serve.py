@@ -107,15 +107,15 @@ def _region_demo(application: WinterApplication, day: date, host: str, port: int
     import threading
 
     from wintertrack.config import get_settings
-    from wintertrack.region_demo import load_region_demo
+    from wintertrack.region_demo import demo_keys, load_region_demo
     from wintertrack.streams.region import RegionFollower
 
     settings = get_settings()
-    region = load_region(settings.region)
+    keys, region = demo_keys(load_region(settings.region))
     bootstrap, prefix = settings.kafka_bootstrap, settings.kafka_topic_prefix
     if application.max_position() == 0:
         log.info("generating the %s region's ICB winters and returns to %s", region.name, day)
-        counts = load_region_demo(application, region, day, bootstrap, prefix, log.info)
+        counts = load_region_demo(application, region, day, bootstrap, prefix, keys, log.info)
         log.info("returns: %s", counts)
     if bootstrap:
         follower = RegionFollower(application, region, bootstrap, prefix)
