@@ -3,6 +3,11 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 RUN useradd --system --create-home --uid 10001 wintertrack
+# Pango, HarfBuzz and fonts: WeasyPrint draws the board's monthly paper as PDF with them.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 fonts-liberation fontconfig \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY capacity capacity

@@ -19,6 +19,7 @@ from api.metrics import Metrics
 from api.observe import Observed
 from api.routes import (
     board,
+    board_papers,
     events,
     explain,
     people,
@@ -173,7 +174,18 @@ def create_app(
             body, content_type = observed.exposition()
             return Response(body, media_type=content_type)
 
-    routers = (programmes, schemes, reports, sites, board, explain, returns, events, people)
+    routers = (
+        programmes,
+        schemes,
+        reports,
+        sites,
+        board,
+        explain,
+        returns,
+        board_papers,
+        events,
+        people,
+    )
     for module in (*routers, regions):
         app.include_router(module.router)
     install_web(app, secret_key, secure=https, oidc=oidc)

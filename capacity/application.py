@@ -8,6 +8,7 @@ Each command gets its aggregates, checks the authorisation policy, calls their c
 
 from __future__ import annotations
 
+from capacity.app.board_papers import BoardPaperCommands
 from capacity.app.core import SIGN_IN_AGGREGATES, Receipt, WinterCore
 from capacity.app.figures import FigureCommands
 from capacity.app.people import PeopleCommands
@@ -25,6 +26,7 @@ class WinterApplication(
     SiteCommands,
     PeopleCommands,
     ReturnCommands,
+    BoardPaperCommands,
     RegionCommands,
     WinterCore,
 ):

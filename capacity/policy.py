@@ -91,6 +91,13 @@ POLICY: dict[str, Rule] = {
     ),
     "submit_return": _rule("Submit or restate the monthly return", "programme", "finance"),
     "sign_off_return": _rule("Sign off the monthly return", "programme", "finance"),
+    # the board's monthly paper: prepared by the board's secretariat or finance, signed off
+    # with the return's sign-off permission
+    "read_board_paper": _rule("See the board's monthly papers", "programme", "board", "finance"),
+    "prepare_board_paper": _rule(
+        "Prepare the board's monthly paper", "programme", "board", "finance"
+    ),
+    "sign_off_board_paper": _rule("Sign off the board's monthly paper", "programme", "finance"),
     # audit
     "read_event_log": _rule("Read the whole event log", "global"),
     # the region (its own instance): the returns its ICBs send

@@ -51,6 +51,13 @@ TABLES: dict[str, str] = {
         "programme TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, "
         "kind TEXT NOT NULL, data TEXT NOT NULL, position BIGINT NOT NULL"
     ),
+    # the board's monthly papers: every preparation and sign-off; a preparation's contents
+    # (JSON) and PDF (base64) in their own columns, so listing papers never reads them
+    "v_board_paper": (
+        "programme TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, "
+        "kind TEXT NOT NULL, data TEXT NOT NULL, contents TEXT NOT NULL, pdf TEXT NOT NULL, "
+        "position BIGINT NOT NULL"
+    ),
     # a region's store: every return revision received from its ICBs (artefact bytes stay in
     # the event store; the row keeps their SHA-256)
     "v_received": (
@@ -79,6 +86,7 @@ READ_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS ix_spend ON v_spend (programme, scheme, month)",
     "CREATE INDEX IF NOT EXISTS ix_flow ON v_flow (programme, ods, day)",
     "CREATE INDEX IF NOT EXISTS ix_return ON v_return (programme, month, revision)",
+    "CREATE INDEX IF NOT EXISTS ix_board_paper ON v_board_paper (programme, month, revision)",
     "CREATE INDEX IF NOT EXISTS ix_received ON v_received (region, month, icb_code)",
 )
 

@@ -41,6 +41,18 @@ install_chromium() {
   apt_install chromium fonts-liberation
 }
 
+install_pdf_libraries() {
+  # WeasyPrint (the board paper's PDF) draws text with Pango and HarfBuzz.
+  if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
+    && ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
+    && fc-list 2>/dev/null | grep -qi 'liberation'; then
+    return
+  fi
+  echo "installing Pango, HarfBuzz and fonts for the PDF papers (Debian packages libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation)"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fontconfig
+}
+
 install_postgres
 install_chromium
+install_pdf_libraries
 echo "test dependencies ready"

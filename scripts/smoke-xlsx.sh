@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Smoke check of the NHSE return workbook in a real spreadsheet program: writes the M7 return
-# as XLSX from a demo winter and converts it to PDF with LibreOffice (installed when missing).
+# Smoke check of the NHSE return workbook in a real spreadsheet program: writes the M7 and M9
+# returns as XLSX from a demo winter and converts them to PDF with LibreOffice (installed when
+# missing); then writes the board's M7 and M9 papers as PDF to test-output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v libreoffice >/dev/null; then
@@ -36,3 +37,17 @@ for pair in "2022-10 M7" "2022-12 M9"; do
   echo "converted: $work/$label.pdf ($(stat -c %s "$work/$label.pdf") bytes); sheets (rows):" \
     "$(for f in "$work/$label-sheets"/*.csv; do n=$(basename "$f" .csv); printf '%s %s; ' "${n#"$label"-}" "$(wc -l < "$f")"; done)"
 done
+# The board's monthly papers for the same months, as the scheduler would write them: kept in
+# test-output/ with their page counts and sizes in the closing note.
+mkdir -p test-output
+notes=()
+for pair in "2022-10 M7" "2022-12 M9"; do
+  set -- $pair
+  month=$1 label=$2
+  out="test-output/board-paper-$label.pdf"
+  .venv/bin/wintertrack board-paper "$month" --programme QM7-2022-23 --pdf "$out" >/dev/null
+  pages=$(.venv/bin/python -c "import sys; from pypdf import PdfReader; print(len(PdfReader(sys.argv[1]).pages))" "$out")
+  test "$pages" -ge 3 || { echo "$label board paper: only $pages pages" >&2; exit 1; }
+  notes+=("$label $out: $pages pages, $(stat -c %s "$out") bytes")
+done
+echo "board papers: ${notes[0]}; ${notes[1]}"

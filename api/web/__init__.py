@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web import (
     admin_users,
+    board_papers,
     board_tasks,
     explain,
     finance_ledger,
@@ -44,6 +45,7 @@ def install_web(
     app.include_router(finance_tasks.router)
     app.include_router(finance_ledger.router)
     app.include_router(board_tasks.router)
+    app.include_router(board_papers.router)
     app.include_router(admin_users.router)
     app.include_router(lead_tasks.router)
     app.include_router(lead_upload.router)

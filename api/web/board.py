@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.presenters import about_numbers
+from api.web.board_papers import paper_links
 from api.web.chart import delivery_chart, winters_chart
 from api.web.common import (
     PageGate,
@@ -54,6 +55,7 @@ def dashboard(request: Request) -> Response:
             "programme": programme,
             "winters": winters,
             "winters_chart": winters_chart(winters),
+            "papers": paper_links(read, session[0], programme, board["headline"]["month"]),
         },
     )
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from capacity.board_papers import BoardPaper
 from capacity.programme import Programme
 from capacity.region import ReceivedReturn
 from capacity.reports import DailyReport, MonthlySpend
 from capacity.returns import MonthlyReturn
 from capacity.scheme import Scheme
 from capacity.site import Site, SiteDay
+from projections.views.board_papers import on_board_paper
 from projections.views.figures import on_daily, on_spend
 from projections.views.flow import on_flow, on_site
 from projections.views.programme import on_programme
@@ -53,4 +55,6 @@ HANDLERS: dict[type, Handler] = {
     MonthlyReturn.ReturnSubmitted: on_return,
     MonthlyReturn.ReturnRestated: on_return,
     ReceivedReturn.ReturnReceived: on_received,
+    BoardPaper.Prepared: on_board_paper,
+    BoardPaper.SignedOff: on_board_paper,
 }

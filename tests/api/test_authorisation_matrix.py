@@ -167,6 +167,24 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         None,
         writes(200, "board", "finance"),
     ),
+    ("get", "/api/v1/programmes/{programme}/board-papers"): (
+        None,
+        writes(200, "board", "finance"),
+    ),
+    # no paper prepared yet: the draft, as it would be prepared now
+    ("get", "/api/v1/programmes/{programme}/board-papers/{month}"): (
+        None,
+        writes(200, "board", "finance"),
+    ),
+    ("post", "/api/v1/programmes/{programme}/board-papers/{month}/prepare"): (
+        {"title": "Winter schemes", "agenda_item": "12", "author": "A", "signed_off_by": "D"},
+        writes(201, "board", "finance"),
+    ),
+    # nothing prepared to sign off: 422 naming the revision, once the signer is allowed
+    ("post", "/api/v1/programmes/{programme}/board-papers/{month}/sign-off"): (
+        {"revision": 1},
+        writes(422, "finance"),
+    ),
     ("get", "/api/v1/events"): (None, writes(200)),
     ("post", "/api/v1/tokens/revoke"): ({"token": "wt_unknown", "reason": "left"}, writes(404)),
     ("post", "/api/v1/users/{name}/end-sessions"): ({"reason": "left the trust"}, writes(200)),

@@ -33,13 +33,11 @@ schema.config.generation.update(
 )
 
 
-@schema.parametrize()
-@settings(
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
-def test_no_server_errors_and_responses_match_the_schema(case: schemathesis.Case) -> None:
+# Operations that render a PDF (a second or so each) are fuzzed separately, with few examples.
+PAPERS = "board papers"
+
+
+def call(case: schemathesis.Case) -> None:
     # Real codes in the paths, so generated bodies get past the 404s into validation.
     for name, value in REAL_PATH.items():
         if case.path_parameters and name in case.path_parameters:
@@ -48,6 +46,24 @@ def test_no_server_errors_and_responses_match_the_schema(case: schemathesis.Case
         headers=WORLD.headers("admin"),
         checks=[not_a_server_error, response_schema_conformance],
     )
+
+
+@schema.exclude(tag=PAPERS).parametrize()
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_errors_and_responses_match_the_schema(case: schemathesis.Case) -> None:
+    call(case)
+
+
+@schema.include(tag=PAPERS).parametrize()
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+def test_board_papers_no_server_errors_and_responses_match_the_schema(
+    case: schemathesis.Case,
+) -> None:
+    call(case)
 
 
 def _routes(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:

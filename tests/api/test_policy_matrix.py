@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from capacity.application import WinterApplication
+from capacity.board_papers import Cover
 from capacity.errors import Forbidden
 from capacity.policy import POLICY, matrix_markdown, permits, refusal
 from capacity.return_message import ReturnMessage, Sender
@@ -47,6 +48,22 @@ METHOD_FOR = {"import_daily": "report_daily_batch"}
 READS = {c for c in POLICY if c.startswith("read_")}
 
 Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
+
+
+COVER = Cover("Winter schemes", "12", "Head of UEC Planning", "Chief Finance Officer")
+
+
+def _paper(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> object:
+    """A preparation as the service keeps it (the PDF's bytes are the edge's business)."""
+    figures = (app.max_position(), "2022-10-31")
+    return app.prepare_board_paper(a, P, "2022-10", COVER, figures, "{}", b"%PDF-1.7")
+
+
+def _sign_off_paper(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> object:
+    # A refused signer meets the refusal before a paper is prepared for them to sign.
+    app.authorise(a, "sign_off_board_paper", P)
+    _paper(app, w, Actor("root", "admin", "cli"), s, o)
+    return app.sign_off_board_paper(a, P, "2022-10", 1)
 
 
 def _batch(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> object:
@@ -193,6 +210,8 @@ SERVICE: dict[str, Call] = {
     "sign_off_return": lambda app, w, a, s, o: app.sign_off_return(
         a, P, "2022-10", app.max_position(), "0" * 64
     ),
+    "prepare_board_paper": _paper,
+    "sign_off_board_paper": _sign_off_paper,
 }
 
 DAILY = {"date": "2022-11-02", "beds_equivalent": 5}
@@ -293,6 +312,7 @@ API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
         None,
     ),
     "read_return": ("get", "/returns/2022-10", None),
+    "read_board_paper": ("get", "/board-papers", None),
     "read_event_log": ("get", "/api/v1/events", None),
     "end_sessions": ("post", "/api/v1/users/board/end-sessions", {"reason": "left the trust"}),
     "read_sign_ins": ("get", "/api/v1/sign-ins", None),

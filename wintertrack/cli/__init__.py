@@ -7,6 +7,7 @@ import sys
 import typer
 
 from wintertrack.cli import (
+    board_papers,
     catalogue,
     imports,
     projections,
@@ -29,6 +30,7 @@ app.add_typer(region.app, name="region")
 app.command("demo")(serve.demo)
 app.command("serve")(serve.serve)
 app.command("return")(returns.monthly_return)
+app.command("board-paper")(board_papers.board_paper)
 app.command("relay")(streams.relay_command)
 app.command("ingest")(streams.ingest_command)
 app.command("project")(projections.project_command)
