@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,6 +29,27 @@ class Settings(BaseSettings):
     ready_max_lag: int = 1000  # /readyz answers 503 while the views are more events behind
     serve_projects: bool = True  # off: `serve` leaves the views to a `wintertrack project`
     log_level: str = "INFO"
+    # chase reminders (wintertrack/chase.py): sent through this SMTP relay when it is set
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "wintertrack@localhost"
+    chase_at: str = "10:30"  # London time, on working days; `serve` sends at this time
+    chase_schedule: bool = True  # off: leave reminders to `wintertrack chase --send`
+
+    @field_validator("chase_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be a time of day as HH:MM, e.g. 10:30") from None
+        return value
+
+    def chase_time(self) -> time:
+        return time.fromisoformat(self.chase_at)
 
     @field_validator("store")
     @classmethod

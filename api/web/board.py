@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +16,7 @@ from api.web.common import (
     _user,
 )
 from capacity.errors import DomainError
+from projections.reminders import reminded_schemes, reminders_sent
 from projections.winters import compare_winters
 from schemes.rules import InputRefused
 
@@ -35,6 +36,8 @@ def dashboard(request: Request) -> Response:
         board = read.dashboard(programme, as_of)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
         winters = compare_winters(read, programme, as_of)
+        reported_day = date.fromisoformat(board["as_of"]) - timedelta(days=1)
+        reminders = reminded_schemes(reminders_sent(read.views, programme, reported_day))
     except (DomainError, InputRefused, ValueError) as error:
         return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
     return _page(
@@ -48,6 +51,7 @@ def dashboard(request: Request) -> Response:
             "programme": programme,
             "winters": winters,
             "winters_chart": winters_chart(winters),
+            "reminders": reminders,
         },
     )
 

@@ -12,6 +12,7 @@ from capacity.users import AccessToken, User
 TOPICS = (
     User.UserAdded.TOPIC,
     User.ProgrammeGranted.TOPIC,
+    User.EmailSet.TOPIC,
     AccessToken.TokenIssued.TOPIC,
     AccessToken.TokenRevoked.TOPIC,
 )
@@ -26,6 +27,7 @@ class UserRow:
     schemes: list[str]
     tokens: int = 0
     revoked: int = 0
+    email: str | None = None
 
     @property
     def live_tokens(self) -> int:
@@ -53,6 +55,10 @@ def list_users(application: WinterApplication) -> list[UserRow]:
                 if row is not None:
                     row.programme = f"{row.programme}, {event.programme}"
                     row.schemes += [s for s in event.schemes if s not in row.schemes]
+            elif isinstance(event, User.EmailSet):
+                row = by_id.get(event.originator_id)
+                if row is not None:
+                    row.email = event.email
             elif isinstance(event, AccessToken.TokenIssued):
                 owner[event.originator_id] = event.user
                 if event.user in users:

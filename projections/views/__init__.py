@@ -7,6 +7,7 @@ from typing import Any
 
 from capacity.programme import Programme
 from capacity.region import ReceivedReturn
+from capacity.reminders import ChaseDay
 from capacity.reports import DailyReport, MonthlySpend
 from capacity.returns import MonthlyReturn
 from capacity.scheme import Scheme
@@ -15,6 +16,7 @@ from projections.views.figures import on_daily, on_spend
 from projections.views.flow import on_flow, on_site
 from projections.views.programme import on_programme
 from projections.views.region import on_received
+from projections.views.reminders import on_reminder
 from projections.views.returns import on_return
 from projections.views.schemes import on_scheme
 from projections.views.writer import PageWriter
@@ -53,4 +55,5 @@ HANDLERS: dict[type, Handler] = {
     MonthlyReturn.ReturnSubmitted: on_return,
     MonthlyReturn.ReturnRestated: on_return,
     ReceivedReturn.ReturnReceived: on_received,
+    ChaseDay.ReminderSent: on_reminder,
 }

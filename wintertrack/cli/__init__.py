@@ -8,6 +8,7 @@ import typer
 
 from wintertrack.cli import (
     catalogue,
+    chase,
     imports,
     projections,
     region,
@@ -32,6 +33,7 @@ app.command("return")(returns.monthly_return)
 app.command("relay")(streams.relay_command)
 app.command("ingest")(streams.ingest_command)
 app.command("project")(projections.project_command)
+app.command("chase")(chase.chase_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

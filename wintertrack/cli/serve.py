@@ -217,5 +217,10 @@ def serve(
         catch_up=settings.serve_projects,
         ready_max_lag=settings.ready_max_lag,
     )
+    if settings.smtp_host and settings.chase_schedule and not region:
+        from wintertrack.chase import ChaseSchedule
+
+        ChaseSchedule(application, read, settings).start()
+        log.info("chase reminders at %s on working days", settings.chase_at)
     # Our middleware logs each request (with its id) as JSON: no second access log.
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
