@@ -128,7 +128,12 @@ def send_reminders(
             smtp.send_message(compose(reminder, settings.mail_from, settings.public_url))
             codes = [code for code, _ in reminder.schemes]
             application.record_reminder(
-                SENDER, reminder.programme, reminder.day, reminder.lead, reminder.email, codes,
+                SENDER,
+                reminder.programme,
+                reminder.day,
+                reminder.lead,
+                reminder.email,
+                codes,
                 now(),
             )
             outcome.sent.append(reminder)

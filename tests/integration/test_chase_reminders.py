@@ -115,9 +115,7 @@ def test_a_dry_run_lists_and_sends_nothing(tmp_path: Path, inbox: tuple[Inbox, i
     box, _ = inbox
     world = _world(tmp_path)
     outcome = due_reminders(world.app, world.read, MONDAY)
-    assert [(r.lead, [c for c, _ in r.schemes]) for r in outcome.due] == [
-        ("jo.lead", ["ward-b"])
-    ]
+    assert [(r.lead, [c for c, _ in r.schemes]) for r in outcome.due] == [("jo.lead", ["ward-b"])]
     assert box.messages == [] and reminders_sent(world.read.views, P, SUNDAY) == []
 
 
