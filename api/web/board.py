@@ -15,7 +15,9 @@ from api.web.common import (
     _services,
     _user,
 )
+from api.web.home import finance_page, lead_page
 from capacity.errors import DomainError
+from capacity.users import User
 from projections.reminders import reminded_schemes, reminders_sent
 from projections.winters import compare_winters
 from schemes.rules import InputRefused
@@ -24,10 +26,33 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse, response_model=None)
+def home(request: Request) -> Response:
+    """Each role lands on its own work: the board on the dashboard, a lead on their schemes,
+    finance on the month due, an administrator on the users, a region user on the tracker."""
+    session = _user(request)
+    role = session[0].role
+    if role == "region":
+        return RedirectResponse(f"/regions/{session[0].programme}", status_code=303)
+    if role == "admin":
+        region = request.app.state.region
+        where = f"/regions/{region.code}" if region is not None else "/admin/users"
+        return RedirectResponse(where, status_code=303)
+    if role == "lead":
+        return lead_page(request, session)
+    if role == "finance":
+        return finance_page(request, session)
+    return _dashboard(request, session)
+
+
+@router.get("/dashboard", response_class=HTMLResponse, response_model=None)
 def dashboard(request: Request) -> Response:
     session = _user(request)
-    if session[0].role == "region":  # a region user's home is their region
+    if session[0].role == "region":  # a region user reads their region only
         return RedirectResponse(f"/regions/{session[0].programme}", status_code=303)
+    return _dashboard(request, session)
+
+
+def _dashboard(request: Request, session: tuple[User, str]) -> Response:
     _, read, _ = _services(request)
     programme = _programme(request, session[0])
     as_of_text = request.query_params.get("as_of")
