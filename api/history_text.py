@@ -10,6 +10,8 @@ from typing import Any
 
 from api.schemas import HistoryEntry
 from capacity.daily_figures import LABELS
+from schemes.months import YearMonth
+from schemes.rules import InputRefused
 
 # What the filter on the history page offers, in the order shown.
 KINDS = {
@@ -197,11 +199,33 @@ def _month(value: str) -> str:
     return f"{first:%B %Y}"
 
 
+def _about(entry: HistoryEntry) -> str:
+    """The ISO day a change is about: the day reported, the month's last day for spend, the
+    day a bed change, go-live, status change, diversion or narrative took effect; else ''."""
+    changes = entry.changes
+    if entry.event.startswith("Daily"):
+        return str(changes.get("date", ""))
+    if entry.event.startswith("Spend"):
+        try:
+            return str(YearMonth.parse(str(changes.get("month", ""))).last_day)
+        except InputRefused:
+            return ""
+    return str(_scheme_sentence(entry.event, changes)[0] or "")
+
+
+def _newest(entry: HistoryEntry) -> tuple[str, str, int]:
+    """Newest first: by the day it was recorded, then the day it is about (undated changes,
+    such as the registration, before the dated ones of that day), then the log."""
+    return (entry.at or "")[:10], _about(entry), entry.position or 0
+
+
 def newest_first(
     entries: list[HistoryEntry], kind: str | None, page: int, per_page: int = 25
 ) -> tuple[list[HistoryLine], int]:
-    """One page of sentences, newest recorded first, optionally of one kind; and the page count."""
-    lines = [sentence(e) for e in sorted(entries, key=lambda e: e.position or 0, reverse=True)]
+    """One page of sentences, newest first (recorded, then about), optionally of one kind; and
+    the page count."""
+    ordered = sorted(entries, key=_newest, reverse=True)
+    lines = [sentence(e) for e in ordered]
     if kind:
         lines = [line for line in lines if line.kind == kind]
     pages = max(1, -(-len(lines) // per_page))

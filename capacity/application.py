@@ -14,6 +14,7 @@ from capacity.app.figures import FigureCommands
 from capacity.app.people import PeopleCommands
 from capacity.app.programmes import ProgrammeCommands
 from capacity.app.region import RegionCommands
+from capacity.app.reminders import ReminderCommands
 from capacity.app.returns import ReturnCommands
 from capacity.app.schemes import SchemeCommands
 from capacity.app.sites import SiteCommands
@@ -28,6 +29,7 @@ class WinterApplication(
     ReturnCommands,
     BoardPaperCommands,
     RegionCommands,
+    ReminderCommands,
     WinterCore,
 ):
     name = "Wintertrack"  # the event store's table prefix: never change it

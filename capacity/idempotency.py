@@ -18,6 +18,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
@@ -56,6 +57,14 @@ class KeyStore(Protocol):
     def select_key(self, user: str, key: str) -> KeyRecord | None: ...
 
 
+@runtime_checkable
+class EventPositions(Protocol):
+    """A recorder that tells the event-log positions of one aggregate's events, in version
+    order (the library's ``select_events`` reads the events without them)."""
+
+    def event_positions(self, originator_id: UUID) -> list[int]: ...
+
+
 class KeyedPOPOApplicationRecorder(POPOApplicationRecorder):
     """The in-memory recorder with keys: the events and the key are checked and stored under
     one lock, so a refused key stores no events and refused events store no key."""
@@ -87,3 +96,8 @@ class KeyedPOPOApplicationRecorder(POPOApplicationRecorder):
     def select_key(self, user: str, key: str) -> KeyRecord | None:
         with self._database_lock:
             return self._keys.get((user, key))
+
+    def event_positions(self, originator_id: UUID) -> list[int]:
+        with self._database_lock:  # a notification id is the row's index in the list, from 1
+            index = self._stored_events_index.get(str(originator_id), {})
+            return [index[version] + 1 for version in sorted(index)]

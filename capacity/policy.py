@@ -59,6 +59,7 @@ POLICY: dict[str, Rule] = {
     "register_site": _rule("Register an acute site", "programme"),
     "report_flow": _rule("Report a site's daily flow", "site", "lead"),
     "correct_flow": _rule("Correct a site's daily flow", "site", "lead"),
+    "record_reminder": _rule("Record a chase reminder emailed to a lead", "programme"),
     # people
     "add_user": _rule("Add a user", "global"),
     "grant_programme": _rule("Let a user act in another programme too", "global"),

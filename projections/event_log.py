@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from capacity.application import WinterApplication
-from capacity.idempotency import LEGACY_TOPIC_PREFIX
+from capacity.idempotency import LEGACY_TOPIC_PREFIX, EventPositions
 from projections.digest import Stored
 
 
@@ -73,8 +73,17 @@ class EventLog:
         return found
 
     def of_aggregate(self, aggregate_id: UUID) -> list[dict[str, Any]]:
+        """The aggregate's events with their event-log positions (None where the store cannot
+        tell them)."""
+        recorder = self.application.recorder
+        stored = recorder.select_events(aggregate_id)
+        positions: list[int | None] = [None] * len(stored)
+        if isinstance(recorder, EventPositions):
+            found = recorder.event_positions(aggregate_id)
+            if len(found) == len(stored):
+                positions = list(found)
         return [
-            event_record(s)
-            for s in self.application.recorder.select_events(aggregate_id)
+            event_record(s, position)
+            for s, position in zip(stored, positions, strict=True)
             if is_domain_event(s.topic)
         ]

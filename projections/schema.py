@@ -65,6 +65,11 @@ TABLES: dict[str, str] = {
         "month TEXT NOT NULL, revision INTEGER NOT NULL, sha256 TEXT NOT NULL, "
         "submitted_at TEXT NOT NULL, data TEXT NOT NULL, position BIGINT NOT NULL"
     ),
+    # chase reminders emailed to leads, per reporting day
+    "v_reminder": (
+        "programme TEXT NOT NULL, day TEXT NOT NULL, lead TEXT NOT NULL, email TEXT NOT NULL, "
+        "schemes TEXT NOT NULL, sent_at TEXT NOT NULL, position BIGINT NOT NULL"
+    ),
 }
 
 # Looked up by the projector while it writes (the current row of an aggregate).
@@ -88,6 +93,7 @@ READ_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS ix_return ON v_return (programme, month, revision)",
     "CREATE INDEX IF NOT EXISTS ix_board_paper ON v_board_paper (programme, month, revision)",
     "CREATE INDEX IF NOT EXISTS ix_received ON v_received (region, month, icb_code)",
+    "CREATE INDEX IF NOT EXISTS ix_reminder ON v_reminder (programme, day)",
 )
 
 KNOWN_AT = "position <= ? AND (superseded_at IS NULL OR superseded_at > ?)"

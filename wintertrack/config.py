@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -35,6 +36,27 @@ class Settings(BaseSettings):
     # Addresses of the reverse proxies whose X-Forwarded-For is believed (e.g. "10.0.0.5" or
     # "*"); unset, the client address is the connection's own and the header is ignored.
     forwarded_allow_ips: str | None = None
+    # chase reminders (wintertrack/chase.py): sent through this SMTP relay when it is set
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "wintertrack@localhost"
+    chase_at: str = "10:30"  # London time, on working days; `serve` sends at this time
+    chase_schedule: bool = True  # off: leave reminders to `wintertrack chase --send`
+
+    @field_validator("chase_at")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be a time of day as HH:MM, e.g. 10:30") from None
+        return value
+
+    def chase_time(self) -> time:
+        return time.fromisoformat(self.chase_at)
 
     @field_validator("store")
     @classmethod

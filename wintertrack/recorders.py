@@ -71,6 +71,15 @@ class BatchSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         return KeyRecord.from_row(tuple(row)) if row else None
 
+    def event_positions(self, originator_id: UUID) -> list[int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid FROM {self.events_table_name} WHERE originator_id = ? "
+                "ORDER BY originator_version",
+                (originator_id.hex,),
+            )
+            return [int(row[0]) for row in c.fetchall()]
+
     def select_notification_rows(
         self, after: int, limit: int
     ) -> list[tuple[int, UUID | str, int, str, bytes]]:
@@ -183,6 +192,17 @@ class KeyedPostgresApplicationRecorder(PostgresApplicationRecorder):
             ),
             record.row(),
         )
+
+    def event_positions(self, originator_id: UUID) -> list[int]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id FROM {0}.{1} WHERE originator_id = %s "
+                    "ORDER BY originator_version"
+                ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                (originator_id,),
+            )
+            return [int(row["notification_id"]) for row in curs.fetchall()]
 
     def select_key(self, user: str, key: str) -> KeyRecord | None:
         with self.datastore.transaction(commit=False) as curs:

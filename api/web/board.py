@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,7 +17,10 @@ from api.web.common import (
     _services,
     _user,
 )
+from api.web.home import finance_page, lead_page
 from capacity.errors import DomainError
+from capacity.users import User
+from projections.reminders import reminded_schemes, reminders_sent
 from projections.winters import compare_winters
 from schemes.rules import InputRefused
 
@@ -30,10 +33,37 @@ router = APIRouter(include_in_schema=False)
     response_class=HTMLResponse,
     response_model=None,
 )
+def home(request: Request) -> Response:
+    """Each role lands on its own work: the board on the dashboard, a lead on their schemes,
+    finance on the month due, an administrator on the users (on a region's server, the
+    region's tracker)."""
+    session = _user(request)
+    role = session[0].role
+    if role == "admin":
+        region = request.app.state.region
+        where = f"/regions/{region.code}" if region is not None else "/admin/users"
+        return RedirectResponse(where, status_code=303)
+    if role == "lead":
+        return lead_page(request, session)
+    if role == "finance":
+        return finance_page(request, session)
+    return _dashboard(request, session)
+
+
+@router.get(
+    "/dashboard",
+    dependencies=[Depends(PageGate("read_dashboard"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def dashboard(request: Request) -> Response:
     session = _user(request)
-    if session[0].role == "region":  # a region user's home is their region
+    if session[0].role == "region":  # a region user reads their region only
         return RedirectResponse(f"/regions/{session[0].programme}", status_code=303)
+    return _dashboard(request, session)
+
+
+def _dashboard(request: Request, session: tuple[User, str]) -> Response:
     _, read, _ = _services(request)
     programme = _programme(request, session[0])
     as_of_text = request.query_params.get("as_of")
@@ -42,6 +72,8 @@ def dashboard(request: Request) -> Response:
         board = read.dashboard(programme, as_of)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
         winters = compare_winters(read, programme, as_of)
+        reported_day = date.fromisoformat(board["as_of"]) - timedelta(days=1)
+        reminders = reminded_schemes(reminders_sent(read.views, programme, reported_day))
     except (DomainError, InputRefused, ValueError) as error:
         return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
     return _page(
@@ -56,6 +88,7 @@ def dashboard(request: Request) -> Response:
             "winters": winters,
             "winters_chart": winters_chart(winters),
             "papers": paper_links(read, session[0], programme, board["headline"]["month"]),
+            "reminders": reminders,
         },
     )
 

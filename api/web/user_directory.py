@@ -15,6 +15,7 @@ TOPICS = (
     User.UserAdded.TOPIC,
     User.ProgrammeGranted.TOPIC,
     User.SessionsEnded.TOPIC,
+    User.EmailSet.TOPIC,
     AccessToken.TokenIssued.TOPIC,
     AccessToken.TokenRevoked.TOPIC,
 )
@@ -30,6 +31,7 @@ class UserRow:
     tokens: int = 0
     revoked: int = 0
     sessions_ended: datetime | None = None
+    email: str | None = None
 
     @property
     def live_tokens(self) -> int:
@@ -78,6 +80,10 @@ def directory(application: WinterApplication) -> Directory:
                 row = by_id.get(event.originator_id)
                 if row is not None:
                     row.sessions_ended = event.at
+            elif isinstance(event, User.EmailSet):
+                row = by_id.get(event.originator_id)
+                if row is not None:
+                    row.email = event.email
             elif isinstance(event, AccessToken.TokenIssued):
                 tokens[event.originator_id] = TokenRow(
                     str(event.originator_id),

@@ -8,6 +8,7 @@ from typing import Any
 from capacity.board_papers import BoardPaper
 from capacity.programme import Programme
 from capacity.region import ReceivedReturn
+from capacity.reminders import ChaseDay
 from capacity.reports import DailyReport, MonthlySpend
 from capacity.returns import MonthlyReturn
 from capacity.scheme import Scheme
@@ -17,6 +18,7 @@ from projections.views.figures import on_daily, on_spend
 from projections.views.flow import on_flow, on_site
 from projections.views.programme import on_programme
 from projections.views.region import on_received
+from projections.views.reminders import on_reminder
 from projections.views.returns import on_return
 from projections.views.schemes import on_scheme
 from projections.views.writer import PageWriter
@@ -57,4 +59,5 @@ HANDLERS: dict[type, Handler] = {
     ReceivedReturn.ReturnReceived: on_received,
     BoardPaper.Prepared: on_board_paper,
     BoardPaper.SignedOff: on_board_paper,
+    ChaseDay.ReminderSent: on_reminder,
 }

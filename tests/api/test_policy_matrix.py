@@ -14,7 +14,7 @@ import inspect
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -196,6 +196,9 @@ SERVICE: dict[str, Call] = {
     "report_flow": lambda app, w, a, s, o: app.report_flow(a, P, o, {**FLOW, "date": "2022-11-02"}),
     "correct_flow": lambda app, w, a, s, o: app.correct_flow(
         a, P, o, {**FLOW, "beds_occupied": 398}, "late"
+    ),
+    "record_reminder": lambda app, w, a, s, o: app.record_reminder(
+        a, P, date(2022, 11, 1), "lead", "lead@nhs.net", [s], datetime(2022, 11, 2, 10, 30)
     ),
     "add_user": lambda app, w, a, s, o: app.add_user(a, "new-user", "board"),
     "grant_programme": lambda app, w, a, s, o: app.grant_programme(a, "lead", P, ["other"]),

@@ -72,7 +72,7 @@ def test_dashboard_compares_winters_and_switches_between_them(
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/?programme={OLD}")
+    page.wait_for_url(f"**/dashboard?programme={OLD}")
     assert page.locator("h1 + p.meta").inner_text().startswith(f"Programme {OLD}")
     assert page.locator("#programme-choice").input_value() == OLD
     check(page, "winters-dashboard-2022-23")

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from api.history import scheme_history
-from api.history_text import newest_first
+from api.history_text import long_date, newest_first
 from capacity.values import Actor
 from projections.explain import explain_delivery, explain_spend, explain_system
 from schemes.months import YearMonth
@@ -52,11 +52,52 @@ def test_history_reads_as_sentences_newest_first() -> None:
         "(correction: late invoice), ada (admin) via the API"
     ) in texts
     assert not any("{" in t or "'" in t for t in texts), texts  # no dict reprs
-    positions = [line.position or 0 for line in lines]
-    assert positions == sorted(positions, reverse=True)
+    # Every change has its event-log position, the scheme's own events included.
+    assert all(line.position for line in lines)
+    # Everything was recorded today: newest first by the day each change is about.
+    assert [line.when for line in lines] == [
+        "10 Nov 2022",  # paused
+        "5 Nov 2022",
+        "3 Nov 2022",
+        "2 Nov 2022",
+        "1 Nov 2022",  # the correction of 1 November, recorded after the report
+        "1 Nov 2022",  # the report
+        "1 Nov 2022",  # went live
+        "October 2022",  # spend corrected
+        "October 2022",  # spend recorded
+        long_date(entries[0].at),  # registered: undated, so last of its day
+    ]
+    assert "correction" in lines[4].text and lines[6].text == "went live"
     # The API says the same sentence beside the stored values.
     said = {e.text for e in entries}
     assert any("beds-equivalent 8.4 → 9.1 (correction: miscounted)" in s for s in said)
+
+
+def test_bed_changes_and_status_sit_among_the_figures_of_their_day() -> None:
+    """A scheme's own events (beds, status, narrative) are recorded with their positions and
+    placed by the day they are about, so the scheme page's latest changes show them."""
+    world = make_world(date(2022, 11, 16))
+    world.scheme("ward", "beds_open", planned_start=date(2022, 11, 1))
+    world.app.mobilise_scheme(ADMIN, P, "ward", "2022-11-01")
+    world.app.change_beds(ADMIN, P, "ward", "2022-11-01", 4, "core", "opened")
+    world.app.change_beds(ADMIN, P, "ward", "2022-11-12", -1, "core", "infection control")
+    world.app.update_narrative(ADMIN, P, "ward", "One bed closed for a deep clean")
+    for day in range(1, 16):
+        world.app.report_daily(ADMIN, P, "ward", {"date": f"2022-11-{day:02d}", "beds_occupied": 3})
+    world.catch_up()
+    entries = scheme_history(world.app, world.read, P, "ward")
+    assert all(e.position for e in entries)  # the API's history says where each one is
+    latest, _ = newest_first(entries, None, 1, 10)
+    texts = [f"{line.when} — {line.text}" for line in latest]
+    assert texts[:7] == [
+        "16 Nov 2022 — narrative: “One bed closed for a deep clean”",
+        "15 Nov 2022 — beds occupied 3",
+        "14 Nov 2022 — beds occupied 3",
+        "13 Nov 2022 — beds occupied 3",
+        "12 Nov 2022 — beds occupied 3",
+        "12 Nov 2022 — 1 core beds closed (infection control)",
+        "11 Nov 2022 — beds occupied 3",
+    ]
 
 
 def test_history_filters_by_kind_and_pages() -> None:

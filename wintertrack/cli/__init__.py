@@ -9,6 +9,7 @@ import typer
 from wintertrack.cli import (
     board_papers,
     catalogue,
+    chase,
     imports,
     projections,
     region,
@@ -34,6 +35,7 @@ app.command("board-paper")(board_papers.board_paper)
 app.command("relay")(streams.relay_command)
 app.command("ingest")(streams.ingest_command)
 app.command("project")(projections.project_command)
+app.command("chase")(chase.chase_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -225,6 +225,11 @@ def serve(
         catch_up=settings.serve_projects,
         ready_max_lag=settings.ready_max_lag,
     )
+    if settings.smtp_host and settings.chase_schedule and not region:
+        from wintertrack.chase import ChaseSchedule
+
+        ChaseSchedule(application, read, settings).start()
+        log.info("chase reminders at %s on working days", settings.chase_at)
     # The sign-in limit and audit key on the client address: a forwarded one is believed only
     # from a proxy named here, or anyone could claim any address (uvicorn trusts loopback).
     proxies = forwarded_allow_ips or settings.forwarded_allow_ips

@@ -1,0 +1,39 @@
+"""Each role's home page: a lead's schemes and what they owe today, the finance team's month
+due. The board's home is the dashboard; an administrator's is the users page; a region user's
+is their region's tracker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from api.web.common import _page, _programme, _services
+from capacity.users import User
+from projections.home import finance_home, lead_home
+from schemes.deadlines import LONDON
+
+
+def lead_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
+    _, read, _ = _services(request)
+    programme = _programme(request, session[0])
+    facts = read.facts(programme)
+    now = datetime.now(LONDON).time()
+    home = lead_home(facts, list(session[0].schemes), read.today(), now)
+    context = {"_session": session, "home": home, "programme": programme}
+    return _page(request, "home_lead.html", context)
+
+
+def finance_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
+    _, read, _ = _services(request)
+    programme = _programme(request, session[0])
+    home = finance_home(read.facts(programme), read.today())
+    submitted = read.submissions(programme, str(home.month)) if home.month else []
+    context = {
+        "_session": session,
+        "home": home,
+        "programme": programme,
+        "latest": submitted[-1] if submitted else None,
+    }
+    return _page(request, "home_finance.html", context)
