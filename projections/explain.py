@@ -13,6 +13,7 @@ from decimal import Decimal
 import orjson
 
 from projections.arithmetic import (
+    DEFAULT_RAG,
     ZERO,
     SchemeMonth,
     beds_open_on,
@@ -24,7 +25,10 @@ from projections.arithmetic import (
 )
 from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.rounding import adds_up, pct_for_rag
 from schemes.months import YearMonth, months_in_period, window_days
+
+HUNDREDTH = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,14 @@ class DeliveryWorking:
     result: SchemeMonth
     bed_changes: list[Trail]
     status_changes: list[Trail]
+
+    @property
+    def rag_pct(self) -> Decimal | None:
+        """Delivered as a percentage of planned, to the precision its RAG needs."""
+        if not self.planned_sum:
+            return None
+        ratio = self.delivered_sum / self.planned_sum
+        return pct_for_rag(ratio, DEFAULT_RAG.green, DEFAULT_RAG.amber)
 
 
 def _trails(db: ViewDatabase, p: ProgrammeFacts, code: str) -> dict[date, list[Trail]]:
@@ -212,6 +224,24 @@ class SystemWorking:
     names: dict[str, str]
     planned: Decimal
     delivered: Decimal
+
+    @property
+    def rounding_note(self) -> str:
+        """Said under the table when its two-decimal rows do not add to its total."""
+        notes = []
+        for what, rows, total in (
+            ("planned", [m.planned for m in self.counted], self.planned),
+            ("delivered", [m.delivered or ZERO for m in self.counted], self.delivered),
+        ):
+            if not adds_up(rows, total, HUNDREDTH):
+                shown = sum((r.quantize(HUNDREDTH) for r in rows), ZERO)
+                notes.append(f"the {what} rows as shown add to {shown:f}")
+        if not notes:
+            return ""
+        return (
+            f"Rounding: {' and '.join(notes)}; each row and the total are rounded on their own "
+            "from exact figures, and the total is the exact sum."
+        )
 
 
 def explain_system(p: ProgrammeFacts, month: YearMonth, as_of: date) -> SystemWorking:

@@ -7,12 +7,19 @@ renderings are made from (``projections/exports.py``, ``api/templates/return.htm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.arithmetic import ZERO, SchemeMonth, flow_for, scheme_month, status_on
+from projections.arithmetic import (
+    DEFAULT_RAG,
+    ZERO,
+    SchemeMonth,
+    flow_for,
+    scheme_month,
+    status_on,
+)
 from projections.facts import ProgrammeFacts, SchemeFacts
 from projections.return_lines import (
     COVER,
@@ -22,6 +29,7 @@ from projections.return_lines import (
     Cover,
     FlowLine,
     KpiLine,
+    NoteLine,
     SchemeLine,
     Section,
     StreamLine,
@@ -29,6 +37,8 @@ from projections.return_lines import (
     kpi_target,
     kpi_value,
 )
+from projections.return_totals import exact_cells, rounding_notes
+from projections.rounding import pct_for_rag
 from schemes.months import YearMonth, financial_month_label, financial_year, window_days
 from schemes.rules import kpi_type
 
@@ -45,6 +55,7 @@ class ReturnDocument:
     schemes: list[SchemeLine]
     kpis: list[KpiLine]
     flow: list[FlowLine]
+    notes: list[NoteLine] = field(default_factory=list)
 
 
 def _rank(order: tuple[str, ...], value: str) -> tuple[int, str]:
@@ -96,6 +107,9 @@ def _scheme_line(s: SchemeFacts, m: SchemeMonth, month: YearMonth, as_of: date) 
         variance_gbp=m.variance,
         planned_beds_equivalent=None if s.measure == "none" else m.planned,
         delivered_beds_equivalent=m.delivered,
+        delivered_pct_of_planned=(
+            None if m.ratio is None else pct_for_rag(m.ratio, DEFAULT_RAG.green, DEFAULT_RAG.amber)
+        ),
         delivery_rag=m.rag,
         completeness_pct=None if m.completeness is None else m.completeness * 100,
         narrative=narrative,
@@ -200,27 +214,48 @@ def _kpis(
     return rows
 
 
+def _per_day(total: int, days: int) -> Decimal | None:
+    return Decimal(total) / days if days else None
+
+
 def _flow(p: ProgrammeFacts, window: list[date]) -> list[FlowLine]:
-    sites = [(ods, name, place) for ods, (name, place) in sorted(p.sites.items())]
+    """Each acute site's daily averages over the days it reported, and the system's: the sum
+    of the sites' averages (a day's beds across the system), occupancy over all reports."""
     rows: list[FlowLine] = []
-    for ods, name, place in [*sites, ("all", "All acute sites", "HWE")]:
-        f = flow_for(p, window, None if ods == "all" else ods)
-        days = Decimal(f.days) if f.days else None
+    for ods, (name, place) in sorted(p.sites.items()):
+        f = flow_for(p, window, ods)
         rows.append(
             FlowLine(
                 ods_code=ods,
                 site_name=name,
                 place=place,
                 days_reported=f.days,
-                avg_beds_open=Decimal(f.beds_open) / days if days else None,
-                avg_beds_occupied=Decimal(f.occupied) / days if days else None,
+                avg_beds_open=_per_day(f.beds_open, f.days),
+                avg_beds_occupied=_per_day(f.occupied, f.days),
                 occupancy_pct=None if f.occupancy is None else f.occupancy * 100,
-                avg_nctr=Decimal(f.nctr) / days if days else None,
-                avg_nctr_not_discharged_by_5pm=(
-                    Decimal(f.nctr_not_discharged_by_5pm) / days if days else None
-                ),
+                avg_nctr=_per_day(f.nctr, f.days),
+                avg_nctr_not_discharged_by_5pm=_per_day(f.nctr_not_discharged_by_5pm, f.days),
             )
         )
+    system = flow_for(p, window)
+
+    def total(key: str) -> Decimal | None:
+        found = [getattr(r, key) for r in rows if getattr(r, key) is not None]
+        return sum(found, ZERO) if found else None
+
+    rows.append(
+        FlowLine(
+            ods_code="all",
+            site_name="All acute sites (system total)",
+            place="HWE",
+            days_reported=max((r.days_reported for r in rows), default=0),
+            avg_beds_open=total("avg_beds_open"),
+            avg_beds_occupied=total("avg_beds_occupied"),
+            occupancy_pct=None if system.occupancy is None else system.occupancy * 100,
+            avg_nctr=total("avg_nctr"),
+            avg_nctr_not_discharged_by_5pm=total("avg_nctr_not_discharged_by_5pm"),
+        )
+    )
     return rows
 
 
@@ -252,7 +287,7 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
         submitted_at="",
         layout=LAYOUT,
     )
-    return ReturnDocument(
+    doc = ReturnDocument(
         cover=cover,
         streams=_streams(p, lines, month),
         beds=_beds(p, months),
@@ -260,6 +295,7 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
         kpis=_kpis(p, months, window),
         flow=_flow(p, window),
     )
+    return replace(doc, notes=rounding_notes(doc))
 
 
 def section_rows(section: Section, lines: list[Any]) -> list[dict[str, Any]]:
@@ -308,6 +344,9 @@ def to_json(doc: ReturnDocument, generated_at: str = "") -> dict[str, Any]:
             },
         },
         **sections,
+        # The beds, percentage and average cells to 10 decimals, rows adding exactly to their
+        # totals: what the workbook holds under its display formats (docs/rules.md §15).
+        "exact": exact_cells(doc),
     }
 
 

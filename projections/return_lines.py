@@ -3,7 +3,8 @@
 Every column has a kind, and the kind alone decides how a cell is written in JSON, CSV, XLSX
 and HTML (docs/rules.md §12): ``money`` is exact pounds and pence (a string in JSON and CSV, a
 number with an accounting format in XLSX, ``-£1,234.56`` in text); ``beds`` two decimals;
-``pct`` and ``avg`` one decimal; ``date`` ISO 8601; ``bool`` yes or no; ``kpi`` a KPI's value
+``pct`` and ``avg`` one decimal; ``ragpct``, a percentage beside a RAG, one decimal or as many
+more as keep it in the RAG's band; ``date`` ISO 8601; ``bool`` yes or no; ``kpi`` a KPI's value
 (a number, or a date for a milestone KPI); ``text`` and ``int`` as they are.
 """
 
@@ -14,7 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-LAYOUT = "wintertrack-return/2"
+LAYOUT = "wintertrack-return/3"
 PENNY, HUNDREDTH, TENTH = Decimal("0.01"), Decimal("0.01"), Decimal("0.1")
 
 
@@ -90,6 +91,7 @@ class SchemeLine:
     variance_gbp: Decimal
     planned_beds_equivalent: Decimal | None
     delivered_beds_equivalent: Decimal | None
+    delivered_pct_of_planned: Decimal | None
     delivery_rag: str
     completeness_pct: Decimal | None
     narrative: str
@@ -120,6 +122,12 @@ class FlowLine:
     occupancy_pct: Decimal | None
     avg_nctr: Decimal | None
     avg_nctr_not_discharged_by_5pm: Decimal | None
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    about: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -237,6 +245,7 @@ SECTIONS: tuple[Section, ...] = (
                 "variance_gbp": ("Variance to profile £", "money"),
                 "planned_beds_equivalent": ("Planned beds-equivalent", "beds"),
                 "delivered_beds_equivalent": ("Delivered beds-equivalent", "beds"),
+                "delivered_pct_of_planned": ("Delivered % of planned (RAG basis)", "ragpct"),
                 "delivery_rag": ("RAG", "text"),
                 "completeness_pct": ("Completeness %", "pct"),
                 "narrative": ("Narrative at month end", "text"),
@@ -274,7 +283,7 @@ SECTIONS: tuple[Section, ...] = (
                 "site_name": ("Site", "text"),
                 "place": ("Place", "text"),
                 "days_reported": ("Days reported", "int"),
-                "avg_beds_open": ("G&A beds open (average)", "avg"),
+                "avg_beds_open": ("G&A beds open (average a day)", "avg"),
                 "avg_beds_occupied": ("G&A beds occupied (average)", "avg"),
                 "occupancy_pct": ("G&A occupancy %", "pct"),
                 "avg_nctr": ("Not meeting criteria to reside (average)", "avg"),
@@ -284,6 +293,12 @@ SECTIONS: tuple[Section, ...] = (
                 ),
             },
         ),
+    ),
+    Section(
+        "notes",
+        "Notes",
+        NoteLine,
+        _columns(NoteLine, {"about": ("About", "text"), "note": ("Note", "text")}),
     ),
 )
 
@@ -298,6 +313,8 @@ def json_cell(kind: str, value: Any) -> Any:
         return float(Decimal(value).quantize(HUNDREDTH))
     if kind in ("pct", "avg"):
         return float(Decimal(value).quantize(TENTH))
+    if kind == "ragpct":  # already to the precision its RAG needs (projections/rounding.py)
+        return float(value)
     if kind == "date":
         return value.isoformat() if isinstance(value, date) else str(value)
     return value
