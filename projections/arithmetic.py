@@ -69,6 +69,12 @@ def current_allocation(scheme: SchemeFacts, on: date) -> Decimal:
     return scheme.allocation_gbp + sum((a for d, a in scheme.diversions if d <= on), ZERO)
 
 
+def full_days_through(day: date) -> date:
+    """The last day a month-to-date figure counts on ``day``: the day before. Daily sitreps
+    for a day arrive the next morning, so today is shown apart, "so far" (docs/rules.md §1)."""
+    return day - timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class SchemeMonth:
     code: str
@@ -149,8 +155,12 @@ def scheme_month(
     month: YearMonth,
     as_of: date,
     thresholds: RagThresholds = DEFAULT_RAG,
+    through: date | None = None,
 ) -> SchemeMonth:
-    window = window_days(month, p.period_start, p.period_end, as_of)
+    """A scheme's month as of a day. ``through``: the last day the delivery window counts
+    (default ``as_of``); the dashboard counts full days only, so today's reports, still
+    arriving, do not count as zeros (docs/rules.md §1)."""
+    window = window_days(month, p.period_start, p.period_end, min(as_of, through or as_of))
     n = len(window)
     # RAG compares the sums over the window, exactly; the averages are for display only.
     planned_sum = sum((planned_on(scheme, d) for d in window), ZERO)

@@ -127,12 +127,19 @@ def _how(scheme: SchemeFacts, day: date, status: str, trail: list[Trail]) -> str
 
 
 def explain_delivery(
-    db: ViewDatabase, p: ProgrammeFacts, code: str, month: YearMonth, as_of: date
+    db: ViewDatabase,
+    p: ProgrammeFacts,
+    code: str,
+    month: YearMonth,
+    as_of: date,
+    through: date | None = None,
 ) -> DeliveryWorking:
+    """``through``: the last day counted (default ``as_of``; today's figure counts full days)."""
+    last = min(as_of, through or as_of)
     scheme = p.schemes[code]
     reports = _trails(db, p, code)
     days = []
-    for day in window_days(month, p.period_start, p.period_end, as_of):
+    for day in window_days(month, p.period_start, p.period_end, last):
         status = status_on(scheme, day)
         trail = reports.get(day, [])
         days.append(
@@ -154,7 +161,7 @@ def explain_delivery(
         days=days,
         planned_sum=sum((d.planned for d in days), ZERO),
         delivered_sum=sum((d.delivered or ZERO for d in days), ZERO),
-        result=scheme_month(p, scheme, month, as_of),
+        result=scheme_month(p, scheme, month, as_of, through=last),
         bed_changes=beds,
         status_changes=statuses,
     )
@@ -244,11 +251,13 @@ class SystemWorking:
         )
 
 
-def explain_system(p: ProgrammeFacts, month: YearMonth, as_of: date) -> SystemWorking:
+def explain_system(
+    p: ProgrammeFacts, month: YearMonth, as_of: date, through: date | None = None
+) -> SystemWorking:
     counted: list[SchemeMonth] = []
     left_out: list[SchemeMonth] = []
     for scheme in sorted(p.schemes.values(), key=lambda s: s.code):
-        figures = scheme_month(p, scheme, month, as_of)
+        figures = scheme_month(p, scheme, month, as_of, through=through)
         (counted if scheme.counts_toward_target else left_out).append(figures)
     return SystemWorking(
         month=month,

@@ -17,6 +17,7 @@ from projections.arithmetic import (
     ZERO,
     SchemeMonth,
     flow_for,
+    full_days_through,
     scheme_month,
     status_on,
 )
@@ -261,10 +262,11 @@ def _flow(p: ProgrammeFacts, window: list[date]) -> list[FlowLine]:
 
 def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDocument:
     as_of = min(today, month.last_day)
+    through = min(as_of, full_days_through(today))  # a month in progress: full days only
     order = grouped(list(p.schemes.values()))
-    months = {s.code: (s, scheme_month(p, s, month, as_of)) for s in order}
+    months = {s.code: (s, scheme_month(p, s, month, as_of, through=through)) for s in order}
     lines = [_scheme_line(s, m, month, as_of) for s, m in months.values()]
-    window = window_days(month, p.period_start, p.period_end, as_of)
+    window = window_days(month, p.period_start, p.period_end, through)
     cover = Cover(
         icb_name=p.icb_name,
         icb_code=p.icb_code,

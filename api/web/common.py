@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,17 @@ def _plain_number(value: Decimal) -> str:
 
 
 templates.env.filters["plain"] = _plain_number
+
+
+def uk_date(value: date | str | None) -> str:
+    """A date as NHS pages write it: 16 Jan 2023."""
+    if value is None or value == "":
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%b %Y}"
+
+
+templates.env.filters["ukdate"] = uk_date
 
 
 class LoginRequired(Exception):

@@ -1,0 +1,66 @@
+"""The month's true figures on 16 January 2023, before anyone has reported that day
+(docs/rules.md §1, §4, §10, §15): the month to date counts 1 to 15 January, today apart."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from projections.arithmetic import system_daily
+from tests.support.world import World, make_world
+from wintertrack.demo import generate_winter
+
+P = "QM7-2022-23"
+
+
+@pytest.fixture(scope="module")
+def january() -> World:
+    world = make_world(date(2023, 1, 16))
+    generate_winter(world.app, P, date(2023, 1, 15))
+    world.catch_up()
+    return world
+
+
+def test_month_to_date_on_16_january_is_the_figure_for_1_to_15_january(january: World) -> None:
+    board = january.read.dashboard(P)
+    days = system_daily(january.read.facts(P), date(2023, 1, 1), date(2023, 1, 15))
+    assert len(days) == 15
+    first_fifteen = sum((d.delivered for d in days), Decimal(0)) / 15
+    headline = board["headline"]
+    assert Decimal(str(headline["delivered_month_to_date"])) == first_fifteen.quantize(
+        Decimal("0.01")
+    )
+    assert headline["month_to_date_through"] == "2023-01-15"
+    assert headline["month_to_date_days"] == 15
+    assert headline["reports_today_so_far"] == 0  # today is shown apart, not as a zero
+    assert headline["delivered_pct_of_plan"] is not None
+    assert headline["delivered_pct_of_target"] is not None
+
+
+def test_a_scheme_that_reported_every_day_due_is_complete(january: World) -> None:
+    board = january.read.dashboard(P)
+    facts = january.read.facts(P)
+    full = [
+        s
+        for s in board["schemes"]
+        if s["completeness_pct"] is not None
+        and all(date(2023, 1, d) in facts.schemes[s["scheme_code"]].daily for d in range(1, 16))
+    ]
+    assert full and all(s["completeness_pct"] == 100.0 for s in full)
+
+
+def test_the_crisis_centre_in_december_shows_a_percentage_its_red_agrees_with(
+    january: World,
+) -> None:
+    report = january.read.monthly_return(P, "2022-12")
+    crisis = next(r for r in report["schemes"] if r["scheme_code"] == "mh-crisis-alternative-herts")
+    assert (crisis["planned_beds_equivalent"], crisis["delivered_beds_equivalent"]) == (3.0, 2.1)
+    assert (crisis["delivered_pct_of_planned"], crisis["delivery_rag"]) == (69.9, "red")
+
+
+def test_the_system_row_of_acute_flow_is_the_systems_total(january: World) -> None:
+    report = january.read.monthly_return(P, "2022-12")
+    flow = {r["ods_code"]: r for r in report["flow"]}
+    assert flow["all"]["avg_beds_open"] == 1713.3  # not the average site's 571.1
