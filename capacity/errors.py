@@ -64,6 +64,10 @@ class InvalidTransition(Conflict):
     """A status change the scheme's current status does not allow (409)."""
 
 
+class SignOffRequired(Conflict):
+    """A return submitted without a sign-off of exactly its figures (409)."""
+
+
 class Forbidden(DomainError):
     """The actor may not do this (403)."""
 

@@ -322,6 +322,9 @@ class ReadModel:
                     "reason": d.get("reason", ""),
                     "csv": d["csv"],
                     "xlsx_sha256": d.get("xlsx_sha256", ""),
+                    "figures_sha256": d.get("figures_sha256", ""),
+                    "signed_off_by": d.get("signed_off_by", ""),
+                    "signed_off_at": d.get("signed_off_at", ""),
                     "xlsx": base64.b64decode(d.get("xlsx") or ""),
                 }
             )

@@ -16,12 +16,13 @@ from projections.arithmetic import (
     DEFAULT_RAG,
     ZERO,
     SchemeMonth,
-    flow_for,
     full_days_through,
     scheme_month,
     status_on,
 )
 from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.return_cells import json_cell, kpi_target, kpi_value
+from projections.return_flow import flow_lines
 from projections.return_lines import (
     COVER,
     LAYOUT,
@@ -34,9 +35,6 @@ from projections.return_lines import (
     SchemeLine,
     Section,
     StreamLine,
-    json_cell,
-    kpi_target,
-    kpi_value,
 )
 from projections.return_totals import exact_cells, rounding_notes
 from projections.rounding import pct_for_rag
@@ -215,51 +213,6 @@ def _kpis(
     return rows
 
 
-def _per_day(total: int, days: int) -> Decimal | None:
-    return Decimal(total) / days if days else None
-
-
-def _flow(p: ProgrammeFacts, window: list[date]) -> list[FlowLine]:
-    """Each acute site's daily averages over the days it reported, and the system's: the sum
-    of the sites' averages (a day's beds across the system), occupancy over all reports."""
-    rows: list[FlowLine] = []
-    for ods, (name, place) in sorted(p.sites.items()):
-        f = flow_for(p, window, ods)
-        rows.append(
-            FlowLine(
-                ods_code=ods,
-                site_name=name,
-                place=place,
-                days_reported=f.days,
-                avg_beds_open=_per_day(f.beds_open, f.days),
-                avg_beds_occupied=_per_day(f.occupied, f.days),
-                occupancy_pct=None if f.occupancy is None else f.occupancy * 100,
-                avg_nctr=_per_day(f.nctr, f.days),
-                avg_nctr_not_discharged_by_5pm=_per_day(f.nctr_not_discharged_by_5pm, f.days),
-            )
-        )
-    system = flow_for(p, window)
-
-    def total(key: str) -> Decimal | None:
-        found = [getattr(r, key) for r in rows if getattr(r, key) is not None]
-        return sum(found, ZERO) if found else None
-
-    rows.append(
-        FlowLine(
-            ods_code="all",
-            site_name="All acute sites (system total)",
-            place="HWE",
-            days_reported=max((r.days_reported for r in rows), default=0),
-            avg_beds_open=total("avg_beds_open"),
-            avg_beds_occupied=total("avg_beds_occupied"),
-            occupancy_pct=None if system.occupancy is None else system.occupancy * 100,
-            avg_nctr=total("avg_nctr"),
-            avg_nctr_not_discharged_by_5pm=total("avg_nctr_not_discharged_by_5pm"),
-        )
-    )
-    return rows
-
-
 def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDocument:
     as_of = min(today, month.last_day)
     through = min(as_of, full_days_through(today))  # a month in progress: full days only
@@ -287,6 +240,8 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
         restatement_reason="",
         submitted_by="",
         submitted_at="",
+        signed_off_by="",
+        signed_off_at="",
         layout=LAYOUT,
     )
     doc = ReturnDocument(
@@ -295,7 +250,7 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
         beds=_beds(p, months),
         schemes=lines,
         kpis=_kpis(p, months, window),
-        flow=_flow(p, window),
+        flow=flow_lines(p, window),
     )
     return replace(doc, notes=rounding_notes(doc))
 
@@ -353,10 +308,16 @@ def to_json(doc: ReturnDocument, generated_at: str = "") -> dict[str, Any]:
 
 
 def with_submission(
-    report: dict[str, Any], revision: int, by: str, at: str, reason: str
+    report: dict[str, Any],
+    revision: int,
+    by: str,
+    at: str,
+    reason: str,
+    signed_off: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
-    """The return as submitted: the cover names the revision, who submitted it and when, and
-    whether it is the primary return or a restatement (with its reason)."""
+    """The return as submitted: the cover names the revision, who submitted it and when,
+    whether it is the primary return or a restatement (with its reason), and who signed off
+    its figures and when."""
     cover = {
         **report["cover"],
         "status": "primary" if revision == 1 else "restatement",
@@ -364,5 +325,7 @@ def with_submission(
         "restatement_reason": "" if revision == 1 else reason or "restated after corrections",
         "submitted_by": by,
         "submitted_at": at,
+        "signed_off_by": signed_off[0],
+        "signed_off_at": signed_off[1],
     }
     return {**report, "cover": cover, "generated_at": at}

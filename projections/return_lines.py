@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
-LAYOUT = "wintertrack-return/3"
-PENNY, HUNDREDTH, TENTH = Decimal("0.01"), Decimal("0.01"), Decimal("0.1")
+LAYOUT = "wintertrack-return/3"  # cells: projections/return_cells.py
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,8 @@ class Cover:
     restatement_reason: str
     submitted_by: str
     submitted_at: str
+    signed_off_by: str
+    signed_off_at: str
     layout: str
 
 
@@ -173,6 +173,8 @@ COVER = _columns(
         "restatement_reason": ("Reason for restatement", "text"),
         "submitted_by": ("Submitted by", "text"),
         "submitted_at": ("Submitted at", "text"),
+        "signed_off_by": ("Signed off by", "text"),
+        "signed_off_at": ("Signed off at", "text"),
         "layout": ("Layout", "text"),
     },
 )
@@ -301,50 +303,3 @@ SECTIONS: tuple[Section, ...] = (
         _columns(NoteLine, {"about": ("About", "text"), "note": ("Note", "text")}),
     ),
 )
-
-
-def json_cell(kind: str, value: Any) -> Any:
-    """A cell as it is written in the JSON form, the one the other formats are checked against."""
-    if value is None:
-        return None
-    if kind == "money":
-        return f"{Decimal(value).quantize(PENNY):.2f}"
-    if kind == "beds":
-        return float(Decimal(value).quantize(HUNDREDTH))
-    if kind in ("pct", "avg"):
-        return float(Decimal(value).quantize(TENTH))
-    if kind == "ragpct":  # already to the precision its RAG needs (projections/rounding.py)
-        return float(value)
-    if kind == "date":
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value
-
-
-def gbp_text(value: Any) -> str:
-    """Money for people to read: ``£1,234.56``, ``-£1,234.56``."""
-    amount = Decimal(str(value)).quantize(PENNY)
-    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
-
-
-def kpi_target(target: Any, kind: str) -> str:
-    """A KPI's target as text: a number (exact pence for money), its words, or TBC."""
-    if target is None or (isinstance(target, str) and not target.strip()):
-        return "TBC"
-    try:
-        number = Decimal(str(target))
-    except InvalidOperation:
-        return str(target)
-    return kpi_value(number, kind) or "TBC"
-
-
-def kpi_value(value: Decimal | date | None, kind: str) -> str | None:
-    """A KPI's month value as exact text: pence for money, ISO for dates, else a plain number
-    to two decimals at most (5,525,000 is ``5525000``, never ``5.525e+06``)."""
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    if kind == "money":
-        return f"{value.quantize(PENNY):.2f}"
-    rounded = value.quantize(HUNDREDTH)
-    return f"{rounded.normalize():f}" if rounded != 0 else "0"

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from projections.return_lines import HUNDREDTH, SECTIONS, TENTH, NoteLine
+from projections.return_cells import HUNDREDTH, TENTH
+from projections.return_lines import SECTIONS, NoteLine
 from projections.rounding import EXACT, adds_up, apportion
 
 EXACT_KINDS = ("beds", "pct", "avg")

@@ -17,7 +17,7 @@ from capacity.application import WinterApplication
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
-from projections.submission import submit
+from projections.submission import sign_off, submit
 from schemes.deadlines import deadline, is_working_day
 from schemes.months import YearMonth
 from schemes.regions import Region
@@ -80,10 +80,12 @@ def icb_store(region: Region, code: str, until: date, seed: int) -> WinterApplic
         at = submitted_at(month, (code, str(month)) == LATE, seed)
         if at.date() <= until:
             moment[0] = at
+            sign_off(app, read, ADMIN, programme, str(month))
             submit(app, read, ADMIN, programme, str(month))
         restated = at + timedelta(days=3)
         if (code, str(month)) == RESTATED and restated.date() <= until:
             moment[0] = restated
+            sign_off(app, read, ADMIN, programme, str(month))
             submit(app, read, ADMIN, programme, str(month), "spend corrected after ledger close")
         month = month.next()
     return app

@@ -18,7 +18,7 @@ from capacity.signin import SignInService
 from capacity.users import User
 from projections.freshness import freshness
 from projections.readmodel import ReadModel
-from projections.return_lines import gbp_text
+from projections.return_cells import gbp_text
 from projections.winters import default_programme
 from schemes.rules import InputRefused
 

@@ -40,6 +40,7 @@ class ReturnCommands(WinterCore):
         idempotency_key: str | None = None,
         log: tuple[str | None, int | None, str | None] = (None, None, None),
         report_json: str = "",
+        figures_sha256: str | None = None,
     ) -> tuple[Receipt, int]:
         """Records a submission (a restatement when not the first) of the month's return, with
         the return's JSON and workbook as submitted (sent on to the region by the relay);
@@ -61,6 +62,7 @@ class ReturnCommands(WinterCore):
                 log,
                 report_json,
                 self.clock(),
+                figures_sha256,
             )
             changed = Conflict(f"the {month} return was submitted meanwhile; reload and try again")
             return Change([monthly], changed, {"month": month, "revision": str(revision_)})

@@ -17,7 +17,7 @@ import pytest
 from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
 from projections.return_lines import COVER, SECTIONS
-from projections.submission import submit
+from projections.submission import sign_off, submit
 from tests.support.world import World, make_world
 from wintertrack.demo import generate_winter
 
@@ -120,6 +120,7 @@ def test_csv_and_xlsx_agree_cell_for_cell_with_json(winter: World, month: str) -
 
 def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
     world = demo_world()
+    sign_off(world.app, world.read, FINANCE, P, "2022-10")
     _, revision, position, sha = submit(world.app, world.read, FINANCE, P, "2022-10")
     first = world.read.submission(P, "2022-10", revision)
     assert hashlib.sha256(first["csv"].encode()).hexdigest() == sha
@@ -145,6 +146,7 @@ def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
     time.sleep(1.1)
     assert to_xlsx(world.read.monthly_return(P, "2022-10", known_at=position)) == one
     # A restatement is the next revision, with its reason on the cover.
+    sign_off(world.app, world.read, FINANCE, P, "2022-10")
     _, second, _, _ = submit(world.app, world.read, FINANCE, P, "2022-10", "sitrep corrected")
     restated = world.read.submission(P, "2022-10", second)
     cover_lines = {r[2]: r[3] for r in csv.reader(io.StringIO(restated["csv"])) if r[0] == "cover"}

@@ -58,8 +58,9 @@ def api_world() -> ApiWorld:
         )
     }
     world.catch_up()
-    from projections.submission import submit
+    from projections.submission import sign_off, submit
 
+    sign_off(app, world.read, ADMIN, P, "2022-10")
     submit(app, world.read, ADMIN, P, "2022-10")
     client = TestClient(create_app(app, world.read, "test-secret-key", follow=False))
     return ApiWorld(client, tokens, app)

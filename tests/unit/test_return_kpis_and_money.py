@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from projections.exports import to_xlsx
-from projections.return_lines import gbp_text, json_cell, kpi_value
+from projections.return_cells import gbp_text, json_cell, kpi_value
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, P
