@@ -60,6 +60,8 @@ class ProgrammeFacts:
     # (effective date, stream, amount) in recorded order: see allocations_on.
     allocation_changes: list[tuple[date, str, Decimal]] = field(default_factory=list)
     funds_received: dict[str, Decimal] = field(default_factory=dict)
+    # (received on, stream, amount); empty in views written before receipts were dated
+    funds_receipts: list[tuple[date, str, Decimal]] = field(default_factory=list)
     sites: dict[str, tuple[str, str]] = field(default_factory=dict)
     flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
 
@@ -68,6 +70,24 @@ class ProgrammeFacts:
         if not self.allocation_changes:
             return dict(self.allocations)
         return allocations_on(self.opening_allocations, self.allocation_changes, day)
+
+    def funds_received_by(self, day: date) -> dict[str, Decimal]:
+        """Funds received on or before a day, by stream (undated totals count whenever)."""
+        if not self.funds_receipts:
+            return dict(self.funds_received)
+        found: dict[str, Decimal] = {}
+        for on, stream, amount in self.funds_receipts:
+            if on <= day:
+                found[stream] = found.get(stream, Decimal(0)) + amount
+        return found
+
+    def funds_received_dates(self, day: date) -> dict[str, list[date]]:
+        """The days funds arrived on or before ``day``, by stream."""
+        found: dict[str, list[date]] = {}
+        for on, stream, _ in sorted(self.funds_receipts):
+            if on <= day:
+                found.setdefault(stream, []).append(on)
+        return found
 
 
 def _day(text: str | None) -> date | None:
@@ -101,6 +121,9 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             (date.fromisoformat(d), k, Decimal(v)) for d, k, v in p.get("allocation_changes") or []
         ],
         funds_received={k: Decimal(v) for k, v in (p.get("funds_received") or {}).items()},
+        funds_receipts=[
+            (date.fromisoformat(d), k, Decimal(v)) for d, k, v in p.get("funds_receipts") or []
+        ],
         known_at=known_at,
     )
     query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"

@@ -125,7 +125,9 @@ def _streams(p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth) -> li
     for name in [*names, "total"]:
         mine = [x for x in lines if name in ("total", x.funding_stream)]
         nhse = sum(allocations.values(), ZERO) if name == "total" else allocations.get(name)
-        received = p.funds_received
+        received = p.funds_received_by(month.last_day)
+        dates = p.funds_received_dates(month.last_day)
+        days = sorted({d for k, ds in dates.items() if name in ("total", k) for d in ds})
         assigned = sum((x.allocation_gbp for x in mine), ZERO)
         out.append(
             StreamLine(
@@ -136,6 +138,7 @@ def _streams(p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth) -> li
                 funds_received_gbp=(
                     sum(received.values(), ZERO) if name == "total" else received.get(name, ZERO)
                 ),
+                funds_received_on=", ".join(d.isoformat() for d in days),
                 spend_in_month_gbp=sum((x.spend_in_month_gbp for x in mine), ZERO),
                 spend_to_date_gbp=sum((x.spend_to_date_gbp for x in mine), ZERO),
                 forecast_outturn_gbp=sum((x.forecast_outturn_gbp for x in mine), ZERO),

@@ -50,6 +50,7 @@ class StreamLine:
     assigned_to_schemes_gbp: Decimal
     unassigned_gbp: Decimal
     funds_received_gbp: Decimal
+    funds_received_on: str
     spend_in_month_gbp: Decimal
     spend_to_date_gbp: Decimal
     forecast_outturn_gbp: Decimal
@@ -182,7 +183,7 @@ MONEY_LABELS = {
     "spend_in_month_gbp": ("Spend in month £", "money"),
     "spend_to_date_gbp": ("Spend to date £", "money"),
     "forecast_outturn_gbp": ("Forecast outturn £", "money"),
-    "variance_gbp": ("Variance to profile £", "money"),
+    "variance_gbp": ("Variance to profile £ (spend minus profile: negative is behind)", "money"),
 }
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -196,7 +197,8 @@ SECTIONS: tuple[Section, ...] = (
                 "nhse_allocation_gbp": ("NHSE allocation £", "money"),
                 "assigned_to_schemes_gbp": ("Assigned to schemes £", "money"),
                 "unassigned_gbp": ("Unassigned (over-committed if negative) £", "money"),
-                "funds_received_gbp": ("Funds received £", "money"),
+                "funds_received_gbp": ("Funds received to the month's end £", "money"),
+                "funds_received_on": ("Funds received on", "text"),
                 **MONEY_LABELS,
             },
         ),
@@ -244,7 +246,10 @@ SECTIONS: tuple[Section, ...] = (
                 "spend_basis": ("Spend basis", "text"),
                 "spend_to_date_gbp": ("Spend to date £", "money"),
                 "forecast_outturn_gbp": ("Forecast outturn £", "money"),
-                "variance_gbp": ("Variance to profile £", "money"),
+                "variance_gbp": (
+                    "Variance to profile £ (spend minus profile: negative is behind)",
+                    "money",
+                ),
                 "planned_beds_equivalent": ("Planned beds-equivalent", "beds"),
                 "delivered_beds_equivalent": ("Delivered beds-equivalent", "beds"),
                 "delivered_pct_of_planned": ("Delivered % of planned (RAG basis)", "ragpct"),

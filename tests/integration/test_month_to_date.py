@@ -64,3 +64,14 @@ def test_the_system_row_of_acute_flow_is_the_systems_total(january: World) -> No
     report = january.read.monthly_return(P, "2022-12")
     flow = {r["ods_code"]: r for r in report["flow"]}
     assert flow["all"]["avg_beds_open"] == 1713.3  # not the average site's 571.1
+
+
+def test_funds_are_dated_and_the_virtual_ward_money_is_apart(january: World) -> None:
+    streams = {r["funding_stream"]: r for r in january.read.monthly_return(P, "2022-10")["streams"]}
+    assert streams["revenue"]["funds_received_on"] == "2022-09-30"  # the end of M6
+    assert streams["revenue"]["funds_received_gbp"] == streams["revenue"]["nhse_allocation_gbp"]
+    headroom = january.read.dashboard(P)["headroom"]
+    assert headroom["virtual_ward"]["allocation_gbp"] == "4400000.00"
+    by_stream = {h["funding_stream"]: h["headroom_gbp"] for h in headroom["by_stream"]}
+    assert by_stream == {"capital": "539000.00", "revenue": "-64000.00"}
+    assert headroom["headroom_gbp"] == "475000.00"  # not £4,875,000 with the VW money in

@@ -62,9 +62,7 @@ def test_submit_correct_refetch_diff_and_restate(tmp_path: Path) -> None:
     assert again["csv"] == first["csv"]  # byte for byte, whatever changed since
     at = world.read.monthly_return(P, "2022-10", known_at=position)
     signed = (first["signed_off_by"], first["signed_off_at"])
-    regenerated = to_csv(
-        with_submission(at, 1, FINANCE.user_id, first["generated_at"], "", signed)
-    )
+    regenerated = to_csv(with_submission(at, 1, FINANCE.user_id, first["generated_at"], "", signed))
     assert hashlib.sha256(regenerated.encode()).hexdigest() == sha
     changes = diff_since_latest(world.read, P, "2022-10")["changes"]
     assert {c["row"] for c in changes if c["section"] == "schemes"} == {code}
