@@ -23,7 +23,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from projections.return_lines import COVER, SECTIONS, Column
+from projections.return_cells import Column
+from projections.return_lines import COVER, SECTIONS
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # Accounting style: negatives in brackets, e.g. (£1,234.56).

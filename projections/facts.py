@@ -62,6 +62,11 @@ class ProgrammeFacts:
     funds_received: dict[str, Decimal] = field(default_factory=dict)
     # (received on, stream, amount); empty in views written before receipts were dated
     funds_receipts: list[tuple[date, str, Decimal]] = field(default_factory=list)
+    # when the latest daily report or spend figure known at the position was recorded
+    as_at: str = ""
+    # figures written by the demo's own users (wintertrack/demo.py): marked on every page,
+    # file and return as synthetic
+    synthetic: bool = False
     sites: dict[str, tuple[str, str]] = field(default_factory=dict)
     flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
 
@@ -98,6 +103,22 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+DEMO_USER = "demo-lead"  # wintertrack/demo.py's lead: whose reports are generated
+
+
+def _as_at(db: ViewDatabase, programme: str, known_at: int) -> str:
+    latest = [
+        str(found)
+        for table in ("v_daily", "v_spend")
+        for (found,) in db.query(
+            f"SELECT MAX(recorded_at) FROM {table} WHERE programme = ? AND position <= ?",
+            (programme, known_at),
+        )
+        if found
+    ]
+    return max(latest, default="")
+
+
 def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFacts:
     at = (known_at, known_at)
     rows = db.query(f"SELECT data FROM v_programme WHERE code = ? AND {KNOWN_AT}", (programme, *at))
@@ -125,6 +146,14 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             (date.fromisoformat(d), k, Decimal(v)) for d, k, v in p.get("funds_receipts") or []
         ],
         known_at=known_at,
+        as_at=_as_at(db, programme, known_at),
+        synthetic=bool(
+            db.query(
+                "SELECT 1 FROM v_daily WHERE programme = ? AND position <= ? "
+                "AND actor LIKE ? LIMIT 1",
+                (programme, known_at, f"%{DEMO_USER}%"),
+            )
+        ),
     )
     query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"
     for code, data in db.query(query, (programme, *at)):

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 PENNY, HUNDREDTH, TENTH = Decimal("0.01"), Decimal("0.01"), Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the JSON key and the CSV section name
+    title: str  # the XLSX sheet and the HTML heading
+    line: type
+    columns: tuple[Column, ...]
+
+
+def _columns(line: type, spec: dict[str, tuple[str, str]]) -> tuple[Column, ...]:
+    names = [f.name for f in fields(line)]
+    assert names == list(spec), f"{line.__name__}: columns and fields differ"
+    return tuple(Column(key, label, kind) for key, (label, kind) in spec.items())
 
 
 def json_cell(kind: str, value: Any) -> Any:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
+from projections import return_extra as extra
 from projections.arithmetic import (
     DEFAULT_RAG,
     ZERO,
@@ -21,7 +21,8 @@ from projections.arithmetic import (
     status_on,
 )
 from projections.facts import ProgrammeFacts, SchemeFacts
-from projections.return_cells import json_cell, kpi_target, kpi_value
+from projections.return_beds import PLACE_ORDER, _rank, beds_lines
+from projections.return_cells import Section, json_cell, kpi_target, kpi_value
 from projections.return_flow import flow_lines
 from projections.return_lines import (
     COVER,
@@ -33,8 +34,15 @@ from projections.return_lines import (
     KpiLine,
     NoteLine,
     SchemeLine,
-    Section,
     StreamLine,
+)
+from projections.return_sections import (
+    DischargeLine,
+    ForecastLine,
+    GaBedsLine,
+    RiskLine,
+    TrajectoryLine,
+    VirtualWardLine,
 )
 from projections.return_totals import exact_cells, rounding_notes
 from projections.rounding import pct_for_rag
@@ -42,8 +50,11 @@ from schemes.months import YearMonth, financial_month_label, financial_year, win
 from schemes.rules import kpi_type
 
 STREAMS = ("capital", "revenue", "virtual_ward")
+SYNTHETIC = (
+    "Synthetic figures: this return was made from generated demonstration data, not from "
+    "anything the ICB reported."
+)
 SECTION_ORDER = ("acute", "community", "mental_health", "voluntary")
-PLACE_ORDER = ("ENH", "SW", "WE", "HERTS", "HWE")
 
 
 @dataclass(frozen=True)
@@ -54,11 +65,13 @@ class ReturnDocument:
     schemes: list[SchemeLine]
     kpis: list[KpiLine]
     flow: list[FlowLine]
+    trajectory: list[TrajectoryLine] = field(default_factory=list)
+    forecast: list[ForecastLine] = field(default_factory=list)
+    discharges: list[DischargeLine] = field(default_factory=list)
+    ga_beds: list[GaBedsLine] = field(default_factory=list)
+    virtual_wards: list[VirtualWardLine] = field(default_factory=list)
+    risks: list[RiskLine] = field(default_factory=list)
     notes: list[NoteLine] = field(default_factory=list)
-
-
-def _rank(order: tuple[str, ...], value: str) -> tuple[int, str]:
-    return (order.index(value) if value in order else len(order), value)
 
 
 def grouped(schemes: list[SchemeFacts]) -> list[SchemeFacts]:
@@ -148,49 +161,6 @@ def _streams(p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth) -> li
     return out
 
 
-def _beds(p: ProgrammeFacts, months: dict[str, tuple[SchemeFacts, SchemeMonth]]) -> list[BedsLine]:
-    """Counted schemes by place (a scheme split between places shares by its split), their
-    total against the target, schemes not counted, and all schemes: both totals reconcile."""
-    parts: dict[tuple[bool, str], list[Decimal]] = {}
-    members: dict[tuple[bool, str], set[str]] = {}
-    for s, m in months.values():
-        if s.measure == "none":
-            continue
-        planned_total = s.planned_beds_equivalent or ZERO
-        split = s.place_split if s.place_split and planned_total else {s.place: planned_total}
-        for place, share in split.items():
-            ratio = share / planned_total if planned_total else Decimal(1)
-            key = (s.counts_toward_target, place)
-            acc = parts.setdefault(key, [ZERO, ZERO])
-            acc[0] += m.planned * ratio
-            acc[1] += (m.delivered or ZERO) * ratio
-            members.setdefault(key, set()).add(s.code)
-    target = Decimal(p.bed_target)
-
-    def line(group: str, place: str, keys: list[tuple[bool, str]], with_target: bool) -> BedsLine:
-        planned = sum((parts[k][0] for k in keys), ZERO)
-        delivered = sum((parts[k][1] for k in keys), ZERO)
-        counted = group.startswith("counted")
-        return BedsLine(
-            group=group,
-            place=place,
-            schemes=len(set().union(*(members[k] for k in keys))) if keys else 0,
-            target=p.bed_target if with_target else None,
-            planned_beds_equivalent=planned,
-            delivered_beds_equivalent=delivered,
-            delivered_pct_of_planned=delivered / planned * 100 if planned else None,
-            delivered_pct_of_target=delivered / target * 100 if counted and target else None,
-        )
-
-    rows: list[BedsLine] = []
-    for counted, group in ((True, "counted"), (False, "not_counted")):
-        keys = sorted((k for k in parts if k[0] is counted), key=lambda k: _rank(PLACE_ORDER, k[1]))
-        rows += [line(group, k[1], [k], False) for k in keys]
-        rows.append(line(f"{group}_total", "all", keys, counted))
-    rows.append(line("all_schemes", "all", list(parts), False))
-    return rows
-
-
 def _kpis(
     p: ProgrammeFacts, months: dict[str, tuple[SchemeFacts, SchemeMonth]], window: list[date]
 ) -> list[KpiLine]:
@@ -238,6 +208,8 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
         period_end=window[-1] if window else None,
         bed_target=p.bed_target,
         known_at=p.known_at,
+        as_at=p.as_at[:19].replace("T", " "),
+        synthetic=p.synthetic,
         status="preview",
         revision=None,
         restatement_reason="",
@@ -250,12 +222,23 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
     doc = ReturnDocument(
         cover=cover,
         streams=_streams(p, lines, month),
-        beds=_beds(p, months),
+        beds=beds_lines(p, months),
         schemes=lines,
         kpis=_kpis(p, months, window),
         flow=flow_lines(p, window),
+        trajectory=extra.trajectory(p, month, through),
+        forecast=extra.spend_forecast(lines),
+        discharges=extra.discharges(p, window),
+        ga_beds=extra.ga_beds(p, window),
+        virtual_wards=extra.virtual_wards(months),
+        risks=extra.risks(lines),
     )
-    return replace(doc, notes=rounding_notes(doc))
+    notes = rounding_notes(doc)
+    if not doc.virtual_wards:
+        notes.append(NoteLine("Virtual wards", "No scheme is funded from the virtual-ward stream."))
+    if p.synthetic:
+        notes.insert(0, NoteLine("Synthetic figures", SYNTHETIC))
+    return replace(doc, notes=notes)
 
 
 def section_rows(section: Section, lines: list[Any]) -> list[dict[str, Any]]:

@@ -10,9 +10,12 @@ more as keep it in the RAG's band; ``date`` ISO 8601; ``bool`` yes or no; ``kpi`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from projections.return_cells import Section, _columns
+from projections.return_sections import MORE_SECTIONS
 
 LAYOUT = "wintertrack-return/3"  # cells: projections/return_cells.py
 
@@ -33,6 +36,8 @@ class Cover:
     period_end: date | None
     bed_target: int
     known_at: int
+    as_at: str
+    synthetic: bool
     status: str
     revision: int | None
     restatement_reason: str
@@ -131,27 +136,6 @@ class NoteLine:
     note: str
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str  # the JSON key and the CSV section name
-    title: str  # the XLSX sheet and the HTML heading
-    line: type
-    columns: tuple[Column, ...]
-
-
-def _columns(line: type, spec: dict[str, tuple[str, str]]) -> tuple[Column, ...]:
-    names = [f.name for f in fields(line)]
-    assert names == list(spec), f"{line.__name__}: columns and fields differ"
-    return tuple(Column(key, label, kind) for key, (label, kind) in spec.items())
-
-
 COVER = _columns(
     Cover,
     {
@@ -169,6 +153,8 @@ COVER = _columns(
         "period_end": ("Period covered to", "date"),
         "bed_target": ("Bed target (beds-equivalent)", "int"),
         "known_at": ("As at event-log position", "int"),
+        "as_at": ("Figures as at (the latest report or spend recorded, UTC)", "text"),
+        "synthetic": ("Synthetic figures (a demonstration, not real data)", "bool"),
         "status": ("Status (preview, primary or restatement)", "text"),
         "revision": ("Revision", "int"),
         "restatement_reason": ("Reason for restatement", "text"),
@@ -301,6 +287,7 @@ SECTIONS: tuple[Section, ...] = (
             },
         ),
     ),
+    *MORE_SECTIONS,
     Section(
         "notes",
         "Notes",

@@ -122,6 +122,13 @@ ROW_KEYS = {
     "schemes": ("scheme_code",),
     "kpis": ("scheme_code", "kpi_code"),
     "flow": ("ods_code",),
+    "trajectory": ("month",),
+    "forecast": ("funding_stream",),
+    "discharges": ("ods_code",),
+    "ga_beds": ("ods_code",),
+    "virtual_wards": ("scheme_code",),
+    "risks": ("scheme_code",),
+    "notes": ("about", "note"),
 }
 
 

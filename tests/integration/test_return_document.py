@@ -108,7 +108,9 @@ def test_csv_and_xlsx_agree_cell_for_cell_with_json(winter: World, month: str) -
         assert [c.value for c in sheet[1]] == [c.label for c in section.columns]
         assert sheet.freeze_panes == "A2"
         json_rows = report[section.key]
-        assert len(rows) == len(json_rows) == sheet.max_row - 1 > 0, section.key
+        assert len(rows) == len(json_rows) == sheet.max_row - 1, section.key
+        # The demo funds no scheme from the virtual-ward stream; every other section has rows.
+        assert json_rows or section.key == "virtual_wards", section.key
         for n, (row, line) in enumerate(zip(json_rows, rows, strict=True), start=2):
             assert list(row) == keys
             for i, column in enumerate(section.columns):
