@@ -155,6 +155,16 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         None,
         writes(201, "finance"),
     ),
+    ("get", "/api/v1/programmes/{programme}/returns/{month}/sign-off"): (
+        None,
+        writes(200, "board", "finance"),
+    ),
+    # The figures named are not the return's (a position the views have not reached): a
+    # permitted signer is refused the input, anyone else the command.
+    ("post", "/api/v1/programmes/{programme}/returns/{month}/sign-off"): (
+        {"position": 999999, "sha256": "0" * 64},
+        writes(422, "finance"),
+    ),
     ("get", "/api/v1/programmes/{programme}/returns/{month}/submissions"): (
         None,
         writes(200, "board", "finance"),

@@ -62,5 +62,6 @@ def api_world() -> ApiWorld:
 
     sign_off(app, world.read, ADMIN, P, "2022-10")
     submit(app, world.read, ADMIN, P, "2022-10")
+    sign_off(app, world.read, ADMIN, P, "2022-10")  # a standing sign-off for a restatement
     client = TestClient(create_app(app, world.read, "test-secret-key", follow=False))
     return ApiWorld(client, tokens, app)
