@@ -4,7 +4,7 @@ and as known at."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -29,9 +29,15 @@ def dashboard(
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,
+    reading: Literal["figures_for", "as_it_stood"] = "figures_for",
 ) -> JSONResponse:
-    """The dashboard; ``as_at`` says how fresh the views behind it are (position, age, lag)."""
-    board = read.dashboard(programme, as_of, known_at)
+    """The dashboard; ``as_at`` says how fresh the views behind it are (position, age, lag).
+    ``reading``: ``figures_for`` the day's figures as known now, or ``as_it_stood`` the winter
+    as known at the day's end (``known_at``, when given, names the position itself)."""
+    if known_at is None:
+        board = read.dashboard_reading(programme, as_of, reading)
+    else:
+        board = read.dashboard(programme, as_of, known_at)
     # Plain JSON values already: JSONResponse skips FastAPI's slower generic encoder.
     return JSONResponse({**board, "as_at": request.state.as_at.as_dict()})
 

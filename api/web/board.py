@@ -32,7 +32,8 @@ def dashboard(request: Request) -> Response:
     as_of_text = request.query_params.get("as_of")
     try:
         as_of = date.fromisoformat(as_of_text) if as_of_text else None
-        board = read.dashboard(programme, as_of)
+        reading = request.query_params.get("reading") or "figures_for"
+        board = read.dashboard_reading(programme, as_of, reading)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
         winters = compare_winters(read, programme, as_of)
     except (DomainError, InputRefused, ValueError) as error:
