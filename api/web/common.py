@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.web.session import COOKIE, Sessions
 from capacity.application import WinterApplication
-from capacity.errors import Unauthenticated
+from capacity.errors import DomainError, Unauthenticated
 from capacity.signin import SignInService
 from capacity.users import User
 from projections.freshness import freshness
@@ -98,8 +98,20 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
         oidc=request.app.state.oidc is not None,
         as_at=getattr(request.state, "as_at", None),
         ready_max_lag=request.app.state.ready_max_lag,
+        synthetic=_synthetic(request, context.get("programme")),
     )
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _synthetic(request: Request, programme: Any) -> bool:
+    """Whether the page's programme holds the demo's generated figures (marked on every page)."""
+    if not isinstance(programme, str) or not programme:
+        return False
+    read: ReadModel = request.app.state.read_model
+    try:
+        return read.facts(programme).synthetic
+    except (DomainError, InputRefused):
+        return False
 
 
 def _csrf(request: Request, cookie: str, form: Any) -> None:

@@ -85,6 +85,7 @@ def page(world: World, month: str) -> dict[str, list[list[str]]]:
     client.post("/login", data={"token": token})
     answer = client.get(f"/returns/{month}", params={"programme": P})
     assert answer.status_code == 200, answer.text[:300]
+    assert "Synthetic figures." in answer.text
     parser = Tables()
     parser.feed(answer.text)
     return parser.tables
@@ -96,6 +97,15 @@ def test_new_sections_agree_cell_for_cell_in_four_formats(winter: World, month: 
     csv_rows = parse_csv(to_csv(report))
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))
     html = page(winter, month)
+    # The demo's figures are marked synthetic on the page, the cover and in the notes, and no
+    # catalogue annotation reaches a scheme's name.
+    assert report["cover"]["synthetic"] is True
+    assert report["notes"][0]["about"] == "Synthetic figures"
+    assert not [
+        r
+        for r in report["schemes"]
+        if "(sic)" in r["scheme_name"] or "Appendix" in r["scheme_name"]
+    ]
     checked = 0
     for section in (s for s in SECTIONS if s.key in NEW):
         rows = report[section.key]
