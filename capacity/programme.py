@@ -100,6 +100,16 @@ class Programme(Aggregate):
             received = aggregate.received.get(self.stream, Decimal("0"))
             aggregate.received[self.stream] = received + self.amount_gbp
 
+    class ManagementForecastRecorded(Event):
+        """Finance's forecast outturn to March for a stream, where it differs from the
+        straight line, as entered for a month's return."""
+
+        TOPIC = "wintertrack:Programme.ManagementForecastRecorded"
+        stream: str
+        month: str
+        amount_gbp: Decimal
+        note: str
+
     def __init__(
         self,
         code: str,
@@ -170,6 +180,18 @@ class Programme(Aggregate):
             stream=stream,
             amount_gbp=amount_gbp,
             received_on=received_on,
+        )
+
+    def record_management_forecast(
+        self, actor: Actor, stream: str, month: str, amount_gbp: Decimal, note: str
+    ) -> None:
+        self.trigger_event(
+            self.ManagementForecastRecorded,
+            actor=actor,
+            stream=stream,
+            month=month,
+            amount_gbp=amount_gbp,
+            note=note,
         )
 
     def add_scheme(self, actor: Actor, scheme_code: str) -> None:

@@ -62,6 +62,8 @@ class ProgrammeFacts:
     funds_received: dict[str, Decimal] = field(default_factory=dict)
     # (received on, stream, amount); empty in views written before receipts were dated
     funds_receipts: list[tuple[date, str, Decimal]] = field(default_factory=list)
+    # (month, stream, amount, note, by) as finance entered them, in recorded order
+    management_forecasts: list[tuple[str, str, Decimal, str, str]] = field(default_factory=list)
     # when the latest daily report or spend figure known at the position was recorded
     as_at: str = ""
     # figures written by the demo's own users (wintertrack/demo.py): marked on every page,
@@ -147,6 +149,10 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         ],
         known_at=known_at,
         as_at=_as_at(db, programme, known_at),
+        management_forecasts=[
+            (m, k, Decimal(v), note, by)
+            for m, k, v, note, by in p.get("management_forecasts") or []
+        ],
         synthetic=bool(
             db.query(
                 "SELECT 1 FROM v_daily WHERE programme = ? AND position <= ? "

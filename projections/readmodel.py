@@ -41,11 +41,6 @@ from projections.returns import beds, gbp
 from schemes.months import YearMonth, window_days
 from schemes.rules import InputRefused
 
-READINGS = {
-    "figures_for": "Figures for {day}, as known now (later reports and corrections included)",
-    "as_it_stood": "The winter as it stood on {day}: what was known at the end of that day",
-}
-
 
 class ReadModel:
     """Reads are deterministic functions of (arguments, position): results are memoised per
@@ -130,37 +125,6 @@ class ReadModel:
             lambda: self._compute_delivery_daily(programme, start, end, at),
         )
         return result
-
-    def position_at_end_of(self, day: date) -> int:
-        """The event-log position the views had reached at the end of ``day`` (UTC): the
-        latest figure recorded by then (0 before anything was)."""
-        end = (day + timedelta(days=1)).isoformat()
-        found = [
-            int(position or 0)
-            for table in ("v_daily", "v_spend")
-            for (position,) in self.views.query(
-                f"SELECT MAX(position) FROM {table} WHERE recorded_at < ?", (end,)
-            )
-        ]
-        return max(found, default=0)
-
-    def dashboard_reading(
-        self, programme: str, as_of: date | None, reading: str = "figures_for"
-    ) -> dict[str, Any]:
-        """The dashboard read one of two ways (docs/rules.md §1): ``figures_for`` the day's
-        figures as known now, or ``as_it_stood`` the winter as known at the day's end."""
-        if reading not in READINGS:
-            raise InputRefused("reading", f"must be one of {', '.join(READINGS)}")
-        day = self._as_of(as_of)
-        known_at = self.position_at_end_of(day) if reading == "as_it_stood" else None
-        if known_at == 0:
-            raise InputRefused("as_of", f"no figures had been recorded by the end of {day}")
-        board = dict(self.dashboard(programme, as_of, known_at))
-        board["reading"] = {
-            "kind": reading,
-            "label": READINGS[reading].format(day=f"{day.day} {day:%b %Y}"),
-        }
-        return board
 
     def dashboard(
         self, programme: str, as_of: date | None = None, known_at: int | None = None

@@ -227,7 +227,7 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
         kpis=_kpis(p, months, window),
         flow=flow_lines(p, window),
         trajectory=extra.trajectory(p, month, through),
-        forecast=extra.spend_forecast(lines),
+        forecast=extra.spend_forecast(p, lines, month),
         discharges=extra.discharges(p, window),
         ga_beds=extra.ga_beds(p, window),
         virtual_wards=extra.virtual_wards(months),

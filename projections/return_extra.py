@@ -64,27 +64,54 @@ def trajectory(p: ProgrammeFacts, month: YearMonth, through: date) -> list[Traje
     return rows
 
 
-def spend_forecast(lines: list[SchemeLine]) -> list[ForecastLine]:
-    """Each stream's spend to March: the straight line, or the management forecast finance
-    entered where it differs (none is entered yet: the straight line stands)."""
-    streams = sorted({x.funding_stream for x in lines})
+def spend_forecast(
+    p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth
+) -> list[ForecastLine]:
+    """Each stream's spend to March: the straight line, or where finance entered one for the
+    month or an earlier one, its latest management forecast with its note; the total adds the
+    streams' forecasts."""
+    entered: dict[str, tuple[Decimal, str, str, str]] = {}
+    for m, stream, amount, note, by in p.management_forecasts:
+        if m <= str(month):
+            entered[stream] = (amount, note, by, m)
+    streams = sorted({x.funding_stream for x in lines} | set(entered))
     rows: list[ForecastLine] = []
-    for name in [*streams, "total"]:
-        mine = [x for x in lines if name in ("total", x.funding_stream)]
+    for name in streams:
+        mine = [x for x in lines if x.funding_stream == name]
         allocation = sum((x.allocation_gbp for x in mine), ZERO)
         straight = sum((x.forecast_outturn_gbp for x in mine), ZERO)
+        management = entered.get(name)
+        forecast = management[0] if management else straight
+        method = STRAIGHT_LINE
+        if management:
+            label = financial_month_label(YearMonth.parse(management[3]))
+            method = f"management forecast entered for {label} by {management[2]}: {management[1]}"
         rows.append(
             ForecastLine(
                 funding_stream=name,
                 allocation_gbp=allocation,
                 spend_to_date_gbp=sum((x.spend_to_date_gbp for x in mine), ZERO),
                 straight_line_outturn_gbp=straight,
-                management_forecast_gbp=None,
-                forecast_outturn_gbp=straight,
-                forecast_less_allocation_gbp=straight - allocation,
-                method=STRAIGHT_LINE,
+                management_forecast_gbp=management[0] if management else None,
+                forecast_outturn_gbp=forecast,
+                forecast_less_allocation_gbp=forecast - allocation,
+                method=method,
             )
         )
+    allocation = sum((r.allocation_gbp for r in rows), ZERO)
+    forecast = sum((r.forecast_outturn_gbp for r in rows), ZERO)
+    rows.append(
+        ForecastLine(
+            funding_stream="total",
+            allocation_gbp=allocation,
+            spend_to_date_gbp=sum((r.spend_to_date_gbp for r in rows), ZERO),
+            straight_line_outturn_gbp=sum((r.straight_line_outturn_gbp for r in rows), ZERO),
+            management_forecast_gbp=None,
+            forecast_outturn_gbp=forecast,
+            forecast_less_allocation_gbp=forecast - allocation,
+            method="the streams' forecasts added",
+        )
+    )
     return rows
 
 

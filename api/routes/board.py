@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import AnyUser, Reads
 from api.errors import ERROR_RESPONSES
+from projections.readings import dashboard_reading
 from projections.winters import compare_winters
 
 router = APIRouter(
@@ -35,7 +36,7 @@ def dashboard(
     ``reading``: ``figures_for`` the day's figures as known now, or ``as_it_stood`` the winter
     as known at the day's end (``known_at``, when given, names the position itself)."""
     if known_at is None:
-        board = read.dashboard_reading(programme, as_of, reading)
+        board = dashboard_reading(read, programme, as_of, reading)
     else:
         board = read.dashboard(programme, as_of, known_at)
     # Plain JSON values already: JSONResponse skips FastAPI's slower generic encoder.

@@ -16,6 +16,7 @@ from api.web.common import (
     _user,
 )
 from capacity.errors import DomainError
+from projections.readings import dashboard_reading
 from projections.winters import compare_winters
 from schemes.rules import InputRefused
 
@@ -33,7 +34,7 @@ def dashboard(request: Request) -> Response:
     try:
         as_of = date.fromisoformat(as_of_text) if as_of_text else None
         reading = request.query_params.get("reading") or "figures_for"
-        board = read.dashboard_reading(programme, as_of, reading)
+        board = dashboard_reading(read, programme, as_of, reading)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
         winters = compare_winters(read, programme, as_of)
     except (DomainError, InputRefused, ValueError) as error:

@@ -53,6 +53,12 @@ def on_programme(db: PageWriter, event: Any, pos: int) -> str:
         (str(event.originator_id),),
     )
     current = json.loads(rows[0][0])
+    if isinstance(event, Programme.ManagementForecastRecorded):
+        forecasts = [
+            *(current.get("management_forecasts") or []),
+            [event.month, event.stream, str(event.amount_gbp), event.note, event.actor.user_id],
+        ]
+        return _programme_version(db, event, pos, {"management_forecasts": forecasts})
     if isinstance(event, Programme.FundsReceived):
         funds = dict(current.get("funds_received") or {})
         funds[event.stream] = str(Decimal(funds.get(event.stream, "0")) + event.amount_gbp)

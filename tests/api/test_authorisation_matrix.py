@@ -54,6 +54,15 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         {"funding_stream": "revenue", "amount_gbp": "7500000.00", "received_on": "2022-09-30"},
         writes(201, "finance"),
     ),
+    ("post", "/api/v1/programmes/{programme}/management-forecasts"): (
+        {
+            "funding_stream": "revenue",
+            "month": "2022-12",
+            "amount_gbp": "7000000.00",
+            "note": "two schemes will not recruit",
+        },
+        writes(201, "finance"),
+    ),
     ("post", "/api/v1/programmes/{programme}/schemes/{scheme}/narrative"): (
         {"narrative": "Fourth bed open from Monday"},
         writes(200, "lead"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from projections.arithmetic import system_daily
+from projections.readings import dashboard_reading
 from schemes.rules import InputRefused
 from tests.support.world import World, make_world
 from wintertrack.demo import generate_winter
@@ -80,17 +81,17 @@ def test_funds_are_dated_and_the_virtual_ward_money_is_apart(january: World) -> 
 
 def test_the_past_is_read_two_labelled_ways(january: World) -> None:
     day = date(2023, 1, 12)
-    now = january.read.dashboard_reading(P, day, "figures_for")
+    now = dashboard_reading(january.read, P, day, "figures_for")
     assert now["reading"]["label"].startswith("Figures for 12 Jan 2023, as known now")
     # The demo's figures were recorded today (the machine's), long after 12 Jan 2023.
     with pytest.raises(InputRefused) as refused:
-        january.read.dashboard_reading(P, day, "as_it_stood")
+        dashboard_reading(january.read, P, day, "as_it_stood")
     assert refused.value.field == "as_of"
     recorded = date.today()
-    then = january.read.dashboard_reading(P, recorded, "as_it_stood")
+    then = dashboard_reading(january.read, P, recorded, "as_it_stood")
     assert then["reading"]["label"].startswith(
         f"The winter as it stood on {recorded.day} {recorded:%b %Y}"
     )
     assert 0 < then["known_at"] <= january.read.head()
     with pytest.raises(InputRefused):
-        january.read.dashboard_reading(P, day, "whenever")
+        dashboard_reading(january.read, P, day, "whenever")

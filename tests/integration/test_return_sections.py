@@ -15,8 +15,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.web.common import RAG_LABELS
+from capacity.values import Actor
 from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.return_lines import SECTIONS
+from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN
 from tests.support.world import World, make_world
 from wintertrack.demo import generate_winter
@@ -157,3 +159,25 @@ def test_the_trajectorys_cumulative_delivered_is_the_sum_of_its_months(
     values = list(book.iter_rows(min_row=2, values_only=True))
     cells = [(Decimal(str(v[8])), Decimal(str(v[10]))) for v in values if v[8] is not None]
     assert sum(c[0] for c in cells) == cells[-1][1]  # the workbook's own sum, exactly
+
+
+def test_a_management_forecast_stands_in_place_of_the_straight_line(winter: World) -> None:
+    finance = Actor("fin", "admin", "api")
+    winter.app.record_management_forecast(
+        finance, P, "revenue", "2022-12", "7000000.00", "two schemes will not recruit"
+    )
+    winter.catch_up()
+    before = {r["funding_stream"]: r for r in winter.read.monthly_return(P, "2022-11")["forecast"]}
+    after = {r["funding_stream"]: r for r in winter.read.monthly_return(P, "2023-03")["forecast"]}
+    assert before["revenue"]["management_forecast_gbp"] is None
+    assert before["revenue"]["method"].startswith("straight line")
+    revenue = after["revenue"]
+    assert revenue["management_forecast_gbp"] == revenue["forecast_outturn_gbp"] == "7000000.00"
+    assert revenue["method"] == (
+        "management forecast entered for M9 by fin: two schemes will not recruit"
+    )
+    total = Decimal(after["capital"]["forecast_outturn_gbp"]) + Decimal("7000000.00")
+    assert Decimal(after["total"]["forecast_outturn_gbp"]) == total
+    with pytest.raises(InputRefused) as refused:
+        winter.app.record_management_forecast(finance, P, "revenue", "2023-05", "1.00", "x")
+    assert refused.value.field == "month"
