@@ -100,6 +100,8 @@ def _icb_row(
                 "reason": r["reason"],
                 "submitted_by": r["submitted_by"],
                 "submitted_at": r["submitted_at"],
+                "signed_off_by": r.get("signed_off_by", ""),
+                "signed_off_at": r.get("signed_off_at", ""),
                 "sha256": r["sha256"],
                 "artefacts": r["artefacts"],
             }
