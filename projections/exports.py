@@ -106,6 +106,14 @@ def xlsx_cell(kind: str, value: Any, kpi_type: str = "") -> tuple[Any, str | Non
         if kpi_type == "date":
             return date.fromisoformat(value), KIND_FORMATS["date"]
         return Decimal(value), "General"
+    if kind == "kpitarget":  # a KPI's target: a date or a number where it is one, else words
+        try:
+            if kpi_type == "date":
+                return date.fromisoformat(value), KIND_FORMATS["date"]
+            number = Decimal(value)
+        except (ValueError, ArithmeticError):
+            return ILLEGAL_CHARACTERS_RE.sub("", neutralise(str(value))), None
+        return number, (GBP_FORMAT if kpi_type == "money" else "General")
     if kind == "date":
         return date.fromisoformat(value), KIND_FORMATS["date"]
     if kind in KIND_FORMATS:

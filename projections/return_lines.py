@@ -259,7 +259,7 @@ SECTIONS: tuple[Section, ...] = (
                 "type": ("Type", "text"),
                 "unit": ("Unit", "text"),
                 "aggregation": ("Month's value is the", "text"),
-                "target": ("Target", "text"),
+                "target": ("Target", "kpitarget"),
                 "reports": ("Reports in month", "int"),
                 "value": ("Value in month", "kpi"),
             },

@@ -48,9 +48,17 @@ def text_of(kind: str, value: Any) -> str:
         return f"{Decimal(str(value)):.2f}"
     if kind in ("pct", "avg"):
         return f"{Decimal(str(value)):.1f}"
-    if kind == "text" and isinstance(value, str) and value.startswith(DANGEROUS):
+    if kind in ("text", "kpitarget") and isinstance(value, str) and value.startswith(DANGEROUS):
         return "'" + value
     return str(value)
+
+
+def is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def check_xlsx_cell(kind: str, value: Any, cell: Any, kpi_type: str = "") -> None:
@@ -71,6 +79,12 @@ def check_xlsx_cell(kind: str, value: Any, cell: Any, kpi_type: str = "") -> Non
         step = Decimal("0.01") if kind == "beds" else Decimal("0.1")
         assert Decimal(str(cell.value)).quantize(step) == Decimal(str(value)), where
         assert cell.number_format == ("0.00" if kind == "beds" else "0.0"), where
+    elif kind == "kpitarget" and kpi_type == "date" and value != "TBC":
+        assert isinstance(cell.value, datetime), where  # a date, as the go-live dates are
+        assert cell.value.date().isoformat() == value, where
+    elif kind == "kpitarget" and is_number(value):
+        assert isinstance(cell.value, int | float), where
+        assert Decimal(str(cell.value)) == Decimal(value), where
     elif kind == "bool":
         assert cell.value == ("yes" if value else "no"), where
     else:
