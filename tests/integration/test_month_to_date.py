@@ -95,3 +95,12 @@ def test_the_past_is_read_two_labelled_ways(january: World) -> None:
     assert 0 < then["known_at"] <= january.read.head()
     with pytest.raises(InputRefused):
         dashboard_reading(january.read, P, day, "whenever")
+
+
+def test_the_explain_pages_two_decimal_rows_carry_a_rounding_note(january: World) -> None:
+    from projections.explain import explain_system
+    from schemes.months import YearMonth
+
+    working = explain_system(january.read.facts(P), YearMonth(2022, 12), date(2023, 1, 16))
+    assert f"{working.delivered:.2f}" == "133.74"
+    assert "the delivered rows as shown add to 133.75" in working.rounding_note
