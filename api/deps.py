@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from api.observe import actor
 from capacity.application import WinterApplication
@@ -59,18 +58,26 @@ def _authenticated(request: Request, application: WinterApplication, token: str)
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def allowed(command: str) -> Callable[[Request, User], User]:
-    """For reads that are not open to everyone: the decision is the policy table's
-    (``capacity/policy.py``), as it is for every write inside the application service."""
+class Allowed:
+    """A read route's gate: the decision is the policy table's (``capacity/policy.py``), as it
+    is for every write inside the application service. ``policy`` names the row, so the read
+    matrix in ``docs/authorisation.md`` is generated from the routes themselves."""
 
-    def check(request: Request, user: CurrentUser) -> User:
-        programme = request.path_params.get("programme")
-        refused = refusal(user.role, user, command, programme, None)
+    def __init__(self, policy: str, programme_param: str = "programme") -> None:
+        self.policy = policy
+        self.programme_param = programme_param
+
+    def __call__(self, request: Request, user: CurrentUser) -> User:
+        programme = request.path_params.get(self.programme_param)
+        subject = request.path_params.get("scheme")
+        refused = refusal(user.role, user, self.policy, programme, subject)
         if refused is not None:
             raise refused
         return user
 
-    return check
+
+def allowed(command: str) -> Allowed:
+    return Allowed(command)
 
 
 def actor_of(user: User, channel: str = "api") -> Actor:
@@ -78,8 +85,20 @@ def actor_of(user: User, channel: str = "api") -> Actor:
     return actor(user.name, user.role, channel)
 
 
+# Every integer a client sends is bounded where it enters: a store position is a signed 64-bit
+# integer, so a larger one would fail in the database driver rather than in validation.
+MAX_POSITION = 2**63 - 1
+MAX_REVISION = 1_000_000
+Position = Annotated[int, Query(ge=0, le=MAX_POSITION, description="An event-log position")]
+PageSize = Annotated[int, Query(ge=1, le=1000)]
+Revision = Annotated[int, Path(ge=1, le=MAX_REVISION)]
+
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 AnyUser = CurrentUser
 EventLogReader = Annotated[User, Depends(allowed("read_event_log"))]
 ReturnReader = Annotated[User, Depends(allowed("read_return"))]
+ProgrammeReader = Annotated[User, Depends(allowed("read_programme"))]
+DashboardReader = Annotated[User, Depends(allowed("read_dashboard"))]
+HistoryReader = Annotated[User, Depends(allowed("read_history"))]
+SignInReader = Annotated[User, Depends(allowed("read_sign_ins"))]

@@ -31,6 +31,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Wrong role, or someone else's scheme"},
     404: {"model": ErrorBody, "description": "Unknown programme, scheme, site or report"},
     409: {"model": ErrorBody, "description": "Duplicate, or changed meanwhile"},
+    413: {"model": ErrorBody, "description": "The request body is over the limit"},
+    415: {"model": ErrorBody, "description": "A body that is not application/json"},
     422: {"model": ErrorBody, "description": "Invalid input: names the field and the reason"},
 }
 

@@ -6,7 +6,8 @@ of any API instance tells the truth about the separate ``project``, ``relay`` an
 processes too: the event-log head, the views' position and lag (events and seconds), the
 relay's last published position and lag (its ``relay_tracking`` row) and the ingest consumers'
 lag and dead-letter count (the rows each ``wintertrack ingest`` writes after every poll to
-``ingest_status``; a row's ``updated`` gauge shows whether its process is still writing).
+``ingest_status``, and its dead letters by reason to ``dead_letter_counts``; a row's ``updated``
+gauge shows whether its process is still writing).
 Sign-in failures are counted by this process, as its sign-in service records them.
 """
 
@@ -101,6 +102,20 @@ class StoreCollector(Collector):
             stored.add_metric([name], float(str(stored_value)))
             updated.add_metric([name], float(str(when)))
         yield from (lag, dlq, stored, updated)
+        yield from self._dead_letters()
+
+    def _dead_letters(self) -> Iterator[Metric]:
+        rows = self._query("SELECT consumer, kind, total FROM dead_letter_counts")
+        if rows is None:
+            return
+        by_kind = GaugeMetricFamily(
+            "wintertrack_ingest_dead_letters",
+            "Messages this ingest consumer sent to the dead-letter topic, by reason",
+            labels=["consumer", "reason"],
+        )
+        for consumer, kind, total in rows:
+            by_kind.add_metric([str(consumer), str(kind)], float(str(total)))
+        yield by_kind
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

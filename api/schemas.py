@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -12,7 +12,9 @@ from capacity.daily_figures import FIELDS, Kind
 from capacity.flow_figures import COUNTS as FLOW_COUNTS
 from capacity.values import PATHWAYS
 
-Money = Decimal
+# Pounds and pence below £10bn, finite: refused by the parser before any arithmetic can
+# overflow (each field adds its own ceiling; the domain's is £100m, docs/rules.md §13).
+Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
 Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
 Stream = Literal["capital", "revenue", "virtual_ward"]
 Text = str
@@ -209,6 +211,7 @@ class DiversionIn(Strict):
     amount_gbp: Money
     decision_ref: str = Field(min_length=1, max_length=200)
     decided_on: date
+    confirm_repeat: bool = False  # store it although it looks like one already recorded
 
 
 class SiteCreate(Strict):
@@ -253,6 +256,7 @@ class FundsReceivedIn(Strict):
     funding_stream: Stream
     amount_gbp: Money
     received_on: date
+    confirm_repeat: bool = False  # store it although it looks like one already recorded
 
 
 class ManagementForecastIn(Strict):

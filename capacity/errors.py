@@ -68,6 +68,11 @@ class SignOffRequired(Conflict):
     """A return submitted without a sign-off of exactly its figures (409)."""
 
 
+class RepeatSuspected(Conflict):
+    """A decision that looks like one already recorded (409): held back until the person
+    confirms it is a second, separate decision (``confirm_repeat``)."""
+
+
 class Forbidden(DomainError):
     """The actor may not do this (403)."""
 

@@ -69,6 +69,25 @@ POLICY: dict[str, Rule] = {
     "revoke_token": _rule("Revoke an API token", "global"),
     "end_sessions": _rule("End all of a user's web sessions", "global"),
     "read_sign_ins": _rule("See the sign-in audit (sign-ins, sign-outs, failures)", "global"),
+    # reads: every page and API read asks one of these rows too
+    "read_programme": _rule(
+        "See the programme, its schemes and how the target is built",
+        "programme",
+        "board",
+        "finance",
+        "lead",
+    ),
+    "read_dashboard": _rule(
+        "See the dashboard, delivery and how each figure was worked out",
+        "programme",
+        "board",
+        "finance",
+        "lead",
+    ),
+    "read_history": _rule(
+        "See a scheme's figures and history", "programme", "board", "finance", "lead"
+    ),
+    "read_users": _rule("See the users and their tokens", "global"),
     # monthly returns
     "read_return": _rule(
         "See the monthly return and its submissions", "programme", "finance", "board"
@@ -128,6 +147,10 @@ def permits(
 ) -> bool:
     """Whether a page should offer ``command`` to this user."""
     return refusal(user.role, user, command, programme, subject) is None
+
+
+def is_read(command: str) -> bool:
+    return command.startswith("read_")
 
 
 def matrix() -> list[tuple[str, str, dict[str, str]]]:

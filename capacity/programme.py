@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from capacity.repeats import Confirmable, Decision, check_not_repeated, remember
 from capacity.values import FUNDING_STREAMS, Actor, natural_id
 
 
@@ -90,15 +91,17 @@ class Programme(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.site_codes.append(self.ods_code)
 
-    class FundsReceived(Event):
+    class FundsReceived(Confirmable, Event):
         TOPIC = "wintertrack:Programme.FundsReceived"
         stream: str
         amount_gbp: Decimal
         received_on: date
+        repeat_confirmed: bool
 
         def apply(self, aggregate: Any) -> None:
             received = aggregate.received.get(self.stream, Decimal("0"))
             aggregate.received[self.stream] = received + self.amount_gbp
+            remember(aggregate, "receipts", self.stream, "", self)
 
     class ManagementForecastRecorded(Event):
         """Finance's forecast outturn to March for a stream, where it differs from the
@@ -172,14 +175,24 @@ class Programme(Aggregate):
         )
 
     def receive_funds(
-        self, actor: Actor, stream: str, amount_gbp: Decimal, received_on: date
+        self,
+        actor: Actor,
+        stream: str,
+        amount_gbp: Decimal,
+        received_on: date,
+        repeat_confirmed: bool = False,
     ) -> None:
+        """Records money received; the same stream, amount and day again needs
+        ``repeat_confirmed``."""
+        new = Decision(stream, amount_gbp, received_on, "", None)
+        check_not_repeated(self, "receipts", new, "receipt of funds", repeat_confirmed)
         self.trigger_event(
             self.FundsReceived,
             actor=actor,
             stream=stream,
             amount_gbp=amount_gbp,
             received_on=received_on,
+            repeat_confirmed=repeat_confirmed,
         )
 
     def record_management_forecast(

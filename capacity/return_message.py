@@ -11,14 +11,17 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from capacity.programme import Programme
+from capacity.signing import check_signature
 from capacity.values import FUNDING_STREAMS
+from schemes.regions import RegionIcb
 from schemes.rules import InputRefused
 
 SCHEMA_VERSION = 1
@@ -46,7 +49,33 @@ class ProgrammeInfo(BaseModel):
     period_start: date
     period_end: date
     bed_target: int = Field(ge=0, le=100_000)
-    allocations: dict[Literal["capital", "revenue", "virtual_ward"], Decimal]
+    allocations: dict[
+        Literal["capital", "revenue", "virtual_ward"],
+        Annotated[Decimal, Field(ge=0, lt=10**10, decimal_places=2)],
+    ]
+
+
+# a figure or an amount the region adds up: bounded, so no sender's number overflows a total
+Bounded = Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**12), le=10**12)]
+
+
+class StreamFigures(BaseModel):
+    programme_allocation_gbp: Bounded
+    spend_to_date_gbp: Bounded
+
+
+class ReturnSummary(BaseModel):
+    """What the region reads of a return's summary (the rest is kept as sent)."""
+
+    bed_target: int = Field(ge=0, le=100_000)
+    delivered_beds_equivalent: Bounded
+    planned_beds_equivalent: Bounded
+    spend_to_date_gbp: Bounded
+    spend_in_month_gbp: Bounded
+    allocation_gbp: Bounded
+    by_stream: dict[Literal["capital", "revenue", "virtual_ward"], StreamFigures] = Field(
+        min_length=3
+    )
 
 
 class ReturnMessage(BaseModel):
@@ -116,18 +145,27 @@ def return_message(programme: Programme, event: Any) -> dict[str, Any] | None:
     }
 
 
+def _not_a_number(constant: str) -> object:
+    raise InputRefused("message", f"{constant} is not a number")
+
+
 def parse_message(payload: bytes) -> ReturnMessage:
     """The message, or InputRefused naming the first field that is wrong."""
     try:
-        data = json.loads(payload)
+        data = json.loads(payload, parse_constant=_not_a_number)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputRefused("message", f"not JSON: {error}") from None
     try:
         return ReturnMessage.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "message"
-        raise InputRefused(field, first["msg"]) from None
+        raise refusal(error) from None
+
+
+def refusal(error: ValidationError, prefix: str = "") -> InputRefused:
+    """The first error, naming its field."""
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "message"
+    return InputRefused(prefix + field, first["msg"])
 
 
 def artefact_bytes(message: ReturnMessage, name: Literal["csv", "xlsx"]) -> bytes:
@@ -142,6 +180,30 @@ def artefact_bytes(message: ReturnMessage, name: Literal["csv", "xlsx"]) -> byte
     if hashlib.sha256(content).hexdigest() != artefact.sha256:
         raise InputRefused(f"artefacts.{name}.sha256", "does not match the artefact's bytes")
     return content
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What the transport says about a message: its exact bytes, the signature over them (the
+    ``signature`` header) and the message key."""
+
+    payload: bytes
+    signature: str | None
+    key: str | None
+
+
+def check_sender(icb: RegionIcb, message: ReturnMessage, sender: Sender) -> str:
+    """The return was signed by a key the region lists for the ICB it names, is keyed by its
+    programme, and the programme is that ICB's (its code starts with the ICB's code); returns
+    the signing key's id, or raises InputRefused naming what fails."""
+    signed_by = check_signature(icb.code, icb.public_keys, sender.payload, sender.signature)
+    code = message.programme.code
+    if sender.key != code:
+        key = str(sender.key)[:70]
+        raise InputRefused("key", f"is {key!r}: a return is keyed by its programme")
+    if not code.startswith(f"{icb.code}-"):
+        raise InputRefused("programme.code", f"{code} is not a programme of {icb.code}")
+    return signed_by
 
 
 def verify(message: ReturnMessage, region: str) -> None:
@@ -161,3 +223,7 @@ def verify(message: ReturnMessage, region: str) -> None:
         raise InputRefused("return", "names another programme or month than the message")
     if not isinstance(report.get("summary"), dict):
         raise InputRefused("return.summary", "is required")
+    try:
+        ReturnSummary.model_validate(report["summary"])
+    except ValidationError as error:
+        raise refusal(error, "return.summary.") from None

@@ -1,8 +1,7 @@
 """The Scheme aggregate: one funded winter scheme, its beds, status, money moves and narrative.
 
 Daily figures and monthly spend live in their own small aggregates (``reports.py``), one per
-scheme-day and scheme-month, so a scheme's own history stays short however long the winter.
-"""
+scheme-day and scheme-month, so a scheme's own history stays short however long the winter."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from capacity.errors import Conflict, InvalidTransition
+from capacity.repeats import Confirmable, Decision, check_not_repeated, remember
 from capacity.values import Actor, natural_id
 from schemes import lifecycle
 from schemes.rules import InputRefused, check_divertible
@@ -104,15 +104,17 @@ class Scheme(Aggregate):
         def apply(self, aggregate: Any) -> None:
             insort(aggregate.bed_changes, (self.on, -self.change))
 
-    class FundingDivertedOut(Event):
+    class FundingDivertedOut(Confirmable, Event):
         TOPIC = "wintertrack:Scheme.FundingDivertedOut"
         amount_gbp: Decimal
         to_scheme: str
         decision_ref: str
         decided_on: date
+        repeat_confirmed: bool
 
         def apply(self, aggregate: Any) -> None:
             aggregate.diverted_out += self.amount_gbp
+            remember(aggregate, "diversions_out", self.to_scheme, self.decision_ref, self)
 
     class FundingDivertedIn(Event):
         TOPIC = "wintertrack:Scheme.FundingDivertedIn"
@@ -278,9 +280,12 @@ class Scheme(Aggregate):
         decision_ref: str,
         decided_on: date,
         spent_gbp: Decimal = Decimal("0"),
+        repeat_confirmed: bool = False,
     ) -> None:
-        """Takes money away; never more than what is still unspent (allocation - spend)."""
+        """Takes money away, never more than is unspent; a repeat needs ``repeat_confirmed``."""
         check_divertible(self.code, amount_gbp, self.current_allocation_gbp, spent_gbp)
+        new = Decision(to_scheme, amount_gbp, decided_on, decision_ref, None)
+        check_not_repeated(self, "diversions_out", new, "diversion", repeat_confirmed)
         self.trigger_event(
             self.FundingDivertedOut,
             actor=actor,
@@ -288,6 +293,7 @@ class Scheme(Aggregate):
             to_scheme=to_scheme,
             decision_ref=decision_ref,
             decided_on=decided_on,
+            repeat_confirmed=repeat_confirmed,
         )
 
     def divert_in(

@@ -33,6 +33,7 @@ class SignInLimits:
     absolute: timedelta = timedelta(hours=12)
     window: timedelta = timedelta(minutes=15)
     per_address: int = 10  # failed attempts from one address in the window
+    per_credential: int = 10  # failed attempts with one credential (from any address)
     per_user: int = 20  # sign-ins of one user in the window
 
 
@@ -53,28 +54,46 @@ class SignInService:
         self.limits = limits or SignInLimits()
         self.now = now
         self._recent: dict[str, list[datetime]] = {}
+        self._failed: dict[str, list[datetime]] = {}  # by credential: a token's id, an email
         self.on_failure: Callable[[], None] = lambda: None  # e.g. a metrics counter
 
     # --- signing in ------------------------------------------------------------------------
 
     def with_token(self, token: str, address: str) -> tuple[str, User]:
-        """Checks an API token and opens a session; returns the session id (for the cookie)."""
-        self._check_rate(address)
+        """Checks an API token and opens a session; returns the session id (for the cookie).
+
+        A valid token is never refused for what others did from the same address (a hospital's
+        shared address): the limits count failures, and only refuse more failures. Tokens are
+        256-bit random values, so the limits bound the audit's growth, not guessing."""
+        credential = f"token:{token_id(token)}" if token and len(token) <= 200 else "token:?"
         try:
             user = self.app.authenticate(token)
         except Unauthenticated as error:
-            self.record_failure(address, "token", error.message)
+            self._fail(address, credential, "token", error.message)
             raise
         return self._open(user, "token", str(token_id(token)), address), user
 
     def with_identity(self, email: str, address: str) -> tuple[str, User]:
         """Opens a session for the ledger user whose email the identity provider verified."""
-        self._check_rate(address)
         user = self.app.user_by_email(email)
         if user is None:
-            self.record_failure(address, email, "no user has this email")
+            reason = "no user has this email"
+            self._fail(address, f"email:{email}", email, reason)
             raise Unauthenticated(f"no Wintertrack user has the email {email}")
         return self._open(user, "oidc", None, address), user
+
+    def _fail(self, address: str, credential: str, claimed: str, reason: str) -> None:
+        """Records a failure, or refuses it unrecorded once its address or its credential is
+        over the limit (so a flood of failures cannot grow the audit without end)."""
+        self._check_rate(address)
+        since = self.now() - self.limits.window
+        recent = [at for at in self._failed.get(credential, []) if at >= since]
+        if len(recent) >= self.limits.per_credential:
+            raise TooManyAttempts(self._retry_after(recent))
+        if len(self._failed) > 10_000:  # random wrong tokens must not grow this without end
+            self._failed = {k: v for k, v in self._failed.items() if v[-1] >= since}
+        self._failed[credential] = [*recent, self.now()]
+        self.record_failure(address, claimed, reason)
 
     def _open(self, user: User, method: str, token: str | None, address: str) -> str:
         self._check_user_rate(user.name)

@@ -140,7 +140,8 @@ class EmailIndex(Aggregate):
 
 
 class AccessToken(Aggregate):
-    """A bearer token, known only by its hash; its identity is derived from that hash."""
+    """A bearer token, known only by its hash; its identity is derived from that hash, and is
+    the id an administrator lists and revokes it by (the token itself is shown only once)."""
 
     TOPIC = "wintertrack:AccessToken"
 
@@ -148,9 +149,17 @@ class AccessToken(Aggregate):
         actor: Actor
 
     class TokenIssued(Event, Aggregate.Created):
+        """class_version 2 adds ``label`` (what the token is for); version 1 had none."""
+
         TOPIC = "wintertrack:AccessToken.TokenIssued"
+        class_version = 2
         user: str
         token_sha256: str
+        label: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["label"] = ""
 
     Created = TokenIssued
 
@@ -161,19 +170,21 @@ class AccessToken(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.revoked = True
 
-    def __init__(self, user: str, token_sha256: str) -> None:
+    def __init__(self, user: str, token_sha256: str, label: str) -> None:
         self.user = user
         self.token_sha256 = token_sha256
+        self.label = label
         self.revoked = False
 
     @classmethod
-    def issue(cls, actor: Actor, user: str, token: str) -> AccessToken:
+    def issue(cls, actor: Actor, user: str, token: str, label: str = "") -> AccessToken:
         return cls._create(
             cls.TokenIssued,
             id=token_id(token),
             actor=actor,
             user=user,
             token_sha256=token_hash(token),
+            label=label,
         )
 
     def revoke(self, actor: Actor, reason: str) -> None:

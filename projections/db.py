@@ -10,7 +10,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -18,6 +18,15 @@ from uuid import uuid4
 # The advisory lock every process takes before creating tables in a PostgreSQL store (the event
 # store's recorder takes the same one: wintertrack/recorders.py).
 SCHEMA_LOCK = 72_022_023
+
+
+def create_private(path: Path) -> None:
+    """Creates a SQLite file readable and writable by its owner only (0600), before SQLite
+    would create it with the umask's usual 0644: the store holds who did what, and the views
+    the figures. SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 class ViewDatabase:
@@ -70,7 +79,7 @@ class ViewDatabase:
 
             return psycopg.connect(self.store_url, autocommit=False, connect_timeout=10)
         if self.file is not None:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.file)
             target = str(self.file)
         else:
             target = self._memory_name

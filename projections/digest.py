@@ -72,7 +72,7 @@ def canonical(
     position: int, topic: str, originator_id: UUID | str, version: int, state: Any
 ) -> bytes:
     """The bytes one event contributes to the digest (``state`` already decoded)."""
-    ident = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+    ident = originator_id if isinstance(originator_id, UUID) else uuid_of(str(originator_id))
     record = {
         "position": position,
         "topic": topic,

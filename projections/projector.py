@@ -19,6 +19,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
 from capacity.application import WinterApplication
+from projections import checkpoints
 from projections.db import ViewDatabase
 from projections.schema import LOOKUP_INDEXES, READ_INDEXES, TABLES
 from projections.views import HANDLERS
@@ -38,8 +39,10 @@ class Projector:
         views: ViewDatabase,
         page_size: int = PAGE_SIZE,
         read_indexes: bool = True,
+        keep_checkpoints: bool = True,
     ) -> None:
         self.application = application
+        self.keep_checkpoints = keep_checkpoints  # off for a throwaway replay (``store verify``'s)
         self.views = views
         self.page_size = page_size
         self._advanced = threading.Condition()
@@ -56,8 +59,11 @@ class Projector:
                 db.execute(index)
             if not db.query("SELECT position FROM v_tracking WHERE name = ?", (NAME,)):
                 db.execute("INSERT INTO v_tracking (name, position) VALUES (?, 0)", (NAME,))
+            checkpoints.create_tables(db)
 
     def drop_tables(self) -> None:
+        """Drops the views; the digest's head and checkpoints are kept
+        (``projections/checkpoints.py``)."""
         with self.views.transaction() as db:
             for table in TABLES:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
@@ -84,6 +90,8 @@ class Projector:
             start = self.position()
             page = self._read(start, page_size or self.page_size)
             if not page:
+                if applied:
+                    self._checkpoint()
                 return applied
             self.apply_page(page)
             applied += len(page)
@@ -131,6 +139,11 @@ class Projector:
         if touched:
             self.on_advance(sorted(touched))
 
+    def _checkpoint(self) -> None:
+        """Caught up with the head: the log's digest there is a checkpoint."""
+        if self.keep_checkpoints:
+            checkpoints.extend(self.views, self.application.recorder, self.position())
+
     def apply(self, db: PageWriter, notification: Notification | Stored) -> str | None:
         """Applies one event; returns the programme whose facts it changed, if any. Events no
         view reads (sign-ins, users, legacy idempotency records) are skipped undecoded; the
@@ -172,6 +185,7 @@ class Projector:
         views = ViewDatabase(self.views.store_url, fresh)
         building = Projector(self.application, views, read_indexes=False)
         try:
+            checkpoints.carry_over(self.views, views)
             applied = self._build(building, on_page, page_size)
             building.views.settle()
         finally:

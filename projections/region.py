@@ -22,6 +22,11 @@ from schemes.months import YearMonth, financial_month_label, financial_year, mon
 from schemes.regions import BUILT_IN, Region, load_region
 from schemes.rules import InputRefused
 
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
 STATUSES = ("submitted", "resubmitted", "late", "missing")
 
 
@@ -294,7 +299,10 @@ def artefact(
     name: str,
 ) -> tuple[str, str, bytes, str]:
     """(filename, media type, bytes, SHA-256) of an artefact as the ICB submitted it, checked
-    against its SHA-256 again on the way out."""
+    against its SHA-256 again on the way out. The name and the media type are the region's own
+    (``{programme}-{month}-r{n}.csv|xlsx``, text/csv or the XLSX type), never the ones the
+    message carries: a sender's name cannot break the download or its type make the region's
+    origin serve HTML or script."""
     if name not in ("csv", "xlsx"):
         raise InputRefused("artefact", "must be csv or xlsx")
     month = str(YearMonth.parse(month))
@@ -309,4 +317,6 @@ def artefact(
     content = base64.b64decode(stored["base64"])
     if hashlib.sha256(content).hexdigest() != stored["sha256"]:  # pragma: no cover - tampering
         raise Conflict(f"the stored {name} no longer matches its SHA-256")
-    return str(stored["filename"]), str(stored["media_type"]), content, str(stored["sha256"])
+    assert found is not None  # a revision was found in it
+    filename = f"{found.programme}-{month}-r{revision}.{name}"
+    return filename, MEDIA_TYPES[name], content, str(stored["sha256"])

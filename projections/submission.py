@@ -140,6 +140,7 @@ def submit(
     month: str,
     reason: str = "",
     idempotency_key: str | None = None,
+    unchanged: bool = False,
 ) -> tuple[Receipt, int, int, str]:
     """Computes the return at the views' current position and records it as the next revision,
     its cover naming the revision, who submitted it and when, with the CSV and the workbook
@@ -147,6 +148,7 @@ def submit(
 
     Records with it the "as of" day and the running digest of the log at the views' position
     (continued from the latest digest a submission recorded, so only newer events are read).
+    A restatement must change the figures unless ``unchanged`` (resubmit them as they are).
     Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""
     read.projector.run_once()
     moment = application.clock()  # None: now (demos and tests set the clock)
@@ -158,6 +160,8 @@ def submit(
     signed = standing.signed_off if standing is not None else None
     who = (signed[2], signed[3]) if signed and signed[1] == figures else ("", "")
     report = with_submission(current, revision, actor.user_id, at, reason, who)
+    earlier = read.submissions(programme, month)
+    changed = not earlier or bool(diff(earlier[-1]["csv"], to_csv(report)))
     head = read.head()
     digest = log_digest(application.recorder, head, latest_log_digest(read, head))
     receipt, revision = application.submit_return(
@@ -173,6 +177,8 @@ def submit(
         idempotency_key=idempotency_key,
         log=(read.today().isoformat(), digest.position, digest.hex),
         report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
+        changed=changed,
+        unchanged=unchanged,
         figures_sha256=figures,
     )
     read.projector.run_once()

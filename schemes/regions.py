@@ -1,4 +1,5 @@
-"""The region catalogue: which ICBs send their monthly return to an NHS England region.
+"""The region catalogue: which ICBs send their monthly return to an NHS England region, and the
+public keys each ICB signs its returns with (``capacity/signing.py``).
 
 A region's list of ICBs is configuration, like the scheme catalogue: an ICB that never sent
 anything is still listed (as ``missing``). East of England (Y61) is built in as package data.
@@ -10,7 +11,7 @@ import json
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,11 +23,19 @@ BUILT_IN = {"Y61": "region-y61.json"}
 REGION_CODE = r"^[A-Z0-9]{3}$"
 
 
+PUBLIC_KEY = r"^[A-Za-z0-9+/]{43}=$"  # an Ed25519 public key: base64 of its 32 raw bytes
+
+
 class RegionIcb(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[A-Z0-9]{3,5}$")
     name: str = Field(min_length=1, max_length=200)
+    # the keys whose signature the region accepts on this ICB's returns (more than one while a
+    # key is rotated); none: nothing from this ICB is stored
+    public_keys: tuple[Annotated[str, Field(pattern=PUBLIC_KEY)], ...] = Field(
+        default=(), max_length=10
+    )
 
 
 class Region(BaseModel):
@@ -54,6 +63,14 @@ class Region(BaseModel):
 
     def icb(self, code: str) -> RegionIcb | None:
         return next((i for i in self.icbs if i.code == code), None)
+
+    def with_keys(self, keys: dict[str, list[str]]) -> Region:
+        """This catalogue with ``keys`` (ICB code to public keys) added to its ICBs' keys."""
+        icbs = tuple(
+            i.model_copy(update={"public_keys": (*i.public_keys, *keys.get(i.code, []))})
+            for i in self.icbs
+        )
+        return Region.model_validate({**self.model_dump(), "icbs": [i.model_dump() for i in icbs]})
 
     @property
     def icb_codes(self) -> list[str]:

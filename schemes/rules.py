@@ -13,6 +13,9 @@ MAX_BEDS = 2000
 MAX_DISCHARGES = 10000
 MAX_MONEY = Decimal("100000000")
 MAX_TEXT = 2000
+# no figure or amount needs more: a longer one is refused before any arithmetic, which would
+# overflow the decimal context on 1E+1000000 (or take seconds on a million digits)
+MAX_DIGITS = 30
 
 
 class InputRefused(ValueError):
@@ -22,25 +25,43 @@ class InputRefused(ValueError):
         self.reason = reason
 
 
-def _decimal(field: str, value: Any) -> Decimal:
+MAX_DIGITS = 30  # significant digits of any number we accept (money needs 11, beds 6)
+MAX_FIGURE = Decimal("1e12")  # the ceiling of any figure, before each field's own maximum
+
+
+def parse_decimal(field: str, value: Any) -> Decimal:
+    """A finite number with bounded digits and exponent, checked before any arithmetic: a
+    decimal such as ``1E+1000000`` overflows the moment it is compared or rounded."""
     if isinstance(value, bool) or value is None:
         raise InputRefused(field, f"must be a number (got {value!r})")
     if isinstance(value, float) and not math.isfinite(value):
         raise InputRefused(field, f"must be a finite number (got {value})")
+    text = str(value).strip()
+    if len(text) > 2 * MAX_DIGITS:
+        raise InputRefused(field, f"must be a number of at most {MAX_DIGITS} digits")
     try:
-        number = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(str(value))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise InputRefused(field, f"must be a number (got {str(value)[:40]!r})") from None
+        raise InputRefused(field, f"must be a number (got {text[:40]!r})") from None
     if not number.is_finite():
-        raise InputRefused(field, f"must be a finite number (got {value})")
+        raise InputRefused(field, f"must be a finite number (got {text[:40]})")
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite, so never 'n', 'N' or 'F'
+    if len(digits) > MAX_DIGITS or exponent < -MAX_DIGITS:
+        raise InputRefused(field, f"must be a number of at most {MAX_DIGITS} digits")
+    if any(digits) and len(digits) + exponent > 13:  # digits before the point of 1e12
+        raise InputRefused(field, f"is implausibly large (got {text[:40]})")
     return number
+
+
+_decimal = parse_decimal
 
 
 def check_number(field: str, value: Any, allow_negative: bool = False) -> Decimal:
     number = _decimal(field, value)
     if number < 0 and not allow_negative:
         raise InputRefused(field, f"must not be negative (got {number})")
-    if abs(number) > Decimal("1e12"):
+    if abs(number) > MAX_FIGURE:
         raise InputRefused(field, f"is implausibly large (got {number})")
     return number
 

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from projections.db import create_private
+
 DEFAULT_STORE = "sqlite:///./var/wintertrack.db"
 
 
@@ -20,6 +22,8 @@ class Settings(BaseSettings):
     kafka_topic_prefix: str = "winter"
     region: str = "Y61"  # the region `serve --region` shows (a built-in code or a catalogue file)
     secret_key: SecretStr | None = None
+    # an ICB's Ed25519 key (`wintertrack region keys`): the relay signs its returns with it
+    signing_key_file: Path | None = None
     public_url: str | None = None  # e.g. https://wintertrack.example.nhs.uk: Secure cookies, HSTS
     oidc_issuer: str | None = None  # sign-in with the organisation's account when all three set
     oidc_client_id: str | None = None
@@ -28,6 +32,9 @@ class Settings(BaseSettings):
     ready_max_lag: int = 1000  # /readyz answers 503 while the views are more events behind
     serve_projects: bool = True  # off: `serve` leaves the views to a `wintertrack project`
     log_level: str = "INFO"
+    # Addresses of the reverse proxies whose X-Forwarded-For is believed (e.g. "10.0.0.5" or
+    # "*"); unset, the client address is the connection's own and the header is ignored.
+    forwarded_allow_ips: str | None = None
 
     @field_validator("store")
     @classmethod
@@ -46,7 +53,7 @@ def event_store_env(store: str) -> dict[str, str]:
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if store.startswith("sqlite:///"):
         path = Path(store.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),

@@ -13,7 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from capacity.application import WinterApplication
+from capacity.errors import DomainError
+from capacity.signing import generate, public_text
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
@@ -21,6 +25,7 @@ from projections.submission import sign_off, submit
 from schemes.deadlines import deadline, is_working_day
 from schemes.months import YearMonth
 from schemes.regions import Region
+from schemes.rules import InputRefused
 from wintertrack.demo import ADMIN, generate_winter
 from wintertrack.streams.region import outgoing, receive
 
@@ -85,10 +90,24 @@ def icb_store(region: Region, code: str, until: date, seed: int) -> WinterApplic
         restated = at + timedelta(days=3)
         if (code, str(month)) == RESTATED and restated.date() <= until:
             moment[0] = restated
+            reason = "spend corrected after ledger close"
+            correct_a_spend(app, programme, str(month), reason)
             sign_off(app, read, ADMIN, programme, str(month))
-            submit(app, read, ADMIN, programme, str(month), "spend corrected after ledger close")
+            submit(app, read, ADMIN, programme, str(month), reason)
         month = month.next()
     return app
+
+
+def correct_a_spend(app: WinterApplication, programme: str, month: str, reason: str) -> str:
+    """Corrects the first scheme's spend recorded for ``month`` to £1,000.00 (a restatement
+    must change the return); returns the scheme corrected."""
+    for code in app.scheme_codes(programme):
+        try:
+            app.correct_spend(ADMIN, programme, code, month, Decimal("1000.00"), "actual", reason)
+        except (DomainError, InputRefused):
+            continue  # no spend recorded that month, or already £1,000.00
+        return code
+    raise ValueError(f"no spend recorded in {month} to correct")
 
 
 def icb_stores(region: Region, until: date) -> dict[str, WinterApplication]:
@@ -98,31 +117,44 @@ def icb_stores(region: Region, until: date) -> dict[str, WinterApplication]:
     }
 
 
+def demo_keys(region: Region) -> tuple[dict[str, Ed25519PrivateKey], Region]:
+    """A signing key for each ICB, made at start (never stored), and the region catalogue
+    listing their public keys."""
+    keys = {icb.code: generate() for icb in region.icbs}
+    return keys, region.with_keys({code: [public_text(k)] for code, k in keys.items()})
+
+
 def deliver_in_process(
-    icbs: dict[str, WinterApplication], region_app: WinterApplication, region: Region
+    icbs: dict[str, WinterApplication],
+    keys: dict[str, Ed25519PrivateKey],
+    region_app: WinterApplication,
+    region: Region,
 ) -> dict[str, int]:
-    """Every submitted revision of every ICB, through ``receive`` (no broker)."""
+    """Every submitted revision of every ICB, signed, through ``receive`` (no broker)."""
     counts = {"published": 0, "stored": 0, "duplicate": 0}
-    for app in icbs.values():
+    for code, app in icbs.items():
         for notification in app.recorder.select_notifications(0, 1_000_000):
-            message = outgoing(app, notification)
+            message = outgoing(app, notification, keys[code])
             if message is None:
                 continue
-            _, value, headers = message
+            key, value, headers = message
             counts["published"] += 1
-            counts[receive(region_app, region, value, dict(headers))] += 1
+            counts[receive(region_app, region, value, dict(headers), key)] += 1
     return counts
 
 
 def publish_to_broker(
-    icbs: dict[str, WinterApplication], bootstrap: str, prefix: str
+    icbs: dict[str, WinterApplication],
+    keys: dict[str, Ed25519PrivateKey],
+    bootstrap: str,
+    prefix: str,
 ) -> dict[str, int]:
-    """Each ICB's own relay publishes its store (events and returns) to the broker."""
+    """Each ICB's own relay publishes its store (events and signed returns) to the broker."""
     from wintertrack.streams.relay import Relay
 
     published = 0
-    for app in icbs.values():
-        relay = Relay(app, ViewDatabase("memory://"), bootstrap, prefix)
+    for code, app in icbs.items():
+        relay = Relay(app, ViewDatabase("memory://"), bootstrap, prefix, signing_key=keys[code])
         while relay.publish_page():
             pass
         published += relay.returns_published
@@ -136,10 +168,12 @@ def load_region_demo(
     until: date,
     bootstrap: str | None,
     prefix: str,
+    keys: dict[str, Ed25519PrivateKey],
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
+    """``region`` lists the public keys of ``keys`` (``demo_keys``)."""
     icbs = icb_stores(region, until)
     progress(f"{len(icbs)} ICB stores generated to {until}")
     if bootstrap:
-        return publish_to_broker(icbs, bootstrap, prefix)
-    return deliver_in_process(icbs, region_app, region)
+        return publish_to_broker(icbs, keys, bootstrap, prefix)
+    return deliver_in_process(icbs, keys, region_app, region)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import AnyUser, Reads
+from api.deps import MAX_POSITION, DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
 from projections.readings import dashboard_reading
 from projections.winters import compare_winters
@@ -19,14 +19,16 @@ router = APIRouter(
 )
 
 AsOf = Annotated[date | None, Query(description="Valid date (default today)")]
-KnownAt = Annotated[int | None, Query(ge=0, description="Event-log position (default latest)")]
+KnownAt = Annotated[
+    int | None, Query(ge=0, le=MAX_POSITION, description="Event-log position (default latest)")
+]
 
 
 @router.get("/dashboard", response_model=dict[str, Any])
 def dashboard(
     request: Request,
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -46,7 +48,7 @@ def dashboard(
 @router.get("/delivery")
 def delivery(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", examples=["2022-11"])],
     as_of: AsOf = None,
@@ -58,7 +60,7 @@ def delivery(
 @router.get("/delivery/daily")
 def delivery_daily(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
@@ -70,7 +72,7 @@ def delivery_daily(
 @router.get("/winters")
 def winters(
     programme: str,
-    user: AnyUser,
+    user: DashboardReader,
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,

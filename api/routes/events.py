@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from api.deps import Application, EventLogReader
+from api.deps import Application, EventLogReader, PageSize, Position
 from api.errors import ERROR_RESPONSES
 from projections.event_log import EventLog
 
@@ -17,8 +17,8 @@ router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES)
 def events(
     user: EventLogReader,
     application: Application,
-    after: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Position = 0,
+    limit: PageSize = 100,
 ) -> list[dict[str, Any]]:
     """The event log, oldest first: the same records the relay publishes to Kafka."""
     return EventLog(application).page(after, limit)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import AnyUser, Reads
+from api.deps import DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
 from capacity.errors import SchemeNotFound
 from projections.explain import Trail, explain_delivery, explain_spend, explain_system
@@ -45,7 +45,7 @@ def _facts(read: ReadModel, programme: str, month: str, scheme: str | None) -> P
 
 @router.get("/delivery")
 def system_total(
-    programme: str, user: AnyUser, read: Reads, month: Month, as_of: AsOf = None
+    programme: str, user: DashboardReader, read: Reads, month: Month, as_of: AsOf = None
 ) -> dict[str, Any]:
     """A month's system total: each counted scheme's daily average, summed."""
     day = as_of or read.today()
@@ -71,7 +71,12 @@ def system_total(
 
 @router.get("/schemes/{scheme}/delivery")
 def scheme_delivery(
-    programme: str, scheme: str, user: AnyUser, read: Reads, month: Month, as_of: AsOf = None
+    programme: str,
+    scheme: str,
+    user: DashboardReader,
+    read: Reads,
+    month: Month,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
     """A scheme's month, day by day, with the reports and corrections behind each day."""
     p = _facts(read, programme, month, scheme)
@@ -108,7 +113,12 @@ def scheme_delivery(
 
 @router.get("/schemes/{scheme}/spend")
 def scheme_spend(
-    programme: str, scheme: str, user: AnyUser, read: Reads, month: Month, as_of: AsOf = None
+    programme: str,
+    scheme: str,
+    user: DashboardReader,
+    read: Reads,
+    month: Month,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
     """Spend and profile month by month to the month asked for, with the entries behind them."""
     p = _facts(read, programme, month, scheme)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from api.deps import AnyUser, Application, actor_of
+from api.deps import AnyUser, Application, PageSize, Position, SignInReader, actor_of
 from api.errors import ERROR_RESPONSES
 from capacity.signin import SignInService
 
@@ -40,10 +40,10 @@ def end_sessions(name: str, body: SessionsEnd, user: AnyUser, request: Request) 
 
 @router.get("/sign-ins")
 def sign_ins(
-    user: AnyUser,
+    user: SignInReader,
     request: Request,
-    after: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Position = 0,
+    limit: PageSize = 100,
 ) -> list[dict[str, Any]]:
     """Sign-ins, sign-outs, failed attempts, revoked tokens and ended sessions."""
     signin: SignInService = request.app.state.signin

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import AnyUser, Application, IdempotencyKey, actor_of
+from api.deps import AnyUser, Application, IdempotencyKey, ProgrammeReader, actor_of
 from api.errors import ERROR_RESPONSES
 from api.presenters import about_numbers, programme_public
 from api.schemas import (
@@ -35,7 +35,9 @@ def open_programme(
 
 
 @router.get("/{programme}", response_model=ProgrammePublic)
-def get_programme(programme: str, user: AnyUser, application: Application) -> ProgrammePublic:
+def get_programme(
+    programme: str, user: ProgrammeReader, application: Application
+) -> ProgrammePublic:
     found = application.get_programme(programme)
     schemes = [application.get_scheme(programme, c) for c in found.scheme_codes]
     reconciliation = []
@@ -71,6 +73,7 @@ def divert(
         body.decision_ref,
         body.decided_on,
         idempotency_key=key,
+        confirm_repeat=body.confirm_repeat,
     )
     return Receipt(**vars(receipt))
 
@@ -124,6 +127,7 @@ def funds_received(
         body.amount_gbp,
         body.received_on,
         idempotency_key=key,
+        confirm_repeat=body.confirm_repeat,
     )
     return Receipt(**vars(receipt))
 
@@ -150,7 +154,7 @@ def management_forecast(
 
 
 @router.get("/{programme}/about")
-def about(programme: str, user: AnyUser, application: Application) -> dict[str, Any]:
+def about(programme: str, user: ProgrammeReader, application: Application) -> dict[str, Any]:
     """How the bed target is built: the schemes counted and their sum, the schemes not counted
     and why, and every place the catalogue departs from its source."""
     return about_numbers(application, programme)

@@ -8,10 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, Reads
+from api.deps import Allowed, Reads, Revision
 from api.errors import ERROR_RESPONSES
 from api.routes.returns import XLSX
-from capacity.policy import refusal
 from capacity.users import User
 from projections.region import artefact, find_region, overview, tracker
 from projections.region_exports import rollup_csv, rollup_xlsx
@@ -21,15 +20,8 @@ from schemes.regions import Region
 router = APIRouter(prefix="/api/v1/regions/{region}", tags=["regions"], responses=ERROR_RESPONSES)
 
 
-def region_reader(request: Request, region: str, user: CurrentUser) -> User:
-    """Region users of this region, and administrators (the policy's ``read_region``)."""
-    refused = refusal(user.role, user, "read_region", region, None)
-    if refused is not None:
-        raise refused
-    return user
-
-
-RegionReader = Annotated[User, Depends(region_reader)]
+# Region users of this region, and administrators (the policy's ``read_region``).
+RegionReader = Annotated[User, Depends(Allowed("read_region", programme_param="region"))]
 
 
 def configured(request: Request, code: str) -> Region:
@@ -80,7 +72,7 @@ def submitted_artefact(
     region: str,
     month: str,
     icb: str,
-    revision: int,
+    revision: Revision,
     name: Literal["csv", "xlsx"],
     user: RegionReader,
     read: Reads,

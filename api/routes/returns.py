@@ -8,7 +8,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Application, IdempotencyKey, Reads, ReturnReader, actor_of
+from api.deps import (
+    MAX_POSITION,
+    Application,
+    IdempotencyKey,
+    Reads,
+    ReturnReader,
+    Revision,
+    actor_of,
+)
 from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt
 from capacity.errors import NotFound
@@ -45,7 +53,7 @@ def get_return(
     user: ReturnReader,
     read: Reads,
     format: Literal["json", "csv", "xlsx"] = "json",
-    known_at: Annotated[int | None, Query(ge=0)] = None,
+    known_at: Annotated[int | None, Query(ge=0, le=MAX_POSITION)] = None,
 ) -> Response | dict[str, Any]:
     report = read.monthly_return(programme, month, known_at)
     return render(report, format, f"{programme}-{month}-return")
@@ -65,10 +73,23 @@ def submit_return(
     application: Application,
     read: Reads,
     key: IdempotencyKey = None,
+    reason: Annotated[str, Query(max_length=500, description="Why, for a restatement")] = "",
+    resubmit_unchanged: Annotated[
+        bool, Query(description="Restate with the same figures as the latest revision")
+    ] = False,
 ) -> SubmitResult:
+    """Submits the month's return (once the month has ended); a restatement needs a
+    ``reason`` and a change since the latest revision, or ``resubmit_unchanged``."""
     read.monthly_return(programme, month)  # validates the month before anything is stored
     receipt, revision, position, sha = submit(
-        application, read, actor_of(user), programme, month, idempotency_key=key
+        application,
+        read,
+        actor_of(user),
+        programme,
+        month,
+        reason,
+        idempotency_key=key,
+        unchanged=resubmit_unchanged,
     )
     return SubmitResult(
         position=receipt.position,
@@ -138,7 +159,7 @@ def submissions(
 def submission(
     programme: str,
     month: str,
-    revision: int,
+    revision: Revision,
     user: ReturnReader,
     read: Reads,
     format: Literal["csv", "xlsx"] = "csv",

@@ -6,7 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import AnyUser, Application, IdempotencyKey, Reads, actor_of
+from api.deps import (
+    AnyUser,
+    Application,
+    HistoryReader,
+    IdempotencyKey,
+    ProgrammeReader,
+    Reads,
+    actor_of,
+)
 from api.errors import ERROR_RESPONSES
 from api.history import scheme_history
 from api.presenters import scheme_public
@@ -57,7 +65,7 @@ def _beds(read: ReadModel, programme: str, code: str) -> dict[str, Any]:
 
 @router.get("", response_model=list[SchemePublic])
 def list_schemes(
-    programme: str, user: AnyUser, application: Application, read: Reads
+    programme: str, user: ProgrammeReader, application: Application, read: Reads
 ) -> list[SchemePublic]:
     return [
         SchemePublic(
@@ -73,7 +81,7 @@ def list_schemes(
 
 @router.get("/{scheme}", response_model=SchemePublic)
 def get_scheme(
-    programme: str, scheme: str, user: AnyUser, application: Application, read: Reads
+    programme: str, scheme: str, user: ProgrammeReader, application: Application, read: Reads
 ) -> SchemePublic:
     found = application.get_scheme(programme, scheme)
     provenance = application.get_provenance(programme, scheme)
@@ -159,7 +167,7 @@ def update_narrative(
 
 @router.get("/{scheme}/history", response_model=list[HistoryEntry])
 def history(
-    programme: str, scheme: str, user: AnyUser, application: Application, read: Reads
+    programme: str, scheme: str, user: HistoryReader, application: Application, read: Reads
 ) -> list[HistoryEntry]:
     application.get_scheme(programme, scheme)
     return scheme_history(application, read, programme, scheme)

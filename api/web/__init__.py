@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.web import (
@@ -22,7 +22,7 @@ from api.web import (
     region,
     signin_oidc,
 )
-from api.web.common import templates
+from api.web.common import PageRefused, _page, templates
 from api.web.oidc import OidcClient
 from api.web.session import Sessions, safe_next
 from capacity.signin import SignInService
@@ -52,6 +52,18 @@ def install_web(
     app.include_router(region.router)
     configured = getattr(app.state, "region", None)
     templates.env.globals["region_code"] = configured.code if configured else "Y61"
+
+    @app.exception_handler(PageRefused)
+    async def page_refused(request: Request, refused: PageRefused) -> Response:
+        user = refused.session[0]
+        if request.url.path == "/" and user.role == "region":  # a region user's home
+            return RedirectResponse(f"/regions/{user.programme}", status_code=303)
+        return _page(
+            request,
+            "task_forbidden.html",
+            {"_session": refused.session, "error": f"{refused.message} Nothing was shown."},
+            403,
+        )
 
     @app.exception_handler(pages.LoginRequired)
     async def login_required(request: Request, _: pages.LoginRequired) -> RedirectResponse:

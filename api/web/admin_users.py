@@ -1,13 +1,18 @@
-"""The admin's users page: list users, add one with a role and schemes (its first token is
-shown once and never again), and revoke a token."""
+"""The admin's users page: list users and their tokens, add a user with a role and schemes,
+issue a new token to an existing user (each token is shown once and never again), revoke a
+token by its id, and end every session of a user. Every write answers with a redirect
+(post/redirect/get) to this page, which shows what was stored once; a new token travels with
+it, sealed, and is kept nowhere."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import ADMIN, Task
-from api.web.user_directory import list_users
+from api.web.common import PageGate
+from api.web.task_kit import Task
+from api.web.user_directory import directory
+from capacity.signin import SignInService
 
 router = APIRouter(include_in_schema=False)
 ROLES = [("lead", "Scheme lead"), ("finance", "Finance"), ("board", "Board"), ("admin", "Admin")]
@@ -22,10 +27,18 @@ def _page(
     status: int = 200,
 ) -> HTMLResponse:
     codes = task.application.scheme_codes(task.programme)
+    found = directory(task.application)
     return task.render(
         "admin_users.html",
         {
-            "users": list_users(task.application),
+            "users": found.users,
+            "tokens": found.tokens,
+            "names": [(u.name, u.name) for u in found.users],
+            "live": [
+                (t.id, f"{t.user}: {t.label or 'no label'}, issued {t.issued_at:%d %b %Y}")
+                for t in found.tokens
+                if not t.revoked
+            ],
             "roles": ROLES,
             "codes": codes,
             "message": message,
@@ -37,15 +50,24 @@ def _page(
     )
 
 
-@router.get("/admin/users", response_class=HTMLResponse, response_model=None)
+def _key(values: dict[str, str]) -> str | None:
+    return values.get("idempotency_key") or None
+
+
+@router.get(
+    "/admin/users",
+    dependencies=[Depends(PageGate("read_users"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def users(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "add_user", "Users")
     return _page(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/admin/users", response_class=HTMLResponse, response_model=None)
 async def add_user(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "add_user", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -54,34 +76,95 @@ async def add_user(request: Request) -> Response:
     issued: list[str] = []
 
     def act() -> str:
-        _, token = task.application.add_user(
-            task.actor, values.get("name", ""), values.get("role", ""), task.programme, schemes
+        receipt, token = task.application.add_user(
+            task.actor,
+            values.get("name", ""),
+            values.get("role", ""),
+            task.programme,
+            schemes,
+            idempotency_key=_key(values),
         )
-        issued.append(token)
-        return f"Added {values['name']} ({values['role']})."
+        if not receipt.replayed:  # a token is shown once: a repeat issued none
+            issued.append(token)
+        return task.outcome(receipt, f"Added {values['name']} ({values['role']}).")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, "/admin/users", token=issued[0] if issued else None)
     if "scheme" in errors:
         errors["schemes"] = errors.pop("scheme")
-    kept = values if errors else {}
-    return _page(task, message, errors, kept, issued[0] if issued else None, status)
+    return _page(task, message, errors, values, None, status)
+
+
+@router.post("/admin/tokens", response_class=HTMLResponse, response_model=None)
+async def issue_token(request: Request) -> Response:
+    task = Task(request, "issue_token", "Users")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items()}
+    issued: list[str] = []
+    name = values.get("token_user", "")
+
+    def act() -> str:
+        receipt, token = task.application.issue_token(
+            task.actor, name, values.get("label", ""), idempotency_key=_key(values)
+        )
+        if not receipt.replayed:
+            issued.append(token)
+        return task.outcome(receipt, f"Issued a new token to {name}.")
+
+    message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, "/admin/users", token=issued[0] if issued else None)
+    if "name" in errors:
+        errors["token_user"] = errors.pop("name")
+    return _page(task, message, errors, values, None, status)
 
 
 @router.post("/admin/tokens/revoke", response_class=HTMLResponse, response_model=None)
 async def revoke(request: Request) -> Response:
-    task = Task(request, ADMIN, "Users")
+    task = Task(request, "revoke_token", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    values = {k: str(v) for k, v in form.items() if k != "token"}
-    token = str(form.get("token") or "").strip()
+    values = {k: str(v) for k, v in form.items()}
 
     def act() -> str:
-        task.application.revoke_token(task.actor, token, values.get("revoke_reason", ""))
-        # The API trusts a checked token for a few seconds; this process forgets it at once.
-        return "Token revoked: it no longer signs anyone in."
+        receipt = task.application.revoke_token(
+            task.actor,
+            values.get("token_id", ""),
+            values.get("revoke_reason", ""),
+            by_id=True,
+            idempotency_key=_key(values),
+        )
+        return task.outcome(receipt, "Token revoked: it no longer signs anyone in.")
 
     message, errors, status = task.attempt(form, act)
-    if "form" in errors:
-        errors["token"] = errors.pop("form")
-    return _page(task, message, errors, values if errors else {}, None, status)
+    if message is not None:
+        return task.done(message, "/admin/users")
+    if "reason" in errors:
+        errors["revoke_reason"] = errors.pop("reason")
+    return _page(task, message, errors, values, None, status)
+
+
+@router.post("/admin/users/end-sessions", response_class=HTMLResponse, response_model=None)
+async def end_sessions(request: Request) -> Response:
+    task = Task(request, "end_sessions", "Users")
+    if not task.allowed:
+        return task.forbidden()
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items()}
+    signin: SignInService = request.app.state.signin
+
+    def act() -> str:
+        name = values.get("session_user", "")
+        signin.end_user_sessions(task.actor, name, values.get("end_reason", ""))
+        return "Every session of that user has ended; their tokens still work."
+
+    message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, "/admin/users")
+    if "name" in errors:
+        errors["session_user"] = errors.pop("name")
+    return _page(task, message, errors, values, None, status)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.presenters import about_numbers
 from api.web.chart import delivery_chart, winters_chart
 from api.web.common import (
+    PageGate,
     _page,
     _programme,
     _services,
@@ -23,7 +24,12 @@ from schemes.rules import InputRefused
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/",
+    dependencies=[Depends(PageGate("read_dashboard"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def dashboard(request: Request) -> Response:
     session = _user(request)
     if session[0].role == "region":  # a region user's home is their region
@@ -54,7 +60,12 @@ def dashboard(request: Request) -> Response:
     )
 
 
-@router.get("/about/numbers", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/about/numbers",
+    dependencies=[Depends(PageGate("read_programme"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def about_page(request: Request) -> Response:
     """How the target is built and where the catalogue departs from its source."""
     session = _user(request)

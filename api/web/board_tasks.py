@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import BOARD, Task
+from api.web.common import PageGate
+from api.web.task_kit import Task, history_of
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]
@@ -46,22 +47,27 @@ def _diversions(
     )
 
 
-@router.get("/board/diversions", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/board/diversions",
+    dependencies=[Depends(PageGate("divert_funding"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def diversion_form(request: Request) -> Response:
-    task = Task(request, BOARD, "Diversion")
+    task = Task(request, "divert_funding", "Diversion")
     return _diversions(task, None, {}, _form(request)) if task.allowed else task.forbidden()
 
 
 @router.post("/board/diversions", response_class=HTMLResponse, response_model=None)
 async def diversion_submit(request: Request) -> Response:
-    task = Task(request, BOARD, "Diversion")
+    task = Task(request, "divert_funding", "Diversion")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.divert_funding(
+        receipt = task.application.divert_funding(
             task.actor,
             task.programme,
             v.get("from_scheme", ""),
@@ -70,11 +76,14 @@ async def diversion_submit(request: Request) -> Response:
             v.get("decision_ref", ""),
             v.get("decided_on", ""),
             idempotency_key=v.get("idempotency_key") or None,
+            confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        return f"Diverted £{v['amount_gbp']} from {v['from_scheme']} to {v['to_scheme']}."
+        said = f"Diverted £{v['amount_gbp']} from {v['from_scheme']} to {v['to_scheme']}."
+        return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
-    task.read.projector.run_once()
+    if message is not None:
+        return task.done(message, history=history_of(task, v.get("from_scheme", "")))
     return _diversions(task, message, errors, v if errors else {}, status)
 
 
@@ -101,22 +110,27 @@ def _status(
     )
 
 
-@router.get("/board/status", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/board/status",
+    dependencies=[Depends(PageGate("change_status"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def status_form(request: Request) -> Response:
-    task = Task(request, BOARD, "Scheme status")
+    task = Task(request, "change_status", "Scheme status")
     return _status(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/board/status", response_class=HTMLResponse, response_model=None)
 async def status_submit(request: Request) -> Response:
-    task = Task(request, BOARD, "Scheme status")
+    task = Task(request, "change_status", "Scheme status")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.change_status(
+        receipt = task.application.change_status(
             task.actor,
             task.programme,
             v.get("scheme", ""),
@@ -125,9 +139,11 @@ async def status_submit(request: Request) -> Response:
             v.get("reason", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return f"{v['scheme']}: {v['action']} from {v['on']} recorded."
+        return task.outcome(receipt, f"{v['scheme']}: {v['action']} from {v['on']} recorded.")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message, history=history_of(task, v.get("scheme", "")))
     if "scheme_code" in errors:
         errors["scheme"] = errors.pop("scheme_code")
     return _status(task, message, errors, v if errors else {}, status)
@@ -153,29 +169,36 @@ def _target(
     )
 
 
-@router.get("/board/bed-target", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/board/bed-target",
+    dependencies=[Depends(PageGate("revise_bed_target"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def target_form(request: Request) -> Response:
-    task = Task(request, BOARD, "Bed target")
+    task = Task(request, "revise_bed_target", "Bed target")
     return _target(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/board/bed-target", response_class=HTMLResponse, response_model=None)
 async def target_submit(request: Request) -> Response:
-    task = Task(request, BOARD, "Bed target")
+    task = Task(request, "revise_bed_target", "Bed target")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.revise_bed_target(
+        receipt = task.application.revise_bed_target(
             task.actor,
             task.programme,
             v.get("bed_target", ""),
             v.get("reason", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return f"Bed target revised to {v['bed_target']}."
+        return task.outcome(receipt, f"Bed target revised to {v['bed_target']}.")
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message)
     return _target(task, message, errors, v if errors else {}, status)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from api.web.session import COOKIE, Sessions
+from api.web.session import COOKIE, FLASH, Sessions
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, Unauthenticated
+from capacity.policy import POLICY, permits, refusal
 from capacity.signin import SignInService
 from capacity.users import User
 from projections.freshness import freshness
 from projections.readmodel import ReadModel
 from projections.return_cells import gbp_text
 from projections.winters import default_programme
+from schemes.months import YearMonth, financial_month_label
 from schemes.rules import InputRefused
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -57,6 +61,48 @@ class LoginRequired(Exception):
     """Raised by pages that need a signed-in user; answered with a redirect to /login."""
 
 
+class PageRefused(Exception):
+    """Raised when the policy refuses a page to its reader; answered with a 403 page."""
+
+    def __init__(self, session: tuple[User, str], message: str) -> None:
+        super().__init__(message)
+        self.session = session
+        self.message = message
+
+
+class PageGate:
+    """A page's read gate, declared on its route (``dependencies=[Depends(PageGate(...))]``):
+    the signed-in reader must be allowed the policy row, in the programme asked for (or the
+    path parameter ``programme_param`` names, e.g. a region's code), on the scheme in the
+    path for scheme-scoped rows. ``policy`` names the row, so the read matrix in
+    ``docs/authorisation.md`` is generated from the routes themselves."""
+
+    def __init__(self, policy: str, programme_param: str | None = None) -> None:
+        self.policy = policy
+        self.programme_param = programme_param
+
+    def __call__(self, request: Request) -> None:
+        session = _user(request)
+        user = session[0]
+        if self.programme_param:
+            programme = str(request.path_params.get(self.programme_param))
+        else:
+            programme = _programme(request, user)
+        scoped = POLICY[self.policy].scope in ("scheme", "site")
+        subject = request.path_params.get("code") if scoped else None
+        refused = refusal(user.role, user, self.policy, programme, subject)
+        if refused is not None:
+            rule = POLICY[self.policy]
+            why = refused.message
+            if user.role not in rule.roles:
+                who = " or ".join([*sorted(rule.roles), "admin"])
+                why = f"only {who} users may open this page"
+            raise PageRefused(
+                session,
+                f"{rule.what}: {why}; you are signed in as {user.name} ({user.role}).",
+            )
+
+
 def _services(request: Request) -> tuple[WinterApplication, ReadModel, Sessions]:
     state = request.app.state
     read: ReadModel = state.read_model
@@ -91,6 +137,17 @@ def _programme(request: Request, user: User) -> str:
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     user, cookie = context.pop("_session", (None, None))
     sessions: Sessions = request.app.state.sessions
+    if user is not None:
+        where = context.get("programme") or _programme(request, user)
+        context["may"] = lambda command, programme=where: permits(user, command, programme)
+    done = _done(request)
+    if done and not context.get("message"):
+        context["message"] = done.get("message")
+        for carried in ("token", "results"):
+            if not context.get(carried):
+                context[carried] = done.get(carried)
+        context["recorded"] = done
+    context.setdefault("idem", new_key())
     context.update(
         user=user,
         csrf=sessions.csrf_for(cookie) if cookie else "",
@@ -100,7 +157,61 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
         ready_max_lag=request.app.state.ready_max_lag,
         synthetic=_synthetic(request, context.get("programme")),
     )
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    response = templates.TemplateResponse(request, name, context, status_code=status)
+    # Back and reload fetch the page again, so they show the state as it is now (never a
+    # stale "Not yet submitted" from the browser's cache).
+    response.headers["Cache-Control"] = "no-store"
+    if done is not None:
+        response.delete_cookie(FLASH, path="/")
+    return response
+
+
+def _done(request: Request) -> dict[str, Any] | None:
+    """What the write before this page stored (post/redirect/get), shown once."""
+    sessions: Sessions = request.app.state.sessions
+    text = sessions.unseal(request.cookies.get(FLASH))
+    if text is None:
+        return None
+    found = json.loads(text)
+    return found if isinstance(found, dict) else None
+
+
+def _redirect_done(request: Request, to: str, done: dict[str, Any]) -> RedirectResponse:
+    """Answers a successful write with 303 to the page that shows what was stored: reload and
+    Back then fetch that page again and never send the write twice."""
+    sessions: Sessions = request.app.state.sessions
+    response = RedirectResponse(to, status_code=303)
+    response.set_cookie(
+        FLASH,
+        sessions.seal(json.dumps(done)),
+        max_age=120,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=sessions.secure,
+    )
+    return response
+
+
+def new_key() -> str:
+    """A fresh one-time key for each rendered form, sent as the write's idempotency key: a
+    double-click, a reload of a failed post or Back-and-resubmit stores once."""
+    return "web-" + secrets.token_urlsafe(18)
+
+
+def submitted_note(read: ReadModel, programme: str, month: str) -> str | None:
+    """What a change to a month already submitted to NHS England means, or None."""
+    try:
+        found = read.submissions(programme, month)
+        label = financial_month_label(YearMonth.parse(month))
+    except (InputRefused, ValueError):
+        return None
+    if not found:
+        return None
+    return (
+        f"changes the submitted {label} return (revision {found[-1]['revision']}); "
+        "it will need a restatement"
+    )
 
 
 def _synthetic(request: Request, programme: Any) -> bool:

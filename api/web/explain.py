@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import _page, _programme, _services, _user
+from api.web.common import PageGate, _page, _programme, _services, _user
 from capacity.errors import DomainError
 from projections.explain import explain_delivery, explain_spend, explain_system
 from schemes.months import YearMonth
@@ -50,7 +50,12 @@ def _working(request: Request, month: str, build: Any, template: str) -> Respons
     return _page(request, template, context)
 
 
-@router.get("/explain/{month}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/explain/{month}",
+    dependencies=[Depends(PageGate("read_dashboard"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def explain_total(request: Request, month: str) -> Response:
     return _working(
         request,
@@ -60,7 +65,12 @@ def explain_total(request: Request, month: str) -> Response:
     )
 
 
-@router.get("/explain/{month}/schemes/{code}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/explain/{month}/schemes/{code}",
+    dependencies=[Depends(PageGate("read_dashboard"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def explain_scheme(request: Request, month: str, code: str) -> Response:
     return _working(
         request,
@@ -71,7 +81,10 @@ def explain_scheme(request: Request, month: str, code: str) -> Response:
 
 
 @router.get(
-    "/explain/{month}/schemes/{code}/spend", response_class=HTMLResponse, response_model=None
+    "/explain/{month}/schemes/{code}/spend",
+    dependencies=[Depends(PageGate("read_dashboard"))],
+    response_class=HTMLResponse,
+    response_model=None,
 )
 def explain_scheme_spend(request: Request, month: str, code: str) -> Response:
     return _working(

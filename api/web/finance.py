@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.observe import actor as web_actor
 from api.web.common import (
+    PageGate,
     _csrf,
     _page,
     _programme,
+    _redirect_done,
     _services,
     _user,
 )
+from api.web.task_kit import replayed
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
+from capacity.return_rules import check_month_ended
 from capacity.users import User
 from projections.exports import to_csv, to_xlsx
 from projections.return_lines import COVER, SECTIONS
 from projections.submission import diff_since_latest, sign_off, sign_off_status, submit
+from schemes.months import YearMonth
 from schemes.rules import InputRefused
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/returns/{month}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/returns/{month}",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def return_page(request: Request, month: str) -> Response:
     session = _user(request)
     return _return(request, session, month, None)
@@ -37,8 +49,13 @@ def _return(
     message: str | None,
     status: int = 200,
 ) -> HTMLResponse:
-    _, read, _ = _services(request)
+    application, read, _ = _services(request)
     programme = _programme(request, session[0])
+    try:
+        check_month_ended(YearMonth.parse(month), application.today())
+        not_yet = None
+    except InputRefused as error:
+        not_yet = error.reason
     try:
         report = read.monthly_return(programme, month)
         submissions = read.submissions(programme, month)
@@ -57,7 +74,8 @@ def _return(
             "programme": programme,
             "month": month,
             "message": message,
-            "can_submit": permits(session[0], "submit_return", programme),
+            "can_submit": permits(session[0], "submit_return", programme) and not not_yet,
+            "not_yet": not_yet,
             "sign_off": signed,
             "can_sign_off": permits(session[0], "sign_off_return", programme),
             "cover_columns": COVER,
@@ -67,7 +85,11 @@ def _return(
     )
 
 
-@router.get("/returns/{month}/download.{fmt}", response_model=None)
+@router.get(
+    "/returns/{month}/download.{fmt}",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_model=None,
+)
 def download(request: Request, month: str, fmt: str) -> Response:
     session = _user(request)
     _, read, _ = _services(request)
@@ -101,24 +123,26 @@ async def submit_page(request: Request, month: str) -> Response:
         _csrf(request, cookie, form)
         actor = web_actor(user.name, user.role, "web")
         application.authorise(actor, "submit_return", programme)
-        _, revision, position, sha = submit(
+        receipt, revision, position, sha = submit(
             application,
             read,
             actor,
             programme,
             month,
             str(form.get("reason") or ""),
+            idempotency_key=str(form.get("idempotency_key") or "") or None,
+            unchanged=form.get("resubmit_unchanged") == "yes",
         )
     except Forbidden as error:
         return _return(request, session, month, f"Not submitted: {error}", 403)
     except (DomainError, InputRefused) as error:
-        return _return(request, session, month, f"Not submitted: {error}")
-    return _return(
-        request,
-        session,
-        month,
-        f"Submitted revision {revision} (computed at position {position}, SHA-256 {sha[:12]}…)",
+        return _return(request, session, month, f"Not submitted: {error}", 422)
+    said = (
+        f"Submitted as revision {revision} (computed at event-log position {position}, "
+        f"SHA-256 {sha})."
     )
+    done = {"message": replayed(application, receipt) or said, "revision": revision}
+    return _redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)
 
 
 @router.post("/returns/{month}/sign-off", response_class=HTMLResponse, response_model=None)
@@ -147,6 +171,7 @@ async def sign_off_page(request: Request, month: str) -> Response:
         return _return(request, session, month, f"Not signed off: {error}", 403)
     except (DomainError, InputRefused) as error:
         return _return(request, session, month, f"Not signed off: {error}", 422)
-    return _return(
-        request, session, month, f"Signed off the figures at position {at} (SHA-256 {sha[:12]}…)"
+    said = f"Signed off the figures at position {at} (SHA-256 {sha[:12]}…)."
+    return _redirect_done(
+        request, f"/returns/{month}?programme={quote(programme)}", {"message": said}
     )

@@ -7,13 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api.web.common import PageGate
 from api.web.finance_tasks import chosen_month, month_options, same_figures, stored_spend
-from api.web.task_kit import FINANCE, Task, refusal
-from api.web.uploads import UploadRefused, read_upload
+from api.web.task_kit import Task, refusal
+from api.web.uploads import UploadRefused, read_upload, row_lines
 from capacity.errors import DomainError
 from schemes.rules import InputRefused, check_money
 
@@ -88,9 +90,14 @@ def _form(task: Task, month: str, errors: dict[str, str], status: int = 200) -> 
     )
 
 
-@router.get("/finance/ledger", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/ledger",
+    dependencies=[Depends(PageGate("record_spend"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def ledger_form(request: Request) -> Response:
-    task = Task(request, FINANCE, "Ledger upload")
+    task = Task(request, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     return _form(task, chosen_month(task, request.query_params.get("month")), {})
@@ -98,7 +105,7 @@ def ledger_form(request: Request) -> Response:
 
 @router.post("/finance/ledger/preview", response_class=HTMLResponse, response_model=None)
 async def ledger_preview(request: Request) -> Response:
-    task = Task(request, FINANCE, "Ledger upload")
+    task = Task(request, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -110,7 +117,8 @@ async def ledger_preview(request: Request) -> Response:
             raise UploadRefused("file", "choose a .csv or .xlsx file to upload")
         # Read one byte past the limit so an oversize file is refused without reading it all.
         data = await upload.read(2_000_001)
-        rows = check_rows(task, month, upload.filename, data)
+        # Parsing a workbook is slow synchronous work: off the event loop.
+        rows = await run_in_threadpool(check_rows, task, month, upload.filename, data)
     except (InputRefused, UploadRefused) as error:
         return _form(task, month, {error.field: error.reason}, 422)
     return task.render(
@@ -127,7 +135,7 @@ async def ledger_preview(request: Request) -> Response:
 
 @router.post("/finance/ledger/confirm", response_class=HTMLResponse, response_model=None)
 async def ledger_confirm(request: Request) -> Response:
-    task = Task(request, FINANCE, "Ledger upload")
+    task = Task(request, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -138,7 +146,7 @@ async def ledger_confirm(request: Request) -> Response:
     except InputRefused as error:
         return _form(task, month, dict([refusal(error)]), 422)
     key = values.get("idempotency_key", "")
-    lines = sorted({int(k.split("-")[1]) for k in values if k.startswith("row-")})
+    lines = row_lines(values)
     stored = stored_spend(task, month)
     outcome: list[tuple[int, str, str]] = []
     for line in lines:
@@ -162,4 +170,9 @@ async def ledger_confirm(request: Request) -> Response:
         except (InputRefused, DomainError) as error:
             outcome.append((line, scheme, f"not stored: {refusal(error)[1]}"))
     task.read.projector.run_once()
-    return task.render("finance_ledger_done.html", {"month": month, "outcome": outcome})
+    results = {f"Line {line} {scheme}": text for line, scheme, text in outcome}
+    message = f"Ledger for {month}: each row's result below."
+    if not outcome:
+        message = "Nothing was sent to store."
+    where = f"/finance/spend?programme={task.programme}&month={month}"
+    return task.done(message, where, results=results)

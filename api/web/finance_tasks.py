@@ -7,10 +7,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import BOARD, FINANCE, Task, refusal
+from api.deps import Revision
+from api.web.common import PageGate, submitted_note
+from api.web.task_kit import Task, refusal
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
 from schemes.months import YearMonth, financial_month_label, months_in_period
@@ -71,6 +73,7 @@ def _sheet(
     return task.render(
         "finance_spend.html",
         {
+            "submitted": submitted_note(task.read, task.programme, month),
             "month": month,
             "months": month_options(task),
             "schemes": schemes,
@@ -84,9 +87,14 @@ def _sheet(
     )
 
 
-@router.get("/finance/spend", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/spend",
+    dependencies=[Depends(PageGate("record_spend"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def spend_sheet(request: Request) -> Response:
-    task = Task(request, FINANCE, "Monthly spend")
+    task = Task(request, "record_spend", "Monthly spend")
     if not task.allowed:
         return task.forbidden()
     return _sheet(task, chosen_month(task, request.query_params.get("month")), {}, {}, {})
@@ -94,7 +102,7 @@ def spend_sheet(request: Request) -> Response:
 
 @router.post("/finance/spend", response_class=HTMLResponse, response_model=None)
 async def spend_submit(request: Request) -> Response:
-    task = Task(request, FINANCE, "Monthly spend")
+    task = Task(request, "record_spend", "Monthly spend")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -105,6 +113,7 @@ async def spend_submit(request: Request) -> Response:
     except InputRefused as error:
         return _sheet(task, month, {}, dict([refusal(error)]), values, 422)
     stored, key = stored_spend(task, month), values.get("idempotency_key", "")
+    note = submitted_note(task.read, task.programme, month)
     results: dict[str, str] = {}
     errors: dict[str, str] = {}
     for code in task.application.scheme_codes(task.programme):
@@ -115,7 +124,7 @@ async def spend_submit(request: Request) -> Response:
             continue  # an untouched row is not a change
         try:
             if code in stored:
-                task.application.correct_spend(
+                receipt = task.application.correct_spend(
                     task.actor,
                     task.programme,
                     code,
@@ -125,9 +134,9 @@ async def spend_submit(request: Request) -> Response:
                     reason,
                     idempotency_key=f"{key}:{code}" if key else None,
                 )
-                results[code] = f"corrected to £{Decimal(amount):,.2f} ({basis})"
+                said = f"corrected to £{Decimal(amount):,.2f} ({basis})"
             else:
-                task.application.record_spend(
+                receipt = task.application.record_spend(
                     task.actor,
                     task.programme,
                     code,
@@ -136,15 +145,18 @@ async def spend_submit(request: Request) -> Response:
                     basis,
                     idempotency_key=f"{key}:{code}" if key else None,
                 )
-                results[code] = f"recorded £{Decimal(amount):,.2f} ({basis})"
+                said = f"recorded £{Decimal(amount):,.2f} ({basis})"
+            results[code] = task.outcome(receipt, said + (f"; {note}" if note else ""))
         except (InputRefused, DomainError) as error:
             field, reason_text = refusal(error)
             name = "reason" if field == "reason" else "amount"
             errors[f"{name}-{code}"] = f"{code}: {reason_text}"
     task.read.projector.run_once()
-    status = 422 if errors else 200
-    kept = values if errors else {}
-    return _sheet(task, month, results, errors, kept, status)
+    if not errors:
+        where = f"/finance/spend?programme={task.programme}&month={month}"
+        message = "Saved." if results else "Nothing changed: every row is as stored."
+        return task.done(message, where, results=results)
+    return _sheet(task, month, results, errors, values, 422)
 
 
 def _money_page(
@@ -169,51 +181,65 @@ def _money_page(
     )
 
 
-@router.get("/finance/funds", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/funds",
+    dependencies=[Depends(PageGate("record_funds_received"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def funds_form(request: Request) -> Response:
-    task = Task(request, FINANCE, "Funds received")
+    task = Task(request, "record_funds_received", "Funds received")
     return _money_page(task, "funds", None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/finance/funds", response_class=HTMLResponse, response_model=None)
 async def funds_submit(request: Request) -> Response:
-    task = Task(request, FINANCE, "Funds received")
+    task = Task(request, "record_funds_received", "Funds received")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.record_funds_received(
+        receipt = task.application.record_funds_received(
             task.actor,
             task.programme,
             v.get("funding_stream", ""),
             v.get("amount_gbp", ""),
             v.get("received_on", ""),
             idempotency_key=v.get("idempotency_key") or None,
+            confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        return f"Recorded £{v['amount_gbp']} received for {v['funding_stream']}."
+        said = f"Recorded £{v['amount_gbp']} received for {v['funding_stream']}."
+        return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message)
     return _money_page(task, "funds", message, errors, v if errors else {}, status)
 
 
-@router.get("/finance/allocations", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/finance/allocations",
+    dependencies=[Depends(PageGate("revise_allocation"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def allocation_form(request: Request) -> Response:
-    task = Task(request, FINANCE, "Allocation revision")
+    task = Task(request, "revise_allocation", "Allocation revision")
     return _money_page(task, "allocations", None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/finance/allocations", response_class=HTMLResponse, response_model=None)
 async def allocation_submit(request: Request) -> Response:
-    task = Task(request, FINANCE, "Allocation revision")
+    task = Task(request, "revise_allocation", "Allocation revision")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
     v = {k: str(x) for k, x in form.items()}
 
     def act() -> str:
-        task.application.revise_allocation(
+        receipt = task.application.revise_allocation(
             task.actor,
             task.programme,
             v.get("funding_stream", ""),
@@ -223,15 +249,23 @@ async def allocation_submit(request: Request) -> Response:
             idempotency_key=v.get("idempotency_key") or None,
         )
         since = f" from {v['effective_on']}" if v.get("effective_on") else ""
-        return f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}{since}."
+        said = f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}{since}."
+        return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
+    if message is not None:
+        return task.done(message)
     return _money_page(task, "allocations", message, errors, v if errors else {}, status)
 
 
-@router.get("/returns", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/returns",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def returns_index(request: Request) -> Response:
-    task = Task(request, (*FINANCE, *BOARD), "Monthly returns")
+    task = Task(request, "read_return", "Monthly returns")
     if not task.allowed:
         return task.forbidden()
     months: list[dict[str, Any]] = []
@@ -247,10 +281,14 @@ def returns_index(request: Request) -> Response:
     return task.render("finance_returns.html", {"months": months, "picked": picked})
 
 
-@router.get("/returns/{month}/revisions/{revision}.{fmt}", response_model=None)
-def revision_download(request: Request, month: str, revision: int, fmt: str) -> Response:
+@router.get(
+    "/returns/{month}/revisions/{revision}.{fmt}",
+    dependencies=[Depends(PageGate("read_return"))],
+    response_model=None,
+)
+def revision_download(request: Request, month: str, revision: Revision, fmt: str) -> Response:
     """A submitted revision as submitted: its CSV, or its workbook."""
-    task = Task(request, (*FINANCE, *BOARD), "Submitted return")
+    task = Task(request, "read_return", "Submitted return")
     if not task.allowed:
         return task.forbidden()
     if fmt not in ("csv", "xlsx"):

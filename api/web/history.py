@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.history import scheme_history
 from api.history_text import KINDS, newest_first
-from api.web.common import _page, _programme, _services, _user
+from api.web.common import PageGate, _page, _programme, _services, _user
 from capacity.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
 
 
-@router.get("/schemes/{code}/history", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/schemes/{code}/history",
+    dependencies=[Depends(PageGate("read_history"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def history_page(request: Request, code: str) -> Response:
     session = _user(request)
     application, read, _ = _services(request)

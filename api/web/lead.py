@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.history import scheme_history
 from api.history_text import newest_first
 from api.observe import actor as web_actor
 from api.web.common import (
+    PageGate,
     _csrf,
     _page,
     _programme,
+    _redirect_done,
     _services,
     _user,
+    submitted_note,
 )
+from api.web.task_kit import replayed
 from capacity.application import WinterApplication
 from capacity.daily_figures import FIELDS, FORM_CELLS, from_cells, to_cells
 from capacity.errors import DomainError, Forbidden
@@ -28,7 +33,12 @@ from schemes.rules import InputRefused
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/schemes/{code}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/schemes/{code}",
+    dependencies=[Depends(PageGate("read_history"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def scheme_page(request: Request, code: str) -> Response:
     """A scheme's figures and history; its lead also gets the entry form, and with
     ``?correct=YYYY-MM-DD`` the form starts from that day's stored figures."""
@@ -90,6 +100,14 @@ def _scheme(
     )
 
 
+def _note(request: Request, programme: str, values: dict[str, str]) -> str:
+    """ "; changes the submitted M8 return …" when the day falls in a submitted month."""
+    _, read, _ = _services(request)
+    read.projector.run_once()
+    note = submitted_note(read, programme, values.get("date", "")[:7])
+    return f" ({note})" if note else ""
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -131,14 +149,20 @@ async def scheme_daily(request: Request, code: str) -> Response:
     actor = web_actor(user.name, user.role, "web")
     reason = values.get("reason", "").strip()
     command = "correct_daily" if reason else "report_daily"
+    key = values.get("idempotency_key") or None
+    here = f"/schemes/{code}?programme={quote(programme)}"
     try:
         _csrf(request, cookie, form)
         application.authorise(actor, command, programme, code)
         if not reason:
-            application.report_daily(actor, programme, code, _from_form(values))
-            return _scheme(
-                request, session, code, {}, {}, f"Figures for {values.get('date')} saved.", 200
+            receipt = application.report_daily(
+                actor, programme, code, _from_form(values), idempotency_key=key
             )
+            note = _note(request, programme, values)
+            said = (
+                replayed(application, receipt) or f"Figures for {values.get('date')} saved{note}."
+            )
+            return _redirect_done(request, here, {"message": said})
         stored = _stored_day(application, programme, code, values.get("date", ""))
         merged = _merged(stored, values)
         changes = [
@@ -147,10 +171,17 @@ async def scheme_daily(request: Request, code: str) -> Response:
             if _text(old) != merged.get(name, "")
         ]
         if values.get("confirm") != "yes":
+            if not changes:  # the service refuses it too; say so before the review
+                raise InputRefused("figures", "nothing changed: these are the figures stored")
             return _scheme(request, session, code, {}, merged, None, 200, changes)
-        application.correct_daily(actor, programme, code, _from_form(merged), reason)
+        receipt = application.correct_daily(
+            actor, programme, code, _from_form(merged), reason, idempotency_key=key
+        )
         said = "; ".join(f"{n} {o or '(none)'} → {v or '(none)'}" for n, o, v in changes)
-        message = f"Correction for {values.get('date')} saved: {said or 'no figure changed'}"
+        note = _note(request, programme, values)
+        message = f"Correction for {values.get('date')} saved: {said}{note}"
+        message = replayed(application, receipt) or message
+        return _redirect_done(request, here, {"message": message})
     except Forbidden as error:
         return _scheme(request, session, code, {"form": error.message}, {}, None, 403)
     except InputRefused as error:
@@ -162,4 +193,3 @@ async def scheme_daily(request: Request, code: str) -> Response:
         return _scheme(
             request, session, code, {error.field or "form": error.message}, values, None, 409
         )
-    return _scheme(request, session, code, {}, {}, message, 200)

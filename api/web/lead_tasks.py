@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.task_kit import Task
+from api.web.common import PageGate
+from api.web.task_kit import Task, history_of
 from capacity.policy import permits
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,7 @@ COMMANDS = {"beds": "change_beds", "mobilise": "mobilise_scheme", "narrative": "
 
 
 def _task(request: Request, code: str) -> tuple[Task, bool]:
-    task = Task(request, ("lead", "admin"), "Scheme tasks")
+    task = Task(request, "update_narrative", "Scheme tasks", code)
     allowed = all(permits(task.user, c, task.programme, code) for c in COMMANDS.values())
     return task, allowed
 
@@ -46,7 +47,12 @@ def _page(
     return task.render("lead_tasks.html", context, status)
 
 
-@router.get("/schemes/{code}/tasks", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/schemes/{code}/tasks",
+    dependencies=[Depends(PageGate("update_narrative"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def tasks(request: Request, code: str) -> Response:
     task, allowed = _task(request, code)
     return _page(task, code, None, {}, {}) if allowed else task.forbidden()
@@ -61,13 +67,16 @@ async def _submit(
     form = await request.form()
     values = {k: str(v) for k, v in form.items()}
     message, errors, status = task.attempt(form, lambda: act(task, values))
+    if message is not None:
+        here = f"/schemes/{code}/tasks?programme={task.programme}"
+        return task.done(message, here, history=history_of(task, code))
     return _page(task, code, message, errors, values if errors else {}, status)
 
 
 @router.post("/schemes/{code}/tasks/beds", response_class=HTMLResponse, response_model=None)
 async def beds(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        task.application.change_beds(
+        receipt = task.application.change_beds(
             task.actor,
             task.programme,
             code,
@@ -77,9 +86,10 @@ async def beds(request: Request, code: str) -> Response:
             v.get("reason", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return (
+        said = (
             f"Recorded a change of {v.get('change')} {v.get('bed_type')} beds on {v.get('date')}."
         )
+        return task.outcome(receipt, said)
 
     return await _submit(request, code, act)
 
@@ -87,14 +97,14 @@ async def beds(request: Request, code: str) -> Response:
 @router.post("/schemes/{code}/tasks/mobilise", response_class=HTMLResponse, response_model=None)
 async def mobilise(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        task.application.mobilise_scheme(
+        receipt = task.application.mobilise_scheme(
             task.actor,
             task.programme,
             code,
             v.get("went_live_on", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return f"Recorded go-live on {v.get('went_live_on')}."
+        return task.outcome(receipt, f"Recorded go-live on {v.get('went_live_on')}.")
 
     return await _submit(request, code, act)
 
@@ -102,13 +112,13 @@ async def mobilise(request: Request, code: str) -> Response:
 @router.post("/schemes/{code}/tasks/narrative", response_class=HTMLResponse, response_model=None)
 async def narrative(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        task.application.update_narrative(
+        receipt = task.application.update_narrative(
             task.actor,
             task.programme,
             code,
             v.get("narrative", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return "Narrative saved."
+        return task.outcome(receipt, "Narrative saved.")
 
     return await _submit(request, code, act)

@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api.web.common import PageGate
 from api.web.task_kit import Task, refusal
-from api.web.uploads import MAX_BYTES, UploadRefused, read_upload
+from api.web.uploads import MAX_BYTES, UploadRefused, read_upload, row_lines
 from capacity.daily_import import COLUMNS, check_row, reason, store
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 
+SHOWN = 40  # lines of outcome carried to the page after the redirect (a cookie is small)
 router = APIRouter(include_in_schema=False)
 TITLE = "Daily figures upload"
 
@@ -31,7 +34,7 @@ class Checked:
 
 
 def _task(request: Request) -> Task:
-    return Task(request, ("lead", "admin"), TITLE)
+    return Task(request, "import_daily", TITLE)
 
 
 def check_upload(task: Task, name: str, data: bytes) -> list[Checked]:
@@ -56,7 +59,12 @@ def _form(task: Task, errors: dict[str, str], status: int = 200) -> HTMLResponse
     return task.render("lead_upload.html", {"columns": COLUMNS, "errors": errors}, status)
 
 
-@router.get("/upload/daily", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/upload/daily",
+    dependencies=[Depends(PageGate("import_daily"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def upload_form(request: Request) -> Response:
     task = _task(request)
     return _form(task, {}) if task.allowed else task.forbidden()
@@ -73,7 +81,9 @@ async def upload_preview(request: Request) -> Response:
         task.check_csrf(form)
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise UploadRefused("file", "choose a .csv or .xlsx file to upload")
-        rows = check_upload(task, upload.filename, await upload.read(MAX_BYTES + 1))
+        data = await upload.read(MAX_BYTES + 1)
+        # Parsing a workbook is slow synchronous work: off the event loop.
+        rows = await run_in_threadpool(check_upload, task, upload.filename, data)
     except (InputRefused, UploadRefused) as error:
         return _form(task, {error.field: error.reason}, 422)
     context: dict[str, Any] = {
@@ -98,7 +108,7 @@ async def upload_confirm(request: Request) -> Response:
     except InputRefused as error:
         return _form(task, dict([refusal(error)]), 422)
     key = values.get("idempotency_key", "upload")
-    lines = sorted({int(k.split("-")[1]) for k in values if k.startswith("row-")})
+    lines = row_lines(values)
     validate = task.application.daily_validator(task.actor, task.programme)
     seen: set[tuple[str, date]] = set()
     batch, outcome = [], []
@@ -119,4 +129,7 @@ async def upload_confirm(request: Request) -> Response:
     stored_count, already = store(task.application, task.actor, task.programme, batch)
     task.read.projector.run_once()
     summary = f"{stored_count} row(s) stored, {already} found already stored meanwhile."
-    return task.render("lead_upload_done.html", {"outcome": outcome, "summary": summary})
+    shown = [f"Line {line}: {what}" for line, what in outcome[:SHOWN]]
+    if len(outcome) > SHOWN:
+        shown.append(f"… and {len(outcome) - SHOWN} more line(s)")
+    return task.done(summary, "/upload/daily", outcome=shown)

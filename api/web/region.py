@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Revision
 from api.routes.returns import XLSX
-from api.web.common import _page, _services, _user
+from api.web.common import PageGate, _page, _services, _user
 from capacity.errors import DomainError
 from capacity.policy import refusal
 from projections.region import artefact, find_region, overview, tracker
@@ -69,7 +70,12 @@ def _today(request: Request) -> date:
     return read.today()
 
 
-@router.get("/regions/{code}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/regions/{code}",
+    dependencies=[Depends(PageGate("read_region", "code"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def region_page(request: Request, code: str) -> Response:
     region = _gate(request, code)
     if isinstance(region, Response):
@@ -80,7 +86,12 @@ def region_page(request: Request, code: str) -> Response:
     return _page(request, "region.html", _context(request, {"o": found, "reported": reported}))
 
 
-@router.get("/regions/{code}/submissions/{month}", response_class=HTMLResponse, response_model=None)
+@router.get(
+    "/regions/{code}/submissions/{month}",
+    dependencies=[Depends(PageGate("read_region", "code"))],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def submissions_page(request: Request, code: str, month: str) -> Response:
     region = _gate(request, code)
     if isinstance(region, Response):
@@ -97,7 +108,11 @@ def submissions_page(request: Request, code: str, month: str) -> Response:
     )
 
 
-@router.get("/regions/{code}/submissions/{month}/rollup.{fmt}", response_model=None)
+@router.get(
+    "/regions/{code}/submissions/{month}/rollup.{fmt}",
+    dependencies=[Depends(PageGate("read_region", "code"))],
+    response_model=None,
+)
 def rollup_download(request: Request, code: str, month: str, fmt: str) -> Response:
     region = _gate(request, code)
     if isinstance(region, Response):
@@ -117,10 +132,12 @@ def rollup_download(request: Request, code: str, month: str, fmt: str) -> Respon
 
 
 @router.get(
-    "/regions/{code}/submissions/{month}/{icb}/revisions/{revision}.{fmt}", response_model=None
+    "/regions/{code}/submissions/{month}/{icb}/revisions/{revision}.{fmt}",
+    dependencies=[Depends(PageGate("read_region", "code"))],
+    response_model=None,
 )
 def artefact_download(
-    request: Request, code: str, month: str, icb: str, revision: int, fmt: str
+    request: Request, code: str, month: str, icb: str, revision: Revision, fmt: str
 ) -> Response:
     region = _gate(request, code)
     if isinstance(region, Response):

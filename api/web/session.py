@@ -3,12 +3,14 @@ recorded server-side, see ``capacity/signin.py``), CSRF tokens, and safe return 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
 from urllib.parse import unquote
 
 COOKIE = "wt_session"
+FLASH = "wt_done"  # what a write stored, shown once by the page it redirects to
 MAX_AGE = 12 * 60 * 60  # the browser forgets the cookie when the session's absolute limit ends
 
 
@@ -19,6 +21,21 @@ class Sessions:
 
     def csrf_for(self, session_id: str) -> str:
         return hmac.new(self._secret, session_id.encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, text: str) -> str:
+        """``text`` signed, so a page shows only what this service said."""
+        body = base64.urlsafe_b64encode(text.encode()).decode()
+        return body + "." + hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()
+
+    def unseal(self, value: str | None) -> str | None:
+        body, _, mac = (value or "").partition(".")
+        wanted = hmac.new(self._secret, body.encode(), hashlib.sha256).hexdigest()
+        if not body or not hmac.compare_digest(wanted, mac):
+            return None
+        try:
+            return base64.urlsafe_b64decode(body.encode()).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
 
     def csrf_ok(self, session_id: str | None, submitted: str | None) -> bool:
         if not session_id or not submitted:

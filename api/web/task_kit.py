@@ -3,33 +3,45 @@ and field-level refusals. Sign-in itself stays in the pages module."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.observe import actor as web_actor
-from api.web.common import _csrf, _page, _programme, _services, _user
-from capacity.application import WinterApplication
+from api.web.common import _csrf, _page, _programme, _redirect_done, _services, _user, new_key
+from capacity.application import Receipt, WinterApplication
 from capacity.errors import DomainError
+from capacity.policy import POLICY, permits
 from capacity.users import User
 from capacity.values import Actor
 from projections.readmodel import ReadModel
 from schemes.rules import InputRefused
 
 Session = tuple[User, str]
-FINANCE = ("finance", "admin")
-BOARD = ("board", "admin")
-ADMIN = ("admin",)
+LONDON = ZoneInfo("Europe/London")
 
-__all__ = ["Session", "Task", "new_key", "refusal", "services"]
+__all__ = ["Session", "Task", "history_of", "new_key", "refusal", "replayed", "services"]
 
 
-def new_key() -> str:
-    """A fresh idempotency key for each rendered form: a double submit replays, never repeats."""
-    return "web-" + secrets.token_urlsafe(18)
+def replayed(application: WinterApplication, receipt: Receipt) -> str | None:
+    """ "Already recorded at 10:42 on 16 Jan 2023 by finance" for a replayed receipt."""
+    if not receipt.replayed:
+        return None
+    when, who = application.recorded(receipt.position)
+    if when is not None:
+        when = when.astimezone(LONDON)
+    at = f" at {when:%H:%M} on {when.day} {when:%b %Y}" if when else ""
+    by = f" by {who}" if who else ""
+    return f"Already recorded{at}{by}: this form was sent before, so nothing new was stored."
+
+
+def history_of(task: Task, scheme: str) -> str:
+    """Where a scheme's change can be seen in its history."""
+    return f"/schemes/{quote(scheme)}/history?programme={quote(task.programme)}"
 
 
 def services(request: Request) -> tuple[WinterApplication, ReadModel]:
@@ -45,20 +57,28 @@ def refusal(error: InputRefused | DomainError) -> tuple[str, str]:
 
 
 class Task:
-    """One signed-in request to a task page, for a set of roles that may do the task."""
+    """One signed-in request to a task page, for the policy row (``capacity/policy.py``)
+    that decides who may do the task."""
 
-    def __init__(self, request: Request, roles: tuple[str, ...], title: str) -> None:
+    def __init__(
+        self, request: Request, policy: str, title: str, subject: str | None = None
+    ) -> None:
         self.request = request
         self.session: Session = _user(request)
         self.user = self.session[0]
-        self.roles = roles
+        self.policy = policy
         self.title = title
         self.programme = _programme(request, self.user)
+        self.subject = subject
         self.application, self.read = services(request)
 
     @property
     def allowed(self) -> bool:
-        return self.user.role in self.roles
+        return permits(self.user, self.policy, self.programme, self.subject)
+
+    @property
+    def roles(self) -> list[str]:
+        return [*sorted(POLICY[self.policy].roles), "admin"]
 
     @property
     def actor(self) -> Actor:
@@ -77,6 +97,17 @@ class Task:
             },
             403,
         )
+
+    def outcome(self, receipt: Receipt, message: str) -> str:
+        """What a write says: the message, or, when this rendered form was sent before, when
+        and by whom it was first recorded (nothing new was stored)."""
+        return replayed(self.application, receipt) or message
+
+    def done(self, message: str, to: str | None = None, **more: Any) -> RedirectResponse:
+        """Post/redirect/get: 303 to the page that shows what was stored (by default the
+        form's own page, in the same programme)."""
+        where = to or f"{self.request.url.path}?programme={quote(self.programme)}"
+        return _redirect_done(self.request, where, {"message": message, **more})
 
     def check_csrf(self, form: Any) -> None:
         _csrf(self.request, self.session[1], form)

@@ -1,9 +1,11 @@
-"""A read of every user and how many of their tokens are live, from the users' and tokens'
-events: the application keeps no list of users, and the web's admin page needs one."""
+"""A read of every user and every token (by id, label, issue date and whether it is revoked),
+from the users' and tokens' events: the application keeps no list of users, and the admin's
+page and the command line need one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from capacity.application import WinterApplication
@@ -12,6 +14,7 @@ from capacity.users import AccessToken, User
 TOPICS = (
     User.UserAdded.TOPIC,
     User.ProgrammeGranted.TOPIC,
+    User.SessionsEnded.TOPIC,
     AccessToken.TokenIssued.TOPIC,
     AccessToken.TokenRevoked.TOPIC,
 )
@@ -26,15 +29,33 @@ class UserRow:
     schemes: list[str]
     tokens: int = 0
     revoked: int = 0
+    sessions_ended: datetime | None = None
 
     @property
     def live_tokens(self) -> int:
         return self.tokens - self.revoked
 
 
-def list_users(application: WinterApplication) -> list[UserRow]:
+@dataclass
+class TokenRow:
+    id: str  # the token's record id: what an administrator revokes it by
+    user: str
+    label: str
+    issued_at: datetime
+    issued_by: str
+    revoked: bool = False
+    revoked_reason: str = ""
+
+
+@dataclass
+class Directory:
+    users: list[UserRow] = field(default_factory=list)
+    tokens: list[TokenRow] = field(default_factory=list)
+
+
+def directory(application: WinterApplication) -> Directory:
     users: dict[str, UserRow] = {}
-    owner: dict[Any, str] = {}  # token aggregate id -> user name
+    tokens: dict[Any, TokenRow] = {}  # token aggregate id -> row
     by_id: dict[Any, UserRow] = {}  # user aggregate id -> row
     after: int | None = None
     while True:
@@ -53,15 +74,36 @@ def list_users(application: WinterApplication) -> list[UserRow]:
                 if row is not None:
                     row.programme = f"{row.programme}, {event.programme}"
                     row.schemes += [s for s in event.schemes if s not in row.schemes]
+            elif isinstance(event, User.SessionsEnded):
+                row = by_id.get(event.originator_id)
+                if row is not None:
+                    row.sessions_ended = event.at
             elif isinstance(event, AccessToken.TokenIssued):
-                owner[event.originator_id] = event.user
+                tokens[event.originator_id] = TokenRow(
+                    str(event.originator_id),
+                    event.user,
+                    event.label,
+                    event.timestamp,
+                    event.actor.user_id,
+                )
                 if event.user in users:
                     users[event.user].tokens += 1
             elif isinstance(event, AccessToken.TokenRevoked):
-                name = owner.get(event.originator_id)
-                if name in users:
-                    users[name].revoked += 1
+                token = tokens.get(event.originator_id)
+                if token is not None:
+                    token.revoked, token.revoked_reason = True, event.reason
+                    if token.user in users:
+                        users[token.user].revoked += 1
         if len(page) < PAGE:
             break
         after = page[-1].id
-    return sorted(users.values(), key=lambda u: u.name)
+    ordered = sorted(tokens.values(), key=lambda t: (t.user, t.issued_at))
+    return Directory(sorted(users.values(), key=lambda u: u.name), ordered)
+
+
+def list_users(application: WinterApplication) -> list[UserRow]:
+    return directory(application).users
+
+
+def list_tokens(application: WinterApplication, user: str | None = None) -> list[TokenRow]:
+    return [t for t in directory(application).tokens if user is None or t.user == user]

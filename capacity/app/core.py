@@ -227,6 +227,17 @@ class WinterCore(Application[UUID]):
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    def recorded(self, position: int) -> tuple[datetime | None, str | None]:
+        """When the event at ``position`` was recorded, and by whom (for "already recorded
+        at 10:42 by …" when a form is sent twice)."""
+        found = self.recorder.select_notifications(start=position, limit=1)
+        if not found or found[0].id != position:
+            return None, None
+        event = self.mapper.to_domain_event(found[0])
+        actor = getattr(event, "actor", None)
+        who = getattr(actor, "user_id", None)
+        return getattr(event, "timestamp", None), str(who) if who else None
+
     # --- saving ---------------------------------------------------------------------------
 
     def run_command(

@@ -18,8 +18,9 @@ from capacity.reports import DailyReport, MonthlySpend, spend_id
 from capacity.scheme import Scheme
 from capacity.spend_figures import SpendFigures
 from capacity.values import Actor
-from schemes.months import YearMonth
+from schemes.months import YearMonth, financial_month_label
 from schemes.rules import (
+    InputRefused,
     check_month_in_period,
 )
 
@@ -107,6 +108,10 @@ class FigureCommands(WinterCore):
             why = correction_reason(reason)
             day, cleaned = self.prepare_daily(actor, programme, scheme, raw)
             report = self.get_daily_report(programme, scheme, day)
+            if report.same_figures(cleaned):  # a correction that changes nothing is noise
+                raise InputRefused(
+                    "figures", f"nothing changed: these are the figures stored for {day}"
+                )
             report.correct(actor, why, cleaned)
             changed = Conflict(
                 f"the report for {day.isoformat()} changed meanwhile; reload and try again"
@@ -125,6 +130,12 @@ class FigureCommands(WinterCore):
         self.get_scheme(programme_code, scheme_code)
         ym = month if isinstance(month, YearMonth) else YearMonth.parse(str(month))
         check_month_in_period("month", ym, programme.period_start, programme.period_end)
+        if ym.first_day > self.today():  # an accrual is for a month under way, not ahead
+            raise InputRefused(
+                "month",
+                f"{financial_month_label(ym)} ({ym.first_day:%B %Y}) has not started: its spend "
+                f"can be recorded from {ym.first_day.day} {ym.first_day:%b %Y}",
+            )
         return str(ym), SpendFigures.clean(amount, basis)
 
     def record_spend(
@@ -171,6 +182,12 @@ class FigureCommands(WinterCore):
                 spend_id(programme_code, scheme_code, ym),
                 ReportNotFound(f"no spend recorded for {scheme_code} in {ym}", field="month"),
             )
+            if (spend.amount_gbp, spend.basis) == (figures.amount_gbp, figures.basis):
+                raise InputRefused(
+                    "amount_gbp",
+                    f"nothing changed: £{figures.amount_gbp:,.2f} ({figures.basis}) is the "
+                    f"spend stored for {scheme_code} in {ym}",
+                )
             spend.correct(actor, figures, why)
             changed = Conflict(f"spend for {ym} changed meanwhile; reload and try again")
             return Change([spend], changed, {"scheme": scheme_code, "month": ym})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -40,6 +41,8 @@ class PeopleCommands(WinterCore):
         programme: str | None = None,
         schemes: list[str] | None = None,
         email: str | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> tuple[Receipt, str]:
         """Adds a user and issues a first token; the token is returned once and never stored.
         An email lets the person sign in with their organisation's account (OIDC)."""
@@ -48,7 +51,9 @@ class PeopleCommands(WinterCore):
         def act() -> Change:
             return self._new_user(actor, token, name, role, programme, schemes, email)
 
-        return self.run_command(Command(actor, "add_user"), act), token
+        request = {"name": name, "role": role, "p": programme, "s": schemes, "e": email}
+        command = Command(actor, "add_user", request=request)
+        return self.run_command(command, act, idempotency_key), token
 
     def _new_user(
         self,
@@ -81,7 +86,7 @@ class PeopleCommands(WinterCore):
                 if code not in known:
                     raise InputRefused("scheme", f"unknown scheme or site '{code}' in {programme}")
         user = User.add(actor, name, role, programme, codes)
-        grant = AccessToken.issue(actor, name, token)
+        grant = AccessToken.issue(actor, name, token, "issued with the user")
         aggregates: list[Aggregate] = [user, grant]
         if email:
             address = check_email(email)
@@ -126,26 +131,60 @@ class PeopleCommands(WinterCore):
         assert isinstance(index, EmailIndex)
         return self.get_user(index.user)
 
-    def issue_token(self, actor: Actor, name: str) -> tuple[Receipt, str]:
+    def issue_token(
+        self,
+        actor: Actor,
+        name: str,
+        label: str = "",
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[Receipt, str]:
+        """A new token for an existing user (shown once, to hand over); ``label`` says what
+        it is for, e.g. "finance ledger robot"."""
         token = "wt_" + secrets.token_urlsafe(32)
 
         def act() -> Change:
             self.get_user(name)
+            cleaned = check_text("label", label.strip(), max_len=100)
             return Change(
-                [AccessToken.issue(actor, name, token)], Conflict("token clash; try again")
+                [AccessToken.issue(actor, name, token, cleaned)],
+                Conflict("token clash; try again"),
             )
 
-        return self.run_command(Command(actor, "issue_token"), act), token
+        command = Command(actor, "issue_token", request={"name": name, "label": label})
+        return self.run_command(command, act, idempotency_key), token
 
-    def revoke_token(self, actor: Actor, token: str, reason: str) -> Receipt:
+    def revoke_token(
+        self,
+        actor: Actor,
+        token: str,
+        reason: str,
+        by_id: bool = False,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        """Revokes a token given as its text, or (``by_id``) as the id the token list shows:
+        the token itself is kept nowhere, so an administrator revokes by id."""
+        field = "token_id" if by_id else "token"
+        missing = NotFound("no such token" if not by_id else "no token has this id", field=field)
+
         def act() -> Change:
-            grant = self._get(
-                AccessToken, token_id(token), NotFound("no such token", field="token")
-            )
-            grant.revoke(actor, reason)
+            try:
+                grant: Aggregate = self.repository.get(
+                    UUID(token.strip()) if by_id else token_id(token)
+                )
+            except (AggregateNotFoundError, ValueError):
+                raise missing from None
+            if not isinstance(grant, AccessToken):  # another record's id: not a token's
+                raise missing
+            if grant.revoked:
+                raise InputRefused(field, "this token is already revoked")
+            grant.revoke(actor, check_text("reason", reason, max_len=200))
             return Change([grant], Conflict("token changed meanwhile"))
 
-        return self.run_command(Command(actor, "revoke_token"), act)
+        request = {"token": token, "why": reason, **({"by_id": True} if by_id else {})}
+        command = Command(actor, "revoke_token", request=request)
+        return self.run_command(command, act, idempotency_key)
 
     def authenticate(self, token: str) -> User:
         if not token or len(token) > 200:

@@ -147,16 +147,22 @@ class ProgrammeCommands(WinterCore):
         received_on: Any,
         *,
         idempotency_key: str | None = None,
+        confirm_repeat: bool = False,
     ) -> Receipt:
+        """Records money received; one that repeats a stored receipt (same stream, amount
+        and day) is held back unless ``confirm_repeat``."""
+
         def act(programme: Programme) -> None:
             stream = _stream(funding_stream)
             amount = check_money("amount_gbp", amount_gbp)
             day = parse_date("received_on", received_on)
             if day > self.today():
                 raise InputRefused("received_on", f"{day.isoformat()} is in the future")
-            programme.receive_funds(actor, stream, amount, day)
+            programme.receive_funds(actor, stream, amount, day, confirm_repeat)
 
         request = {"stream": funding_stream, "amount": str(amount_gbp), "on": str(received_on)}
+        if confirm_repeat:  # keys stored before this option keep their fingerprints
+            request["repeat"] = "yes"
         return self._programme_command(
             actor, programme_code, "funds", request, act, idempotency_key
         )
@@ -202,8 +208,11 @@ class ProgrammeCommands(WinterCore):
         decided_on: Any,
         *,
         idempotency_key: str | None = None,
+        confirm_repeat: bool = False,
     ) -> Receipt:
-        """Moves money between two schemes: both changes saved atomically, or neither."""
+        """Moves money between two schemes: both changes saved atomically, or neither. One
+        that repeats a stored diversion (same decision reference, or same schemes, amount
+        and day) is held back unless ``confirm_repeat``."""
         request = {
             "programme": programme_code,
             "from_scheme": from_scheme,
@@ -212,6 +221,8 @@ class ProgrammeCommands(WinterCore):
             "decision_ref": decision_ref,
             "decided_on": str(decided_on),
         }
+        if confirm_repeat:
+            request["repeat"] = "yes"
 
         def act() -> Change:
             programme = self.get_programme(programme_code)
@@ -226,7 +237,7 @@ class ProgrammeCommands(WinterCore):
             ref = check_text("decision_ref", decision_ref, max_len=200)
             check_streams_compatible(source.funding_stream, target.funding_stream)
             spent = self.spend_recorded(programme, from_scheme)
-            source.divert_out(actor, amount, to_scheme, ref, day, spent)
+            source.divert_out(actor, amount, to_scheme, ref, day, spent, confirm_repeat)
             target.divert_in(actor, amount, from_scheme, ref, day)
             changed = Conflict("one of the schemes changed meanwhile; try again")
             ids = {"from_scheme": from_scheme, "to_scheme": to_scheme}

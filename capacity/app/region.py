@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 from capacity.app.core import Change, Command, Receipt, WinterCore
 from capacity.errors import Conflict
 from capacity.region import ReceivedReturn, received_id
-from capacity.return_message import ReturnMessage, verify
+from capacity.return_message import ReturnMessage, Sender, check_sender, verify
 from capacity.values import Actor
 from schemes.regions import Region
 from schemes.rules import InputRefused
@@ -28,21 +28,24 @@ class RegionCommands(WinterCore):
         return found
 
     def receive_return(
-        self, actor: Actor, region: Region, message: ReturnMessage
+        self, actor: Actor, region: Region, message: ReturnMessage, sender: Sender
     ) -> tuple[Outcome, Receipt | None]:
         """Verifies the message (InputRefused naming the field when it fails) and records it
-        once: a revision already received with the same SHA-256 is a duplicate and stores
-        nothing; with a different one it is refused."""
+        once: signed by a key of the ICB it names, for a programme of that ICB, and the next
+        revision for its month. A revision already received with the same SHA-256 is a
+        duplicate and stores nothing; with a different one it is refused, as is a gap."""
         duplicate = False
 
         def act() -> Change:
             nonlocal duplicate
-            verify(message, region.code)
             icb = message.programme.icb_code
-            if region.icb(icb) is None:
+            listed = region.icb(icb)
+            if listed is None:
                 raise InputRefused(
                     "programme.icb_code", f"{icb} is not an ICB of region {region.code}"
                 )
+            check_sender(listed, message, sender)
+            verify(message, region.code)
             found = self.get_received(message.programme.code, message.month)
             if found is not None and message.revision in found.revisions:
                 if found.revisions[message.revision]["sha256"] != message.sha256:
@@ -51,6 +54,13 @@ class RegionCommands(WinterCore):
                     )
                 duplicate = True
                 return Change([], Conflict("received meanwhile"))  # nothing to store
+            expected = max(found.revisions, default=0) + 1 if found else 1
+            if message.revision != expected:
+                raise InputRefused(
+                    "revision",
+                    f"is {message.revision}: the next revision of {message.programme.code} "
+                    f"{message.month} is {expected}",
+                )
             received = found or ReceivedReturn.open(
                 actor, region.code, message.programme.code, icb, message.month
             )

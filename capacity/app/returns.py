@@ -8,8 +8,10 @@ from capacity.app.core import Change, Command, Receipt, WinterCore
 from capacity.errors import (
     Conflict,
 )
+from capacity.return_rules import check_month_ended, check_restatement
 from capacity.returns import MonthlyReturn, return_id
 from capacity.values import Actor
+from schemes.months import YearMonth
 
 
 class ReturnCommands(WinterCore):
@@ -40,23 +42,31 @@ class ReturnCommands(WinterCore):
         idempotency_key: str | None = None,
         log: tuple[str | None, int | None, str | None] = (None, None, None),
         report_json: str = "",
+        changed: bool = True,
+        unchanged: bool = False,
         figures_sha256: str | None = None,
     ) -> tuple[Receipt, int]:
         """Records a submission (a restatement when not the first) of the month's return, with
         the return's JSON and workbook as submitted (sent on to the region by the relay);
-        ``log`` is the "as of" day it was computed for and the log's digest at a position."""
+        ``log`` is the "as of" day it was computed for and the log's digest at a position.
+        ``changed``: the figures differ from the latest revision; ``unchanged``: the submitter
+        chose to resubmit them unchanged (see ``capacity/return_rules.py``)."""
 
         def act() -> Change:
             self.get_programme(programme)
+            check_month_ended(YearMonth.parse(month), self.today())
             monthly = self.get_return(programme, month) or MonthlyReturn.start(
                 actor, programme, month
             )
+            why = reason
+            if monthly.next_revision > 1:
+                why = check_restatement(reason, changed, unchanged)
             revision_ = monthly.submit(
                 actor,
                 position,
                 csv_text,
                 generated_at,
-                reason,
+                why,
                 xlsx,
                 revision,
                 log,
@@ -64,12 +74,14 @@ class ReturnCommands(WinterCore):
                 self.clock(),
                 figures_sha256,
             )
-            changed = Conflict(f"the {month} return was submitted meanwhile; reload and try again")
-            return Change([monthly], changed, {"month": month, "revision": str(revision_)})
+            clash = Conflict(f"the {month} return was submitted meanwhile; reload and try again")
+            return Change([monthly], clash, {"month": month, "revision": str(revision_)})
 
         # The request is "submit this month": a retry recomputes at a later position, so the
         # fingerprint is the request, not the computed return.
         request = {"p": programme, "m": month, "reason": reason}
+        if unchanged:  # keys stored before this option keep their fingerprints
+            request["unchanged"] = "yes"
         command = Command(actor, "submit_return", programme, None, "submit", request)
         receipt = self.run_command(command, act, idempotency_key)
         return receipt, int(receipt.ids.get("revision", 0))

@@ -200,7 +200,12 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         writes(422),
     ),
 }
-QUERIES = {
+QUERIES: dict[str, dict[str, str]] = {
+    # 2022-10 is submitted already: this is a restatement
+    "/api/v1/programmes/{programme}/returns/{month}/submit": {
+        "reason": "restated",
+        "resubmit_unchanged": "true",
+    },
     "/api/v1/programmes/{programme}/delivery": {"month": "2022-11"},
     "/api/v1/programmes/{programme}/explain/delivery": {"month": "2022-11"},
     "/api/v1/programmes/{programme}/explain/schemes/{scheme}/delivery": {"month": "2022-11"},

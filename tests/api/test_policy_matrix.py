@@ -23,8 +23,9 @@ import pytest
 from capacity.application import WinterApplication
 from capacity.errors import Forbidden
 from capacity.policy import POLICY, matrix_markdown, permits, refusal
-from capacity.return_message import ReturnMessage
+from capacity.return_message import ReturnMessage, Sender
 from capacity.signin import SignInService
+from capacity.signing import generate, public_text, sign
 from capacity.values import Actor
 from schemes.catalogue import load_catalogue
 from schemes.regions import load_region
@@ -43,7 +44,7 @@ WHO: dict[str, tuple[str, str, bool] | None] = {
 # Application methods that take an actor but change nothing (validation for bulk paths).
 NOT_COMMANDS = {"prepare_daily", "daily_validator", "authorise"}
 METHOD_FOR = {"import_daily": "report_daily_batch"}
-READS = {"read_return", "read_event_log", "read_sign_ins", "read_region"}
+READS = {c for c in POLICY if c.startswith("read_")}
 
 Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
 
@@ -51,6 +52,18 @@ Call = Callable[[WinterApplication, ApiWorld, Actor, str, str], object]
 def _batch(app: WinterApplication, w: ApiWorld, a: Actor, s: str, o: str) -> object:
     day, cleaned = app.prepare_daily(a, P, s, {"date": "2022-11-03", "beds_equivalent": 2})
     return app.report_daily_batch(a, P, [(day, s, cleaned, "upload")])
+
+
+STREAM = {"programme_allocation_gbp": "1.00", "spend_to_date_gbp": "0.00"}
+SUMMARY = {
+    "bed_target": 141,
+    "delivered_beds_equivalent": 0,
+    "planned_beds_equivalent": 0,
+    "spend_to_date_gbp": "0.00",
+    "spend_in_month_gbp": "0.00",
+    "allocation_gbp": "1.00",
+    "by_stream": {s: STREAM for s in ("capital", "revenue", "virtual_ward")},
+}
 
 
 def received_message() -> ReturnMessage:
@@ -87,15 +100,24 @@ def received_message() -> ReturnMessage:
             "submitted_at": "2022-11-09T10:00:00+00:00",
             "computed_at_position": 1,
             "sha256": hashlib.sha256(csv).hexdigest(),
-            "return": {"programme": P, "month": "2022-10", "summary": {}},
+            "return": {"programme": P, "month": "2022-10", "summary": SUMMARY},
             "artefacts": {"csv": artefact("r.csv", csv), "xlsx": artefact("r.xlsx", b"PK")},
         }
     )
 
 
+QM7_KEY = generate()
+SIGNED_BY_QM7 = load_region("Y61").with_keys({"QM7": [public_text(QM7_KEY)]})
+
+
+def signed(message: ReturnMessage) -> Sender:
+    payload = message.model_dump_json(by_alias=True).encode()
+    return Sender(payload, sign(QM7_KEY, payload), message.programme.code)
+
+
 SERVICE: dict[str, Call] = {
     "receive_return": lambda app, w, a, s, o: app.receive_return(
-        a, load_region("Y61"), received_message()
+        a, SIGNED_BY_QM7, (m := received_message()), signed(m)
     ),
     "open_programme": lambda app, w, a, s, o: app.open_programme(
         a,
@@ -169,7 +191,7 @@ SERVICE: dict[str, Call] = {
         a, "board", "left the trust"
     ),
     "submit_return": lambda app, w, a, s, o: app.submit_return(
-        a, P, "2022-10", app.max_position(), "csv", "2023-01-15T09:00:00+00:00"
+        a, P, "2022-10", app.max_position(), "csv", "2023-01-15T09:00:00+00:00", "restated"
     ),
     "sign_off_return": lambda app, w, a, s, o: app.sign_off_return(
         a, P, "2022-10", app.max_position(), "0" * 64
@@ -278,7 +300,11 @@ API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
         "/sites/{o}/flow/2022-11-01",
         {**FLOW, "beds_occupied": 398, "reason": "late"},
     ),
-    "submit_return": ("post", "/returns/2022-10/submit", None),
+    "submit_return": (
+        "post",
+        "/returns/2022-10/submit?reason=restated&resubmit_unchanged=true",
+        None,
+    ),
     "read_return": ("get", "/returns/2022-10", None),
     "read_event_log": ("get", "/api/v1/events", None),
     "end_sessions": ("post", "/api/v1/users/board/end-sessions", {"reason": "left the trust"}),
@@ -291,7 +317,10 @@ WEB: dict[str, tuple[str, dict[str, str]]] = {
         "/schemes/{s}/daily",
         {"date": "2022-11-01", "beds_equivalent": "6", "reason": "typo", "confirm": "yes"},
     ),
-    "submit_return": ("/returns/2022-10/submit", {"reason": ""}),
+    "submit_return": (
+        "/returns/2022-10/submit",
+        {"reason": "restated", "resubmit_unchanged": "yes"},
+    ),
     # the confirm step of a lead's daily-figures upload (its preview stores nothing)
     "import_daily": (
         "/upload/daily/confirm",

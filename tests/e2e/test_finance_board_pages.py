@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import Workbook
 from playwright.sync_api import Browser, Page
 
+from capacity.users import token_id
 from tests.e2e.test_browser import sign_in
 from tests.support.browser import SHOTS
 from tests.support.server import Server
@@ -122,7 +123,8 @@ def test_finance_uploads_a_ledger_then_again_then_an_xlsx(browser: Browser, serv
     assert finance.locator("#good-rows tr[data-line]").count() == 1
     check(finance, "finance-ledger-preview")
     finance.click("form.card button[type=submit]")
-    assert "stored £1,200.50" in finance.locator('#outcome [data-line="2"]').inner_text()
+    # the confirmation redirects to the spend sheet, which lists each row's result
+    assert "stored £1,200.50" in finance.locator("#results li", has_text="Line 2 ").inner_text()
     check(finance, "finance-ledger-done")
     stored = [e for e in events_after(server, before) if e["event_type"].startswith("MonthlySpend")]
     assert len(stored) == 1
@@ -145,7 +147,8 @@ def test_finance_uploads_a_ledger_then_again_then_an_xlsx(browser: Browser, serv
     upload(finance, server, "2022-11", "ledger.xlsx", buffer.getvalue(), xlsx)
     assert "amount" in finance.locator('#bad-rows tr[data-line="3"]').inner_text()
     finance.click("form.card button[type=submit]")
-    assert "stored £4,321.50 (accrual)" in finance.locator('#outcome [data-line="2"]').inner_text()
+    line_2 = finance.locator("#results li", has_text="Line 2 ").inner_text()
+    assert "stored £4,321.50 (accrual)" in line_2
 
 
 def test_finance_records_funds_and_an_allocation(browser: Browser, server: Server) -> None:
@@ -226,9 +229,9 @@ def test_admin_adds_a_user_and_revokes_the_token(browser: Browser, server: Serve
     assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert admin.inner_text('#users [data-user="new-lead"] .live') == "1"
     admin.goto(f"{server.url}/admin/users")
-    admin.fill("#token", token)
+    admin.select_option("#token_id", str(token_id(token)))
     admin.fill("#revoke_reason", "left the team")
-    admin.click("form.card:has(#token) button[type=submit]")
+    admin.click("form.card:has(#token_id) button[type=submit]")
     assert "revoked" in admin.inner_text("#message")
     assert admin.inner_text('#users [data-user="new-lead"] .live') == "0"
     assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 401

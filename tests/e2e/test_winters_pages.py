@@ -90,8 +90,12 @@ def test_bad_programme_codes_are_refused_not_failed(winters_server: Server) -> N
         "/api/v1/programmes/QM7-2099-00/winters",
         "/api/v1/programmes/%3Cscript%3E/winters",
     ):
-        found = httpx.get(winters_server.url + path, headers=winters_server.headers("board"))
+        found = httpx.get(winters_server.url + path, headers=winters_server.headers("admin"))
         assert found.status_code == 404, (path, found.text)
+        assert "programme" in found.text
+        # a board user bound to its programmes is refused any other, known or not
+        found = httpx.get(winters_server.url + path, headers=winters_server.headers("board"))
+        assert found.status_code == 403, (path, found.text)
         assert "programme" in found.text
     found = httpx.get(
         f"{winters_server.url}/api/v1/programmes/{NEW}/winters?known_at=999999999",

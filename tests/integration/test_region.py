@@ -28,6 +28,7 @@ from kafka import KafkaProducer
 from api.main import create_app
 from capacity.application import WinterApplication
 from capacity.returns import MonthlyReturn, return_id
+from capacity.signing import generate, public_text, sign
 from capacity.values import Actor
 from projections.db import ViewDatabase
 from projections.projector import Projector
@@ -39,6 +40,7 @@ from tests.support.broker import Broker
 from tests.support.streams import read_topic
 from wintertrack.config import event_store_env
 from wintertrack.demo import generate_winter
+from wintertrack.region_demo import correct_a_spend
 from wintertrack.streams.region import outgoing
 from wintertrack.streams.relay import Relay
 
@@ -58,6 +60,7 @@ SUBMISSIONS = [
 class Icb:
     def __init__(self, workdir: Path, code: str) -> None:
         self.code, self.programme = code, f"{code}-2022-23"
+        self.key = generate()  # the ICB's signing key: its relay signs its returns
         self.store = f"sqlite:///{workdir}/{code}.db"
         self.moment: datetime | None = None
         self.app = WinterApplication(
@@ -85,6 +88,8 @@ class Icb:
 
     def submit(self, month: str, when: datetime, reason: str) -> None:
         self.moment = when
+        if reason:  # a restatement changes the return
+            correct_a_spend(self.app, self.programme, month, reason)
         sign_off(self.app, self.read, ADMIN, self.programme, month)
         submit(self.app, self.read, ADMIN, self.programme, month, reason)
 
@@ -93,6 +98,10 @@ class Icb:
             if isinstance(event, MonthlyReturn.ReturnSubmitted) and event.revision == revision:
                 return base64.b64decode(event.xlsx)
         raise AssertionError("no such revision")
+
+
+def sign_with(icb: Icb, payload: bytes) -> bytes:
+    return sign(icb.key, payload).encode()
 
 
 def received(store: str) -> Counter[tuple[str, str, int]]:
@@ -105,8 +114,8 @@ def received(store: str) -> Counter[tuple[str, str, int]]:
     return found
 
 
-def follow(env: dict[str, str]) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "wintertrack", "region", "follow", "--region", "Y61"]
+def follow(env: dict[str, str], catalogue: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "wintertrack", "region", "follow", "--region", str(catalogue)]
     return subprocess.Popen(
         [*command, "--max-poll-records", "1"],
         env=env,
@@ -131,8 +140,11 @@ def test_returns_reach_the_region_once_each_and_byte_identical(
         for code, month, when, reason in SUBMISSIONS:
             icbs[code].submit(month, when, reason)
         published = 0
+        catalogue = tmp_path / "y61.json"  # the region lists each ICB's public key
+        keyed = Y61.with_keys({c: [public_text(i.key)] for c, i in icbs.items()})
+        catalogue.write_text(keyed.model_dump_json())
         for icb in icbs.values():  # each ICB's own relay, against its own store
-            relay = Relay(icb.app, icb.views, broker.bootstrap, "winter")
+            relay = Relay(icb.app, icb.views, broker.bootstrap, "winter", signing_key=icb.key)
             while relay.publish_page():
                 pass
             published += relay.returns_published
@@ -142,14 +154,17 @@ def test_returns_reach_the_region_once_each_and_byte_identical(
         # poison and a redelivery on the same topic
         qm7 = icbs["QM7"]
         last = qm7.app.recorder.select_notifications(0, 100_000)
-        genuine = [m for n in last if (m := outgoing(qm7.app, n)) is not None]
+        genuine = [m for n in last if (m := outgoing(qm7.app, n, qm7.key)) is not None]
         key, value, _ = genuine[-1]
         tampered = json.loads(value)
         xlsx = bytearray(base64.b64decode(tampered["artefacts"]["xlsx"]["base64"]))
         xlsx[100] ^= 0xFF
         tampered["artefacts"]["xlsx"]["base64"] = base64.b64encode(bytes(xlsx)).decode()
         producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
-        producer.send("winter.returns", key=key, value=json.dumps(tampered).encode())
+        broken = json.dumps(tampered).encode()  # signed by QM7, but an artefact is corrupt
+        producer.send(
+            "winter.returns", key=key, value=broken, headers=[("signature", sign_with(qm7, broken))]
+        )
         producer.send("winter.returns", key=b"QH8-2022-23", value=b"{not json")
         producer.send("winter.returns", key=key, value=genuine[0][1], headers=genuine[0][2])
         producer.flush()
@@ -161,13 +176,13 @@ def test_returns_reach_the_region_once_each_and_byte_identical(
             "WINTERTRACK_KAFKA_BOOTSTRAP": broker.bootstrap,
             "WINTERTRACK_KAFKA_TOPIC_PREFIX": "winter",
         }
-        victim = follow(env)
+        victim = follow(env, catalogue)
         assert victim.stdout is not None
         before = [json.loads(victim.stdout.readline()) for _ in range(2)]
         victim.send_signal(signal.SIGKILL)  # mid-stream: two polls stored and committed
         victim.wait(timeout=30)
         stored_at_kill = sum(received(region_store).values())
-        again = follow(env)
+        again = follow(env, catalogue)
         assert again.stdout is not None
         after: dict[str, int] = {}
         deadline = time.monotonic() + 120

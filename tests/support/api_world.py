@@ -35,8 +35,9 @@ class ApiWorld:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
 
 
-def api_world() -> ApiWorld:
-    world = make_world(TODAY)
+def api_world(store: str = "memory://") -> ApiWorld:
+    """``store``: a SQLite URL puts the log and views in real files (its integers are 64-bit)."""
+    world = make_world(TODAY, store)
     app = world.app
     app.register_scheme(ADMIN, P, scheme_spec("own", planned_start=None))
     app.register_scheme(ADMIN, P, scheme_spec("other", planned_start=None))
@@ -62,6 +63,8 @@ def api_world() -> ApiWorld:
 
     sign_off(app, world.read, ADMIN, P, "2022-10")
     submit(app, world.read, ADMIN, P, "2022-10")
-    sign_off(app, world.read, ADMIN, P, "2022-10")  # a standing sign-off for a restatement
+    # Standing sign-offs, so the pages and API can submit December and restate October.
+    sign_off(app, world.read, ADMIN, P, "2022-10")
+    sign_off(app, world.read, ADMIN, P, "2022-12")
     client = TestClient(create_app(app, world.read, "test-secret-key", follow=False))
     return ApiWorld(client, tokens, app)

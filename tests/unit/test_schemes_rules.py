@@ -17,11 +17,14 @@ from schemes.months import (
 )
 from schemes.rules import (
     InputRefused,
+    check_beds_equivalent,
     check_count,
     check_money,
+    check_number,
     check_text,
     contains_nhs_number,
     is_nhs_number,
+    parse_decimal,
 )
 
 START, END = date(2022, 10, 1), date(2023, 3, 31)
@@ -96,3 +99,33 @@ def test_money_in_pounds_and_pence() -> None:
         check_money("amount_gbp", "100000000.01")
     with pytest.raises(InputRefused, match="pence"):
         check_money("amount_gbp", "1.005")
+
+
+@pytest.mark.parametrize("value", ["1E+1000000", "-1e999999", "1" * 40, "1E-1000000", "NaN"])
+def test_a_number_out_of_range_is_refused_naming_the_field(value: str) -> None:
+    for check in (check_beds_equivalent, check_money, check_number):
+        with pytest.raises(InputRefused) as refused:
+            check("beds_equivalent", value)
+        assert refused.value.field == "beds_equivalent"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1E+1000000", "-1E+1000000", "1e-1000000", "9" * 31, "1" + "0" * 13, "NaN", "-Infinity"],
+)
+def test_a_number_too_large_or_too_fine_to_compute_with_is_refused_before_arithmetic(
+    value: str,
+) -> None:
+    for check in (
+        lambda: check_beds_equivalent("beds_equivalent", value),
+        lambda: check_money("amount_gbp", value),
+        lambda: check_count("discharges.p1", value, 10_000),
+    ):
+        with pytest.raises(InputRefused) as refused:
+            check()
+        assert refused.value.field in ("beds_equivalent", "amount_gbp", "discharges.p1")
+
+
+def test_the_figure_ceiling_itself_is_accepted() -> None:
+    assert parse_decimal("x", "1E+12") == Decimal("1000000000000")
+    assert parse_decimal("x", "0.5") == Decimal("0.5")

@@ -26,6 +26,7 @@ from schemes.regions import load_region
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, PROGRAMME, scheme_spec
 from tests.support.world import World, make_world
+from wintertrack.region_demo import demo_keys
 from wintertrack.streams.region import outgoing, receive
 
 OLD, NEW = "QM7-2022-23", "QM7-2023-24"
@@ -154,12 +155,13 @@ def test_the_region_shows_both_winters(tmp_path: Path) -> None:
     submit(world.app, world.read, ADMIN, OLD, "2022-11")
     sign_off(world.app, world.read, ADMIN, NEW, "2023-10")
     submit(world.app, world.read, ADMIN, NEW, "2023-10")
-    region = load_region("Y61")
+    keys, region = demo_keys(load_region("Y61"))
     region_app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     for notification in world.app.recorder.select_notifications(0, 100_000):
-        message = outgoing(world.app, notification)
+        message = outgoing(world.app, notification, keys["QM7"])
         if message is not None:
-            assert receive(region_app, region, message[1], dict(message[2])) == "stored"
+            key, value, headers = message
+            assert receive(region_app, region, value, dict(headers), key) == "stored"
     projector = Projector(region_app, ViewDatabase("memory://"))
     projector.run_once()
     read = ReadModel(projector, today=lambda: date(2023, 11, 20))

@@ -71,3 +71,8 @@ def test_a_zip_that_unpacks_too_large_is_refused_before_openpyxl_opens_it() -> N
     assert len(buffer.getvalue()) < uploads.MAX_BYTES  # small on the wire, huge unpacked
     with pytest.raises(UploadRefused, match="unpacks to more than"):
         read_upload("bomb.xlsx", buffer.getvalue())
+
+
+def test_a_confirmation_form_reads_only_well_formed_row_fields() -> None:
+    fields = ["row-3-scheme", "row-3-amount", "row-12-basis", "row-x-scheme", "row-", "rowing"]
+    assert uploads.row_lines(fields) == [3, 12]

@@ -107,15 +107,15 @@ def _region_demo(application: WinterApplication, day: date, host: str, port: int
     import threading
 
     from wintertrack.config import get_settings
-    from wintertrack.region_demo import load_region_demo
+    from wintertrack.region_demo import demo_keys, load_region_demo
     from wintertrack.streams.region import RegionFollower
 
     settings = get_settings()
-    region = load_region(settings.region)
+    keys, region = demo_keys(load_region(settings.region))
     bootstrap, prefix = settings.kafka_bootstrap, settings.kafka_topic_prefix
     if application.max_position() == 0:
         log.info("generating the %s region's ICB winters and returns to %s", region.name, day)
-        counts = load_region_demo(application, region, day, bootstrap, prefix, log.info)
+        counts = load_region_demo(application, region, day, bootstrap, prefix, keys, log.info)
         log.info("returns: %s", counts)
     if bootstrap:
         follower = RegionFollower(application, region, bootstrap, prefix)
@@ -153,6 +153,14 @@ def serve(
             "six synthetic ICBs send their returns",
         ),
     ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
+            "believed (WINTERTRACK_FORWARDED_ALLOW_IPS); by default no proxy is trusted",
+        ),
+    ] = None,
 ) -> None:
     """Serves the API and the web pages."""
     import secrets
@@ -217,5 +225,16 @@ def serve(
         catch_up=settings.serve_projects,
         ready_max_lag=settings.ready_max_lag,
     )
+    # The sign-in limit and audit key on the client address: a forwarded one is believed only
+    # from a proxy named here, or anyone could claim any address (uvicorn trusts loopback).
+    proxies = forwarded_allow_ips or settings.forwarded_allow_ips
     # Our middleware logs each request (with its id) as JSON: no second access log.
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or "",
+    )

@@ -171,6 +171,7 @@ def verify_command(store: StoreOpt = None) -> None:
             else ""
         )
     )
+    print(f"digests recorded at the projector's checkpoints: {report.logged}")
     for problem in report.problems:
         print(problem)
     if report.first_differing is not None:

@@ -22,18 +22,26 @@ def relay_command(
 
     from projections.db import ViewDatabase
     from wintertrack.config import get_settings
+    from wintertrack.keys import read_key
     from wintertrack.streams.relay import Relay
 
     settings = get_settings()
     configure_logging(settings.log_level)
     if not settings.kafka_bootstrap:
         raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
+    signing_key = None
+    if settings.signing_key_file is not None:
+        try:
+            signing_key = read_key(settings.signing_key_file)
+        except InputRefused as error:
+            raise _fail(error) from None
     application = build_application(settings)
     relay = Relay(
         application,
         ViewDatabase(settings.store),
         settings.kafka_bootstrap,
         settings.kafka_topic_prefix,
+        signing_key=signing_key,
     )
     if once:
         while relay.publish_page():

@@ -52,3 +52,62 @@ def user_grant(
         f"user {name} may now act in {programme} too (event-log position {receipt.position})",
         highlight=False,
     )
+
+
+@app.command("tokens")
+def user_tokens(
+    name: Annotated[str | None, typer.Argument(help="Only this user's tokens")] = None,
+) -> None:
+    """Lists tokens by id: who holds each, its label, when it was issued, whether revoked."""
+    from api.web.user_directory import list_tokens
+
+    for token in list_tokens(build_application(), name):
+        state = f"revoked ({token.revoked_reason})" if token.revoked else "live"
+        issued = f"{token.issued_at:%d %b %Y %H:%M}"
+        label = token.label or "-"
+        print(f"{token.id}  {token.user:<16} {issued}  {state:<10} {label}")
+
+
+@app.command("issue-token")
+def user_issue_token(
+    name: str,
+    label: Annotated[str, typer.Option(help="What the token is for, e.g. 'ledger robot'")] = "",
+) -> None:
+    """Issues a new token to an existing user; prints it as the last line (shown once only)."""
+    application = build_application()
+    try:
+        _, token = application.issue_token(_actor(), name, label)
+    except (DomainError, InputRefused) as error:
+        raise _fail(error) from None
+    out.print(f"a new token for {name}", highlight=False)
+    print(token)
+
+
+@app.command("revoke-token")
+def user_revoke_token(
+    token_id: Annotated[str, typer.Argument(help="The token's id, from `wintertrack user tokens`")],
+    reason: Annotated[str, typer.Option(help="Why, for the sign-in audit")],
+) -> None:
+    """Revokes a token by its id: it stops signing anyone in at once, on every instance."""
+    application = build_application()
+    try:
+        receipt = application.revoke_token(_actor(), token_id, reason, by_id=True)
+    except (DomainError, InputRefused) as error:
+        raise _fail(error) from None
+    out.print(f"token {token_id} revoked (event-log position {receipt.position})", highlight=False)
+
+
+@app.command("end-sessions")
+def user_end_sessions(
+    name: str,
+    reason: Annotated[str, typer.Option(help="Why, for the sign-in audit")],
+) -> None:
+    """Ends every web session of a user, on every instance; their tokens still work."""
+    from capacity.signin import SignInService
+
+    application = build_application()
+    try:
+        SignInService(application).end_user_sessions(_actor(), name, reason)
+    except (DomainError, InputRefused) as error:
+        raise _fail(error) from None
+    out.print(f"every session of {name} ended", highlight=False)

@@ -2,8 +2,10 @@
 
 The first line names the format, then one line per event in position order, then an end line
 with the count, the last position and the log's digest. An import reads the whole file and
-checks it against the end line before it stores anything, then stores the events with their
-positions into an empty store: the same log, the same digest.
+checks it against the end line before it stores anything (each aggregate's versions rising, so
+no event can collide with another), then stores the events with their positions into an empty
+store: the same log, the same digest. An import that fails while writing removes what it wrote,
+so the target is left as empty as it was found and the import can be run again.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def rows(file: Path) -> Iterator[StoredRow]:
     if first[1].get("version") != VERSION:
         raise StoreError(f"{file}: archive version {first[1].get('version')} (expected {VERSION})")
     done, end = LogDigest(), None
+    versions: dict[UUID, int] = {}  # each aggregate's last version: one entry per aggregate
     for number, value in parsed:
         if end is not None:
             raise StoreError(f"{file} line {number}: events after the end line")
@@ -118,6 +121,13 @@ def rows(file: Path) -> Iterator[StoredRow]:
             end = value
             continue
         row = _row(file, number, value, done.position)
+        last = versions.get(row.originator_id, 0)
+        if row.originator_version <= last:
+            raise StoreError(
+                f"{file} line {number}: aggregate {row.originator_id} version "
+                f"{row.originator_version} does not follow its version {last}"
+            )
+        versions[row.originator_id] = row.originator_version
         done.add(row)
         yield row
     if end is None:
@@ -140,16 +150,17 @@ def import_archive(file: Path, target_url: str, progress: Callable[[int, int], N
                 f"{describe(target_url)} already holds {held:,} events: import only into an "
                 "empty store"
             )
-        pending: list[StoredRow] = []
-        stored = 0
-        for row in rows(file):
-            pending.append(row)
-            if len(pending) >= BATCH:
-                target.insert(pending)
-                stored += len(pending)
-                progress(stored, total)
-                pending = []
-        target.insert(pending)
+        with target.emptied_on_failure():
+            pending: list[StoredRow] = []
+            stored = 0
+            for row in rows(file):
+                pending.append(row)
+                if len(pending) >= BATCH:
+                    target.insert(pending)
+                    stored += len(pending)
+                    progress(stored, total)
+                    pending = []
+            target.insert(pending)
         progress(total, total)
         return target.digest()
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import md5
 from pathlib import Path
@@ -182,6 +183,32 @@ class EventStore:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def emptied_on_failure(self) -> Iterator[None]:
+        """Writes into a store that was empty: any failure removes every event written, so the
+        store is left empty (and the failure, if it is the store refusing a row, is named)."""
+        try:
+            yield
+        except BaseException as error:
+            if self.is_postgres:
+                self.conn.rollback()
+            self._remove_all()
+            if isinstance(error, StoreError | KeyboardInterrupt):
+                raise
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise StoreError(
+                f"{describe(self.url)} refused an event ({type(error).__name__}: {first}); "
+                "nothing was kept"
+            ) from error
+
+    def _remove_all(self) -> None:
+        if self.is_postgres:
+            with self.conn.cursor() as cur:
+                cur.execute(f"DELETE FROM {self.table}")
+            self.conn.commit()
+            return
+        self.conn.execute(f"DELETE FROM {self.table}")
 
 
 def _create_tables(url: str) -> None:

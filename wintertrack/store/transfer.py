@@ -8,6 +8,7 @@ same digest up to the target's last position); any other non-empty target is ref
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable
@@ -117,18 +118,21 @@ def _copy(
     progress(start.events, total)
     done = LogDigest(start.events, start.position, start.digest)
     written = 0  # the sum of the copied rows' fingerprints (PostgreSQL targets)
-    with _Writer(target, progress, total) as writer:
-        pending: list[StoredRow] = []
-        for row in source.rows(start.position, upto):
-            done.add(row)
-            if target.is_postgres:
-                written += row_fingerprint(row)
-            pending.append(row)
-            if len(pending) >= batch:
-                writer.write(pending, done.events)
-                pending = []
-        writer.write(pending, done.events)
-    _check(target, start, done, written)
+    # a restore (no resuming) into its empty target keeps nothing when it fails
+    kept = contextlib.nullcontext() if resume else target.emptied_on_failure()
+    with kept:
+        with _Writer(target, progress, total) as writer:
+            pending: list[StoredRow] = []
+            for row in source.rows(start.position, upto):
+                done.add(row)
+                if target.is_postgres:
+                    written += row_fingerprint(row)
+                pending.append(row)
+                if len(pending) >= batch:
+                    writer.write(pending, done.events)
+                    pending = []
+            writer.write(pending, done.events)
+        _check(target, start, done, written)
     return Outcome(done.events, done.position, done.hex, done.events - start.events, start.position)
 
 
@@ -207,7 +211,7 @@ def _resume_point(source: EventStore, target: EventStore, held: int) -> LogDiges
 
 
 def restore(file: Path, target_url: str, progress: Callable[[int, int], None]) -> Outcome:
-    """Copies a backup file's events into an empty store."""
+    """Copies a backup file's events into an empty store; a restore that fails leaves it empty."""
     if not file.is_file():
         raise StoreError(f"{file}: no such file")
     return copy(f"sqlite:///{file}", target_url, progress, resume=False)

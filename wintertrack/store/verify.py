@@ -1,5 +1,6 @@
 """``store verify``: the log's running digest, checked against the digests recorded when returns
-were submitted, and a replay from scratch that recomputes every submitted return revision.
+were submitted and at the projector's checkpoints (``projections/checkpoints.py``), and a
+replay from scratch that recomputes every submitted return revision.
 
 A replay into a temporary read side recomputes each revision as known at the position it was
 computed at, for the day it was computed "as of", and compares the CSV's SHA-256 with the one
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from capacity.application import WinterApplication
+from projections.checkpoints import checkpoints
 from projections.db import ViewDatabase
 from projections.digest import LogDigest
 from projections.exports import to_csv
@@ -51,6 +53,7 @@ class Report:
     position: int = 0
     digest: str = ""
     checkpoints: list[Checkpoint] = field(default_factory=list)
+    logged: int = 0  # the projector's checkpoints compared
     revisions: int = 0
     # Submitted in an earlier layout of the return (no workbook kept): the log's digest covers
     # them, but today's code writes a different layout, so their bytes cannot be replayed.
@@ -86,10 +89,17 @@ def _checkpoints(store: EventStore) -> list[Checkpoint]:
     return found
 
 
-def check_log(store: EventStore, report: Report, progress: Callable[[int, int], None]) -> None:
-    """The whole log's digest, and the digest at every position a submission recorded one."""
+def check_log(
+    store: EventStore,
+    report: Report,
+    progress: Callable[[int, int], None],
+    logged: list[tuple[int, int, str]] = [],  # noqa: B006 - never changed
+) -> None:
+    """The whole log's digest, and the digest at every position a submission or the projector
+    recorded one."""
     report.checkpoints = _checkpoints(store)
-    wanted = {c.log_position for c in report.checkpoints}
+    report.logged = len(logged)
+    wanted = {c.log_position for c in report.checkpoints} | {p for p, _, _ in logged}
     at: dict[int, str] = {0: bytes(32).hex()}
 
     done = LogDigest()
@@ -102,6 +112,7 @@ def check_log(store: EventStore, report: Report, progress: Callable[[int, int], 
             progress(done.events, total)
     progress(done.events, total)
     report.events, report.position, report.digest = done.events, done.position, done.hex
+    _check_logged(report, logged, at)
     matched = [0]
     for c in sorted(report.checkpoints, key=lambda c: c.log_position):
         c.replayed = at.get(c.log_position, "(no event at that position)")
@@ -119,6 +130,38 @@ def check_log(store: EventStore, report: Report, progress: Callable[[int, int], 
         )
 
 
+def _check_logged(report: Report, logged: list[tuple[int, int, str]], at: dict[int, str]) -> None:
+    """The first of the projector's checkpoints whose digest is not the log's any more."""
+    matched = 0
+    for position, _, digest in logged:
+        now = at.get(position, "(no event at that position)")
+        if now == digest:
+            matched = position
+            continue
+        report.altered_after = matched
+        report.problems.append(
+            f"log changed: the digest at position {position:,} recorded at a checkpoint was "
+            f"{digest}, now {now}: an event after position {matched:,} and at or before "
+            f"{position:,} was altered"
+        )
+        return
+
+
+def _logged(store_url: str) -> list[tuple[int, int, str]]:
+    """The projector's checkpoints for this store, when it has views."""
+    if store_url.startswith("sqlite:///"):
+        path = Path(store_url.removeprefix("sqlite:///"))
+        if not path.with_name(path.name + ".views").is_file():
+            return []
+    views = ViewDatabase(store_url)
+    try:
+        return checkpoints(views)
+    except Exception:  # no checkpoint table: views projected by an older version, or none
+        return []
+    finally:
+        views.close()
+
+
 def _as_of(found: dict[str, Any]) -> date:
     if found.get("as_of"):
         return date.fromisoformat(found["as_of"])
@@ -132,7 +175,7 @@ def replay_returns(
     application = WinterApplication(env=event_store_env(store_url))
     # Always a SQLite file in the temporary directory, whatever the store's engine.
     views = ViewDatabase(f"sqlite:///{workdir}/replay.db", workdir / "replay.views")
-    projector = Projector(application, views, read_indexes=False)
+    projector = Projector(application, views, read_indexes=False, keep_checkpoints=False)
     try:
         with views.bulk_writes(32):
             projector.run_once(lambda n, p: progress(p, report.position), page_size=10_000)
@@ -223,9 +266,10 @@ def verify(
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
 ) -> Report:
     report = Report()
+    logged = _logged(store_url)
     store = EventStore(store_url)
     try:
-        check_log(store, report, lambda d, t: progress("digest", d, t))
+        check_log(store, report, lambda d, t: progress("digest", d, t), logged)
     finally:
         store.close()
     if report.events == 0:

@@ -14,9 +14,9 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from typing import Any
 
-from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from pydantic import ValidationError
@@ -31,21 +31,24 @@ from schemes.rules import InputRefused, parse_date
 from wintertrack.streams.consumer import (
     DeadLetteringConsumer,
     Rejected,
+    dead_letter_producer,
     manual_consumer,
+    not_a_number,
     rejected,
 )
 
 log = logging.getLogger("wintertrack.ingest")
 INGEST = Actor("kafka-ingest", "system", "kafka")
 GROUP = "wintertrack-ingest"
+MAX_MESSAGE = 64 * 1024  # a daily report with every figure and a full narrative is under 8 KB
 
 
 def store(application: WinterApplication, payload: bytes) -> str:
     """Validates and stores one message; returns "stored" or "duplicate", raises Rejected."""
     try:
-        message = json.loads(payload)
+        message = json.loads(payload, parse_constant=not_a_number)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Rejected(f"not JSON: {error}") from None
+        raise Rejected(f"not JSON: {error}", "not-json") from None
     if not isinstance(message, dict):
         raise Rejected("message must be a JSON object")
     for required in ("programme", "scheme_code", "date", "source_message_id"):
@@ -85,6 +88,8 @@ def store(application: WinterApplication, payload: bytes) -> str:
 
 
 class Ingest(DeadLetteringConsumer):
+    max_value_bytes = MAX_MESSAGE
+
     def __init__(
         self,
         application: WinterApplication,
@@ -100,8 +105,9 @@ class Ingest(DeadLetteringConsumer):
         self.topic = f"{topic_prefix}.daily-figures"
         self.dlq = f"{self.topic}.dlq"
         self.consumer = manual_consumer(self.topic, bootstrap, group, max_poll_records=100)
-        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=5)
+        self.producer = dead_letter_producer(bootstrap)
         self.counts = {"stored": 0, "duplicate": 0, "rejected": 0}
+        self.dead_letters = Counter()
 
     def process(self, record: ConsumerRecord) -> str:
         return store(self.application, record.value)
@@ -140,3 +146,13 @@ class Ingest(DeadLetteringConsumer):
                 "VALUES (?, ?, ?, ?, ?)",
                 row,
             )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS dead_letter_counts (consumer TEXT NOT NULL, "
+                "kind TEXT NOT NULL, total BIGINT NOT NULL, PRIMARY KEY (consumer, kind))"
+            )
+            db.execute("DELETE FROM dead_letter_counts WHERE consumer = ?", (self.consumer_id,))
+            for kind, total in sorted(self.dead_letters.items()):
+                db.execute(
+                    "INSERT INTO dead_letter_counts (consumer, kind, total) VALUES (?, ?, ?)",
+                    (self.consumer_id, kind, total),
+                )

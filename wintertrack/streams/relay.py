@@ -19,6 +19,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
@@ -40,8 +41,10 @@ class Relay:
         bootstrap: str,
         topic_prefix: str,
         page_size: int = 500,
+        signing_key: Ed25519PrivateKey | None = None,
     ) -> None:
         self.application = application
+        self.signing_key = signing_key  # the ICB's: its returns are signed for the region
         self.views = views
         self.bootstrap = bootstrap
         self.topic = f"{topic_prefix}.events"
@@ -99,7 +102,7 @@ class Relay:
                     headers=[("schema-version", SCHEMA_VERSION)],
                 )
             )
-            submitted = outgoing(self.application, n)
+            submitted = outgoing(self.application, n, self.signing_key)
             if submitted is not None:
                 key, value, headers = submitted
                 futures.append(
