@@ -9,6 +9,7 @@ from capacity.application import WinterApplication
 from capacity.programme import Programme
 from capacity.provenance import SchemeProvenance
 from capacity.scheme import Scheme
+from schemes.catalogue import readings_for
 from schemes.rules import kpi_type
 
 
@@ -83,7 +84,8 @@ def about_numbers(application: WinterApplication, programme: str) -> dict[str, A
         }
         (counted if scheme.counts_toward_target else not_counted).append(row)
         for reading in provenance.departures if provenance else []:
-            departures.append({"scheme_code": code, "reading": reading})
+            refs = ", ".join(provenance.source_refs) if provenance else ""
+            departures.append({"scheme_code": code, "reading": reading, "source": refs})
     total = sum(float(r["planned_beds_equivalent"] or 0) for r in counted)
     return {
         "programme": programme,
@@ -93,4 +95,5 @@ def about_numbers(application: WinterApplication, programme: str) -> dict[str, A
         "counted": counted,
         "not_counted": not_counted,
         "departures": departures,
+        "readings": [r.model_dump() for r in readings_for(programme)],
     }

@@ -259,6 +259,13 @@ class FundsReceivedIn(Strict):
     confirm_repeat: bool = False  # store it although it looks like one already recorded
 
 
+class ManagementForecastIn(Strict):
+    funding_stream: Stream
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="The return it is entered for")
+    amount_gbp: Money = Field(description="Forecast outturn to March")
+    note: str = Field(min_length=1, max_length=2000, description="Why it differs")
+
+
 class NarrativeIn(Strict):
     narrative: str = Field(max_length=2000)
 

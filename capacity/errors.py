@@ -64,6 +64,10 @@ class InvalidTransition(Conflict):
     """A status change the scheme's current status does not allow (409)."""
 
 
+class SignOffRequired(Conflict):
+    """A return submitted without a sign-off of exactly its figures (409)."""
+
+
 class RepeatSuspected(Conflict):
     """A decision that looks like one already recorded (409): held back until the person
     confirms it is a second, separate decision (``confirm_repeat``)."""

@@ -39,6 +39,9 @@ POLICY: dict[str, Rule] = {
     "revise_bed_target": _rule("Revise the bed target", "programme", "board"),
     "revise_allocation": _rule("Revise an allocation", "programme", "finance"),
     "record_funds_received": _rule("Record funds received", "programme", "finance"),
+    "record_management_forecast": _rule(
+        "Record a management forecast of spend to March", "programme", "finance"
+    ),
     "divert_funding": _rule("Divert funding between schemes", "programme", "board"),
     # schemes
     "register_scheme": _rule("Register a scheme", "programme"),

@@ -103,6 +103,16 @@ class Programme(Aggregate):
             aggregate.received[self.stream] = received + self.amount_gbp
             remember(aggregate, "receipts", self.stream, "", self)
 
+    class ManagementForecastRecorded(Event):
+        """Finance's forecast outturn to March for a stream, where it differs from the
+        straight line, as entered for a month's return."""
+
+        TOPIC = "wintertrack:Programme.ManagementForecastRecorded"
+        stream: str
+        month: str
+        amount_gbp: Decimal
+        note: str
+
     def __init__(
         self,
         code: str,
@@ -183,6 +193,18 @@ class Programme(Aggregate):
             amount_gbp=amount_gbp,
             received_on=received_on,
             repeat_confirmed=repeat_confirmed,
+        )
+
+    def record_management_forecast(
+        self, actor: Actor, stream: str, month: str, amount_gbp: Decimal, note: str
+    ) -> None:
+        self.trigger_event(
+            self.ManagementForecastRecorded,
+            actor=actor,
+            stream=stream,
+            month=month,
+            amount_gbp=amount_gbp,
+            note=note,
         )
 
     def add_scheme(self, actor: Actor, scheme_code: str) -> None:

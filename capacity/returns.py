@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from capacity.errors import Conflict
+from capacity.errors import Conflict, SignOffRequired
 from capacity.values import Actor, natural_id
 
 
@@ -46,16 +46,22 @@ class MonthlyReturn(Aggregate):
         sha256: str
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.signed_off = (self.position, self.sha256, self.actor.user_id)
+            aggregate.signed_off = (
+                self.position,
+                self.sha256,
+                self.actor.user_id,
+                self.timestamp.isoformat(),
+            )
 
     class ReturnSubmitted(Event):
         """class_version 2 keeps the return's JSON and its workbook as submitted (base64) with
         the workbook's SHA-256, the reason for a restatement, the "as of" day it was computed
         for, and the log's position and digest (docs/archive-format.md); version 1 kept the
-        CSV only."""
+        CSV only. Version 3 adds the SHA-256 of the figures and who signed them off, when
+        (blank for submissions made before sign-off was required)."""
 
         TOPIC = "wintertrack:MonthlyReturn.ReturnSubmitted"
-        class_version = 2
+        class_version = 3
         programme: str
         month: str
         revision: int
@@ -70,6 +76,9 @@ class MonthlyReturn(Aggregate):
         as_of: str | None
         log_position: int | None
         log_digest: str | None
+        figures_sha256: str
+        signed_off_by: str
+        signed_off_at: str
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -79,6 +88,11 @@ class MonthlyReturn(Aggregate):
             state.setdefault("report", "")
             for name in ("as_of", "log_position", "log_digest"):
                 state.setdefault(name, None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            for name in ("figures_sha256", "signed_off_by", "signed_off_at"):
+                state.setdefault(name, "")
 
         def apply(self, aggregate: Any) -> None:
             aggregate.submissions.append(
@@ -94,6 +108,9 @@ class MonthlyReturn(Aggregate):
                     "as_of": self.as_of,
                     "log_position": self.log_position,
                     "log_digest": self.log_digest,
+                    "figures_sha256": self.figures_sha256,
+                    "signed_off_by": self.signed_off_by,
+                    "signed_off_at": self.signed_off_at,
                 }
             )
             aggregate.signed_off = None
@@ -109,7 +126,8 @@ class MonthlyReturn(Aggregate):
         self.programme = programme
         self.month = month
         self.submissions: list[dict[str, Any]] = []
-        self.signed_off: tuple[int, str, str] | None = None
+        # (position, figures' SHA-256, by, at) of the sign-off standing since the last submission
+        self.signed_off: tuple[int, str, str, str] | None = None
 
     @classmethod
     def start(cls, actor: Actor, programme: str, month: str) -> MonthlyReturn:
@@ -148,11 +166,15 @@ class MonthlyReturn(Aggregate):
         log: tuple[str | None, int | None, str | None] = (None, None, None),
         report: str = "",
         at: datetime | None = None,
+        figures_sha256: str | None = None,
     ) -> int:
         """Records the next revision. ``revision``, when given, is the one the files were
         written for: another submission in between is a conflict, not a mislabelled file.
         ``log`` is (as of day, log position, log digest at that position); ``report`` the
-        return as JSON text; ``at`` when (the application's clock; None for now)."""
+        return as JSON text; ``at`` when (the application's clock; None for now).
+        ``figures_sha256``: the SHA-256 of the figures submitted, which must be the ones signed
+        off since the last submission (docs/rules.md §12)."""
+        signed = self.check_signed_off(figures_sha256) if figures_sha256 is not None else None
         if revision is not None and revision != self.next_revision:
             raise Conflict(
                 f"revision {self.next_revision - 1} of the {self.month} return was submitted "
@@ -187,6 +209,24 @@ class MonthlyReturn(Aggregate):
             as_of=log[0],
             log_position=log[1],
             log_digest=log[2],
+            figures_sha256=figures_sha256 or "",
+            signed_off_by=signed[2] if signed else "",
+            signed_off_at=signed[3] if signed else "",
             timestamp=at,
         )
         return revision
+
+    def check_signed_off(self, figures_sha256: str) -> tuple[int, str, str, str]:
+        """The standing sign-off of exactly these figures; a change since voids it."""
+        if self.signed_off is None:
+            raise SignOffRequired(
+                f"the {self.month} return is not signed off: someone with the sign-off "
+                f"permission signs off its figures (SHA-256 {figures_sha256[:12]}…) first"
+            )
+        if self.signed_off[1] != figures_sha256:
+            raise SignOffRequired(
+                f"the figures changed after {self.signed_off[2]} signed them off "
+                f"(signed {self.signed_off[1][:12]}…, now {figures_sha256[:12]}…): the sign-off "
+                "is void; sign off the figures as they are now"
+            )
+        return self.signed_off

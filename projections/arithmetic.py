@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.rounding import even_split
 from schemes import lifecycle
 from schemes.months import YearMonth, months_in_period, window_days
 from schemes.rules import kpi_type
@@ -68,6 +69,12 @@ def current_allocation(scheme: SchemeFacts, on: date) -> Decimal:
     return scheme.allocation_gbp + sum((a for d, a in scheme.diversions if d <= on), ZERO)
 
 
+def full_days_through(day: date) -> date:
+    """The last day a month-to-date figure counts on ``day``: the day before. Daily sitreps
+    for a day arrive the next morning, so today is shown apart, "so far" (docs/rules.md §1)."""
+    return day - timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class SchemeMonth:
     code: str
@@ -86,6 +93,9 @@ class SchemeMonth:
     profile_to_date: Decimal
     variance: Decimal
     forecast_outturn: Decimal
+    # delivered over planned, summed over the window: what the RAG is decided on (None when
+    # nothing was planned or the scheme is not measured)
+    ratio: Decimal | None = None
 
 
 def _kpis(scheme: SchemeFacts, window: list[date]) -> dict[str, Decimal | date]:
@@ -125,15 +135,16 @@ def profile_months(p: ProgrammeFacts, scheme: SchemeFacts) -> list[YearMonth]:
 def profile_by_month(
     p: ProgrammeFacts, scheme: SchemeFacts, as_of: date
 ) -> dict[YearMonth, Decimal]:
-    """The spend profile: the allocation in a straight line over the profile months. A diversion
-    re-profiles what is left from its own month on; earlier months keep their profile."""
+    """The spend profile: the allocation in a straight line over the profile months, to the
+    penny (the odd pennies in the earliest months), so the months add to the allocation. A
+    diversion re-profiles what is left from its own month on; earlier months keep theirs."""
     months = profile_months(p, scheme)
     changes = [(YearMonth.of(d), a) for d, a in scheme.diversions if d <= as_of]
     profile: dict[YearMonth, Decimal] = {}
     profiled = ZERO
     for n, month in enumerate(months):
         allocation = scheme.allocation_gbp + sum((a for m, a in changes if m <= month), ZERO)
-        profile[month] = (allocation - profiled) / (len(months) - n)
+        profile[month] = even_split(allocation - profiled, len(months) - n)[0]
         profiled += profile[month]
     return profile
 
@@ -144,8 +155,12 @@ def scheme_month(
     month: YearMonth,
     as_of: date,
     thresholds: RagThresholds = DEFAULT_RAG,
+    through: date | None = None,
 ) -> SchemeMonth:
-    window = window_days(month, p.period_start, p.period_end, as_of)
+    """A scheme's month as of a day. ``through``: the last day the delivery window counts
+    (default ``as_of``); the dashboard counts full days only, so today's reports, still
+    arriving, do not count as zeros (docs/rules.md §1)."""
+    window = window_days(month, p.period_start, p.period_end, min(as_of, through or as_of))
     n = len(window)
     # RAG compares the sums over the window, exactly; the averages are for display only.
     planned_sum = sum((planned_on(scheme, d) for d in window), ZERO)
@@ -185,6 +200,7 @@ def scheme_month(
         profile_to_date=profile_to_date,
         variance=spend_to_date - profile_to_date,
         forecast_outturn=spend_to_date + remaining,
+        ratio=delivered_sum / planned_sum if planned_sum and delivered is not None else None,
     )
 
 

@@ -40,13 +40,15 @@ def spend_by_stream(p: ProgrammeFacts, month: YearMonth, day: date) -> list[dict
         s["allocation"] += current_allocation(scheme, day)
         s["to_date"] += m.spend_to_date
         s["profile"] += m.profile_to_date
+    received, dates = p.funds_received_by(day), p.funds_received_dates(day)
     return [
         {
             "funding_stream": stream,
             "programme_allocation_gbp": gbp(allocations.get(stream, ZERO)),
             "scheme_allocations_gbp": gbp(s["allocation"]),
             "unassigned_gbp": gbp(allocations.get(stream, ZERO) - s["allocation"]),
-            "funds_received_gbp": gbp(p.funds_received.get(stream, ZERO)),
+            "funds_received_gbp": gbp(received.get(stream, ZERO)),
+            "funds_received_on": [d.isoformat() for d in dates.get(stream, [])],
             "closed_month": str(closed),
             "spend_to_date_gbp": gbp(s["to_date"]),
             "profile_to_date_gbp": gbp(s["profile"]),
@@ -56,13 +58,27 @@ def spend_by_stream(p: ProgrammeFacts, month: YearMonth, day: date) -> list[dict
 
 
 def headroom(spend: list[dict[str, Any]]) -> dict[str, Any]:
-    """All allocations against all scheme commitments: positive is money not yet committed."""
-    allocated = sum((Decimal(s["programme_allocation_gbp"]) for s in spend), ZERO)
-    committed = sum((Decimal(s["scheme_allocations_gbp"]) for s in spend), ZERO)
+    """Allocations against scheme commitments, positive where money is not yet committed, by
+    stream and in total. The virtual-ward stream is shown apart and left out of the total: its
+    money was allocated outside winter resilience and no scheme holds it (docs/rules.md §8)."""
+    rows = [
+        {
+            "funding_stream": s["funding_stream"],
+            "allocation_gbp": s["programme_allocation_gbp"],
+            "committed_gbp": s["scheme_allocations_gbp"],
+            "headroom_gbp": s["unassigned_gbp"],
+        }
+        for s in spend
+    ]
+    schemes = [r for r in rows if r["funding_stream"] != "virtual_ward"]
+    allocated = sum((Decimal(r["allocation_gbp"]) for r in schemes), ZERO)
+    committed = sum((Decimal(r["committed_gbp"]) for r in schemes), ZERO)
     return {
         "allocation_gbp": gbp(allocated),
         "committed_gbp": gbp(committed),
         "headroom_gbp": gbp(allocated - committed),
+        "by_stream": schemes,
+        "virtual_ward": next((r for r in rows if r["funding_stream"] == "virtual_ward"), None),
     }
 
 

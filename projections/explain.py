@@ -13,6 +13,7 @@ from decimal import Decimal
 import orjson
 
 from projections.arithmetic import (
+    DEFAULT_RAG,
     ZERO,
     SchemeMonth,
     beds_open_on,
@@ -24,7 +25,10 @@ from projections.arithmetic import (
 )
 from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.rounding import adds_up, pct_for_rag
 from schemes.months import YearMonth, months_in_period, window_days
+
+HUNDREDTH = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,14 @@ class DeliveryWorking:
     result: SchemeMonth
     bed_changes: list[Trail]
     status_changes: list[Trail]
+
+    @property
+    def rag_pct(self) -> Decimal | None:
+        """Delivered as a percentage of planned, to the precision its RAG needs."""
+        if not self.planned_sum:
+            return None
+        ratio = self.delivered_sum / self.planned_sum
+        return pct_for_rag(ratio, DEFAULT_RAG.green, DEFAULT_RAG.amber)
 
 
 def _trails(db: ViewDatabase, p: ProgrammeFacts, code: str) -> dict[date, list[Trail]]:
@@ -115,12 +127,19 @@ def _how(scheme: SchemeFacts, day: date, status: str, trail: list[Trail]) -> str
 
 
 def explain_delivery(
-    db: ViewDatabase, p: ProgrammeFacts, code: str, month: YearMonth, as_of: date
+    db: ViewDatabase,
+    p: ProgrammeFacts,
+    code: str,
+    month: YearMonth,
+    as_of: date,
+    through: date | None = None,
 ) -> DeliveryWorking:
+    """``through``: the last day counted (default ``as_of``; today's figure counts full days)."""
+    last = min(as_of, through or as_of)
     scheme = p.schemes[code]
     reports = _trails(db, p, code)
     days = []
-    for day in window_days(month, p.period_start, p.period_end, as_of):
+    for day in window_days(month, p.period_start, p.period_end, last):
         status = status_on(scheme, day)
         trail = reports.get(day, [])
         days.append(
@@ -142,7 +161,7 @@ def explain_delivery(
         days=days,
         planned_sum=sum((d.planned for d in days), ZERO),
         delivered_sum=sum((d.delivered or ZERO for d in days), ZERO),
-        result=scheme_month(p, scheme, month, as_of),
+        result=scheme_month(p, scheme, month, as_of, through=last),
         bed_changes=beds,
         status_changes=statuses,
     )
@@ -213,12 +232,32 @@ class SystemWorking:
     planned: Decimal
     delivered: Decimal
 
+    @property
+    def rounding_note(self) -> str:
+        """Said under the table when its two-decimal rows do not add to its total."""
+        notes = []
+        for what, rows, total in (
+            ("planned", [m.planned for m in self.counted], self.planned),
+            ("delivered", [m.delivered or ZERO for m in self.counted], self.delivered),
+        ):
+            if not adds_up(rows, total, HUNDREDTH):
+                shown = sum((r.quantize(HUNDREDTH) for r in rows), ZERO)
+                notes.append(f"the {what} rows as shown add to {shown:f}")
+        if not notes:
+            return ""
+        return (
+            f"Rounding: {' and '.join(notes)}; each row and the total are rounded on their own "
+            "from exact figures, and the total is the exact sum."
+        )
 
-def explain_system(p: ProgrammeFacts, month: YearMonth, as_of: date) -> SystemWorking:
+
+def explain_system(
+    p: ProgrammeFacts, month: YearMonth, as_of: date, through: date | None = None
+) -> SystemWorking:
     counted: list[SchemeMonth] = []
     left_out: list[SchemeMonth] = []
     for scheme in sorted(p.schemes.values(), key=lambda s: s.code):
-        figures = scheme_month(p, scheme, month, as_of)
+        figures = scheme_month(p, scheme, month, as_of, through=through)
         (counted if scheme.counts_toward_target else left_out).append(figures)
     return SystemWorking(
         month=month,

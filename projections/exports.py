@@ -23,12 +23,19 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from projections.return_lines import COVER, SECTIONS, Column
+from projections.return_cells import Column
+from projections.return_lines import COVER, SECTIONS
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # Accounting style: negatives in brackets, e.g. (£1,234.56).
 GBP_FORMAT = '"£"#,##0.00_);\\("£"#,##0.00\\);"£"0.00_)'
-KIND_FORMATS = {"beds": "0.00", "pct": "0.0", "avg": "0.0", "date": "yyyy-mm-dd"}
+KIND_FORMATS = {
+    "beds": "0.00",
+    "pct": "0.0",
+    "avg": "0.0",
+    "ragpct": "0.0##",
+    "date": "yyyy-mm-dd",
+}
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -48,6 +55,8 @@ def csv_cell(kind: str, value: Any) -> str:
         return f"{value:.2f}"
     if kind in ("pct", "avg"):
         return f"{value:.1f}"
+    if kind == "ragpct":
+        return str(value)
     if kind in ("money", "kpi", "date", "int"):
         return str(value)
     return str(neutralise(str(value)))
@@ -63,7 +72,7 @@ def to_csv(report: dict[str, Any]) -> str:
         writer.writerow(["cover", "row", c.key, csv_cell(c.kind, report["cover"][c.key])])
     for section in SECTIONS:
         writer.writerow([section.key, "columns", *(c.key for c in section.columns)])
-        for row in report[section.key]:
+        for row in report.get(section.key, []):
             cells = (csv_cell(c.kind, row[c.key]) for c in section.columns)
             writer.writerow([section.key, "row", *cells])
     return out.getvalue()
@@ -97,6 +106,14 @@ def xlsx_cell(kind: str, value: Any, kpi_type: str = "") -> tuple[Any, str | Non
         if kpi_type == "date":
             return date.fromisoformat(value), KIND_FORMATS["date"]
         return Decimal(value), "General"
+    if kind == "kpitarget":  # a KPI's target: a date or a number where it is one, else words
+        try:
+            if kpi_type == "date":
+                return date.fromisoformat(value), KIND_FORMATS["date"]
+            number = Decimal(value)
+        except (ValueError, ArithmeticError):
+            return ILLEGAL_CHARACTERS_RE.sub("", neutralise(str(value))), None
+        return number, (GBP_FORMAT if kpi_type == "money" else "General")
     if kind == "date":
         return date.fromisoformat(value), KIND_FORMATS["date"]
     if kind in KIND_FORMATS:
@@ -108,7 +125,15 @@ def xlsx_cell(kind: str, value: Any, kpi_type: str = "") -> tuple[Any, str | Non
     return value, None
 
 
-def _sheet(workbook: Workbook, title: str, columns: tuple[Column, ...], rows: list[Any]) -> None:
+def _sheet(
+    workbook: Workbook,
+    title: str,
+    columns: tuple[Column, ...],
+    rows: list[Any],
+    exact: list[dict[str, str]] | None = None,
+) -> None:
+    """``exact``: each row's exact figures, written in place of the rounded ones so that the
+    display format rounds and the spreadsheet's own sums add up (docs/rules.md §15)."""
     sheet = workbook.create_sheet(title)
     sheet.append([c.label for c in columns])
     for cell in sheet[1]:
@@ -118,7 +143,10 @@ def _sheet(workbook: Workbook, title: str, columns: tuple[Column, ...], rows: li
             kind = column.kind
             if kind == "dynamic":  # the cover: each row names its own kind
                 kind = row["kind"]
-            value, fmt = xlsx_cell(kind, row[column.key], row.get("type", ""))
+            shown = row[column.key]
+            if exact is not None and column.key in exact[r - 2]:
+                shown = exact[r - 2][column.key]
+            value, fmt = xlsx_cell(kind, shown, row.get("type", ""))
             cell = sheet.cell(r, n, value)
             if fmt:
                 cell.number_format = fmt
@@ -136,7 +164,8 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     cover_columns = (Column("item", "Item", "text"), Column("value", "Value", "dynamic"))
     _sheet(workbook, "Cover", cover_columns, cover_rows)
     for section in SECTIONS:
-        _sheet(workbook, section.title, section.columns, report[section.key])
+        exact = report.get("exact", {}).get(section.key)
+        _sheet(workbook, section.title, section.columns, report.get(section.key, []), exact)
     stamp = _stamp(report)
     workbook.properties.created = stamp
     workbook.properties.creator = "Wintertrack"

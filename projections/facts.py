@@ -60,6 +60,15 @@ class ProgrammeFacts:
     # (effective date, stream, amount) in recorded order: see allocations_on.
     allocation_changes: list[tuple[date, str, Decimal]] = field(default_factory=list)
     funds_received: dict[str, Decimal] = field(default_factory=dict)
+    # (received on, stream, amount); empty in views written before receipts were dated
+    funds_receipts: list[tuple[date, str, Decimal]] = field(default_factory=list)
+    # (month, stream, amount, note, by) as finance entered them, in recorded order
+    management_forecasts: list[tuple[str, str, Decimal, str, str]] = field(default_factory=list)
+    # when the latest daily report or spend figure known at the position was recorded
+    as_at: str = ""
+    # figures written by the demo's own users (wintertrack/demo.py): marked on every page,
+    # file and return as synthetic
+    synthetic: bool = False
     sites: dict[str, tuple[str, str]] = field(default_factory=dict)
     flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
 
@@ -69,6 +78,24 @@ class ProgrammeFacts:
             return dict(self.allocations)
         return allocations_on(self.opening_allocations, self.allocation_changes, day)
 
+    def funds_received_by(self, day: date) -> dict[str, Decimal]:
+        """Funds received on or before a day, by stream (undated totals count whenever)."""
+        if not self.funds_receipts:
+            return dict(self.funds_received)
+        found: dict[str, Decimal] = {}
+        for on, stream, amount in self.funds_receipts:
+            if on <= day:
+                found[stream] = found.get(stream, Decimal(0)) + amount
+        return found
+
+    def funds_received_dates(self, day: date) -> dict[str, list[date]]:
+        """The days funds arrived on or before ``day``, by stream."""
+        found: dict[str, list[date]] = {}
+        for on, stream, _ in sorted(self.funds_receipts):
+            if on <= day:
+                found.setdefault(stream, []).append(on)
+        return found
+
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
@@ -76,6 +103,22 @@ def _day(text: str | None) -> date | None:
 
 def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+DEMO_USER = "demo-lead"  # wintertrack/demo.py's lead: whose reports are generated
+
+
+def _as_at(db: ViewDatabase, programme: str, known_at: int) -> str:
+    latest = [
+        str(found)
+        for table in ("v_daily", "v_spend")
+        for (found,) in db.query(
+            f"SELECT MAX(recorded_at) FROM {table} WHERE programme = ? AND position <= ?",
+            (programme, known_at),
+        )
+        if found
+    ]
+    return max(latest, default="")
 
 
 def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFacts:
@@ -101,7 +144,22 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             (date.fromisoformat(d), k, Decimal(v)) for d, k, v in p.get("allocation_changes") or []
         ],
         funds_received={k: Decimal(v) for k, v in (p.get("funds_received") or {}).items()},
+        funds_receipts=[
+            (date.fromisoformat(d), k, Decimal(v)) for d, k, v in p.get("funds_receipts") or []
+        ],
         known_at=known_at,
+        as_at=_as_at(db, programme, known_at),
+        management_forecasts=[
+            (m, k, Decimal(v), note, by)
+            for m, k, v, note, by in p.get("management_forecasts") or []
+        ],
+        synthetic=bool(
+            db.query(
+                "SELECT 1 FROM v_daily WHERE programme = ? AND position <= ? "
+                "AND actor LIKE ? LIMIT 1",
+                (programme, known_at, f"%{DEMO_USER}%"),
+            )
+        ),
     )
     query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"
     for code, data in db.query(query, (programme, *at)):

@@ -19,6 +19,7 @@ from projections.arithmetic import (
     chase_list,
     complete_months,
     diversion_candidates,
+    full_days_through,
     scheme_month,
     status_on,
     system_daily,
@@ -98,6 +99,11 @@ class ReadModel:
     def _as_of(self, as_of: date | None) -> date:
         return as_of or self.today()
 
+    def through(self, day: date) -> date:
+        """The last day a month's figures count "as of" ``day``: a past day counts to its end;
+        today counts full days only, its reports still arriving (docs/rules.md §1)."""
+        return full_days_through(day) if day >= self.today() else day
+
     # --- memoised reads -------------------------------------------------------------------
 
     def delivery_month(
@@ -138,10 +144,11 @@ class ReadModel:
         p = self.facts(programme, known_at)
         ym = YearMonth.parse(month)
         day = self._as_of(as_of)
+        through = self.through(day)
         rows = []
         planned = delivered = ZERO
         for scheme in sorted(p.schemes.values(), key=lambda s: s.code):
-            m = scheme_month(p, scheme, ym, day)
+            m = scheme_month(p, scheme, ym, day, through=through)
             if scheme.counts_toward_target:
                 planned += m.planned
                 delivered += m.delivered or ZERO
@@ -176,10 +183,14 @@ class ReadModel:
             "programme": programme,
             "month": str(ym),
             "as_of": day.isoformat(),
+            "through": through.isoformat(),
+            "window_days": len(window_days(ym, p.period_start, p.period_end, through)),
             "known_at": p.known_at,
             "bed_target": p.bed_target,
             "planned_beds_equivalent": beds(planned),
             "delivered_beds_equivalent": beds(delivered),
+            "delivered_pct_of_plan": pct(delivered / planned if planned else None),
+            "delivered_pct_of_target": pct(delivered / p.bed_target if p.bed_target else None),
             "schemes": rows,
         }
 
@@ -224,6 +235,7 @@ class ReadModel:
         # The headline day is the latest full day: daily sitreps arrive by 11:00 the next day.
         latest = max(min(day - timedelta(days=1), p.period_end), p.period_start)
         today = system_daily(p, latest, latest)
+        so_far = system_daily(p, day, day)  # today's reports, still arriving
         month_view = self._compute_delivery_month(programme, str(month), day, p.known_at)
         window = window_days(month, p.period_start, p.period_end, day)
         yesterday = [clipped - timedelta(days=1)]
@@ -241,6 +253,13 @@ class ReadModel:
                 "month": str(month),
                 "delivered_month_to_date": month_view["delivered_beds_equivalent"],
                 "planned_month_to_date": month_view["planned_beds_equivalent"],
+                "month_to_date_through": month_view["through"],
+                "month_to_date_days": month_view["window_days"],
+                "delivered_pct_of_plan": month_view["delivered_pct_of_plan"],
+                "delivered_pct_of_target": month_view["delivered_pct_of_target"],
+                "today": day.isoformat(),
+                "delivered_today_so_far": beds(so_far[0].delivered) if so_far else None,
+                "reports_today_so_far": so_far[0].reported if so_far else 0,
             },
             "spend": (spend := spend_by_stream(p, month, day)),
             "headroom": headroom(spend),
@@ -303,6 +322,9 @@ class ReadModel:
                     "reason": d.get("reason", ""),
                     "csv": d["csv"],
                     "xlsx_sha256": d.get("xlsx_sha256", ""),
+                    "figures_sha256": d.get("figures_sha256", ""),
+                    "signed_off_by": d.get("signed_off_by", ""),
+                    "signed_off_at": d.get("signed_off_at", ""),
                     "xlsx": base64.b64decode(d.get("xlsx") or ""),
                 }
             )

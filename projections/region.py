@@ -17,7 +17,7 @@ from projections.arithmetic import ZERO, rag
 from projections.db import ViewDatabase
 from projections.return_document import STREAMS
 from projections.returns import gbp
-from schemes.deadlines import deadline, status
+from schemes.deadlines import status
 from schemes.months import YearMonth, financial_month_label, financial_year, months_in_period
 from schemes.regions import BUILT_IN, Region, load_region
 from schemes.rules import InputRefused
@@ -105,6 +105,8 @@ def _icb_row(
                 "reason": r["reason"],
                 "submitted_by": r["submitted_by"],
                 "submitted_at": r["submitted_at"],
+                "signed_off_by": r.get("signed_off_by", ""),
+                "signed_off_at": r.get("signed_off_at", ""),
                 "sha256": r["sha256"],
                 "artefacts": r["artefacts"],
             }
@@ -157,7 +159,7 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def tracker(views: ViewDatabase, region: Region, month: str, today: date) -> dict[str, Any]:
     """The submission tracker for one month: every ICB of the region, missing ones too."""
     ym = YearMonth.parse(month)
-    due = deadline(ym, region.deadline_working_day)
+    due = region.due(ym)
     by_icb: dict[str, list[dict[str, Any]]] = {}
     for row in received(views, region.code, str(ym)):
         by_icb.setdefault(row["icb_code"], []).append(row)
@@ -270,6 +272,8 @@ def overview(views: ViewDatabase, region: Region, today: date) -> dict[str, Any]
         "region": region.code,
         "region_name": region.name,
         "deadline_working_day": region.deadline_working_day,
+        "deadline_rule": region.deadline_rule,
+        "deadline_text": region.deadline_text,
         "icbs": icbs,
         "months": months,
         "winters": by_winter(months, region),

@@ -7,13 +7,23 @@ renderings are made from (``projections/exports.py``, ``api/templates/return.htm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from projections.arithmetic import ZERO, SchemeMonth, flow_for, scheme_month, status_on
+from projections import return_extra as extra
+from projections.arithmetic import (
+    DEFAULT_RAG,
+    ZERO,
+    SchemeMonth,
+    full_days_through,
+    scheme_month,
+    status_on,
+)
 from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.return_beds import PLACE_ORDER, _rank, beds_lines
+from projections.return_cells import Section, json_cell, kpi_target, kpi_value
+from projections.return_flow import flow_lines
 from projections.return_lines import (
     COVER,
     LAYOUT,
@@ -22,19 +32,29 @@ from projections.return_lines import (
     Cover,
     FlowLine,
     KpiLine,
+    NoteLine,
     SchemeLine,
-    Section,
     StreamLine,
-    json_cell,
-    kpi_target,
-    kpi_value,
 )
+from projections.return_sections import (
+    DischargeLine,
+    ForecastLine,
+    GaBedsLine,
+    RiskLine,
+    TrajectoryLine,
+    VirtualWardLine,
+)
+from projections.return_totals import exact_cells, rounding_notes
+from projections.rounding import pct_for_rag
 from schemes.months import YearMonth, financial_month_label, financial_year, window_days
 from schemes.rules import kpi_type
 
 STREAMS = ("capital", "revenue", "virtual_ward")
+SYNTHETIC = (
+    "Synthetic figures: this return was made from generated demonstration data, not from "
+    "anything the ICB reported."
+)
 SECTION_ORDER = ("acute", "community", "mental_health", "voluntary")
-PLACE_ORDER = ("ENH", "SW", "WE", "HERTS", "HWE")
 
 
 @dataclass(frozen=True)
@@ -45,10 +65,13 @@ class ReturnDocument:
     schemes: list[SchemeLine]
     kpis: list[KpiLine]
     flow: list[FlowLine]
-
-
-def _rank(order: tuple[str, ...], value: str) -> tuple[int, str]:
-    return (order.index(value) if value in order else len(order), value)
+    trajectory: list[TrajectoryLine] = field(default_factory=list)
+    forecast: list[ForecastLine] = field(default_factory=list)
+    discharges: list[DischargeLine] = field(default_factory=list)
+    ga_beds: list[GaBedsLine] = field(default_factory=list)
+    virtual_wards: list[VirtualWardLine] = field(default_factory=list)
+    risks: list[RiskLine] = field(default_factory=list)
+    notes: list[NoteLine] = field(default_factory=list)
 
 
 def grouped(schemes: list[SchemeFacts]) -> list[SchemeFacts]:
@@ -96,6 +119,9 @@ def _scheme_line(s: SchemeFacts, m: SchemeMonth, month: YearMonth, as_of: date) 
         variance_gbp=m.variance,
         planned_beds_equivalent=None if s.measure == "none" else m.planned,
         delivered_beds_equivalent=m.delivered,
+        delivered_pct_of_planned=(
+            None if m.ratio is None else pct_for_rag(m.ratio, DEFAULT_RAG.green, DEFAULT_RAG.amber)
+        ),
         delivery_rag=m.rag,
         completeness_pct=None if m.completeness is None else m.completeness * 100,
         narrative=narrative,
@@ -112,7 +138,9 @@ def _streams(p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth) -> li
     for name in [*names, "total"]:
         mine = [x for x in lines if name in ("total", x.funding_stream)]
         nhse = sum(allocations.values(), ZERO) if name == "total" else allocations.get(name)
-        received = p.funds_received
+        received = p.funds_received_by(month.last_day)
+        dates = p.funds_received_dates(month.last_day)
+        days = sorted({d for k, ds in dates.items() if name in ("total", k) for d in ds})
         assigned = sum((x.allocation_gbp for x in mine), ZERO)
         out.append(
             StreamLine(
@@ -123,6 +151,7 @@ def _streams(p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth) -> li
                 funds_received_gbp=(
                     sum(received.values(), ZERO) if name == "total" else received.get(name, ZERO)
                 ),
+                funds_received_on=", ".join(d.isoformat() for d in days),
                 spend_in_month_gbp=sum((x.spend_in_month_gbp for x in mine), ZERO),
                 spend_to_date_gbp=sum((x.spend_to_date_gbp for x in mine), ZERO),
                 forecast_outturn_gbp=sum((x.forecast_outturn_gbp for x in mine), ZERO),
@@ -130,49 +159,6 @@ def _streams(p: ProgrammeFacts, lines: list[SchemeLine], month: YearMonth) -> li
             )
         )
     return out
-
-
-def _beds(p: ProgrammeFacts, months: dict[str, tuple[SchemeFacts, SchemeMonth]]) -> list[BedsLine]:
-    """Counted schemes by place (a scheme split between places shares by its split), their
-    total against the target, schemes not counted, and all schemes: both totals reconcile."""
-    parts: dict[tuple[bool, str], list[Decimal]] = {}
-    members: dict[tuple[bool, str], set[str]] = {}
-    for s, m in months.values():
-        if s.measure == "none":
-            continue
-        planned_total = s.planned_beds_equivalent or ZERO
-        split = s.place_split if s.place_split and planned_total else {s.place: planned_total}
-        for place, share in split.items():
-            ratio = share / planned_total if planned_total else Decimal(1)
-            key = (s.counts_toward_target, place)
-            acc = parts.setdefault(key, [ZERO, ZERO])
-            acc[0] += m.planned * ratio
-            acc[1] += (m.delivered or ZERO) * ratio
-            members.setdefault(key, set()).add(s.code)
-    target = Decimal(p.bed_target)
-
-    def line(group: str, place: str, keys: list[tuple[bool, str]], with_target: bool) -> BedsLine:
-        planned = sum((parts[k][0] for k in keys), ZERO)
-        delivered = sum((parts[k][1] for k in keys), ZERO)
-        counted = group.startswith("counted")
-        return BedsLine(
-            group=group,
-            place=place,
-            schemes=len(set().union(*(members[k] for k in keys))) if keys else 0,
-            target=p.bed_target if with_target else None,
-            planned_beds_equivalent=planned,
-            delivered_beds_equivalent=delivered,
-            delivered_pct_of_planned=delivered / planned * 100 if planned else None,
-            delivered_pct_of_target=delivered / target * 100 if counted and target else None,
-        )
-
-    rows: list[BedsLine] = []
-    for counted, group in ((True, "counted"), (False, "not_counted")):
-        keys = sorted((k for k in parts if k[0] is counted), key=lambda k: _rank(PLACE_ORDER, k[1]))
-        rows += [line(group, k[1], [k], False) for k in keys]
-        rows.append(line(f"{group}_total", "all", keys, counted))
-    rows.append(line("all_schemes", "all", list(parts), False))
-    return rows
 
 
 def _kpis(
@@ -200,36 +186,13 @@ def _kpis(
     return rows
 
 
-def _flow(p: ProgrammeFacts, window: list[date]) -> list[FlowLine]:
-    sites = [(ods, name, place) for ods, (name, place) in sorted(p.sites.items())]
-    rows: list[FlowLine] = []
-    for ods, name, place in [*sites, ("all", "All acute sites", "HWE")]:
-        f = flow_for(p, window, None if ods == "all" else ods)
-        days = Decimal(f.days) if f.days else None
-        rows.append(
-            FlowLine(
-                ods_code=ods,
-                site_name=name,
-                place=place,
-                days_reported=f.days,
-                avg_beds_open=Decimal(f.beds_open) / days if days else None,
-                avg_beds_occupied=Decimal(f.occupied) / days if days else None,
-                occupancy_pct=None if f.occupancy is None else f.occupancy * 100,
-                avg_nctr=Decimal(f.nctr) / days if days else None,
-                avg_nctr_not_discharged_by_5pm=(
-                    Decimal(f.nctr_not_discharged_by_5pm) / days if days else None
-                ),
-            )
-        )
-    return rows
-
-
 def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDocument:
     as_of = min(today, month.last_day)
+    through = min(as_of, full_days_through(today))  # a month in progress: full days only
     order = grouped(list(p.schemes.values()))
-    months = {s.code: (s, scheme_month(p, s, month, as_of)) for s in order}
+    months = {s.code: (s, scheme_month(p, s, month, as_of, through=through)) for s in order}
     lines = [_scheme_line(s, m, month, as_of) for s, m in months.values()]
-    window = window_days(month, p.period_start, p.period_end, as_of)
+    window = window_days(month, p.period_start, p.period_end, through)
     cover = Cover(
         icb_name=p.icb_name,
         icb_code=p.icb_code,
@@ -245,21 +208,37 @@ def build_document(p: ProgrammeFacts, month: YearMonth, today: date) -> ReturnDo
         period_end=window[-1] if window else None,
         bed_target=p.bed_target,
         known_at=p.known_at,
+        as_at=p.as_at[:19].replace("T", " "),
+        synthetic=p.synthetic,
         status="preview",
         revision=None,
         restatement_reason="",
         submitted_by="",
         submitted_at="",
+        signed_off_by="",
+        signed_off_at="",
         layout=LAYOUT,
     )
-    return ReturnDocument(
+    doc = ReturnDocument(
         cover=cover,
         streams=_streams(p, lines, month),
-        beds=_beds(p, months),
+        beds=beds_lines(p, months),
         schemes=lines,
         kpis=_kpis(p, months, window),
-        flow=_flow(p, window),
+        flow=flow_lines(p, window),
+        trajectory=extra.trajectory(p, month, through),
+        forecast=extra.spend_forecast(p, lines, month),
+        discharges=extra.discharges(p, window),
+        ga_beds=extra.ga_beds(p, window),
+        virtual_wards=extra.virtual_wards(months),
+        risks=extra.risks(lines),
     )
+    notes = rounding_notes(doc)
+    if not doc.virtual_wards:
+        notes.append(NoteLine("Virtual wards", "No scheme is funded from the virtual-ward stream."))
+    if p.synthetic:
+        notes.insert(0, NoteLine("Synthetic figures", SYNTHETIC))
+    return replace(doc, notes=notes)
 
 
 def section_rows(section: Section, lines: list[Any]) -> list[dict[str, Any]]:
@@ -308,14 +287,23 @@ def to_json(doc: ReturnDocument, generated_at: str = "") -> dict[str, Any]:
             },
         },
         **sections,
+        # The beds, percentage and average cells to 10 decimals, rows adding exactly to their
+        # totals: what the workbook holds under its display formats (docs/rules.md §15).
+        "exact": exact_cells(doc),
     }
 
 
 def with_submission(
-    report: dict[str, Any], revision: int, by: str, at: str, reason: str
+    report: dict[str, Any],
+    revision: int,
+    by: str,
+    at: str,
+    reason: str,
+    signed_off: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
-    """The return as submitted: the cover names the revision, who submitted it and when, and
-    whether it is the primary return or a restatement (with its reason)."""
+    """The return as submitted: the cover names the revision, who submitted it and when,
+    whether it is the primary return or a restatement (with its reason), and who signed off
+    its figures and when."""
     cover = {
         **report["cover"],
         "status": "primary" if revision == 1 else "restatement",
@@ -323,5 +311,7 @@ def with_submission(
         "restatement_reason": "" if revision == 1 else reason or "restated after corrections",
         "submitted_by": by,
         "submitted_at": at,
+        "signed_off_by": signed_off[0],
+        "signed_off_at": signed_off[1],
     }
     return {**report, "cover": cover, "generated_at": at}

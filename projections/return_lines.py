@@ -3,19 +3,21 @@
 Every column has a kind, and the kind alone decides how a cell is written in JSON, CSV, XLSX
 and HTML (docs/rules.md §12): ``money`` is exact pounds and pence (a string in JSON and CSV, a
 number with an accounting format in XLSX, ``-£1,234.56`` in text); ``beds`` two decimals;
-``pct`` and ``avg`` one decimal; ``date`` ISO 8601; ``bool`` yes or no; ``kpi`` a KPI's value
+``pct`` and ``avg`` one decimal; ``ragpct``, a percentage beside a RAG, one decimal or as many
+more as keep it in the RAG's band; ``date`` ISO 8601; ``bool`` yes or no; ``kpi`` a KPI's value
 (a number, or a date for a milestone KPI); ``text`` and ``int`` as they are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
-LAYOUT = "wintertrack-return/2"
-PENNY, HUNDREDTH, TENTH = Decimal("0.01"), Decimal("0.01"), Decimal("0.1")
+from projections.return_cells import Section, _columns
+from projections.return_sections import MORE_SECTIONS
+
+LAYOUT = "wintertrack-return/3"  # cells: projections/return_cells.py
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,15 @@ class Cover:
     period_end: date | None
     bed_target: int
     known_at: int
+    as_at: str
+    synthetic: bool
     status: str
     revision: int | None
     restatement_reason: str
     submitted_by: str
     submitted_at: str
+    signed_off_by: str
+    signed_off_at: str
     layout: str
 
 
@@ -49,6 +55,7 @@ class StreamLine:
     assigned_to_schemes_gbp: Decimal
     unassigned_gbp: Decimal
     funds_received_gbp: Decimal
+    funds_received_on: str
     spend_in_month_gbp: Decimal
     spend_to_date_gbp: Decimal
     forecast_outturn_gbp: Decimal
@@ -90,6 +97,7 @@ class SchemeLine:
     variance_gbp: Decimal
     planned_beds_equivalent: Decimal | None
     delivered_beds_equivalent: Decimal | None
+    delivered_pct_of_planned: Decimal | None
     delivery_rag: str
     completeness_pct: Decimal | None
     narrative: str
@@ -123,24 +131,9 @@ class FlowLine:
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str  # the JSON key and the CSV section name
-    title: str  # the XLSX sheet and the HTML heading
-    line: type
-    columns: tuple[Column, ...]
-
-
-def _columns(line: type, spec: dict[str, tuple[str, str]]) -> tuple[Column, ...]:
-    names = [f.name for f in fields(line)]
-    assert names == list(spec), f"{line.__name__}: columns and fields differ"
-    return tuple(Column(key, label, kind) for key, (label, kind) in spec.items())
+class NoteLine:
+    about: str
+    note: str
 
 
 COVER = _columns(
@@ -160,11 +153,15 @@ COVER = _columns(
         "period_end": ("Period covered to", "date"),
         "bed_target": ("Bed target (beds-equivalent)", "int"),
         "known_at": ("As at event-log position", "int"),
+        "as_at": ("Figures as at (the latest report or spend recorded, UTC)", "text"),
+        "synthetic": ("Synthetic figures (a demonstration, not real data)", "bool"),
         "status": ("Status (preview, primary or restatement)", "text"),
         "revision": ("Revision", "int"),
         "restatement_reason": ("Reason for restatement", "text"),
         "submitted_by": ("Submitted by", "text"),
         "submitted_at": ("Submitted at", "text"),
+        "signed_off_by": ("Signed off by", "text"),
+        "signed_off_at": ("Signed off at", "text"),
         "layout": ("Layout", "text"),
     },
 )
@@ -172,7 +169,7 @@ MONEY_LABELS = {
     "spend_in_month_gbp": ("Spend in month £", "money"),
     "spend_to_date_gbp": ("Spend to date £", "money"),
     "forecast_outturn_gbp": ("Forecast outturn £", "money"),
-    "variance_gbp": ("Variance to profile £", "money"),
+    "variance_gbp": ("Variance to profile £ (spend minus profile: negative is behind)", "money"),
 }
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -186,7 +183,8 @@ SECTIONS: tuple[Section, ...] = (
                 "nhse_allocation_gbp": ("NHSE allocation £", "money"),
                 "assigned_to_schemes_gbp": ("Assigned to schemes £", "money"),
                 "unassigned_gbp": ("Unassigned (over-committed if negative) £", "money"),
-                "funds_received_gbp": ("Funds received £", "money"),
+                "funds_received_gbp": ("Funds received to the month's end £", "money"),
+                "funds_received_on": ("Funds received on", "text"),
                 **MONEY_LABELS,
             },
         ),
@@ -234,9 +232,13 @@ SECTIONS: tuple[Section, ...] = (
                 "spend_basis": ("Spend basis", "text"),
                 "spend_to_date_gbp": ("Spend to date £", "money"),
                 "forecast_outturn_gbp": ("Forecast outturn £", "money"),
-                "variance_gbp": ("Variance to profile £", "money"),
+                "variance_gbp": (
+                    "Variance to profile £ (spend minus profile: negative is behind)",
+                    "money",
+                ),
                 "planned_beds_equivalent": ("Planned beds-equivalent", "beds"),
                 "delivered_beds_equivalent": ("Delivered beds-equivalent", "beds"),
+                "delivered_pct_of_planned": ("Delivered % of planned (RAG basis)", "ragpct"),
                 "delivery_rag": ("RAG", "text"),
                 "completeness_pct": ("Completeness %", "pct"),
                 "narrative": ("Narrative at month end", "text"),
@@ -257,7 +259,7 @@ SECTIONS: tuple[Section, ...] = (
                 "type": ("Type", "text"),
                 "unit": ("Unit", "text"),
                 "aggregation": ("Month's value is the", "text"),
-                "target": ("Target", "text"),
+                "target": ("Target", "kpitarget"),
                 "reports": ("Reports in month", "int"),
                 "value": ("Value in month", "kpi"),
             },
@@ -274,7 +276,7 @@ SECTIONS: tuple[Section, ...] = (
                 "site_name": ("Site", "text"),
                 "place": ("Place", "text"),
                 "days_reported": ("Days reported", "int"),
-                "avg_beds_open": ("G&A beds open (average)", "avg"),
+                "avg_beds_open": ("G&A beds open (average a day)", "avg"),
                 "avg_beds_occupied": ("G&A beds occupied (average)", "avg"),
                 "occupancy_pct": ("G&A occupancy %", "pct"),
                 "avg_nctr": ("Not meeting criteria to reside (average)", "avg"),
@@ -285,49 +287,11 @@ SECTIONS: tuple[Section, ...] = (
             },
         ),
     ),
+    *MORE_SECTIONS,
+    Section(
+        "notes",
+        "Notes",
+        NoteLine,
+        _columns(NoteLine, {"about": ("About", "text"), "note": ("Note", "text")}),
+    ),
 )
-
-
-def json_cell(kind: str, value: Any) -> Any:
-    """A cell as it is written in the JSON form, the one the other formats are checked against."""
-    if value is None:
-        return None
-    if kind == "money":
-        return f"{Decimal(value).quantize(PENNY):.2f}"
-    if kind == "beds":
-        return float(Decimal(value).quantize(HUNDREDTH))
-    if kind in ("pct", "avg"):
-        return float(Decimal(value).quantize(TENTH))
-    if kind == "date":
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value
-
-
-def gbp_text(value: Any) -> str:
-    """Money for people to read: ``£1,234.56``, ``-£1,234.56``."""
-    amount = Decimal(str(value)).quantize(PENNY)
-    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
-
-
-def kpi_target(target: Any, kind: str) -> str:
-    """A KPI's target as text: a number (exact pence for money), its words, or TBC."""
-    if target is None or (isinstance(target, str) and not target.strip()):
-        return "TBC"
-    try:
-        number = Decimal(str(target))
-    except InvalidOperation:
-        return str(target)
-    return kpi_value(number, kind) or "TBC"
-
-
-def kpi_value(value: Decimal | date | None, kind: str) -> str | None:
-    """A KPI's month value as exact text: pence for money, ISO for dates, else a plain number
-    to two decimals at most (5,525,000 is ``5525000``, never ``5.525e+06``)."""
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    if kind == "money":
-        return f"{value.quantize(PENNY):.2f}"
-    rounded = value.quantize(HUNDREDTH)
-    return f"{rounded.normalize():f}" if rounded != 0 else "0"

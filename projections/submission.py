@@ -1,7 +1,16 @@
-"""Submitting the monthly return, fetching a submitted revision, and what changed since."""
+"""Signing off and submitting the monthly return, fetching a submitted revision, and what
+changed since.
+
+A return is prepared (computed at a log position), signed off by someone with the
+``sign_off_return`` permission, who sees its figures and their SHA-256, then submitted: the
+submission recomputes the figures and refuses them unless they are exactly the ones signed off
+(a change since voids the sign-off). The figures' SHA-256 is of the CSV without the cover's
+lines about the submission itself (position, status, revision, who and when).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -12,6 +21,99 @@ from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.memo import now_iso
 from projections.readmodel import ReadModel
 from projections.return_document import with_submission
+from schemes.rules import InputRefused
+
+# Cover lines that describe the submission, not the figures: left out of the figures' SHA-256.
+NOT_FIGURES = {
+    "known_at",
+    "status",
+    "revision",
+    "restatement_reason",
+    "submitted_by",
+    "submitted_at",
+    "signed_off_by",
+    "signed_off_at",
+}
+
+
+def figures_sha256(csv_text: str) -> str:
+    """The SHA-256 of a return's figures: its CSV without the cover lines in NOT_FIGURES."""
+    kept = [
+        line
+        for line in csv_text.splitlines(keepends=True)
+        if not any(line.startswith(f"cover,row,{key},") for key in NOT_FIGURES)
+    ]
+    return hashlib.sha256("".join(kept).encode("utf-8")).hexdigest()
+
+
+def prepared(read: ReadModel, programme: str, month: str) -> dict[str, Any]:
+    """The return as it stands, to be signed off: its position and its figures' SHA-256."""
+    report = read.monthly_return(programme, month)
+    return {
+        "programme": programme,
+        "month": month,
+        "position": report["known_at"],
+        "figures_sha256": figures_sha256(to_csv(report)),
+    }
+
+
+def sign_off(
+    application: WinterApplication,
+    read: ReadModel,
+    actor: Actor,
+    programme: str,
+    month: str,
+    position: int | None = None,
+    sha256: str | None = None,
+) -> tuple[Receipt, int, str]:
+    """Signs off the figures computed at ``position`` whose SHA-256 the signer saw (default:
+    the return as it stands now). Refused when the SHA-256 is not that of those figures."""
+    application.authorise(actor, "sign_off_return", programme)
+    read.projector.run_once()
+    at = read.head() if position is None else position
+    if at > read.head():
+        raise InputRefused("position", f"must be at most {read.head()} (the views' position)")
+    report = read.monthly_return(programme, month, known_at=at)
+    actual = figures_sha256(to_csv(report))
+    if sha256 is not None and sha256 != actual:
+        raise InputRefused(
+            "sha256",
+            f"is not the SHA-256 of the figures at position {at} ({actual[:12]}…): "
+            "reload the return and sign off what you see",
+        )
+    receipt = application.sign_off_return(actor, programme, month, int(report["known_at"]), actual)
+    read.projector.run_once()
+    return receipt, int(report["known_at"]), actual
+
+
+def sign_off_status(read: ReadModel, programme: str, month: str) -> dict[str, Any]:
+    """The standing sign-off (the latest since the last submission) and whether the figures
+    as they are now are the ones it signed: ``valid`` False means a change voided it."""
+    rows = read.views.query(
+        "SELECT kind, data, position FROM v_return WHERE programme = ? AND month = ? "
+        "ORDER BY position",
+        (programme, month),
+    )
+    standing: dict[str, Any] | None = None
+    for kind, data, _position in rows:
+        found = json.loads(data)
+        if kind == "ReturnSubmitted":
+            standing = None
+        elif kind == "ReturnSignedOff":
+            standing = found
+    now = prepared(read, programme, month)
+    if standing is None:
+        return {**now, "signed_off": False, "valid": False}
+    return {
+        **now,
+        "signed_off": True,
+        "signed_off_by": standing["actor"]["user_id"],
+        "signed_off_at": standing.get("at", ""),
+        "signed_position": standing["position"],
+        "signed_sha256": standing["sha256"],
+        "valid": standing["sha256"] == now["figures_sha256"],
+    }
+
 
 # The row key of each section, for the differences between two returns.
 ROW_KEYS = {
@@ -20,6 +122,13 @@ ROW_KEYS = {
     "schemes": ("scheme_code",),
     "kpis": ("scheme_code", "kpi_code"),
     "flow": ("ods_code",),
+    "trajectory": ("month",),
+    "forecast": ("funding_stream",),
+    "discharges": ("ods_code",),
+    "ga_beds": ("ods_code",),
+    "virtual_wards": ("scheme_code",),
+    "risks": ("scheme_code",),
+    "notes": ("about", "note"),
 }
 
 
@@ -45,9 +154,12 @@ def submit(
     moment = application.clock()  # None: now (demos and tests set the clock)
     at = moment.replace(microsecond=0).isoformat() if moment else now_iso()
     revision = application.next_return_revision(programme, month)
-    report = with_submission(
-        read.monthly_return(programme, month, generated_at=at), revision, actor.user_id, at, reason
-    )
+    current = read.monthly_return(programme, month, generated_at=at)
+    figures = figures_sha256(to_csv(current))
+    standing = application.get_return(programme, month)
+    signed = standing.signed_off if standing is not None else None
+    who = (signed[2], signed[3]) if signed and signed[1] == figures else ("", "")
+    report = with_submission(current, revision, actor.user_id, at, reason, who)
     earlier = read.submissions(programme, month)
     changed = not earlier or bool(diff(earlier[-1]["csv"], to_csv(report)))
     head = read.head()
@@ -67,6 +179,7 @@ def submit(
         report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
         changed=changed,
         unchanged=unchanged,
+        figures_sha256=figures,
     )
     read.projector.run_once()
     stored = read.submission(programme, month, revision)

@@ -103,6 +103,7 @@ def _month(
         "delivered_beds_equivalent": None,
         "planned_beds_equivalent": None,
         "delivered_pct_of_target": None,
+        "delivered_pct_of_plan": None,
         "delivery_rag": None,
     }
     if not window:  # not started yet (as of the day), or outside the programme's period
@@ -115,6 +116,7 @@ def _month(
         delivered_beds_equivalent=found["delivered_beds_equivalent"],
         planned_beds_equivalent=found["planned_beds_equivalent"],
         delivered_pct_of_target=None if share is None else float(share.quantize(Decimal("0.1"))),
+        delivered_pct_of_plan=found["delivered_pct_of_plan"],
         delivery_rag=rag(delivered, planned, "reported"),
     )
     return row

@@ -28,6 +28,10 @@ BUILT_IN = {
 }
 
 
+# Annotations of the source ("(sic)", "(Appendix: ...)") belong in a scheme's notes
+ANNOTATION = re.compile(r"\((sic|appendix\b[^)]*)\)", re.IGNORECASE)
+
+
 class Kpi(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,6 +74,11 @@ class CatalogueScheme(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CatalogueScheme:
+        if ANNOTATION.search(self.name):
+            raise ValueError(
+                "name carries an annotation ('(sic)', '(Appendix: ...)'): put it in notes, "
+                "so it never reaches a return"
+            )
         if self.measure == "none" and self.planned_beds_equivalent is not None:
             raise ValueError("measure 'none' cannot plan beds-equivalent")
         if self.counts_toward_target and self.planned_beds_equivalent is None:
@@ -97,11 +106,23 @@ class ProgrammeSpec(BaseModel):
     allocations: dict[Stream, Decimal]
 
 
+class Reading(BaseModel):
+    """How the catalogue reads its source where the source is silent or contradicts itself,
+    with the source lines it reads (listed on "About these numbers")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    topic: str = Field(min_length=1, max_length=100)
+    reading: str = Field(min_length=1, max_length=2000)
+    source: str = Field(min_length=1, max_length=200)
+
+
 class Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: str = Field(default="", max_length=2000)
     programme: ProgrammeSpec | None = None
+    readings: list[Reading] = Field(default_factory=list)
     schemes: list[CatalogueScheme]
 
     @model_validator(mode="after")
@@ -174,6 +195,15 @@ def parse_catalogue(data: Any) -> Catalogue:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "catalogue"
         raise InputRefused(field, first["msg"]) from None
+
+
+def readings_for(programme: str) -> list[Reading]:
+    """The readings of the built-in catalogue that opens ``programme`` (none for others)."""
+    for name in BUILT_IN:
+        found = load_catalogue(name)
+        if found.programme is not None and found.programme.code == programme:
+            return list(found.readings)
+    return []
 
 
 def load_catalogue(source: str | Path) -> Catalogue:

@@ -1,9 +1,10 @@
 """When a month's return is due at the region, and whether a submission was on time.
 
-docs/rules.md §14: the return for month *m* is due on the *n*-th working day of the month
-after *m* (by default the 10th), counting Monday to Friday and skipping England's bank holidays
-(the ``holidays`` package, which carries one-off days such as 19 September 2022 and
-8 May 2023). A first submission received after the end of that day, London time, is ``late``.
+docs/rules.md §14: the return for month *m* is due, by the region's rule, on the *n*-th working
+day of the month after *m* (by default the 10th; working days are Monday to Friday, skipping
+England's bank holidays from the ``holidays`` package, which carries one-off days such as
+19 September 2022 and 8 May 2023), or at the end of that month.
+A first submission received after the end of that day, London time, is ``late``.
 """
 
 from __future__ import annotations
@@ -44,8 +45,12 @@ def working_day_of_month(month: YearMonth, n: int) -> date:
         day += timedelta(days=1)
 
 
-def deadline(month: YearMonth, working_day: int = 10) -> date:
-    """The day the return for ``month`` is due: a working day of the following month."""
+def deadline(month: YearMonth, working_day: int = 10, rule: str = "working_day") -> date:
+    """The day the return for ``month`` is due: by the rule ``working_day``, the n-th working
+    day of the following month; by ``month_end``, the end of the following month (the source's
+    "at the end of each month", read as the first month-end after the month has closed)."""
+    if rule == "month_end":
+        return month.next().last_day
     return working_day_of_month(month.next(), working_day)
 
 

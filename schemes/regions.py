@@ -8,12 +8,15 @@ anything is still listed (as ``missing``). East of England (Y61) is built in as 
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from schemes.deadlines import deadline
+from schemes.months import YearMonth
 from schemes.rules import InputRefused
 
 BUILT_IN = {"Y61": "region-y61.json"}
@@ -41,7 +44,22 @@ class Region(BaseModel):
     code: str = Field(pattern=REGION_CODE)
     name: str = Field(min_length=1, max_length=200)
     deadline_working_day: int = Field(default=10, ge=1, le=20)
+    # "working_day": the n-th working day of the following month (the region's practice);
+    # "month_end": the end of the following month (the source's "at the end of each month")
+    deadline_rule: Literal["working_day", "month_end"] = "working_day"
     icbs: tuple[RegionIcb, ...] = Field(min_length=1)
+
+    def due(self, month: YearMonth) -> date:
+        return deadline(month, self.deadline_working_day, self.deadline_rule)
+
+    @property
+    def deadline_text(self) -> str:
+        if self.deadline_rule == "month_end":
+            return "at the end of the following month"
+        return (
+            f"on working day {self.deadline_working_day} of the following month "
+            "(weekends and England's bank holidays skipped)"
+        )
 
     def icb(self, code: str) -> RegionIcb | None:
         return next((i for i in self.icbs if i.code == code), None)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Smoke check of the NHSE return workbook in a real spreadsheet program: writes the M7 and M9
-# returns as XLSX from a demo winter and converts them to PDF with LibreOffice (installed when
-# missing); then writes the board's M7 and M9 papers as PDF to test-output/.
+# Smoke check of the NHSE return workbook in a real spreadsheet program: writes the M7 and M12
+# returns as XLSX from a demo winter, converts each to PDF with LibreOffice (installed when
+# missing) and reads every sheet back, the trajectory, forecast and system ones included; then
+# writes the board's M7 and M9 papers as PDF to test-output/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v libreoffice >/dev/null; then
@@ -15,11 +16,11 @@ export WINTERTRACK_STORE="sqlite:///$work/wintertrack.db"
 from datetime import date
 from wintertrack.bootstrap import build_application
 from wintertrack.demo import generate_winter
-generate_winter(build_application(), 'QM7-2022-23', date(2023, 1, 15))
+generate_winter(build_application(), 'QM7-2022-23', date(2023, 3, 31))
 "
-# October (M7) and December (M9): each workbook opened by LibreOffice, printed to PDF and every
+# October (M7) and March (M12): each workbook opened by LibreOffice, printed to PDF and every
 # sheet read back as CSV, so a missing or empty section fails the smoke check.
-for pair in "2022-10 M7" "2022-12 M9"; do
+for pair in "2022-10 M7" "2023-03 M12"; do
   set -- $pair
   month=$1 label=$2
   .venv/bin/wintertrack return "$month" --programme QM7-2022-23 --format xlsx --out "$work/$label.xlsx"
@@ -28,10 +29,17 @@ for pair in "2022-10 M7" "2022-12 M9"; do
   libreoffice --headless --convert-to \
     'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
     --outdir "$work/$label-sheets" "$work/$label.xlsx" >/dev/null 2>&1
-  for sheet in Cover Summary Beds Schemes KPIs "Acute flow"; do
+  for sheet in Cover Summary Beds Schemes KPIs "Acute flow" Trajectory Forecast Discharges \
+    "G&A beds" Notes; do
     file="$work/$label-sheets/$label-$sheet.csv"
     test "$(wc -l < "$file")" -ge 2 || { echo "$label: sheet $sheet is missing or empty" >&2; exit 1; }
   done
+  # Sections that may have no rows in a month still have their sheet and its column labels.
+  for sheet in "Virtual wards" Risks; do
+    test -s "$work/$label-sheets/$label-$sheet.csv" || { echo "$label: no sheet $sheet" >&2; exit 1; }
+  done
+  test "$(grep -c '^"\?20[0-9][0-9]-' "$work/$label-sheets/$label-Trajectory.csv")" -eq 6 \
+    || { echo "$label: the trajectory does not run M7 to M12" >&2; exit 1; }
   grep -q "$label 2022/23" "$work/$label-sheets/$label-Cover.csv" \
     || { echo "$label: the cover does not name $label 2022/23" >&2; exit 1; }
   echo "converted: $work/$label.pdf ($(stat -c %s "$work/$label.pdf") bytes); sheets (rows):" \

@@ -49,6 +49,13 @@ def generate_winter(
     rng = random.Random(seed)
     app.load_catalogue(ADMIN, load_catalogue(catalogue), programme_code)
     programme = app.get_programme(programme_code)
+    if not programme.received:
+        # The winter money arrives the day before the winter starts (the end of M6, as the
+        # source describes); the virtual-ward money was allocated outside winter resilience.
+        for stream, amount in sorted(programme.allocations.items()):
+            if stream != "virtual_ward" and amount > 0:
+                arrived = programme.period_start - timedelta(days=1)
+                app.record_funds_received(FINANCE, programme_code, stream, amount, arrived)
     end = min(until, programme.period_end)
     days = _days(programme.period_start, end)
     written = 0

@@ -4,13 +4,14 @@ and as known at."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import MAX_POSITION, DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
+from projections.readings import dashboard_reading
 from projections.winters import compare_winters
 
 router = APIRouter(
@@ -31,9 +32,15 @@ def dashboard(
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,
+    reading: Literal["figures_for", "as_it_stood"] = "figures_for",
 ) -> JSONResponse:
-    """The dashboard; ``as_at`` says how fresh the views behind it are (position, age, lag)."""
-    board = read.dashboard(programme, as_of, known_at)
+    """The dashboard; ``as_at`` says how fresh the views behind it are (position, age, lag).
+    ``reading``: ``figures_for`` the day's figures as known now, or ``as_it_stood`` the winter
+    as known at the day's end (``known_at``, when given, names the position itself)."""
+    if known_at is None:
+        board = dashboard_reading(read, programme, as_of, reading)
+    else:
+        board = read.dashboard(programme, as_of, known_at)
     # Plain JSON values already: JSONResponse skips FastAPI's slower generic encoder.
     return JSONResponse({**board, "as_at": request.state.as_at.as_dict()})
 

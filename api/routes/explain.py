@@ -48,8 +48,9 @@ def system_total(
     programme: str, user: DashboardReader, read: Reads, month: Month, as_of: AsOf = None
 ) -> dict[str, Any]:
     """A month's system total: each counted scheme's daily average, summed."""
+    day = as_of or read.today()
     w = explain_system(
-        _facts(read, programme, month, None), YearMonth.parse(month), as_of or read.today()
+        _facts(read, programme, month, None), YearMonth.parse(month), day, read.through(day)
     )
     return {
         "month": str(w.month),
@@ -79,7 +80,8 @@ def scheme_delivery(
 ) -> dict[str, Any]:
     """A scheme's month, day by day, with the reports and corrections behind each day."""
     p = _facts(read, programme, month, scheme)
-    w = explain_delivery(read.views, p, scheme, YearMonth.parse(month), as_of or read.today())
+    day = as_of or read.today()
+    w = explain_delivery(read.views, p, scheme, YearMonth.parse(month), day, read.through(day))
     return {
         "scheme_code": scheme,
         "month": str(w.month),

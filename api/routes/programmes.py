@@ -15,6 +15,7 @@ from api.schemas import (
     BedTargetRevision,
     DiversionIn,
     FundsReceivedIn,
+    ManagementForecastIn,
     ProgrammeCreate,
     ProgrammePublic,
     Receipt,
@@ -127,6 +128,27 @@ def funds_received(
         body.received_on,
         idempotency_key=key,
         confirm_repeat=body.confirm_repeat,
+    )
+    return Receipt(**vars(receipt))
+
+
+@router.post("/{programme}/management-forecasts", status_code=201, response_model=Receipt)
+def management_forecast(
+    programme: str,
+    body: ManagementForecastIn,
+    user: AnyUser,
+    application: Application,
+    key: IdempotencyKey = None,
+) -> Receipt:
+    """Finance's forecast outturn to March for a stream, from the month's return on."""
+    receipt = application.record_management_forecast(
+        actor_of(user),
+        programme,
+        body.funding_stream,
+        body.month,
+        body.amount_gbp,
+        body.note,
+        idempotency_key=key,
     )
     return Receipt(**vars(receipt))
 

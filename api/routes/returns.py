@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import (
     MAX_POSITION,
@@ -20,7 +21,7 @@ from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt
 from capacity.errors import NotFound
 from projections.exports import to_csv, to_xlsx
-from projections.submission import diff_since_latest, submit
+from projections.submission import diff_since_latest, sign_off, sign_off_status, submit
 
 router = APIRouter(
     prefix="/api/v1/programmes/{programme}/returns", tags=["returns"], responses=ERROR_RESPONSES
@@ -97,6 +98,49 @@ def submit_return(
         revision=revision,
         computed_at_position=position,
         sha256=sha,
+    )
+
+
+class SignOffRequest(BaseModel):
+    """The figures the signer saw: the position they were computed at and their SHA-256."""
+
+    model_config = ConfigDict(extra="forbid")
+    position: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class SignOffResult(Receipt):
+    computed_at_position: int
+    figures_sha256: str
+
+
+@router.get("/{month}/sign-off")
+def sign_off_state(programme: str, month: str, user: ReturnReader, read: Reads) -> dict[str, Any]:
+    """The figures as they stand (position and SHA-256) and the standing sign-off, if any:
+    ``valid`` is false once a change has voided it."""
+    return sign_off_status(read, programme, month)
+
+
+@router.post("/{month}/sign-off", response_model=SignOffResult, status_code=201)
+def sign_off_return(
+    programme: str,
+    month: str,
+    body: SignOffRequest,
+    user: ReturnReader,
+    application: Application,
+    read: Reads,
+) -> SignOffResult:
+    """Signs off exactly the figures computed at ``position`` with SHA-256 ``sha256``."""
+    read.monthly_return(programme, month)  # validates the month before anything is stored
+    receipt, position, sha = sign_off(
+        application, read, actor_of(user), programme, month, body.position, body.sha256
+    )
+    return SignOffResult(
+        position=receipt.position,
+        ids=receipt.ids,
+        replayed=receipt.replayed,
+        computed_at_position=position,
+        figures_sha256=sha,
     )
 
 

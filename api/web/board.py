@@ -20,6 +20,7 @@ from api.web.common import (
 from api.web.home import finance_page, lead_page
 from capacity.errors import DomainError
 from capacity.users import User
+from projections.readings import dashboard_reading
 from projections.reminders import reminded_schemes, reminders_sent
 from projections.winters import compare_winters
 from schemes.rules import InputRefused
@@ -69,7 +70,8 @@ def _dashboard(request: Request, session: tuple[User, str]) -> Response:
     as_of_text = request.query_params.get("as_of")
     try:
         as_of = date.fromisoformat(as_of_text) if as_of_text else None
-        board = read.dashboard(programme, as_of)
+        reading = request.query_params.get("reading") or "figures_for"
+        board = dashboard_reading(read, programme, as_of, reading)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
         winters = compare_winters(read, programme, as_of)
         reported_day = date.fromisoformat(board["as_of"]) - timedelta(days=1)

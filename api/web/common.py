@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,13 @@ from fastapi.templating import Jinja2Templates
 
 from api.web.session import COOKIE, FLASH, Sessions
 from capacity.application import WinterApplication
-from capacity.errors import Unauthenticated
+from capacity.errors import DomainError, Unauthenticated
 from capacity.policy import POLICY, permits, refusal
 from capacity.signin import SignInService
 from capacity.users import User
 from projections.freshness import freshness
 from projections.readmodel import ReadModel
-from projections.return_lines import gbp_text
+from projections.return_cells import gbp_text
 from projections.winters import default_programme
 from schemes.months import YearMonth, financial_month_label
 from schemes.rules import InputRefused
@@ -43,6 +44,17 @@ def _plain_number(value: Decimal) -> str:
 
 
 templates.env.filters["plain"] = _plain_number
+
+
+def uk_date(value: date | str | None) -> str:
+    """A date as NHS pages write it: 16 Jan 2023."""
+    if value is None or value == "":
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%b %Y}"
+
+
+templates.env.filters["ukdate"] = uk_date
 
 
 class LoginRequired(Exception):
@@ -143,6 +155,7 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
         oidc=request.app.state.oidc is not None,
         as_at=getattr(request.state, "as_at", None),
         ready_max_lag=request.app.state.ready_max_lag,
+        synthetic=_synthetic(request, context.get("programme")),
     )
     response = templates.TemplateResponse(request, name, context, status_code=status)
     # Back and reload fetch the page again, so they show the state as it is now (never a
@@ -199,6 +212,17 @@ def submitted_note(read: ReadModel, programme: str, month: str) -> str | None:
         f"changes the submitted {label} return (revision {found[-1]['revision']}); "
         "it will need a restatement"
     )
+
+
+def _synthetic(request: Request, programme: Any) -> bool:
+    """Whether the page's programme holds the demo's generated figures (marked on every page)."""
+    if not isinstance(programme, str) or not programme:
+        return False
+    read: ReadModel = request.app.state.read_model
+    try:
+        return read.facts(programme).synthetic
+    except (DomainError, InputRefused):
+        return False
 
 
 def _csrf(request: Request, cookie: str, form: Any) -> None:

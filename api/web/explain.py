@@ -60,7 +60,7 @@ def explain_total(request: Request, month: str) -> Response:
     return _working(
         request,
         month,
-        lambda read, p, ym, day: explain_system(p, ym, day),
+        lambda read, p, ym, day: explain_system(p, ym, day, read.through(day)),
         "explain_system.html",
     )
 
@@ -75,7 +75,7 @@ def explain_scheme(request: Request, month: str, code: str) -> Response:
     return _working(
         request,
         month,
-        lambda read, p, ym, day: explain_delivery(read.views, p, code, ym, day),
+        lambda read, p, ym, day: explain_delivery(read.views, p, code, ym, day, read.through(day)),
         "explain_scheme.html",
     )
 

@@ -24,7 +24,7 @@ from capacity.return_rules import check_month_ended
 from capacity.users import User
 from projections.exports import to_csv, to_xlsx
 from projections.return_lines import COVER, SECTIONS
-from projections.submission import diff_since_latest, submit
+from projections.submission import diff_since_latest, sign_off, sign_off_status, submit
 from schemes.months import YearMonth
 from schemes.rules import InputRefused
 
@@ -60,6 +60,7 @@ def _return(
         report = read.monthly_return(programme, month)
         submissions = read.submissions(programme, month)
         changes = diff_since_latest(read, programme, month)["changes"]
+        signed = sign_off_status(read, programme, month)
     except (DomainError, InputRefused) as error:
         return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
     return _page(
@@ -75,6 +76,8 @@ def _return(
             "message": message,
             "can_submit": permits(session[0], "submit_return", programme) and not not_yet,
             "not_yet": not_yet,
+            "sign_off": signed,
+            "can_sign_off": permits(session[0], "sign_off_return", programme),
             "cover_columns": COVER,
             "sections": SECTIONS,
         },
@@ -140,3 +143,35 @@ async def submit_page(request: Request, month: str) -> Response:
     )
     done = {"message": replayed(application, receipt) or said, "revision": revision}
     return _redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)
+
+
+@router.post("/returns/{month}/sign-off", response_class=HTMLResponse, response_model=None)
+async def sign_off_page(request: Request, month: str) -> Response:
+    """Signs off the figures the signer saw (their position and SHA-256, from the page)."""
+    session = _user(request)
+    user, cookie = session
+    form = await request.form()
+    application, read, _ = _services(request)
+    programme = _programme(request, user)
+    try:
+        _csrf(request, cookie, form)
+        position = str(form.get("position") or "")
+        if not position.isdigit():
+            raise InputRefused("position", "must be the event-log position shown on the page")
+        _, at, sha = sign_off(
+            application,
+            read,
+            web_actor(user.name, user.role, "web"),
+            programme,
+            month,
+            int(position),
+            str(form.get("sha256") or ""),
+        )
+    except Forbidden as error:
+        return _return(request, session, month, f"Not signed off: {error}", 403)
+    except (DomainError, InputRefused) as error:
+        return _return(request, session, month, f"Not signed off: {error}", 422)
+    said = f"Signed off the figures at position {at} (SHA-256 {sha[:12]}…)."
+    return _redirect_done(
+        request, f"/returns/{month}?programme={quote(programme)}", {"message": said}
+    )

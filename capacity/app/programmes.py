@@ -17,7 +17,7 @@ from capacity.programme import Programme
 from capacity.reports import spend_id
 from capacity.scheme import Scheme
 from capacity.values import Actor
-from schemes.months import months_in_period
+from schemes.months import YearMonth, months_in_period
 from schemes.rules import (
     InputRefused,
     check_count,
@@ -32,6 +32,7 @@ POLICY_NAMES = {
     "bed_target": "revise_bed_target",
     "allocation": "revise_allocation",
     "funds": "record_funds_received",
+    "forecast": "record_management_forecast",
 }
 
 
@@ -164,6 +165,36 @@ class ProgrammeCommands(WinterCore):
             request["repeat"] = "yes"
         return self._programme_command(
             actor, programme_code, "funds", request, act, idempotency_key
+        )
+
+    def record_management_forecast(
+        self,
+        actor: Actor,
+        programme_code: str,
+        funding_stream: str,
+        month: str,
+        amount_gbp: Any,
+        note: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        """Finance's forecast outturn to March for a stream, for the month's return and later
+        ones (docs/rules.md §16): it stands in place of the straight line, with its note."""
+
+        def act(programme: Programme) -> None:
+            stream = _stream(funding_stream)
+            amount = check_money("amount_gbp", amount_gbp)
+            ym = YearMonth.parse(month)
+            if ym not in months_in_period(programme.period_start, programme.period_end):
+                raise InputRefused("month", f"{ym} is outside the programme period")
+            why = check_text("note", note or "")
+            if not why.strip():
+                raise InputRefused("note", "is required: say why it differs from the straight line")
+            programme.record_management_forecast(actor, stream, str(ym), amount, why)
+
+        request = {"stream": funding_stream, "month": month, "amount": str(amount_gbp)}
+        return self._programme_command(
+            actor, programme_code, "forecast", request, act, idempotency_key
         )
 
     def divert_funding(

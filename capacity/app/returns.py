@@ -44,6 +44,7 @@ class ReturnCommands(WinterCore):
         report_json: str = "",
         changed: bool = True,
         unchanged: bool = False,
+        figures_sha256: str | None = None,
     ) -> tuple[Receipt, int]:
         """Records a submission (a restatement when not the first) of the month's return, with
         the return's JSON and workbook as submitted (sent on to the region by the relay);
@@ -71,6 +72,7 @@ class ReturnCommands(WinterCore):
                 log,
                 report_json,
                 self.clock(),
+                figures_sha256,
             )
             clash = Conflict(f"the {month} return was submitted meanwhile; reload and try again")
             return Change([monthly], clash, {"month": month, "revision": str(revision_)})

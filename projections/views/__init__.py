@@ -45,6 +45,7 @@ HANDLERS: dict[type, Handler] = {
     Programme.BedTargetRevised: on_programme,
     Programme.AllocationRevised: on_programme,
     Programme.FundsReceived: on_programme,
+    Programme.ManagementForecastRecorded: on_programme,
     **{getattr(Scheme, name): on_scheme for name in SCHEME_EVENTS},
     DailyReport.DailyFiguresReported: on_daily,
     DailyReport.DailyFiguresCorrected: on_daily,

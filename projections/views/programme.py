@@ -53,10 +53,21 @@ def on_programme(db: PageWriter, event: Any, pos: int) -> str:
         (str(event.originator_id),),
     )
     current = json.loads(rows[0][0])
+    if isinstance(event, Programme.ManagementForecastRecorded):
+        forecasts = [
+            *(current.get("management_forecasts") or []),
+            [event.month, event.stream, str(event.amount_gbp), event.note, event.actor.user_id],
+        ]
+        return _programme_version(db, event, pos, {"management_forecasts": forecasts})
     if isinstance(event, Programme.FundsReceived):
         funds = dict(current.get("funds_received") or {})
         funds[event.stream] = str(Decimal(funds.get(event.stream, "0")) + event.amount_gbp)
-        return _programme_version(db, event, pos, {"funds_received": funds})
+        receipts = [
+            *(current.get("funds_receipts") or []),
+            [event.received_on.isoformat(), event.stream, str(event.amount_gbp)],
+        ]
+        changed = {"funds_received": funds, "funds_receipts": receipts}
+        return _programme_version(db, event, pos, changed)
     # AllocationRevised: every revision with its effective date; "allocations" is what is in
     # force at the end of the winter (revisions in effective-date order).
     opening = current.get("opening_allocations") or current["allocations"]

@@ -11,6 +11,9 @@ def on_received(db: PageWriter, event: Any, pos: int) -> str | None:
     message: dict[str, Any] = event.message
     data = {k: v for k, v in message.items() if k not in ("return", "artefacts")}
     data["summary"] = message["return"]["summary"]
+    cover = message["return"].get("cover") or {}
+    data["signed_off_by"] = cover.get("signed_off_by", "")
+    data["signed_off_at"] = cover.get("signed_off_at", "")
     data["artefacts"] = {
         name: {k: v for k, v in artefact.items() if k != "base64"}
         for name, artefact in message["artefacts"].items()

@@ -11,6 +11,7 @@ def on_return(db: PageWriter, event: Any, pos: int) -> str:
     kind = type(event).__name__
     data = {k: v for k, v in vars(event).items() if k not in ("originator_id", "timestamp")}
     data["actor"] = event.actor.as_dict()
+    data["at"] = event.timestamp.isoformat()
     db.insert(
         "INSERT INTO v_return (programme, month, revision, kind, data, position)"
         " VALUES (?, ?, ?, ?, ?, ?)",

@@ -54,6 +54,15 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
         {"funding_stream": "revenue", "amount_gbp": "7500000.00", "received_on": "2022-09-30"},
         writes(201, "finance"),
     ),
+    ("post", "/api/v1/programmes/{programme}/management-forecasts"): (
+        {
+            "funding_stream": "revenue",
+            "month": "2022-12",
+            "amount_gbp": "7000000.00",
+            "note": "two schemes will not recruit",
+        },
+        writes(201, "finance"),
+    ),
     ("post", "/api/v1/programmes/{programme}/schemes/{scheme}/narrative"): (
         {"narrative": "Fourth bed open from Monday"},
         writes(200, "lead"),
@@ -154,6 +163,16 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, int]]] = {
     ("post", "/api/v1/programmes/{programme}/returns/{month}/submit"): (
         None,
         writes(201, "finance"),
+    ),
+    ("get", "/api/v1/programmes/{programme}/returns/{month}/sign-off"): (
+        None,
+        writes(200, "board", "finance"),
+    ),
+    # The figures named are not the return's (a position the views have not reached): a
+    # permitted signer is refused the input, anyone else the command.
+    ("post", "/api/v1/programmes/{programme}/returns/{month}/sign-off"): (
+        {"position": 999999, "sha256": "0" * 64},
+        writes(422, "finance"),
     ),
     ("get", "/api/v1/programmes/{programme}/returns/{month}/submissions"): (
         None,

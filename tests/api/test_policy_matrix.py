@@ -160,6 +160,9 @@ SERVICE: dict[str, Call] = {
     "record_funds_received": lambda app, w, a, s, o: app.record_funds_received(
         a, P, "revenue", "1000.00", "2022-10-03"
     ),
+    "record_management_forecast": lambda app, w, a, s, o: app.record_management_forecast(
+        a, P, "revenue", "2022-12", "7000000.00", "two schemes will not recruit"
+    ),
     "divert_funding": lambda app, w, a, s, o: app.divert_funding(
         a, P, "other", "own", "10.00", "UEC-1", "2022-12-01"
     ),
@@ -245,6 +248,16 @@ API: dict[str, tuple[str, str, dict[str, Any] | None]] = {
         "post",
         "/funds-received",
         {"funding_stream": "revenue", "amount_gbp": "1000.00", "received_on": "2022-10-03"},
+    ),
+    "record_management_forecast": (
+        "post",
+        "/management-forecasts",
+        {
+            "funding_stream": "revenue",
+            "month": "2022-12",
+            "amount_gbp": "7000000.00",
+            "note": "two schemes will not recruit",
+        },
     ),
     "divert_funding": (
         "post",

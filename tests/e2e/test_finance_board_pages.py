@@ -296,7 +296,10 @@ def test_the_returns_index_lists_a_submitted_revision_with_its_download(
 ) -> None:
     finance = sign_in(browser, server, "finance")
     finance.goto(f"{server.url}/returns/2022-10")
-    finance.click("form.card.narrow button[type=submit]")
+    finance.click("#sign-off-form button[type=submit]")  # a submission needs a sign-off
+    assert "Signed off by" in finance.inner_text("#sign-off-state")
+    check(finance, "finance-return-signed-off")
+    finance.click("form[action^='/returns/2022-10/submit'] button[type=submit]")
     finance.goto(f"{server.url}/returns")
     finance.select_option("#month", "2022-10")
     finance.click("#return-picker button[type=submit]")

@@ -36,8 +36,8 @@ def test_a_board_member_opens_the_working_behind_each_figure(
     board.click(f"#counted tr[data-scheme='{SCHEME}'] a")
     board.wait_for_selector("#days")
     days = board.locator("#days tbody tr").count()
-    assert days == 20  # 1 to 20 November: the month so far, as of the server's today
-    assert "over 20 days" in board.inner_text("#delivered-working")
+    assert days == 19  # 1 to 19 November: the full days before the server's today, the 20th
+    assert "over 19 days" in board.inner_text("#delivered-working")
     assert "days reported" in board.inner_text("#completeness-working")
     trail = board.locator("#days ul.trail li").first.inner_text()
     assert "reported beds-equivalent" in trail and "event" in trail

@@ -108,6 +108,21 @@ def test_finance_downloads_and_submits_the_return(server: Server) -> None:
     assert {r["field"]: r["value"] for r in sections["cover"]}["return_period"] == "M7 2022/23"
     xlsx = httpx.get(base, params={"format": "xlsx"}, headers=server.headers("finance"))
     assert xlsx.content[:2] == b"PK"
+    unsigned = httpx.post(f"{base}/submit", headers=server.headers("finance"))
+    assert unsigned.status_code == 409 and "not signed off" in unsigned.text
+    state = httpx.get(f"{base}/sign-off", headers=server.headers("finance")).json()
+    assert state["signed_off"] is False
+    seen = {"position": state["position"], "sha256": state["figures_sha256"]}
+    assert (
+        httpx.post(f"{base}/sign-off", json=seen, headers=server.headers("board")).status_code
+        == 403
+    )
+    wrong = httpx.post(
+        f"{base}/sign-off", json={**seen, "sha256": "0" * 64}, headers=server.headers("finance")
+    )
+    assert wrong.status_code == 422 and "sha256" in wrong.text
+    signed = httpx.post(f"{base}/sign-off", json=seen, headers=server.headers("finance"))
+    assert signed.status_code == 201, signed.text
     submitted = httpx.post(
         f"{base}/submit", headers={**server.headers("finance"), "Idempotency-Key": "m7-first"}
     )
@@ -134,6 +149,8 @@ def test_finance_downloads_and_submits_the_return(server: Server) -> None:
     assert workbooks[0].headers["X-Wintertrack-Sha256"] == sha
     diff = httpx.get(f"{base}/diff", headers=server.headers("finance")).json()
     assert diff["revision"] == receipt["revision"] and diff["changes"] == []
+    kept = httpx.get(f"{base}/submissions", headers=server.headers("board")).json()[-1]
+    assert kept["figures_sha256"] == state["figures_sha256"] and kept["signed_off_by"]
     forbidden = httpx.post(f"{base}/submit", headers=server.headers("board"))
     assert forbidden.status_code == 403
 

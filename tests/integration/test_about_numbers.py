@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from capacity.values import Actor
-from schemes.catalogue import load_catalogue
+from schemes.catalogue import ANNOTATION, load_catalogue, parse_catalogue
+from schemes.rules import InputRefused
 from tests.support.world import make_world
 
 ADMIN = Actor("ada", "admin", "cli")
@@ -72,3 +74,33 @@ def test_loading_a_catalogue_that_misses_the_target_warns(tmp_path: Path) -> Non
     assert more.returncode == 0, more.stderr
     assert "warning" in more.stderr
     assert "146 against a bed target of 141" in more.stderr.replace("\n", " ")
+
+
+def test_every_reading_of_the_source_is_listed_with_its_source_lines() -> None:
+    api, auth = client()
+    about = api.get(f"/api/v1/programmes/{P}/about", headers=auth).json()
+    topics = {r["topic"]: r for r in about["readings"]}
+    assert {
+        "Categories",
+        "Funding streams",
+        "Virtual ward money",
+        "Mental-health beds",
+        "Start dates",
+        "Places",
+    } <= set(topics)
+    assert all(r["source"].startswith("003:") for r in about["readings"])
+    assert (
+        "previously allocated outside of winter resilience"
+        in topics["Virtual ward money"]["reading"]
+    )
+    assert all(d["source"] for d in about["departures"])
+
+
+def test_no_scheme_name_carries_an_annotation() -> None:
+    catalogue = load_catalogue("hwe-2022-23")
+    assert not [s.name for s in catalogue.schemes if ANNOTATION.search(s.name) or "'" in s.name]
+    data = catalogue.model_dump(mode="json")
+    data["schemes"][0]["name"] = "Ward (Appendix: 'Old name')"
+    with pytest.raises(InputRefused) as refused:
+        parse_catalogue(data)
+    assert "annotation" in refused.value.reason

@@ -15,7 +15,8 @@ import openpyxl
 from capacity.values import Actor
 from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.return_document import with_submission
-from projections.submission import diff_since_latest, submit
+from projections.return_lines import SECTIONS
+from projections.submission import diff_since_latest, sign_off, submit
 from tests.support.world import make_world
 from wintertrack.demo import generate_winter
 
@@ -45,6 +46,7 @@ def test_formula_injection_is_neutralised(tmp_path: Path) -> None:
 
 def test_submit_correct_refetch_diff_and_restate(tmp_path: Path) -> None:
     world = winter_world(tmp_path)
+    sign_off(world.app, world.read, FINANCE, P, "2022-10")
     _, revision, position, sha = submit(world.app, world.read, FINANCE, P, "2022-10")
     assert revision == 1
     first = world.read.submission(P, "2022-10", 1)
@@ -59,15 +61,21 @@ def test_submit_correct_refetch_diff_and_restate(tmp_path: Path) -> None:
     again = world.read.submission(P, "2022-10", 1)
     assert again["csv"] == first["csv"]  # byte for byte, whatever changed since
     at = world.read.monthly_return(P, "2022-10", known_at=position)
-    regenerated = to_csv(with_submission(at, 1, FINANCE.user_id, first["generated_at"], ""))
+    signed = (first["signed_off_by"], first["signed_off_at"])
+    regenerated = to_csv(with_submission(at, 1, FINANCE.user_id, first["generated_at"], "", signed))
     assert hashlib.sha256(regenerated.encode()).hexdigest() == sha
     changes = diff_since_latest(world.read, P, "2022-10")["changes"]
     assert {c["row"] for c in changes if c["section"] == "schemes"} == {code}
     assert {c["field"] for c in changes if c["section"] == "schemes"} in (
-        {"delivered_beds_equivalent", "delivery_rag"},
-        {"delivered_beds_equivalent"},
+        {"delivered_beds_equivalent", "delivered_pct_of_planned", "delivery_rag"},
+        {"delivered_beds_equivalent", "delivered_pct_of_planned"},
     )
-    assert {c["section"] for c in changes} == {"schemes", "beds"}
+    # A rounding note may come or go with the new figures.
+    changed = {c["section"] for c in changes} - {"notes"}
+    assert (
+        {"schemes", "beds", "trajectory"} <= changed <= {"schemes", "beds", "trajectory", "risks"}
+    )
+    sign_off(world.app, world.read, FINANCE, P, "2022-10")
     _, second, _, second_sha = submit(world.app, world.read, FINANCE, P, "2022-10", "restated")
     assert second == 2 and second_sha != sha
     assert [s["revision"] for s in world.read.submissions(P, "2022-10")] == [1, 2]
@@ -114,7 +122,7 @@ def test_cli_writes_the_m7_workbook(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "M7 2022-10 return" in result.stdout
-    assert openpyxl.load_workbook(out).sheetnames == [
+    assert openpyxl.load_workbook(out).sheetnames[:6] == [
         "Cover",
         "Summary",
         "Beds",
@@ -122,6 +130,7 @@ def test_cli_writes_the_m7_workbook(tmp_path: Path) -> None:
         "KPIs",
         "Acute flow",
     ]
+    assert openpyxl.load_workbook(out).sheetnames[6:] == [s.title for s in SECTIONS[5:]]
     json_out = tmp_path / "m7.json"
     subprocess.run(
         [

@@ -34,7 +34,7 @@ from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.region import tracker
-from projections.submission import submit
+from projections.submission import sign_off, submit
 from schemes.regions import load_region
 from tests.support.broker import Broker
 from tests.support.streams import read_topic
@@ -90,6 +90,7 @@ class Icb:
         self.moment = when
         if reason:  # a restatement changes the return
             correct_a_spend(self.app, self.programme, month, reason)
+        sign_off(self.app, self.read, ADMIN, self.programme, month)
         submit(self.app, self.read, ADMIN, self.programme, month, reason)
 
     def submitted_xlsx(self, month: str, revision: int) -> bytes:

@@ -104,10 +104,11 @@ def test_verify_passes_then_names_the_altered_event_and_the_revisions_it_changes
     assert "verify: FAILED" in altered.stdout
     assert f"first differing event: position {position} (" in altered.stdout
     differs = [line for line in altered.stdout.splitlines() if line.startswith("return differs")]
-    # October's only revision changes; November's revisions do not read October's figures.
-    assert len(differs) == 1, differs
+    # October's revision changes, and November's two with it: their trajectory carries October.
+    assert len(differs) == 3, differs
     assert differs[0].startswith(f"return differs: {PROGRAMME} 2022-10 revision 1 ")
-    assert differs[0].endswith(f"first differing event: position {position:,}")
+    assert [d.split(" revision ")[0][-7:] for d in differs] == ["2022-10", "2022-11", "2022-11"]
+    assert all(d.endswith(f"first differing event: position {position:,}") for d in differs)
     assert "log changed: the digest at position" in altered.stdout
     assert "Traceback" not in altered.stderr
 

@@ -64,3 +64,18 @@ def test_the_built_in_region_lists_the_six_east_of_england_icbs() -> None:
     with pytest.raises(InputRefused) as refused:
         load_region("Y99")
     assert refused.value.field == "region"
+
+
+def test_the_deadline_rule_is_the_regions_setting() -> None:
+    region = load_region("Y61")
+    assert region.deadline_rule == "working_day"
+    assert region.due(YearMonth(2022, 10)) == date(2022, 11, 14)
+    assert "working day 10" in region.deadline_text
+    month_end = region.model_copy(update={"deadline_rule": "month_end"})
+    assert month_end.due(YearMonth(2022, 10)) == date(2022, 11, 30)
+    assert month_end.due(YearMonth(2023, 3)) == date(2023, 4, 30)
+    assert month_end.deadline_text == "at the end of the following month"
+    with pytest.raises(InputRefused):
+        from schemes.regions import parse_region
+
+        parse_region('{"code": "Y61", "name": "x", "deadline_rule": "whenever", "icbs": []}')

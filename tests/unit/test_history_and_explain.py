@@ -115,6 +115,7 @@ def test_history_filters_by_kind_and_pages() -> None:
 
 def test_a_schemes_month_working_adds_up_to_the_figure_shown() -> None:
     world = _world()
+    world.today[0] = date(2022, 11, 17)  # the 16th is a full day (§1)
     p = world.read.facts(P)
     shown = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 16))["schemes"][0]
     working = explain_delivery(world.read.views, p, "bridging", NOV, date(2022, 11, 16))
@@ -151,6 +152,7 @@ def test_spend_working_adds_up_and_names_the_correction() -> None:
 
 def test_the_system_total_is_the_sum_of_the_counted_schemes() -> None:
     world = _world()
+    world.today[0] = date(2022, 11, 17)  # the 16th is a full day (§1)
     world.scheme("mh-ward", "beds_open", counts_toward_target=False, planned_start=None)
     world.catch_up()
     p = world.read.facts(P)

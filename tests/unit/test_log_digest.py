@@ -12,7 +12,7 @@ from eventsourcing.persistence import StoredEvent
 from capacity.application import WinterApplication
 from capacity.returns import MonthlyReturn, return_id
 from projections.digest import GENESIS, LogDigest, log_digest
-from projections.submission import submit
+from projections.submission import sign_off, submit
 from tests.scenarios.ledger import ADMIN, P, scheme_spec
 from tests.support.world import make_world
 
@@ -46,6 +46,7 @@ def test_submission_records_the_digest_and_a_version_1_submission_still_reads() 
     world = make_world(date(*TODAY_ARGS))
     world.app.register_scheme(ADMIN, P, scheme_spec("own", planned_start=None))
     world.catch_up()
+    sign_off(world.app, world.read, ADMIN, P, "2022-10")
     submit(world.app, world.read, ADMIN, P, "2022-10")
     found = world.app.get_return(P, "2022-10")
     assert found is not None
@@ -59,8 +60,10 @@ def test_submission_records_the_digest_and_a_version_1_submission_still_reads() 
     for event in stored:
         state = json.loads(event.state)
         if event.topic.endswith("ReturnSubmitted"):
-            assert state.pop("class_version") == 2
+            assert state.pop("class_version") == 3
             for name in ("as_of", "log_position", "log_digest"):
+                state.pop(name)
+            for name in ("figures_sha256", "signed_off_by", "signed_off_at"):
                 state.pop(name)
         rows.append(
             StoredEvent(
@@ -74,4 +77,5 @@ def test_submission_records_the_digest_and_a_version_1_submission_still_reads() 
     old = legacy.repository.get(return_id(P, "2022-10"))
     assert isinstance(old, MonthlyReturn)
     assert old.submissions[0]["log_digest"] is None
+    assert (old.submissions[0]["figures_sha256"], old.submissions[0]["signed_off_by"]) == ("", "")
     assert old.submissions[0]["sha256"] == recorded["sha256"]

@@ -20,8 +20,9 @@ def days(start: date, count: int) -> list[date]:
 
 
 def test_partial_month_with_a_missing_day() -> None:
-    # Planned 10 a day from the start; reports of 8 on 1-10 Nov except the 4th; as of 10 Nov.
-    world = make_world(date(2022, 11, 10))
+    # Planned 10 a day from the start; reports of 8 on 1-10 Nov except the 4th; as of 10 Nov
+    # seen on the 11th (today itself would count full days only, §1).
+    world = make_world(date(2022, 11, 11))
     world.scheme("bridging", planned_start=None)
     for day in days(date(2022, 11, 1), 10):
         if day.day != 4:
@@ -52,7 +53,8 @@ def test_planned_start_mid_month_and_beds_opened_then_closed() -> None:
 
 def test_paused_days_deliver_nothing() -> None:
     # 10 a day reported 1-10 Dec; paused on the 6th, resumed on the 9th: 3 days at 0 -> 7.0.
-    world = make_world(date(2022, 12, 10))
+    # Seen the next day: the 10th is a full day by then (§1).
+    world = make_world(date(2022, 12, 11))
     world.scheme("runners", planned_start=None)
     world.app.mobilise_scheme(ADMIN, P, "runners", "2022-11-01")
     for day in days(date(2022, 12, 1), 10):
@@ -91,7 +93,7 @@ def test_spend_profile_variance_outturn_and_diversion() -> None:
 
 
 def test_correction_is_seen_only_from_its_position_on() -> None:
-    world = make_world(date(2022, 11, 30))
+    world = make_world(date(2022, 12, 1))
     world.scheme("bridging", planned_start=None)
     world.app.report_daily(ADMIN, P, "bridging", {"date": "2022-11-02", "beds_equivalent": 30})
     before = world.catch_up()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from projections.exports import to_xlsx
-from projections.return_lines import gbp_text, json_cell, kpi_value
+from projections.return_cells import gbp_text, json_cell, kpi_value
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, P
@@ -93,7 +93,8 @@ def test_money_is_exact_pounds_and_pence_and_negatives_are_marked() -> None:
     assert (row["variance_gbp"], row["spend_basis"]) == ("-12345.68", "accrual")
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))["Schemes"]
     header = [c.value for c in sheet[1]]
-    cell = sheet.cell(2, header.index("Variance to profile £") + 1)
+    label = "Variance to profile £ (spend minus profile: negative is behind)"  # its sign named
+    cell = sheet.cell(2, header.index(label) + 1)
     assert cell.value == pytest.approx(-12345.68, abs=1e-9)
     assert "\\(" in cell.number_format or "(" in cell.number_format.split(";")[1]
 

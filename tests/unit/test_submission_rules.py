@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from projections.submission import submit
+from projections.submission import sign_off, submit
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.world import World, make_world
@@ -25,6 +26,13 @@ def world() -> World:
     return w
 
 
+def signed_submit(world: World, month: str, *args: Any, **kwargs: Any) -> Any:
+    """Signs the figures off as they stand, then submits (docs/rules.md §12)."""
+    world.catch_up()
+    sign_off(world.app, world.read, ADMIN, P, month)
+    return submit(world.app, world.read, ADMIN, P, month, *args, **kwargs)
+
+
 def revisions(world: World, month: str) -> int:
     world.catch_up()
     return len(world.read.submissions(P, month))
@@ -33,7 +41,7 @@ def revisions(world: World, month: str) -> int:
 @pytest.mark.parametrize(("month", "named"), [("2023-01", "M10"), ("2023-02", "M11")])
 def test_a_month_that_has_not_ended_is_not_submitted(world: World, month: str, named: str) -> None:
     with pytest.raises(InputRefused) as refused:
-        submit(world.app, world.read, ADMIN, P, month)
+        signed_submit(world, month)
     assert refused.value.field == "month"
     assert f"{named} (" in refused.value.reason and "has not ended" in refused.value.reason
     assert "from 1 " in refused.value.reason  # the day it opens
@@ -41,38 +49,38 @@ def test_a_month_that_has_not_ended_is_not_submitted(world: World, month: str, n
 
 
 def test_the_month_just_ended_is_submitted(world: World) -> None:
-    _, revision, _, _ = submit(world.app, world.read, ADMIN, P, "2022-12")
+    _, revision, _, _ = signed_submit(world, "2022-12")
     assert revision == 1
 
 
 def test_a_restatement_without_a_reason_is_refused(world: World) -> None:
-    submit(world.app, world.read, ADMIN, P, "2022-12")
+    signed_submit(world, "2022-12")
     world.app.report_daily(ADMIN, P, "bridging", {"date": "2022-12-02", "beds_equivalent": 5})
     with pytest.raises(InputRefused) as refused:
-        submit(world.app, world.read, ADMIN, P, "2022-12", "  ")
+        signed_submit(world, "2022-12", "  ")
     assert refused.value.field == "reason" and "required" in refused.value.reason
     assert revisions(world, "2022-12") == 1
 
 
 def test_a_restatement_that_changes_nothing_is_refused(world: World) -> None:
-    submit(world.app, world.read, ADMIN, P, "2022-12")
+    signed_submit(world, "2022-12")
     with pytest.raises(InputRefused) as refused:
-        submit(world.app, world.read, ADMIN, P, "2022-12", "checking")
+        signed_submit(world, "2022-12", "checking")
     assert "nothing changed" in refused.value.reason
     assert revisions(world, "2022-12") == 1
 
 
 def test_a_restatement_with_a_change_and_a_reason_is_stored(world: World) -> None:
-    submit(world.app, world.read, ADMIN, P, "2022-12")
+    signed_submit(world, "2022-12")
     world.app.report_daily(ADMIN, P, "bridging", {"date": "2022-12-02", "beds_equivalent": 5})
-    _, revision, _, _ = submit(world.app, world.read, ADMIN, P, "2022-12", "late report")
+    _, revision, _, _ = signed_submit(world, "2022-12", "late report")
     assert revision == 2
 
 
 def test_resubmitting_unchanged_needs_saying_so_and_a_reason(world: World) -> None:
-    submit(world.app, world.read, ADMIN, P, "2022-12")
+    signed_submit(world, "2022-12")
     with pytest.raises(InputRefused):
-        submit(world.app, world.read, ADMIN, P, "2022-12", "", unchanged=True)
+        signed_submit(world, "2022-12", "", unchanged=True)
     _, revision, _, _ = submit(
         world.app, world.read, ADMIN, P, "2022-12", "NHSE asked again", unchanged=True
     )

@@ -19,7 +19,7 @@ from projections.explain import explain_delivery, explain_system
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.region import overview
-from projections.submission import submit
+from projections.submission import sign_off, submit
 from projections.winters import compare_winters, default_programme
 from schemes.months import YearMonth
 from schemes.regions import load_region
@@ -86,7 +86,8 @@ def test_each_winter_sees_only_its_own_figures(tmp_path: Path) -> None:
     old_return = read.monthly_return(OLD, "2022-11")["summary"]
     new_return = read.monthly_return(NEW, "2023-11")["summary"]
     assert old_return["delivered_beds_equivalent"] == pytest.approx(40 / 30, abs=0.01)
-    assert new_return["delivered_beds_equivalent"] == pytest.approx(16 / 20, abs=0.01)
+    # 1-19 Nov 2023: today, the 20th, is not yet a full day (§1).
+    assert new_return["delivered_beds_equivalent"] == pytest.approx(16 / 19, abs=0.01)
     with pytest.raises(InputRefused):
         read.monthly_return(OLD, "2023-11")
 
@@ -150,7 +151,9 @@ def test_default_winter_and_a_user_granted_the_next_one(tmp_path: Path) -> None:
 
 def test_the_region_shows_both_winters(tmp_path: Path) -> None:
     world = _two_winters(tmp_path)
+    sign_off(world.app, world.read, ADMIN, OLD, "2022-11")
     submit(world.app, world.read, ADMIN, OLD, "2022-11")
+    sign_off(world.app, world.read, ADMIN, NEW, "2023-10")
     submit(world.app, world.read, ADMIN, NEW, "2023-10")
     keys, region = demo_keys(load_region("Y61"))
     region_app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})

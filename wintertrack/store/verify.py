@@ -215,6 +215,7 @@ def _compare_revisions(projector: Projector, report: Report) -> None:
             str(found["actor"]["user_id"]),
             str(found["generated_at"]),
             str(found.get("reason") or ""),
+            (str(found.get("signed_off_by") or ""), str(found.get("signed_off_at") or "")),
         )
         text = to_csv(submitted)
         replayed = hashlib.sha256(text.encode("utf-8")).hexdigest()
