@@ -65,9 +65,11 @@ def sign_off(
     month: str,
     position: int | None = None,
     sha256: str | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[Receipt, int, str]:
     """Signs off the figures computed at ``position`` whose SHA-256 the signer saw (default:
-    the return as it stands now). Refused when the SHA-256 is not that of those figures."""
+    the return as it stands now). Refused when the SHA-256 is not that of those figures; a
+    repeat of the same rendered form (its one-time key) records nothing new."""
     application.authorise(actor, "sign_off_return", programme)
     read.projector.run_once()
     at = read.head() if position is None else position
@@ -81,7 +83,9 @@ def sign_off(
             f"is not the SHA-256 of the figures at position {at} ({actual[:12]}…): "
             "reload the return and sign off what you see",
         )
-    receipt = application.sign_off_return(actor, programme, month, int(report["known_at"]), actual)
+    receipt = application.sign_off_return(
+        actor, programme, month, int(report["known_at"]), actual, idempotency_key=idempotency_key
+    )
     read.projector.run_once()
     return receipt, int(report["known_at"]), actual
 

@@ -158,7 +158,7 @@ async def sign_off_page(request: Request, month: str) -> Response:
         position = str(form.get("position") or "")
         if not position.isdigit():
             raise InputRefused("position", "must be the event-log position shown on the page")
-        _, at, sha = sign_off(
+        receipt, at, sha = sign_off(
             application,
             read,
             web_actor(user.name, user.role, "web"),
@@ -166,12 +166,12 @@ async def sign_off_page(request: Request, month: str) -> Response:
             month,
             int(position),
             str(form.get("sha256") or ""),
+            str(form.get("idempotency_key") or "") or None,
         )
     except Forbidden as error:
         return _return(request, session, month, f"Not signed off: {error}", 403)
     except (DomainError, InputRefused) as error:
         return _return(request, session, month, f"Not signed off: {error}", 422)
     said = f"Signed off the figures at position {at} (SHA-256 {sha[:12]}…)."
-    return _redirect_done(
-        request, f"/returns/{month}?programme={quote(programme)}", {"message": said}
-    )
+    done = {"message": replayed(application, receipt) or said}
+    return _redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)

@@ -87,7 +87,14 @@ class ReturnCommands(WinterCore):
         return receipt, int(receipt.ids.get("revision", 0))
 
     def sign_off_return(
-        self, actor: Actor, programme: str, month: str, position: int, sha256: str
+        self,
+        actor: Actor,
+        programme: str,
+        month: str,
+        position: int,
+        sha256: str,
+        *,
+        idempotency_key: str | None = None,
     ) -> Receipt:
         def act() -> Change:
             self.get_programme(programme)
@@ -97,4 +104,6 @@ class ReturnCommands(WinterCore):
             monthly.sign_off(actor, position, sha256)
             return Change([monthly], Conflict("the return changed meanwhile"))
 
-        return self.run_command(Command(actor, "sign_off_return", programme), act)
+        request = {"programme": programme, "month": month, "sha256": sha256}
+        command = Command(actor, "sign_off_return", programme, request=request)
+        return self.run_command(command, act, idempotency_key)

@@ -253,3 +253,27 @@ def test_the_api_holds_a_repeated_diversion_too() -> None:
     assert held.status_code == 409 and "record it again" in held.text
     confirmed = {**body, "confirm_repeat": True}
     assert world.client.post(url, json=confirmed, headers=headers).status_code == 201
+
+
+def test_the_same_rendered_sign_off_posted_twice_signs_off_once() -> None:
+    """The return's sign-off form carries the page's one-time key like every other form."""
+    world = api_world()
+    client = signed_in(world, "finance")
+    page = client.get(f"/returns/2022-11?programme={P}").text
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+        for name in ("csrf", "idempotency_key", "position", "sha256")
+    }
+    before = world.application.max_position()
+    first = post(client, "/returns/2022-11/sign-off", fields)
+    after_first = world.application.max_position()
+    second = post(client, "/returns/2022-11/sign-off", fields)
+    again = client.get(second[1]).text
+    print(
+        f"\n[forms-once] sign-off: statuses {first[0]},{second[0]} events "
+        f"first={after_first - before} second={world.application.max_position() - after_first}"
+    )
+    assert first[0] == 303 and second[0] == 303, (first, second)
+    assert after_first > before
+    assert world.application.max_position() == after_first, "the second post signed off again"
+    assert "Already recorded" in again
