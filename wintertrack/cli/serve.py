@@ -59,7 +59,12 @@ DEMO_USERS: tuple[tuple[str, str, list[str]], ...] = (
     ("demo-admin", "admin", []),
     ("uec-board", "board", []),
     ("icb-finance", "finance", []),
-    ("imc-lead", "lead", ["imc-beds-enh", "hct-bridging-enh", "smart-ed-specialist-review-whth"]),
+    # The lead also enters one acute site's daily flow (sites are assigned by ODS code).
+    (
+        "imc-lead",
+        "lead",
+        ["imc-beds-enh", "hct-bridging-enh", "smart-ed-specialist-review-whth", "RQW"],
+    ),
 )
 
 
@@ -92,10 +97,13 @@ def _grant_second_winter(application: WinterApplication) -> None:
     """The demo's users act in the 2023/24 winter too."""
     from wintertrack.demo import SECOND_WINTER
 
+    second = application.get_programme(SECOND_WINTER)
+    known = set(second.scheme_codes) | set(second.site_codes)  # it has no acute sites
     for name, _, schemes in DEMO_USERS:
         user = application.get_user(name)
         if SECOND_WINTER not in user.programmes:
-            application.grant_programme(_actor(), name, SECOND_WINTER, schemes)
+            mine = [code for code in schemes if code in known]
+            application.grant_programme(_actor(), name, SECOND_WINTER, mine)
 
 
 REGION_USERS: tuple[tuple[str, str], ...] = (("demo-admin", "admin"), ("region-team", "region"))
