@@ -17,6 +17,7 @@ from api.web import (
     finance_ledger,
     finance_tasks,
     history,
+    lead_kpis,
     lead_tasks,
     lead_upload,
     pages,
@@ -51,6 +52,7 @@ def install_web(
     app.include_router(lead_tasks.router)
     app.include_router(lead_upload.router)
     app.include_router(site_flow.router)
+    app.include_router(lead_kpis.router)
     app.include_router(history.router)
     app.include_router(explain.router)
     app.include_router(region.router)

@@ -27,7 +27,14 @@ def lead_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
         for ods in session[0].schemes
         if ods in facts.sites
     ]
-    context = {"_session": session, "home": home, "programme": programme, "sites": sites}
+    with_kpis = {c for c in session[0].schemes if c in facts.schemes and facts.schemes[c].kpis}
+    context = {
+        "_session": session,
+        "home": home,
+        "programme": programme,
+        "sites": sites,
+        "with_kpis": with_kpis,
+    }
     return _page(request, "home_lead.html", context)
 
 
