@@ -59,11 +59,18 @@ DEMO_USERS: tuple[tuple[str, str, list[str]], ...] = (
     ("demo-admin", "admin", []),
     ("uec-board", "board", []),
     ("icb-finance", "finance", []),
-    # The lead also enters one acute site's daily flow (sites are assigned by ODS code).
+    # The lead also enters KPI values and one acute site's daily flow (sites are assigned by
+    # ODS code, like schemes).
     (
         "imc-lead",
         "lead",
-        ["imc-beds-enh", "hct-bridging-enh", "smart-ed-specialist-review-whth", "RQW"],
+        [
+            "imc-beds-enh",
+            "hct-bridging-enh",
+            "smart-ed-specialist-review-whth",
+            "arc-reablement-we",  # with KPIs, entered on their own page
+            "RQW",
+        ],
     ),
 )
 
