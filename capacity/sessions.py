@@ -190,6 +190,7 @@ class SignInLink(Aggregate):
     class LinkIssued(Event, Aggregate.Created):
         TOPIC = "wintertrack:SignInLink.LinkIssued"
         user: str
+        issued_at: datetime
         expires_at: datetime
 
     Created = LinkIssued
@@ -202,19 +203,23 @@ class SignInLink(Aggregate):
         def apply(self, aggregate: SignInLink) -> None:
             aggregate.used_at = self.at
 
-    def __init__(self, user: str, expires_at: datetime) -> None:
+    def __init__(self, user: str, issued_at: datetime, expires_at: datetime) -> None:
         self.user = user
+        self.issued_at = issued_at
         self.expires_at = expires_at
         self.used_at: datetime | None = None
 
     @classmethod
-    def issue(cls, actor: Actor, secret: str, user: str, expires_at: datetime) -> SignInLink:
+    def issue(
+        cls, actor: Actor, secret: str, user: str, now: datetime, life: timedelta
+    ) -> SignInLink:
         return cls._create(
             cls.LinkIssued,
             id=link_aggregate_id(secret),
             actor=actor,
             user=user,
-            expires_at=expires_at,
+            issued_at=now,
+            expires_at=now + life,
         )
 
     def refused_because(self, now: datetime) -> str | None:

@@ -96,7 +96,7 @@ class SignInService:
         hash is stored, so the secret is shown this once."""
         user = self.app.get_user(name)
         secret = secrets.token_urlsafe(32)
-        link = SignInLink.issue(actor, secret, user.name, self.now() + self.limits.link)
+        link = SignInLink.issue(actor, secret, user.name, self.now(), self.limits.link)
         self.app.save(link)
         return secret
 
@@ -114,18 +114,25 @@ class SignInService:
         link = self._link(secret)
         reason = "this sign-in link is not valid; ask for a new one"
         if link is not None:
-            reason = link.refused_because(self.now()) or ""
+            reason = link.refused_because(self.now()) or self._spend(link, address)
         if not reason and link is not None:
             user = self.app.get_user(link.user)
-            link.use(Actor(user.name, user.role, "web"), address, self.now())
-            try:
-                self.app.save(link)
-            except IntegrityError:  # the other click spent it first
-                reason = "this sign-in link has already been used; ask for a new one"
-            else:
-                return self._open(user, "link", None, address), user
+            return self._open(user, "link", None, address), user
         self._fail(address, credential, "sign-in link", reason)
         raise Unauthenticated(reason)
+
+    def _spend(self, link: SignInLink, address: str) -> str:
+        """Marks the link used; "" when it was, else why not."""
+        user = self.app.get_user(link.user)
+        ended = user.sessions_valid_after
+        if ended and link.issued_at < ended:
+            return "an administrator ended this user's sessions after this link was made"
+        link.use(Actor(user.name, user.role, "web"), address, self.now())
+        try:
+            self.app.save(link)
+        except IntegrityError:  # the other click spent it first
+            return "this sign-in link has already been used; ask for a new one"
+        return ""
 
     def _link(self, secret: str) -> SignInLink | None:
         if not secret or len(secret) > 200:

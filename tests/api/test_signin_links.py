@@ -82,3 +82,12 @@ def test_an_unknown_or_malformed_link_is_refused_without_a_500() -> None:
         status, text = _use(client, secret)
         assert status == 401 and "not valid" in text, secret
     assert client.get("/login/link/nope").status_code == 401
+
+
+def test_a_link_made_before_an_administrator_ended_the_users_sessions_is_refused() -> None:
+    world, signin, clock = _world()
+    secret = signin.issue_link(ADMIN, "lead")
+    clock.at += timedelta(minutes=5)
+    signin.end_user_sessions(ADMIN, "lead", "laptop lost")
+    status, text = _use(TestClient(world.client.app), secret)
+    assert status == 401 and "an administrator ended this user" in text
