@@ -41,7 +41,7 @@ class Session(Aggregate):
     class SessionStarted(Event, Aggregate.Created):
         TOPIC = "wintertrack:Session.SessionStarted"
         user: str
-        method: str  # token | oidc
+        method: str  # token | oidc | link
         token_id: str | None
         address: str
         started_at: datetime
@@ -172,3 +172,62 @@ class SignInAudit(Aggregate):
 
     def failures_since(self, since: datetime) -> list[datetime]:
         return [at for at in self.failures if at >= since]
+
+
+def link_aggregate_id(secret: str) -> UUID:
+    return natural_id("sign-in-link", session_hash(secret))
+
+
+class SignInLink(Aggregate):
+    """A one-time sign-in link: known only by the SHA-256 of its secret (the secret is in the
+    link and nowhere else), good once and only until it expires."""
+
+    TOPIC = "wintertrack:SignInLink"
+
+    class Event(Aggregate.Event):
+        actor: Actor
+
+    class LinkIssued(Event, Aggregate.Created):
+        TOPIC = "wintertrack:SignInLink.LinkIssued"
+        user: str
+        issued_at: datetime
+        expires_at: datetime
+
+    Created = LinkIssued
+
+    class LinkUsed(Event):
+        TOPIC = "wintertrack:SignInLink.LinkUsed"
+        address: str
+        at: datetime
+
+        def apply(self, aggregate: SignInLink) -> None:
+            aggregate.used_at = self.at
+
+    def __init__(self, user: str, issued_at: datetime, expires_at: datetime) -> None:
+        self.user = user
+        self.issued_at = issued_at
+        self.expires_at = expires_at
+        self.used_at: datetime | None = None
+
+    @classmethod
+    def issue(
+        cls, actor: Actor, secret: str, user: str, now: datetime, life: timedelta
+    ) -> SignInLink:
+        return cls._create(
+            cls.LinkIssued,
+            id=link_aggregate_id(secret),
+            actor=actor,
+            user=user,
+            issued_at=now,
+            expires_at=now + life,
+        )
+
+    def refused_because(self, now: datetime) -> str | None:
+        if self.used_at is not None:
+            return "this sign-in link has already been used; ask for a new one"
+        if now >= self.expires_at:
+            return "this sign-in link has expired; ask for a new one"
+        return None
+
+    def use(self, actor: Actor, address: str, now: datetime) -> None:
+        self.trigger_event(self.LinkUsed, actor=actor, address=address[:100], at=now)

@@ -19,7 +19,15 @@ from eventsourcing.persistence import IntegrityError
 
 from capacity.app.core import Change, Command
 from capacity.errors import Conflict, Unauthenticated
-from capacity.sessions import Session, SignInAudit, audit_id, session_aggregate_id
+from capacity.sessions import (
+    Session,
+    SignInAudit,
+    SignInLink,
+    audit_id,
+    link_aggregate_id,
+    session_aggregate_id,
+    session_hash,
+)
 from capacity.users import AccessToken, User, token_id
 from capacity.values import Actor
 
@@ -35,6 +43,7 @@ class SignInLimits:
     per_address: int = 10  # failed attempts from one address in the window
     per_credential: int = 10  # failed attempts with one credential (from any address)
     per_user: int = 20  # sign-ins of one user in the window
+    link: timedelta = timedelta(hours=12)  # a one-time sign-in link's life
 
 
 class TooManyAttempts(Exception):
@@ -81,6 +90,59 @@ class SignInService:
             self._fail(address, f"email:{email}", email, reason)
             raise Unauthenticated(f"no Wintertrack user has the email {email}")
         return self._open(user, "oidc", None, address), user
+
+    def issue_link(self, actor: Actor, name: str) -> str:
+        """A one-time sign-in link's secret for the user ``name`` (which must exist); only its
+        hash is stored, so the secret is shown this once."""
+        user = self.app.get_user(name)
+        secret = secrets.token_urlsafe(32)
+        link = SignInLink.issue(actor, secret, user.name, self.now(), self.limits.link)
+        self.app.save(link)
+        return secret
+
+    def link_refused_because(self, secret: str) -> str | None:
+        """Why a link would be refused, without using it (the page before the button)."""
+        link = self._link(secret)
+        if link is None:
+            return "this sign-in link is not valid; ask for a new one"
+        return link.refused_because(self.now())
+
+    def with_link(self, secret: str, address: str) -> tuple[str, User]:
+        """Uses a one-time link and opens a session; the link is spent before the session
+        opens, so two clicks racing each other open one session between them."""
+        credential = f"link:{session_hash(secret)[:16]}" if len(secret) <= 200 else "link:?"
+        link = self._link(secret)
+        reason = "this sign-in link is not valid; ask for a new one"
+        if link is not None:
+            reason = link.refused_because(self.now()) or self._spend(link, address)
+        if not reason and link is not None:
+            user = self.app.get_user(link.user)
+            return self._open(user, "link", None, address), user
+        self._fail(address, credential, "sign-in link", reason)
+        raise Unauthenticated(reason)
+
+    def _spend(self, link: SignInLink, address: str) -> str:
+        """Marks the link used; "" when it was, else why not."""
+        user = self.app.get_user(link.user)
+        ended = user.sessions_valid_after
+        if ended and link.issued_at < ended:
+            return "an administrator ended this user's sessions after this link was made"
+        link.use(Actor(user.name, user.role, "web"), address, self.now())
+        try:
+            self.app.save(link)
+        except IntegrityError:  # the other click spent it first
+            return "this sign-in link has already been used; ask for a new one"
+        return ""
+
+    def _link(self, secret: str) -> SignInLink | None:
+        if not secret or len(secret) > 200:
+            return None
+        record = link_aggregate_id(secret)
+        if record not in self.app.repository:
+            return None
+        link: Any = self.app.repository.get(record)
+        assert isinstance(link, SignInLink)
+        return link
 
     def _fail(self, address: str, credential: str, claimed: str, reason: str) -> None:
         """Records a failure, or refuses it unrecorded once its address or its credential is
@@ -162,6 +224,8 @@ class SignInService:
     # --- audit and rate limits -------------------------------------------------------------
 
     AUDITED = (
+        "wintertrack:SignInLink.LinkIssued",
+        "wintertrack:SignInLink.LinkUsed",
         "wintertrack:Session.SessionStarted",
         "wintertrack:Session.SessionEnded",
         "wintertrack:SignInAudit.SignInFailed",

@@ -337,3 +337,8 @@ def flow_for(p: ProgrammeFacts, days: list[date], ods: str | None = None) -> Flo
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(PENNY)
+
+
+def kpi_values(scheme: SchemeFacts, window: list[date]) -> dict[str, Decimal | date]:
+    """Each KPI's value over the days of ``window``, by its aggregation (as the month shows)."""
+    return _kpis(scheme, window)

@@ -17,11 +17,13 @@ from api.web import (
     finance_ledger,
     finance_tasks,
     history,
+    lead_kpis,
     lead_tasks,
     lead_upload,
     pages,
     region,
     signin_oidc,
+    site_flow,
 )
 from api.web.common import PageRefused, _page, templates
 from api.web.oidc import OidcClient
@@ -49,6 +51,8 @@ def install_web(
     app.include_router(admin_users.router)
     app.include_router(lead_tasks.router)
     app.include_router(lead_upload.router)
+    app.include_router(site_flow.router)
+    app.include_router(lead_kpis.router)
     app.include_router(history.router)
     app.include_router(explain.router)
     app.include_router(region.router)

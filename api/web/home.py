@@ -21,7 +21,20 @@ def lead_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
     facts = read.facts(programme)
     now = datetime.now(LONDON).time()
     home = lead_home(facts, list(session[0].schemes), read.today(), now)
-    context = {"_session": session, "home": home, "programme": programme}
+    # Acute sites are assigned like schemes (by ODS code): each with whether today is in.
+    sites = [
+        (ods, facts.sites[ods][0], (ods, home.day) in facts.flow)
+        for ods in session[0].schemes
+        if ods in facts.sites
+    ]
+    with_kpis = {c for c in session[0].schemes if c in facts.schemes and facts.schemes[c].kpis}
+    context = {
+        "_session": session,
+        "home": home,
+        "programme": programme,
+        "sites": sites,
+        "with_kpis": with_kpis,
+    }
     return _page(request, "home_lead.html", context)
 
 

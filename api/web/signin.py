@@ -42,6 +42,33 @@ async def login(request: Request) -> Response:
     return signed_in(request, session_id, target)
 
 
+@router.get("/login/link/{secret}", response_class=HTMLResponse)
+def link_form(request: Request, secret: str) -> HTMLResponse:
+    """A one-time link opens a page with one button, and only pressing it spends the link: a
+    mail scanner or a browser fetching the link ahead does not sign anyone in."""
+    signin: SignInService = request.app.state.signin
+    reason = signin.link_refused_because(secret)
+    context = {"error": reason, "secret": None if reason else secret}
+    return _page(request, "login_link.html", context, status=401 if reason else 200)
+
+
+@router.post("/login/link", response_model=None)
+async def login_with_link(request: Request) -> Response:
+    form = await request.form()
+    secret = str(form.get("secret") or "").strip()
+    signin: SignInService = request.app.state.signin
+    try:
+        session_id, _ = signin.with_link(secret, _address(request))
+    except TooManyAttempts as error:
+        page = _page(request, "login_link.html", {"error": str(error), "secret": None}, 429)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
+    except Unauthenticated as error:
+        context = {"error": error.message, "secret": None}
+        return _page(request, "login_link.html", context, status=401)
+    return signed_in(request, session_id, "/")
+
+
 def signed_in(request: Request, session_id: str, target: str) -> RedirectResponse:
     sessions: Sessions = request.app.state.sessions
     response = RedirectResponse(safe_next(target), status_code=303)

@@ -46,7 +46,7 @@ from capacity.programme import Programme, programme_id
 from capacity.provenance import SchemeProvenance
 from capacity.reports import DailyReport, daily_report_id
 from capacity.scheme import Scheme, scheme_id
-from capacity.sessions import Session, SignInAudit
+from capacity.sessions import Session, SignInAudit, SignInLink
 from capacity.site import Site, site_id
 from capacity.transcodings import FastJSONTranscoder, register_domain_transcodings
 from capacity.users import (
@@ -60,7 +60,7 @@ from schemes.rules import InputRefused, check_text
 A = TypeVar("A", bound=Aggregate)
 # Aggregates written outside this class (see capacity/signin.py): imported here so their pinned
 # topics are known wherever stored events are read.
-SIGN_IN_AGGREGATES = (Session, SignInAudit, SchemeProvenance)
+SIGN_IN_AGGREGATES = (Session, SignInAudit, SignInLink, SchemeProvenance)
 
 
 @dataclass(frozen=True)

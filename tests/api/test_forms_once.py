@@ -47,6 +47,24 @@ FORMS: dict[str, Form] = {
         "/upload/daily/confirm",
         {"row-2-scheme_code": "own", "row-2-date": "2022-11-03", "row-2-beds_equivalent": "2"},
     ),
+    "site flow": Form(
+        "lead",
+        "/sites/RQW/flow",
+        "/sites/RQW/flow",
+        {
+            "date": "2022-11-02",
+            "core_beds_open": "400",
+            "escalation_beds_open": "20",
+            "beds_occupied": "410",
+            "nctr": "90",
+            "nctr_discharged": "30",
+            "nctr_discharged_by_5pm": "12",
+            "discharges_p0": "60",
+        },
+    ),
+    "KPI values": Form(
+        "lead", "/schemes/own/kpis", "/schemes/own/kpis", {"date": "2022-11-01", "kpi_hours": "3"}
+    ),
     "beds": Form(
         "lead",
         "/schemes/own/tasks",

@@ -20,7 +20,12 @@ def test_a_lead_lands_on_their_schemes_and_reaches_the_entry_form(
     assert page.inner_text("h1") == "Your schemes"
     rows = page.locator("#lead-schemes tbody tr")
     codes = {rows.nth(i).get_attribute("data-scheme") for i in range(rows.count())}
-    assert codes == {"imc-beds-enh", "hct-bridging-enh", "smart-ed-specialist-review-whth"}
+    assert codes == {
+        "imc-beds-enh",
+        "hct-bridging-enh",
+        "smart-ed-specialist-review-whth",
+        "arc-reablement-we",
+    }
     check(page, "home-lead")
     # one click to the day's entry form
     page.click("#lead-schemes tbody tr[data-scheme=hct-bridging-enh] a")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -22,6 +22,7 @@ class Server:
     tokens: dict[str, str]
     process: subprocess.Popen[str]
     log: Path
+    links: dict[str, str] = field(default_factory=dict)  # each role's one-time sign-in link
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -76,21 +77,27 @@ def start_server(
         )
     assert process.stdout is not None
     tokens: dict[str, str] = {}
+    links: dict[str, str] = {}
     deadline = time.monotonic() + 120
-    while len(tokens) < len(roles) and time.monotonic() < deadline:
+    role = ""
+    # Each role's token line is followed by its sign-in link's line.
+    while (len(tokens) < len(roles) or len(links) < len(tokens)) and time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:
             break
         parts = line.split()
         if len(parts) == 3 and parts[0] in roles:
-            tokens[parts[0]] = parts[2]
+            role = parts[0]
+            tokens[role] = parts[2]
+        elif parts[:3] == ["sign", "in", "once:"] and role:
+            links[role] = parts[3]
     # Keep reading what the server prints (uvicorn's access log), or a full pipe stalls it.
     threading.Thread(target=_drain, args=(process.stdout, log), daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return Server(url, tokens, process, log)
+                return Server(url, tokens, process, log, links)
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()

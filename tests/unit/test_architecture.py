@@ -125,3 +125,11 @@ def test_every_route_and_command_is_in_architecture_md() -> None:
         names |= {f"{name} {s}" for s in sub} if sub else {name}
     missing = sorted(n for n in names if f"`wintertrack {n}" not in ARCHITECTURE)
     assert missing == [], "add the command to ARCHITECTURE.md"
+
+
+def test_every_flow_count_has_a_label_on_the_entry_form() -> None:
+    from capacity.flow_figures import COUNTS, form_cells
+
+    named = dict(form_cells())
+    assert set(COUNTS) <= set(named)
+    assert all(named.values())

@@ -59,7 +59,19 @@ DEMO_USERS: tuple[tuple[str, str, list[str]], ...] = (
     ("demo-admin", "admin", []),
     ("uec-board", "board", []),
     ("icb-finance", "finance", []),
-    ("imc-lead", "lead", ["imc-beds-enh", "hct-bridging-enh", "smart-ed-specialist-review-whth"]),
+    # The lead also enters KPI values and one acute site's daily flow (sites are assigned by
+    # ODS code, like schemes).
+    (
+        "imc-lead",
+        "lead",
+        [
+            "imc-beds-enh",
+            "hct-bridging-enh",
+            "smart-ed-specialist-review-whth",
+            "arc-reablement-we",  # with KPIs, entered on their own page
+            "RQW",
+        ],
+    ),
 )
 
 
@@ -75,14 +87,30 @@ def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[s
     return tokens
 
 
+def _print_sign_ins(
+    application: WinterApplication, host: str, port: int, tokens: list[tuple[str, str, str]]
+) -> None:
+    """Each demo user's token, and a link that signs them in once (for 12 hours)."""
+    from capacity.signin import SignInService
+
+    links = SignInService(application)
+    for role, name, token in tokens:
+        secret = links.issue_link(_actor(), name)
+        print(f"{role:<8} {name:<12} {token}")
+        print(f"{'':<8} sign in once: http://{host}:{port}/login/link/{secret}")
+
+
 def _grant_second_winter(application: WinterApplication) -> None:
     """The demo's users act in the 2023/24 winter too."""
     from wintertrack.demo import SECOND_WINTER
 
+    second = application.get_programme(SECOND_WINTER)
+    known = set(second.scheme_codes) | set(second.site_codes)  # it has no acute sites
     for name, _, schemes in DEMO_USERS:
         user = application.get_user(name)
         if SECOND_WINTER not in user.programmes:
-            application.grant_programme(_actor(), name, SECOND_WINTER, schemes)
+            mine = [code for code in schemes if code in known]
+            application.grant_programme(_actor(), name, SECOND_WINTER, mine)
 
 
 REGION_USERS: tuple[tuple[str, str], ...] = (("demo-admin", "admin"), ("region-team", "region"))
@@ -121,8 +149,7 @@ def _region_demo(application: WinterApplication, day: date, host: str, port: int
         follower = RegionFollower(application, region, bootstrap, prefix)
         threading.Thread(target=follower.run, args=(threading.Event(),), daemon=True).start()
     print(f"Wintertrack region demo: http://{host}:{port}/regions/{region.code}")
-    for role, name, token in _region_tokens(application, region.code):
-        print(f"{role:<8} {name:<12} {token}")
+    _print_sign_ins(application, host, port, _region_tokens(application, region.code))
     return region
 
 
@@ -199,8 +226,7 @@ def serve(
                 second_winter(application, day - timedelta(days=1))
         projector.run_once()
         print(f"Wintertrack demo: http://{host}:{port}/ (programme {programme})")
-        for role, name, token in _demo_tokens(application, programme):
-            print(f"{role:<8} {name:<12} {token}")
+        _print_sign_ins(application, host, port, _demo_tokens(application, programme))
         if winters:
             _grant_second_winter(application)
     oidc = None
