@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate
 from api.web.task_kit import Task, history_of
-from api.web.wording import money
+from api.wording import money
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]

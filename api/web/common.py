@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.web.session import COOKIE, FLASH, Sessions
-from api.web.wording import error_line, money, words
+from api.wording import MEASURES, cell_words, error_line, field_label, figure, money, words
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, Unauthenticated
 from capacity.policy import POLICY, permits, refusal
@@ -42,6 +42,10 @@ templates.env.filters["gbp"] = gbp_text
 templates.env.filters["words"] = words
 templates.env.filters["money"] = money
 templates.env.globals["error_line"] = error_line
+templates.env.globals["field_label"] = field_label
+templates.env.globals["figure"] = figure
+templates.env.globals["measures"] = MEASURES
+templates.env.filters["cellwords"] = cell_words
 
 
 def _plain_number(value: Decimal) -> str:

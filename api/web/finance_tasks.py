@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import Revision
 from api.web.common import PageGate, submitted_note
 from api.web.task_kit import Task, refusal
-from api.web.wording import day, money, words
+from api.wording import day, money, words
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
 from schemes.months import YearMonth, financial_month_label, months_in_period

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate
 from api.web.task_kit import Task, history_of
-from api.web.wording import count, day, words
+from api.wording import count, day, words
 from capacity.policy import permits
 
 router = APIRouter(include_in_schema=False)

@@ -62,7 +62,8 @@ ALLOWED_ON_TECHNICAL = {"ISO date", "event-log position"}
 
 class Page(HTMLParser):
     """A page's visible text (what a person reads, screen-reader-only text included), its
-    links and its forms."""
+    links and its forms. Text in ``<code>`` is left out: it is what a person must type or
+    check exactly (a file's header row, a SHA-256), not prose."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -73,7 +74,7 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "code"):
             self._skip += 1
         elif tag == "a" and a.get("href"):
             self.links.append(a["href"])
@@ -86,7 +87,7 @@ class Page(HTMLParser):
             fields.append((tag, a.get("type", "text"), a.get("name", ""), a.get("value", "")))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "code"):
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:

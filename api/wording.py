@@ -15,6 +15,13 @@ WORDS = {
     "imc": "IMC",
 }
 
+# How a scheme's delivery is measured, as its page says it.
+MEASURES = {
+    "beds_open": "counted from beds open",
+    "reported": "reports its beds-equivalent",
+    "none": "not measured in beds-equivalent",
+}
+
 # Field names whose label is not the name in words.
 LABELS = {
     "amount_gbp": "Amount (£)",
@@ -56,9 +63,22 @@ def field_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_ISO_EXAMPLE = re.compile(r"must be an ISO date, e\.g\. \d{4}-\d{2}-\d{2}")
+
+
+_CODES = re.compile(r"\b(virtual_ward|mental_health)\b")
+
+
+def plain_reason(message: str) -> str:
+    """A refusal's reason in the words of this guide (the rules speak for the API too)."""
+    message = _ISO_EXAMPLE.sub("must be a real date, such as 2 Nov 2022", message)
+    return _CODES.sub(lambda found: WORDS[found.group(0)], message)
+
+
 def error_line(name: str, message: str) -> str:
     """One line of an error summary: "Beds occupied must not be negative"."""
     label = field_label(name)
+    message = plain_reason(message)
     if message.startswith(_VERBS):
         return f"{label} {message}"
     return f"{label}: {message}"
@@ -91,3 +111,28 @@ def count(n: int | str, noun: str, plural: str | None = None) -> str:
     except ValueError:
         one = False
     return f"{n} {noun if one else plural or noun + 's'}"
+
+
+def figure(name: str, value: object) -> str:
+    """A figure of a return as people read it: amounts in pounds, dates as dates."""
+    if value is None or value == "":
+        return "none"
+    if name.endswith("_gbp"):
+        return money(str(value))
+    if name.endswith(("_on", "date")):
+        return day(str(value))
+    return str(value)
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def cell_words(value: object) -> str:
+    """A text cell of a return as people read it: dates as dates, codes as words."""
+    text = str(value)
+    if _ISO_DAY.match(text):
+        return day(text)
+    if _ISO_MOMENT.match(text):
+        return f"{day(text)} {text[11:16]}"
+    return WORDS.get(text, text)
