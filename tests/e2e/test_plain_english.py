@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -139,20 +139,26 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serv
     region.stop()
 
 
+def shape(path: str) -> tuple[str, tuple[str, ...]]:
+    """A page and the names of its query (one day's correction stands for every day's)."""
+    parts = urlsplit(path)
+    return parts.path, tuple(sorted(parse_qs(parts.query)))
+
+
 def crawl(server: Server, role: str) -> tuple[int, list[str]]:
     """(pages read, raw forms found) for one role."""
     client = httpx.Client(base_url=server.url, timeout=60, follow_redirects=True)
     signed = client.post("/login", data={"token": server.tokens[role], "next": "/"})
     assert signed.status_code == 200, signed.text[:300]
     home = urlsplit(str(signed.url)).path
-    queue, seen, found = [home, *KNOWN], set[str](), list[str]()
+    queue, seen, found = [home, *KNOWN], set[tuple[str, tuple[str, ...]]](), list[str]()
     posted: set[str] = set()
     pages = 0
-    while queue and pages < 80:
+    while queue and pages < 300:
         path = queue.pop(0)
-        if path in seen or SKIP.search(urlsplit(path).path):
+        if shape(path) in seen or SKIP.search(urlsplit(path).path):
             continue
-        seen.add(path)
+        seen.add(shape(path))
         answer = client.get(path)
         if answer.status_code in (403, 404) or "text/html" not in answer.headers.get(
             "content-type", ""

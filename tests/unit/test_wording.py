@@ -35,3 +35,13 @@ def test_money_dates_and_words() -> None:
     assert figure("forecast_outturn_gbp", "215430.90") == "£215,430.90"
     assert cell_words("2026-12-03 17:31:20") == "3 Dec 2026 17:31"
     assert cell_words("virtual_ward") == "virtual ward"
+
+
+def test_explain_says_what_a_beds_open_scheme_reported_never_none() -> None:
+    from projections.explain import _beds, _reported
+
+    said = _reported({"beds_open": 4, "beds_occupied": 3})
+    assert said == "4 beds open, 3 beds occupied (the beds-equivalent is counted from beds open)"
+    assert "no beds-equivalent" not in _reported({})
+    assert _reported({"beds_equivalent": 8.4}) == "beds-equivalent 8.4"
+    assert (_beds(-1, "core"), _beds(2, "dta")) == ("1 core bed", "2 DTA beds")
