@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from api.schemas import HistoryEntry
+from api.wording import count as plural
+from api.wording import words
 from capacity.daily_figures import LABELS
 from schemes.months import YearMonth
 from schemes.rules import InputRefused
@@ -129,12 +131,14 @@ def _scheme_sentence(event: str, data: dict[str, Any]) -> tuple[str, str]:
         plan = f", planned {planned} beds-equivalent a day" if planned else ""
         return "", (
             f"registered in {data.get('category')} at {data.get('place')} with "
-            f"{_money(data.get('allocation_gbp'))} of {data.get('funding_stream')}{plan}"
+            f"{_money(data.get('allocation_gbp'))} of {words(str(data.get('funding_stream')))}"
+            f"{plan}"
         )
     if name in ("BedsOpened", "BedsClosed"):
         verb = "opened" if name == "BedsOpened" else "closed"
         count = abs(int(data.get("change", 0)))
-        return data.get("on", ""), f"{count} {data.get('bed_type')} beds {verb}{reason}"
+        beds = plural(count, f"{words(str(data.get('bed_type')))} bed")
+        return data.get("on", ""), f"{beds} {verb}{reason}"
     if name == "SchemeMobilised":
         return data.get("went_live_on", ""), "went live"
     if name == "SchemeApproved":

@@ -84,8 +84,7 @@ def _trails(db: ViewDatabase, p: ProgrammeFacts, code: str) -> dict[date, list[T
     )
     for day, data, at, position in rows:
         figures = orjson.loads(data)
-        value = figures.get("beds_equivalent")
-        shown = "no beds-equivalent" if value is None else f"beds-equivalent {value}"
+        shown = _reported(figures)
         seen = found.setdefault(date.fromisoformat(day), [])
         said = f"corrected to {shown} ({figures['reason']})" if seen else f"reported {shown}"
         if seen and "reason" not in figures:
@@ -94,9 +93,33 @@ def _trails(db: ViewDatabase, p: ProgrammeFacts, code: str) -> dict[date, list[T
     return found
 
 
+def _reported(figures: dict[str, object]) -> str:
+    """What a day's report said, in words. A beds-open scheme reports beds, not a
+    beds-equivalent: its figure is counted from the beds open, never read as zero."""
+    value = figures.get("beds_equivalent")
+    if value is not None:
+        return f"beds-equivalent {value}"
+    beds = [
+        f"{figures[key]} {label}"
+        for key, label in (("beds_open", "beds open"), ("beds_occupied", "beds occupied"))
+        if figures.get(key) is not None
+    ]
+    if beds:
+        return ", ".join(beds) + " (the beds-equivalent is counted from beds open)"
+    return "the day, with the beds-equivalent counted from beds open"
+
+
+def _bed_kind(kind: str) -> str:
+    return "DTA" if kind == "dta" else kind.replace("_", " ")
+
+
+def _beds(n: int, kind: str) -> str:
+    return f"{abs(n)} {_bed_kind(kind)} bed{'' if abs(n) == 1 else 's'}"
+
+
 def _changes(db: ViewDatabase, p: ProgrammeFacts, code: str) -> tuple[list[Trail], list[Trail]]:
     beds = [
-        Trail(int(pos), day, f"{'opened' if n > 0 else 'closed'} {abs(n)} {kind} beds ({why})")
+        Trail(int(pos), day, f"{'opened' if n > 0 else 'closed'} {_beds(n, kind)} ({why})")
         for day, n, kind, why, pos in db.query(
             "SELECT day, change, bed_type, reason, position FROM v_bed_change WHERE programme = ? "
             "AND scheme = ? AND position <= ? ORDER BY day, position",

@@ -40,10 +40,18 @@ class Freshness:
         return f"position={self.position}; recorded={recorded}; lag={self.lag_events}"
 
     def sentence(self) -> str:
-        """ "as at event 2,913, 1 s ago" — the line pages print under their figures."""
+        """ "as at event 2,913, 1 second ago" — the line pages print under their figures."""
         age = self.age_seconds
         when = "" if age is None else f", {_duration(age)} ago"
         return f"as at event {self.position:,}{when}"
+
+    def plain(self) -> str:
+        """ "include every change stored up to 2 minutes ago" — the pages' footer, in words (the
+        event's position is technical detail: it stays in the header and the API)."""
+        age = self.age_seconds
+        if age is None:
+            return "include every change stored so far"
+        return f"include every change stored up to {_duration(age)} ago"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,11 +67,11 @@ class Freshness:
 
 def _duration(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return f"{seconds:.0f} seconds" if round(seconds) != 1 else "1 second"
     if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
+        return f"{seconds / 60:.0f} minutes"
     if seconds < 36 * 3600:
-        return f"{seconds / 3600:.0f} h"
+        return f"{seconds / 3600:.0f} hours"
     return f"{seconds / 86400:.0f} days"
 
 

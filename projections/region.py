@@ -27,7 +27,8 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-STATUSES = ("submitted", "resubmitted", "late", "missing")
+STATUSES = ("submitted", "resubmitted", "late", "missing", "not_due")
+NOT_SENT = ("missing", "not_due")
 
 
 def received(views: ViewDatabase, region: str, month: str | None = None) -> list[dict[str, Any]]:
@@ -62,16 +63,18 @@ def _beds(value: Any) -> Decimal:
 
 
 def _icb_row(
-    region: Region, code: str, revisions: list[dict[str, Any]], due: date
+    region: Region, code: str, revisions: list[dict[str, Any]], due: date, today: date
 ) -> dict[str, Any]:
     icb = region.icb(code)
     name = icb.name if icb else code
     if not revisions:
+        # Nothing received is only "missing" once the due day has passed; before it the
+        # ICB is not late, its return is simply not yet due.
         return {
             "icb_code": code,
             "icb_name": name,
             "programme": None,
-            "status": "missing",
+            "status": "missing" if today > due else "not_due",
             "revision": None,
             "revisions": [],
             "submitted_at": None,
@@ -88,9 +91,12 @@ def _icb_row(
     latest = ordered[-1]
     first = datetime.fromisoformat(ordered[0]["submitted_at"])
     summary = latest["summary"]
-    delivered, planned = (
-        _beds(summary["delivered_beds_equivalent"]),
-        _beds(summary["planned_beds_equivalent"]),
+    delivered = _beds(summary["delivered_beds_equivalent"])
+    # One allocation figure per ICB: the sum of its funding streams' programme allocations,
+    # the same figures the per-stream table shows (not the total assigned to schemes).
+    allocation = sum(
+        (_beds(stream["programme_allocation_gbp"]) for stream in summary["by_stream"].values()),
+        ZERO,
     )
     return {
         "icb_code": code,
@@ -120,9 +126,10 @@ def _icb_row(
         "planned_beds_equivalent": summary["planned_beds_equivalent"],
         "spend_to_date_gbp": summary["spend_to_date_gbp"],
         "spend_in_month_gbp": summary["spend_in_month_gbp"],
-        "allocation_gbp": summary["allocation_gbp"],
+        "allocation_gbp": gbp(allocation),
         "by_stream": summary["by_stream"],
-        "rag": rag(delivered, planned, "reported"),
+        # Against the ICB's own bed target, as the region tracks each ICB's commitment.
+        "rag": rag(delivered, _beds(summary["bed_target"]), "reported"),
     }
 
 
@@ -131,11 +138,9 @@ def _sum(rows: list[dict[str, Any]], key: str) -> Decimal:
 
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    sent = [r for r in rows if r["status"] != "missing"]
-    delivered, planned = (
-        _sum(sent, "delivered_beds_equivalent"),
-        _sum(sent, "planned_beds_equivalent"),
-    )
+    sent = [r for r in rows if r["status"] not in NOT_SENT]
+    delivered = _sum(sent, "delivered_beds_equivalent")
+    target = Decimal(sum(int(r["bed_target"]) for r in sent))
     by_stream = {
         s: {
             k: gbp(sum((_beds(r["by_stream"][s][k]) for r in sent), ZERO))
@@ -148,11 +153,13 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         **{name: sum(1 for r in rows if r["status"] == name) for name in STATUSES},
         "bed_target": sum(int(r["bed_target"]) for r in sent),
         "delivered_beds_equivalent": float(delivered.quantize(Decimal("0.01"))),
-        "planned_beds_equivalent": float(planned.quantize(Decimal("0.01"))),
+        "planned_beds_equivalent": float(
+            _sum(sent, "planned_beds_equivalent").quantize(Decimal("0.01"))
+        ),
         "spend_to_date_gbp": gbp(_sum(sent, "spend_to_date_gbp")),
         "allocation_gbp": gbp(_sum(sent, "allocation_gbp")),
         "by_stream": by_stream,
-        "rag": rag(delivered, planned, "reported") if sent else None,
+        "rag": rag(delivered, target, "reported") if sent else None,
     }
 
 
@@ -163,7 +170,7 @@ def tracker(views: ViewDatabase, region: Region, month: str, today: date) -> dic
     by_icb: dict[str, list[dict[str, Any]]] = {}
     for row in received(views, region.code, str(ym)):
         by_icb.setdefault(row["icb_code"], []).append(row)
-    rows = [_icb_row(region, code, by_icb.get(code, []), due) for code in region.icb_codes]
+    rows = [_icb_row(region, code, by_icb.get(code, []), due, today) for code in region.icb_codes]
     return {
         "region": region.code,
         "region_name": region.name,
@@ -210,7 +217,7 @@ def by_winter(months: list[dict[str, Any]], region: Region) -> list[dict[str, An
     returned, so the region compares ICBs and winters (months nobody returned are left out)."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for month in months:
-        if month["totals"]["missing"] == month["totals"]["icbs"]:
+        if month["totals"]["missing"] + month["totals"]["not_due"] == month["totals"]["icbs"]:
             continue  # nobody has returned this month (yet): no column
         grouped.setdefault(financial_year(YearMonth.parse(month["month"])), []).append(month)
     winters = []
@@ -262,7 +269,7 @@ def overview(views: ViewDatabase, region: Region, today: date) -> dict[str, Any]
     latest: dict[str, dict[str, Any]] = {}
     for month in months:
         for row in month["icbs"]:
-            if row["status"] != "missing":
+            if row["status"] not in NOT_SENT:
                 latest[row["icb_code"]] = {**row, "month": month["month"]}
     icbs = [
         latest.get(i.code, {"icb_code": i.code, "icb_name": i.name, "status": "missing"})

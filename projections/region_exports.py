@@ -11,6 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from projections.exports import GBP_FORMAT, neutralise, plain_sheet, workbook_bytes
+from projections.region import STATUSES
 from projections.return_document import STREAMS
 
 COLUMNS: tuple[str, ...] = (
@@ -70,7 +71,7 @@ def rollup_rows(tracker: dict[str, Any]) -> list[list[Any]]:
         [
             *lead,
             "TOTAL",
-            f"{t['icbs'] - t['missing']} of {t['icbs']} ICBs returned",
+            f"{t['icbs'] - t['missing'] - t['not_due']} of {t['icbs']} ICBs returned",
             None,
             None,
             None,
@@ -126,7 +127,7 @@ def rollup_xlsx(tracker: dict[str, Any]) -> bytes:
         ["region_name", tracker["region_name"]],
         ["month", tracker["month"]],
         ["deadline", tracker["deadline"]],
-        *([name, t[name]] for name in ("icbs", "submitted", "resubmitted", "late", "missing")),
+        *([name, t[name]] for name in ("icbs", *STATUSES)),
     ]
     plain_sheet(workbook, "Cover", ["field", "value"], cover)
     rows = [

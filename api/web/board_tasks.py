@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate
 from api.web.task_kit import Task, history_of
+from api.wording import money
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]
@@ -78,7 +79,7 @@ async def diversion_submit(request: Request) -> Response:
             idempotency_key=v.get("idempotency_key") or None,
             confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        said = f"Diverted £{v['amount_gbp']} from {v['from_scheme']} to {v['to_scheme']}."
+        said = f"Diverted {money(v['amount_gbp'])} from {v['from_scheme']} to {v['to_scheme']}."
         return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)

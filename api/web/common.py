@@ -8,18 +8,21 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.web.session import COOKIE, FLASH, Sessions
+from api.wording import MEASURES, cell_words, error_line, field_label, figure, money, words
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, Unauthenticated
 from capacity.policy import POLICY, permits, refusal
 from capacity.signin import SignInService
 from capacity.users import User
 from projections.freshness import freshness
+from projections.home import month_due
 from projections.readmodel import ReadModel
 from projections.return_cells import gbp_text
 from projections.winters import default_programme
@@ -36,6 +39,13 @@ RAG_LABELS = {
 }
 templates.env.globals["rag_labels"] = RAG_LABELS
 templates.env.filters["gbp"] = gbp_text
+templates.env.filters["words"] = words
+templates.env.filters["money"] = money
+templates.env.globals["error_line"] = error_line
+templates.env.globals["field_label"] = field_label
+templates.env.globals["figure"] = figure
+templates.env.globals["measures"] = MEASURES
+templates.env.filters["cellwords"] = cell_words
 
 
 def _plain_number(value: Decimal) -> str:
@@ -50,11 +60,25 @@ def uk_date(value: date | str | None) -> str:
     """A date as NHS pages write it: 16 Jan 2023."""
     if value is None or value == "":
         return ""
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:  # what someone typed that is not a date is shown as typed
+        return str(value)
     return f"{day.day} {day:%b %Y}"
 
 
 templates.env.filters["ukdate"] = uk_date
+
+
+def uk_when(value: str | None) -> str:
+    """A moment as pages write it: 16 Jan 2023 10:00 (ISO timestamps stay in the API)."""
+    if not value:
+        return ""
+    text = str(value)
+    return f"{uk_date(text)} {text[11:16]}".strip()
+
+
+templates.env.filters["ukwhen"] = uk_when
 
 
 class LoginRequired(Exception):
@@ -140,6 +164,7 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     if user is not None:
         where = context.get("programme") or _programme(request, user)
         context["may"] = lambda command, programme=where: permits(user, command, programme)
+        context["nav"] = _navigation(request, str(where))
     done = _done(request)
     if done and not context.get("message"):
         context["message"] = done.get("message")
@@ -164,6 +189,19 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
     if done is not None:
         response.delete_cookie(FLASH, path="/")
     return response
+
+
+def _navigation(request: Request, programme: str) -> dict[str, str]:
+    """What the navigation's links carry: the winter the reader chose (``?programme=``), so
+    the next page keeps it, and the month whose return is due for that winter."""
+    chosen = request.query_params.get("programme")
+    query = f"?programme={quote(chosen)}" if chosen else ""
+    _, read, _ = _services(request)
+    try:
+        due = month_due(read.facts(programme), read.today())
+    except DomainError:  # not a programme of this store (a region's code): no month due
+        due = None
+    return {"query": query, "return": f"/returns/{due}{query}" if due else f"/returns{query}"}
 
 
 def _done(request: Request) -> dict[str, Any] | None:

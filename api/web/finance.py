@@ -123,7 +123,7 @@ async def submit_page(request: Request, month: str) -> Response:
         _csrf(request, cookie, form)
         actor = web_actor(user.name, user.role, "web")
         application.authorise(actor, "submit_return", programme)
-        receipt, revision, position, sha = submit(
+        receipt, revision, _position, sha = submit(
             application,
             read,
             actor,
@@ -137,10 +137,7 @@ async def submit_page(request: Request, month: str) -> Response:
         return _return(request, session, month, f"Not submitted: {error}", 403)
     except (DomainError, InputRefused) as error:
         return _return(request, session, month, f"Not submitted: {error}", 422)
-    said = (
-        f"Submitted as revision {revision} (computed at event-log position {position}, "
-        f"SHA-256 {sha})."
-    )
+    said = f"Submitted as revision {revision} (its file's SHA-256 is {sha})."
     done = {"message": replayed(application, receipt) or said, "revision": revision}
     return _redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)
 
@@ -157,7 +154,9 @@ async def sign_off_page(request: Request, month: str) -> Response:
         _csrf(request, cookie, form)
         position = str(form.get("position") or "")
         if not position.isdigit():
-            raise InputRefused("position", "must be the event-log position shown on the page")
+            raise InputRefused(
+                "position", "must be the figures shown on the page: reload and sign off again"
+            )
         receipt, at, sha = sign_off(
             application,
             read,

@@ -13,13 +13,14 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import Revision
 from api.web.common import PageGate, submitted_note
 from api.web.task_kit import Task, refusal
+from api.wording import day, money, words
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
 from schemes.months import YearMonth, financial_month_label, months_in_period
 from schemes.rules import InputRefused
 
 router = APIRouter(include_in_schema=False)
-STREAMS = [(s, s.replace("_", " ").capitalize()) for s in FUNDING_STREAMS]
+STREAMS = [(s, words(s).capitalize()) for s in FUNDING_STREAMS]
 BASES = [("actual", "Actual"), ("accrual", "Accrual")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -150,7 +151,7 @@ async def spend_submit(request: Request) -> Response:
         except (InputRefused, DomainError) as error:
             field, reason_text = refusal(error)
             name = "reason" if field == "reason" else "amount"
-            errors[f"{name}-{code}"] = f"{code}: {reason_text}"
+            errors[f"{name}-{code}"] = reason_text
     task.read.projector.run_once()
     if not errors:
         where = f"/finance/spend?programme={task.programme}&month={month}"
@@ -210,7 +211,8 @@ async def funds_submit(request: Request) -> Response:
             idempotency_key=v.get("idempotency_key") or None,
             confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        said = f"Recorded £{v['amount_gbp']} received for {v['funding_stream']}."
+        stream = words(v["funding_stream"])
+        said = f"Recorded {money(v['amount_gbp'])} received for {stream}."
         return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
@@ -248,8 +250,9 @@ async def allocation_submit(request: Request) -> Response:
             v.get("effective_on") or None,
             idempotency_key=v.get("idempotency_key") or None,
         )
-        since = f" from {v['effective_on']}" if v.get("effective_on") else ""
-        said = f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}{since}."
+        since = f" from {day(v['effective_on'])}" if v.get("effective_on") else ""
+        stream, amount = words(v["funding_stream"]), money(v["amount_gbp"])
+        said = f"Allocation for {stream} revised to {amount}{since}."
         return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)

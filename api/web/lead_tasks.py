@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate
 from api.web.task_kit import Task, history_of
+from api.wording import count, day, words
 from capacity.policy import permits
 
 router = APIRouter(include_in_schema=False)
 BED_TYPES = [
-    (t, t.replace("_", " ").capitalize())
+    (t, words(t)[:1].upper() + words(t)[1:])
     for t in ("core", "escalation", "community", "mental_health", "dta", "virtual")
 ]
 COMMANDS = {"beds": "change_beds", "mobilise": "mobilise_scheme", "narrative": "update_narrative"}
@@ -86,9 +87,8 @@ async def beds(request: Request, code: str) -> Response:
             v.get("reason", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        said = (
-            f"Recorded a change of {v.get('change')} {v.get('bed_type')} beds on {v.get('date')}."
-        )
+        beds = count(v.get("change", ""), f"{words(v.get('bed_type', ''))} bed")
+        said = f"Recorded a change of {beds} on {day(v.get('date', ''))}."
         return task.outcome(receipt, said)
 
     return await _submit(request, code, act)
@@ -104,7 +104,7 @@ async def mobilise(request: Request, code: str) -> Response:
             v.get("went_live_on", ""),
             idempotency_key=v.get("idempotency_key") or None,
         )
-        return task.outcome(receipt, f"Recorded go-live on {v.get('went_live_on')}.")
+        return task.outcome(receipt, f"Recorded go-live on {day(v.get('went_live_on', ''))}.")
 
     return await _submit(request, code, act)
 

@@ -25,7 +25,12 @@ STATUS_LABELS = {
     "resubmitted": "Resubmitted",
     "late": "Late",
     "missing": "Missing",
+    "not_due": "Not yet due",
 }
+
+
+def _someone_returned(totals: dict[str, int]) -> bool:
+    return totals["missing"] + totals["not_due"] < totals["icbs"]
 
 
 def month_label(month: str) -> str:
@@ -82,7 +87,7 @@ def region_page(request: Request, code: str) -> Response:
         return region
     _, read, _ = _services(request)
     found = overview(read.views, region, read.today())
-    reported = [m for m in found["months"] if m["totals"]["missing"] < m["totals"]["icbs"]]
+    reported = [m for m in found["months"] if _someone_returned(m["totals"])]
     return _page(request, "region.html", _context(request, {"o": found, "reported": reported}))
 
 

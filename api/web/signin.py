@@ -22,6 +22,19 @@ def login_form(request: Request) -> HTMLResponse:
     return _page(request, "login.html", {"error": None, "next": wanted})
 
 
+# The API's refusals name a bearer token; a person at the sign-in page pasted an access token.
+SIGN_IN_WORDS = {
+    "missing or malformed bearer token": "Enter your access token.",
+    "unknown bearer token": (
+        "That access token is not recognised: check it was copied whole, "
+        "or ask your administrator for a new one."
+    ),
+    "this token has been revoked": (
+        "That access token has been withdrawn: ask your administrator for a new one."
+    ),
+}
+
+
 @router.post("/login", response_model=None)
 async def login(request: Request) -> Response:
     """Token sign-in (the demo, and people without an organisation account): the token is
@@ -38,7 +51,8 @@ async def login(request: Request) -> Response:
         page.headers["Retry-After"] = str(error.retry_after)
         return page
     except Unauthenticated as error:
-        return _page(request, "login.html", {"error": error.message, "next": target}, status=401)
+        said = SIGN_IN_WORDS.get(error.message, error.message)
+        return _page(request, "login.html", {"error": said, "next": target}, status=401)
     return signed_in(request, session_id, target)
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.observe import actor as web_actor
 from api.web.common import _csrf, _page, _programme, _redirect_done, _services, _user, new_key
+from api.wording import plain_reason
 from capacity.application import Receipt, WinterApplication
 from capacity.errors import DomainError
 from capacity.policy import POLICY, permits
@@ -52,8 +53,8 @@ def services(request: Request) -> tuple[WinterApplication, ReadModel]:
 def refusal(error: InputRefused | DomainError) -> tuple[str, str]:
     """The form field a refusal names (the first part of a dotted path), and its message."""
     if isinstance(error, InputRefused):
-        return error.field.split(".")[0], error.reason
-    return (error.field or "form").split(".")[0], error.message
+        return error.field.split(".")[0], plain_reason(error.reason)
+    return (error.field or "form").split(".")[0], plain_reason(error.message)
 
 
 class Task:

@@ -130,11 +130,11 @@ def test_the_dashboard_page_says_how_fresh_it_is_and_warns_when_behind() -> None
     world.client.app.state.read_model.projector.run_once()  # type: ignore[attr-defined]
     head = world.application.max_position()
     fresh = client.get(f"/?programme={P}")
-    assert f"Figures as at event {head:,}, " in fresh.text
+    assert f'data-position="{head}">Figures include every change stored up to ' in fresh.text
     assert "These figures are behind" not in fresh.text
     world.application.report_daily(ADMIN, P, "own", {"date": "2022-11-06", "beds_equivalent": 1})
     behind = client.get(f"/?programme={P}")
     assert "These figures are behind" in behind.text
     assert (
-        "the latest 1 event " in behind.text and "(1 newer event not yet included)" in behind.text
+        "the latest 1 change " in behind.text and "(1 newer change not yet included)" in behind.text
     )

@@ -61,4 +61,4 @@ def test_bad_token_is_refused(browser: Browser, server: Server) -> None:
     page.goto(f"{server.url}/login")
     page.fill("#token", "wt_not-a-real-token")
     page.click("button[type=submit]")
-    assert "unknown bearer token" in page.locator("#login-error").inner_text()
+    assert "That access token is not recognised" in page.locator("#login-error").inner_text()

@@ -35,7 +35,7 @@ def test_a_lead_records_beds_go_live_and_narrative(browser: Browser, server: Ser
     lead.fill("#change", "lots")
     lead.fill("#date", "2022-11-13")
     lead.click("text=Record the bed change")
-    assert "change" in lead.inner_text("#errors")
+    assert "Change must be a number" in lead.inner_text("#errors")
     check(lead, "lead-tasks-error")
 
     stored = [e["event_type"] for e in events_after(server, before)]

@@ -95,7 +95,7 @@ def test_bed_changes_and_status_sit_among_the_figures_of_their_day() -> None:
         "14 Nov 2022 — beds occupied 3",
         "13 Nov 2022 — beds occupied 3",
         "12 Nov 2022 — beds occupied 3",
-        "12 Nov 2022 — 1 core beds closed (infection control)",
+        "12 Nov 2022 — 1 core bed closed (infection control)",
         "11 Nov 2022 — beds occupied 3",
     ]
 
