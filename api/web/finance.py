@@ -157,7 +157,7 @@ async def sign_off_page(request: Request, month: str) -> Response:
             raise InputRefused(
                 "position", "must be the figures shown on the page: reload and sign off again"
             )
-        receipt, at, sha = sign_off(
+        receipt, _, sha = sign_off(
             application,
             read,
             web_actor(user.name, user.role, "web"),
@@ -171,6 +171,6 @@ async def sign_off_page(request: Request, month: str) -> Response:
         return _return(request, session, month, f"Not signed off: {error}", 403)
     except (DomainError, InputRefused) as error:
         return _return(request, session, month, f"Not signed off: {error}", 422)
-    said = f"Signed off the figures at position {at} (SHA-256 {sha[:12]}…)."
+    said = f"Signed off these figures (their SHA-256 begins {sha[:12]})."
     done = {"message": replayed(application, receipt) or said}
     return _redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)
