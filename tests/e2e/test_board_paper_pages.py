@@ -133,7 +133,8 @@ def test_refusals_store_nothing_and_never_answer_500(browser: Browser, server: S
         f"{server.url}/api/v1/programmes/{P}/board-papers", headers=server.headers("board")
     ).json()
     assert after == before
-    lead = sign_in(browser, server, "lead")  # a lead's home page offers no papers
+    lead = sign_in(browser, server, "lead")  # the dashboard a lead reads offers no papers
+    lead.goto(f"{server.url}/dashboard?programme={P}")
     assert lead.locator("#delivery-chart").count() == 1
     assert lead.locator("#board-papers").count() == 0
     answer = lead.goto(f"{server.url}/board/papers/{MONTH}?programme={P}")

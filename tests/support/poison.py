@@ -22,7 +22,7 @@ def poison(valid: Callable[..., bytes]) -> list[Poison]:
         Poison("non-utf8", b'{"programme": "\xff\xfe"}', "not JSON"),
         Poison("non-json", b"{not json", "not JSON"),
         Poison("deep-json", b"[" * 60_000, "nested too deeply"),
-        Poison("overflow", valid(overflow="1E+1000000"), "out of range"),
+        Poison("overflow", valid(overflow="1E+1000000"), "implausibly large"),
         Poison("nan", valid(overflow=float("nan")), "NaN is not a number"),
         Poison("unknown-scheme", valid(unknown=True), "nope"),
         Poison("wrong-types", valid(wrong_types=True), ""),

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from api.web.paper import chart, kept, paper_html, pdf_of
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
@@ -23,6 +22,10 @@ def board_paper(
 ) -> None:
     """Writes the month's board paper: the latest kept revision (its PDF byte for byte), or a
     draft read from the figures now when none has been prepared."""
+    # Imported here, as every command's heavy imports are: the web layer (and the libraries it
+    # loads) stays out of start-up, so `serve` has set up its JSON log before anything warns.
+    from api.web.paper import chart, kept, paper_html, pdf_of
+
     if pdf is None and html is None:
         raise _fail(InputRefused("pdf", "name a file with --pdf (or --html)"))
     application = build_application()
