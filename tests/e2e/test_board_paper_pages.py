@@ -41,7 +41,7 @@ def test_the_board_prepares_and_finance_signs_off_the_months_paper(
     board.fill("#signed_off_by", "Chief Finance Officer")
     board.select_option("#purpose", "discussion")
     board.click("#prepare button[type=submit]")
-    assert "agenda_item: is required on the cover" in board.inner_text("#errors")
+    assert "Agenda item is required on the cover" in board.inner_text("#errors")
     assert board.input_value("#title") == "Winter schemes: delivery and spend, November 2022"
     check(board, "board-paper-form-refused")
     assert (
