@@ -22,7 +22,7 @@ from capacity.errors import DomainError
 from capacity.users import User
 from projections.reminders import reminded_schemes, reminders_sent
 from projections.winters import compare_winters
-from schemes.rules import InputRefused
+from schemes.rules import InputRefused, parse_date
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,7 +68,7 @@ def _dashboard(request: Request, session: tuple[User, str]) -> Response:
     programme = _programme(request, session[0])
     as_of_text = request.query_params.get("as_of")
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else None
+        as_of = parse_date("as_of", as_of_text) if as_of_text else None
         board = read.dashboard(programme, as_of)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
         winters = compare_winters(read, programme, as_of)

@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import PageGate
+from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
+from projections.return_lines import gbp_text
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]
@@ -64,7 +65,7 @@ async def diversion_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.divert_funding(
@@ -78,7 +79,7 @@ async def diversion_submit(request: Request) -> Response:
             idempotency_key=v.get("idempotency_key") or None,
             confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        said = f"Diverted £{v['amount_gbp']} from {v['from_scheme']} to {v['to_scheme']}."
+        said = f"Diverted {gbp_text(v['amount_gbp'])} from {v['from_scheme']} to {v['to_scheme']}."
         return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
@@ -127,7 +128,7 @@ async def status_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.change_status(
@@ -186,7 +187,7 @@ async def target_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.revise_bed_target(

@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import Revision
-from api.web.common import PageGate, submitted_note
+from api.web.common import PageGate, submitted_note, uk_form
+from api.web.paper import uk_date
 from api.web.task_kit import Task, refusal
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
+from projections.return_lines import gbp_text
 from schemes.months import YearMonth, financial_month_label, months_in_period
 from schemes.rules import InputRefused
 
@@ -106,7 +108,7 @@ async def spend_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    values = {k: str(v) for k, v in form.items()}
+    values = uk_form(form)
     month = chosen_month(task, values.get("month"))
     try:
         task.check_csrf(form)
@@ -198,7 +200,7 @@ async def funds_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.record_funds_received(
@@ -210,7 +212,7 @@ async def funds_submit(request: Request) -> Response:
             idempotency_key=v.get("idempotency_key") or None,
             confirm_repeat=v.get("confirm_repeat") == "yes",
         )
-        said = f"Recorded £{v['amount_gbp']} received for {v['funding_stream']}."
+        said = f"Recorded {gbp_text(v['amount_gbp'])} received for {v['funding_stream']}."
         return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)
@@ -236,7 +238,7 @@ async def allocation_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.revise_allocation(
@@ -248,8 +250,9 @@ async def allocation_submit(request: Request) -> Response:
             v.get("effective_on") or None,
             idempotency_key=v.get("idempotency_key") or None,
         )
-        since = f" from {v['effective_on']}" if v.get("effective_on") else ""
-        said = f"Allocation for {v['funding_stream']} revised to £{v['amount_gbp']}{since}."
+        since = f" from {uk_date(v['effective_on'])}" if v.get("effective_on") else ""
+        amount = gbp_text(v["amount_gbp"])
+        said = f"Allocation for {v['funding_stream']} revised to {amount}{since}."
         return task.outcome(receipt, said)
 
     message, errors, status = task.attempt(form, act)

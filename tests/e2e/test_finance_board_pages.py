@@ -160,7 +160,7 @@ def test_finance_records_funds_and_an_allocation(browser: Browser, server: Serve
     finance.fill("#amount_gbp", "250000.00")
     finance.fill("#received_on", "2022-11-15")
     finance.click("form.card button[type=submit]")
-    assert "Recorded £250000.00" in finance.inner_text("#message")
+    assert "Recorded £250,000.00" in finance.inner_text("#message")
     finance.goto(f"{server.url}/finance/allocations")
     check(finance, "finance-allocations")
     finance.select_option("#funding_stream", "revenue")
