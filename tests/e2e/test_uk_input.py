@@ -2,19 +2,23 @@
 amounts typed with a pound sign and thousands separators ("31,250.00", "£1,000") and days typed
 as 16/01/2023 are accepted on the forms, whatever the browser's locale; an impossible day is
 refused in words. The lead's day entry (from "copy the day before's figures") and the finance
-spend sheet are done with the keyboard alone. Pages are checked by axe-core and at 320 px."""
+spend sheet are done with the keyboard alone. Beds occupied 40 with 4 open is held back, on the
+web and the API, until a comment confirms it. Pages are checked by axe-core and at 320 px."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.test_browser import sign_in
 from tests.e2e.test_finance_board_pages import check, events_after, head
 from tests.support.server import Server, start_server
+
+P = "QM7-2022-23"
 
 
 @pytest.fixture(scope="module")
@@ -123,4 +127,37 @@ def test_a_lead_copies_the_day_before_and_saves_it_by_keyboard(
         e for e in events_after(server, before) if e["event_type"].endswith("FiguresReported")
     ]
     assert len(stored) == 1 and code in str(stored[0]) and day in str(stored[0]), stored
+    lead.close()
+
+
+def test_occupied_40_with_4_open_asks_for_a_comment_then_keeps_it(
+    browser: Browser, server: Server
+) -> None:
+    url = f"{server.url}/api/v1/programmes/{P}/schemes/imc-beds-enh/daily"
+    figures = {"date": "2023-01-20", "beds_occupied": 40}
+    before = head(server)
+    held = httpx.post(url, json=figures, headers=server.headers("lead"), timeout=30)
+    assert held.status_code == 409, held.text
+    assert "confirm_comment" in held.text and "beds occupied (40)" in held.text
+    assert events_after(server, before) == []  # the API holds it back too
+
+    lead = sign_in(browser, server, "lead")
+    before = head(server)  # after signing in, which records a session
+    lead.goto(f"{server.url}/schemes/imc-beds-enh")
+    lead.fill("#date", "20/01/2023")
+    lead.fill("#beds_occupied", "40")
+    lead.click("form.card button[type=submit]")
+    question = lead.inner_text("#confirm_comment-error")
+    assert "beds occupied (40) is more than the" in question and "20 Jan 2023" in question
+    assert lead.input_value("#beds_occupied") == "40"  # the figures are kept to confirm
+    check(lead, "warning-asks-for-a-comment")
+    assert events_after(server, before) == []
+    comment = "escalation beds used overnight; the bed change follows"
+    lead.fill("#confirm_comment", comment)
+    lead.click("form.card button[type=submit]")
+    assert "Figures for 20 Jan 2023 saved" in lead.inner_text("#message")
+    stored = [e for e in events_after(server, before) if e["event_type"].endswith("Reported")]
+    assert len(stored) == 1 and comment in str(stored[0]), stored
+    lead.goto(f"{server.url}/schemes/imc-beds-enh/history")
+    assert f"confirmed as right: {comment}" in lead.inner_text("main")
     lead.close()
