@@ -303,7 +303,7 @@ def test_two_ingest_processes_and_a_sigkill_store_each_message_once(
                 "winter.daily-figures",
                 key=f"s{n:02d}".encode(),
                 value=daily_message(
-                    f"s{n:02d}", f"2022-10-{day:02d}", f"k-{n}-{day}", beds_equivalent=4 + day % 2
+                    f"s{n:02d}", f"2022-10-{day:02d}", f"k-{n}-{day}", beds_equivalent=n % 9 or 4
                 ),
             )
             sent += 1
