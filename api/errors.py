@@ -9,7 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from capacity.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated
+from capacity.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    LooksWrong,
+    NotFound,
+    Unauthenticated,
+)
 from schemes.rules import InputRefused
 
 log = logging.getLogger("wintertrack.api")
@@ -30,7 +37,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "No bearer token, or an unknown or revoked one"},
     403: {"model": ErrorBody, "description": "Wrong role, or someone else's scheme"},
     404: {"model": ErrorBody, "description": "Unknown programme, scheme, site or report"},
-    409: {"model": ErrorBody, "description": "Duplicate, or changed meanwhile"},
+    409: {
+        "model": ErrorBody,
+        "description": "Duplicate, changed meanwhile, or figures that look wrong and need a "
+        "confirm_comment (the detail names that field)",
+    },
     413: {"model": ErrorBody, "description": "The request body is over the limit"},
     415: {"model": ErrorBody, "description": "A body that is not application/json"},
     422: {"model": ErrorBody, "description": "Invalid input: names the field and the reason"},
@@ -51,6 +62,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain(_: Request, error: DomainError) -> JSONResponse:
+        if isinstance(error, LooksWrong):  # names the field to send the confirming comment in
+            detail = field_error(error.field or "confirm_comment", error.message)
+            return JSONResponse(status_code=409, content={"detail": detail})
         for kind, status in STATUS:
             if isinstance(error, kind):
                 headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

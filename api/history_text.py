@@ -176,6 +176,8 @@ def sentence(entry: HistoryEntry) -> HistoryLine:
         text = _changes(changes)
         if entry.event == "DailyFiguresCorrected":
             text += f" (correction: {changes.get('reason') or 'no reason given'})"
+        if changes.get("confirm_comment"):
+            text += f" (confirmed as right: {changes['confirm_comment']})"
     elif entry.event.startswith("Spend"):
         when = _month(str(changes.get("month", "")))
         text = _changes(changes)

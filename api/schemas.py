@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from capacity.daily_figures import FIELDS, Kind
 from capacity.flow_figures import COUNTS as FLOW_COUNTS
+from capacity.plausibility import MAX_COMMENT
 from capacity.values import PATHWAYS
 
 # Pounds and pence below £10bn, finite: refused by the parser before any arithmetic can
@@ -144,6 +145,7 @@ if TYPE_CHECKING:  # what mypy sees; at run time these models are built from the
 
     class DailyIn(Strict):
         date: date
+        confirm_comment: str | None
 
     class FlowIn(Strict):
         date: date
@@ -171,6 +173,8 @@ else:
         __module__=__name__,
         date=(date, ...),
         **{f.name: (FIGURE_TYPES[f.kind] | None, None) for f in FIELDS},
+        # figures that look wrong (capacity/plausibility.py) are stored only with a comment
+        confirm_comment=(str | None, Field(None, max_length=MAX_COMMENT)),
     )
     # A site's day of flow: every count required (capacity/flow_figures.py), discharges not.
     FlowIn = create_model(

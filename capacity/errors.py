@@ -52,6 +52,12 @@ class DuplicateFlowReport(Conflict):
     pass
 
 
+class LooksWrong(Conflict):
+    """A figure that can be true but looks wrong (beds occupied above beds open, a day's figure
+    more than double or less than half the day before's): held back (409) until the person
+    confirms it with a comment (``confirm_comment``), which is kept with the event."""
+
+
 class StaleWrite(Conflict):
     pass
 

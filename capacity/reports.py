@@ -47,11 +47,14 @@ class DailyReport(Aggregate):
         on: date
 
     class DailyFiguresReported(DailyFigures, DayKeys):
-        """class_version 2 nests discharges by pathway; version 1 stored four flat fields."""
+        """class_version 2 nests discharges by pathway; version 1 stored four flat fields.
+        Version 3 keeps the comment that confirmed figures which looked wrong
+        (``capacity/plausibility.py``); earlier reports were never asked for one."""
 
         TOPIC = "wintertrack:DailyReport.DailyFiguresReported"
-        class_version = 2
+        class_version = 3
         source_ref: str | None
+        confirm_comment: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -59,6 +62,10 @@ class DailyReport(Aggregate):
             given = {p: int(v) for p, v in flat.items() if v is not None}
             state["discharges"] = given or None
             state.setdefault("source_ref", None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["confirm_comment"] = None
 
         def apply(self, aggregate: Any) -> None:
             aggregate.figures = self.as_dict()
@@ -92,6 +99,7 @@ class DailyReport(Aggregate):
         on: date,
         figures: DailyFigures,
         source_ref: str | None = None,
+        confirm_comment: str | None = None,
     ) -> DailyReport:
         return cls._create(
             cls.DailyFiguresReported,
@@ -101,6 +109,7 @@ class DailyReport(Aggregate):
             scheme_code=scheme_code,
             on=on,
             source_ref=source_ref,
+            confirm_comment=confirm_comment,
             **figures.as_dict(),
         )
 

@@ -32,8 +32,9 @@ def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[s
     ):
         figures, who = json.loads(data), json.loads(actor)
         changes = {"date": day, **_changes(previous.get(day), figures, NAMES)}
-        if "reason" in figures:
-            changes["reason"] = figures["reason"]
+        for said in ("reason", "confirm_comment"):
+            if said in figures:
+                changes[said] = figures[said]
         entries.append(
             _entry(
                 position,

@@ -133,16 +133,43 @@ def check_text(field: str, value: Any, max_len: int = MAX_TEXT) -> str:
     return value
 
 
+# a UK amount as people type it: "31,250.00", "£1,000", "-£45,000.00"; commas only in
+# groups of three, so "1,00" is refused rather than read as 100
+_UK_AMOUNT = re.compile(r"^(-?)\s*£?\s*(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+DATE_EXAMPLE = "for example 16/01/2023"
+
+
+def uk_amount(value: str) -> str:
+    """The plain decimal a UK-typed amount stands for ("£31,250.00" -> "31250.00"); text
+    that is not such an amount comes back unchanged, for the number check to refuse."""
+    match = _UK_AMOUNT.match(value.strip())
+    if not match or (match[1] and match[2]):
+        return value
+    return f"{match[1] or match[2]}{match[3].replace(',', '')}{match[4] or ''}"
+
+
+def parse_uk_money(field: str, value: Any) -> Decimal:
+    """A sum of money typed on a form or in a sheet: pounds sign and thousands separators
+    allowed, then the same bounds as any amount."""
+    return check_money(field, uk_amount(value) if isinstance(value, str) else value)
+
+
 def parse_date(field: str, value: Any) -> date:
+    """A day as ``DD/MM/YYYY`` (as typed in the UK, whatever the browser's locale) or ISO."""
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not value.strip():
-        raise InputRefused(field, "must be an ISO date, e.g. 2022-11-02")
+        raise InputRefused(field, f"must be a date, {DATE_EXAMPLE}")
+    text = value.strip()
+    uk = _UK_DATE.match(text)
     try:
-        return date.fromisoformat(value.strip())
+        if uk:
+            return date(int(uk[3]), int(uk[2]), int(uk[1]))
+        return date.fromisoformat(text)
     except ValueError:
         raise InputRefused(
-            field, f"must be an ISO date, e.g. 2022-11-02 (got {value[:20]!r})"
+            field, f"must be a real date, {DATE_EXAMPLE} (got {value[:20]!r})"
         ) from None
 
 

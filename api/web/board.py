@@ -23,7 +23,7 @@ from capacity.users import User
 from projections.readings import dashboard_reading
 from projections.reminders import reminded_schemes, reminders_sent
 from projections.winters import compare_winters
-from schemes.rules import InputRefused
+from schemes.rules import InputRefused, parse_date
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,7 +69,7 @@ def _dashboard(request: Request, session: tuple[User, str]) -> Response:
     programme = _programme(request, session[0])
     as_of_text = request.query_params.get("as_of")
     try:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else None
+        as_of = parse_date("as_of", as_of_text) if as_of_text else None
         reading = request.query_params.get("reading") or "figures_for"
         board = dashboard_reading(read, programme, as_of, reading)
         series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))

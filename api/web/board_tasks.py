@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import PageGate
+from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import money
 
@@ -65,7 +65,7 @@ async def diversion_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.divert_funding(
@@ -128,7 +128,7 @@ async def status_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.change_status(
@@ -187,7 +187,7 @@ async def target_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.revise_bed_target(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
+from contextlib import suppress
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +29,7 @@ from projections.readmodel import ReadModel
 from projections.return_cells import gbp_text
 from projections.winters import default_programme
 from schemes.months import YearMonth, financial_month_label
-from schemes.rules import InputRefused
+from schemes.rules import InputRefused, parse_date, uk_amount
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 RAG_LABELS = {
@@ -79,6 +81,37 @@ def uk_when(value: str | None) -> str:
 
 
 templates.env.filters["ukwhen"] = uk_when
+
+
+def form_date(value: Any) -> str:
+    """A stored ISO day as the form's box shows it (16/01/2023); anything else as typed."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day:%d/%m/%Y}"
+
+
+templates.env.filters["form_date"] = form_date
+DATE_FIELDS = frozenset(
+    {"date", "received_on", "effective_on", "decided_on", "on", "went_live_on", "as_of"}
+)
+
+
+def uk_form(values: Mapping[str, Any]) -> dict[str, str]:
+    """A form's values with UK-typed days (16/01/2023) as ISO and amounts ("£31,250.00") as
+    plain decimals, so every form accepts what the uploads accept; anything else is left as
+    typed for the field's own check to refuse in words."""
+    out: dict[str, str] = {}
+    for name, raw in values.items():
+        text = str(raw)
+        if name in DATE_FIELDS and text.strip():
+            with suppress(InputRefused):
+                text = parse_date(name, text).isoformat()
+        elif name == "amount_gbp" or name.startswith("amount-"):
+            text = uk_amount(text)
+        out[name] = text
+    return out
 
 
 class LoginRequired(Exception):

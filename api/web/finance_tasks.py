@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import Revision
-from api.web.common import PageGate, submitted_note
+from api.web.common import PageGate, submitted_note, uk_form
 from api.web.task_kit import Task, refusal
 from api.wording import day, money, words
 from capacity.errors import DomainError
@@ -107,7 +107,7 @@ async def spend_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    values = {k: str(v) for k, v in form.items()}
+    values = uk_form(form)
     month = chosen_month(task, values.get("month"))
     try:
         task.check_csrf(form)
@@ -199,7 +199,7 @@ async def funds_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.record_funds_received(
@@ -238,7 +238,7 @@ async def allocation_submit(request: Request) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    v = {k: str(x) for k, x in form.items()}
+    v = uk_form(form)
 
     def act() -> str:
         receipt = task.application.revise_allocation(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -21,14 +21,17 @@ from api.web.common import (
     _services,
     _user,
     submitted_note,
+    uk_form,
 )
+from api.web.paper import uk_date
 from api.web.task_kit import replayed
 from capacity.application import WinterApplication
 from capacity.daily_figures import FIELDS, FORM_CELLS, from_cells, to_cells
 from capacity.errors import DomainError, Forbidden
+from capacity.plausibility import COMMENT
 from capacity.policy import permits
 from capacity.users import User
-from schemes.rules import InputRefused
+from schemes.rules import DATE_EXAMPLE, InputRefused, parse_date
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,6 +46,8 @@ def scheme_page(request: Request, code: str) -> Response:
     """A scheme's figures and history; its lead also gets the entry form, and with
     ``?correct=YYYY-MM-DD`` the form starts from that day's stored figures."""
     session = _user(request)
+    if request.query_params.get("copy"):
+        return _copied(request, session, code, request.query_params["copy"])
     day = request.query_params.get("correct")
     if not day:
         return _scheme(request, session, code, {}, {}, None, 200)
@@ -56,6 +61,31 @@ def scheme_page(request: Request, code: str) -> Response:
     return _scheme(request, session, code, {}, values, None, 200)
 
 
+def _copied(request: Request, session: tuple[User, str], code: str, text: str) -> Response:
+    """``?copy=YYYY-MM-DD``: the entry form for that day, filled with the day before's figures
+    (for a lead whose figures rarely change); nothing is stored until they save it."""
+    application, _, _ = _services(request)
+    programme = _programme(request, session[0])
+    try:
+        day = parse_date("copy", text)
+        stored = _stored_day(application, programme, code, (day - timedelta(days=1)).isoformat())
+    except InputRefused as error:
+        return _scheme(request, session, code, {"date": error.reason}, {}, None, 422)
+    except DomainError:
+        before = day - timedelta(days=1)
+        said = f"there are no figures for {before.day} {before:%b %Y} to copy"
+        return _scheme(request, session, code, {"date": said}, {"date": day.isoformat()}, None, 200)
+    copied = {k: _text(v) for k, v in stored.items() if k != "narrative"}
+    before = day - timedelta(days=1)
+    message = (
+        f"Filled in with the figures for {before.day} {before:%b %Y}. Check them, change "
+        f"what differs, then save them for {day.day} {day:%b %Y}."
+    )
+    return _scheme(
+        request, session, code, {}, {"date": day.isoformat(), **copied}, None, 200, note=message
+    )
+
+
 def _scheme(
     request: Request,
     session: tuple[User, str],
@@ -65,6 +95,7 @@ def _scheme(
     message: str | None,
     status: int,
     confirm: list[tuple[str, str, str]] | None = None,
+    note: str | None = None,
 ) -> HTMLResponse:
     application, read, _ = _services(request)
     programme = _programme(request, session[0])
@@ -92,6 +123,7 @@ def _scheme(
             "can_report": permits(user, "report_daily", programme, code),
             "can_correct": permits(user, "correct_daily", programme, code),
             "confirm": confirm,
+            "note": note,
             "beds": read.scheme_beds(programme, code),
             "figure_fields": [f for f in FIELDS if f.prompt],
             "clear_cells": FORM_CELLS,
@@ -121,7 +153,8 @@ def _stored_day(
 
 
 def _from_form(values: dict[str, str]) -> dict[str, Any]:
-    return {"date": values.get("date", ""), **from_cells(values)}
+    comment = {COMMENT: values[COMMENT]} if values.get(COMMENT, "").strip() else {}
+    return {"date": values.get("date", ""), **from_cells(values), **comment}
 
 
 def _merged(stored: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
@@ -144,7 +177,7 @@ async def scheme_daily(request: Request, code: str) -> Response:
     application, _, _ = _services(request)
     programme = _programme(request, session[0])
     form = await request.form()
-    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    values = {k: v for k, v in uk_form(form).items() if k != "csrf"}
     user, cookie = session
     actor = web_actor(user.name, user.role, "web")
     reason = values.get("reason", "").strip()
@@ -160,7 +193,8 @@ async def scheme_daily(request: Request, code: str) -> Response:
             )
             note = _note(request, programme, values)
             said = (
-                replayed(application, receipt) or f"Figures for {values.get('date')} saved{note}."
+                replayed(application, receipt)
+                or f"Figures for {uk_date(values.get('date'))} saved{note}."
             )
             return _redirect_done(request, here, {"message": said})
         stored = _stored_day(application, programme, code, values.get("date", ""))
@@ -179,7 +213,7 @@ async def scheme_daily(request: Request, code: str) -> Response:
         )
         said = "; ".join(f"{n} {o or '(none)'} → {v or '(none)'}" for n, o, v in changes)
         note = _note(request, programme, values)
-        message = f"Correction for {values.get('date')} saved: {said}{note}"
+        message = f"Correction for {uk_date(values.get('date'))} saved: {said}{note}"
         message = replayed(application, receipt) or message
         return _redirect_done(request, here, {"message": message})
     except Forbidden as error:
@@ -188,7 +222,8 @@ async def scheme_daily(request: Request, code: str) -> Response:
         field = error.field.split(".")[0]
         return _scheme(request, session, code, {field: error.reason}, values, None, 422)
     except ValueError:
-        return _scheme(request, session, code, {"date": "must be a date"}, values, None, 422)
+        refused = {"date": f"must be a real date, {DATE_EXAMPLE}"}
+        return _scheme(request, session, code, refused, values, None, 422)
     except DomainError as error:
         return _scheme(
             request, session, code, {error.field or "form": error.message}, values, None, 409

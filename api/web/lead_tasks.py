@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import PageGate
+from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import count, day, words
 from capacity.policy import permits
@@ -66,7 +66,7 @@ async def _submit(
     if not allowed:
         return task.forbidden()
     form = await request.form()
-    values = {k: str(v) for k, v in form.items()}
+    values = uk_form(form)
     message, errors, status = task.attempt(form, lambda: act(task, values))
     if message is not None:
         here = f"/schemes/{code}/tasks?programme={task.programme}"

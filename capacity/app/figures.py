@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from capacity.app.core import Change, Command, Receipt, WinterCore, correction_reason
@@ -14,6 +14,7 @@ from capacity.errors import (
     DuplicateSpend,
     ReportNotFound,
 )
+from capacity.plausibility import COMMENT, confirmed, doubts
 from capacity.reports import DailyReport, MonthlySpend, spend_id
 from capacity.scheme import Scheme
 from capacity.spend_figures import SpendFigures
@@ -34,6 +35,19 @@ class FigureCommands(WinterCore):
         scheme = self.get_scheme(programme_code, scheme_code)
         day = self._day(programme, "date", raw.get("date"))
         return day, DailyFigures.clean(raw, scheme)
+
+    def daily_doubts(
+        self, programme: str, scheme_code: str, day: date, figures: DailyFigures
+    ) -> list[str]:
+        """What looks wrong in a day's figures against the scheme's beds open that day (for a
+        scheme with beds) and the figures of the day before."""
+        scheme = self.get_scheme(programme, scheme_code)
+        beds_open = scheme.beds_open_on(day) if scheme.bed_changes else None
+        try:
+            before = self.get_daily_report(programme, scheme_code, day - timedelta(days=1))
+        except ReportNotFound:
+            return doubts(figures, day, beds_open, None)
+        return doubts(figures, day, beds_open, before.figures)
 
     def daily_validator(
         self, actor: Actor, programme_code: str
@@ -65,7 +79,12 @@ class FigureCommands(WinterCore):
     ) -> Receipt:
         def act() -> Change:
             day, cleaned = self.prepare_daily(actor, programme, scheme, raw)
-            report = DailyReport.report(actor, programme, scheme, day, cleaned, source_ref)
+            comment = confirmed(
+                self.daily_doubts(programme, scheme, day, cleaned), raw.get(COMMENT)
+            )
+            report = DailyReport.report(
+                actor, programme, scheme, day, cleaned, source_ref, confirm_comment=comment
+            )
             duplicate = DuplicateDailyReport(
                 f"{scheme} already reported figures for {day.isoformat()}; "
                 "send a correction (PUT) with a reason instead",

@@ -100,6 +100,8 @@ def _version(state: dict[str, Any], cls: type) -> None:
 def daily_reported(state: dict[str, Any], agg: str, pos: int) -> FastRow:
     _version(state, DailyReport.DailyFiguresReported)
     data = {f: v if type(v := state[f]) in _SCALARS else plain(v) for f in FIGURES}
+    if state.get("confirm_comment"):  # as projections/views/figures.py keeps it
+        data["confirm_comment"] = state["confirm_comment"]
     programme = state["programme"]
     row = (
         agg,

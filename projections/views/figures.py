@@ -26,6 +26,8 @@ def on_daily(db: PageWriter, event: Any, pos: int) -> str:
     agg = str(event.originator_id)
     if isinstance(event, DailyReport.DailyFiguresReported):
         key = (event.programme, event.scheme_code, event.on.isoformat())
+        if event.confirm_comment:  # figures that looked wrong, confirmed in these words
+            data["confirm_comment"] = event.confirm_comment
     else:
         key = supersede_current(db, "v_daily", "programme, scheme, day", agg, pos)
         data["reason"] = event.reason

@@ -118,7 +118,7 @@ def test_a_lead_enters_a_day_by_keyboard_and_the_error_summary_takes_focus(
     lead.keyboard.type("7.5")
     lead.keyboard.press("Enter")
     lead.wait_for_selector("#message")
-    assert "Figures for 2022-11-20 saved" in lead.inner_text("#message")
+    assert "Figures for 20 Nov 2022 saved" in lead.inner_text("#message")
     stored = [e["event_type"] for e in events_after(server, before)]
     assert stored == ["DailyReport.DailyFiguresReported"]
     lead.close()

@@ -104,7 +104,7 @@ def test_poison_never_stops_the_ingest(postgres_url: str, broker: Broker) -> Non
                 "scheme_code": f"s{n:02d}",
                 "date": f"2022-11-{day + 1:02d}" if day < 30 else f"2022-12-{day - 29:02d}",
                 "source_message_id": f"v-{n}-{day}",
-                "beds_equivalent": (n + day) % 7,
+                "beds_equivalent": 4 + (n + day) % 2,  # never double or half the day before
             }
             producer.send(topic, key=f"s{n:02d}".encode(), value=nan_json(message))
             valid += 1

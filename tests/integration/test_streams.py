@@ -165,7 +165,7 @@ def test_broker_outage_loses_nothing_and_writes_never_fail(
     def write(day: int) -> int:
         return client.post(
             f"/api/v1/programmes/{P}/schemes/hct-bridging-enh/daily",
-            json={"date": f"2022-11-{day:02d}", "beds_equivalent": day % 7},
+            json={"date": f"2022-11-{day:02d}", "beds_equivalent": 4 + day % 3},
             headers={"Authorization": f"Bearer {token}"},
         ).status_code
 
@@ -250,10 +250,10 @@ def test_ingest_stores_valid_messages_and_dead_letters_poison(
         producer.send(
             topic,
             key=b"s00",
-            value=daily_message("s00", f"2022-11-{n + 2:02d}", f"m-{n}", beds_equivalent=n % 5),
+            value=daily_message("s00", f"2022-11-{n + 2:02d}", f"m-{n}", beds_equivalent=4 + n % 2),
         )
     producer.send(
-        topic, key=b"s00", value=daily_message("s00", "2022-11-02", "m-0", beds_equivalent=0)
+        topic, key=b"s00", value=daily_message("s00", "2022-11-02", "m-0", beds_equivalent=4)
     )  # redelivery
     producer.flush()
     env = cli_env(postgres_url, broker)
@@ -303,7 +303,7 @@ def test_two_ingest_processes_and_a_sigkill_store_each_message_once(
                 "winter.daily-figures",
                 key=f"s{n:02d}".encode(),
                 value=daily_message(
-                    f"s{n:02d}", f"2022-10-{day:02d}", f"k-{n}-{day}", beds_equivalent=day % 6
+                    f"s{n:02d}", f"2022-10-{day:02d}", f"k-{n}-{day}", beds_equivalent=n % 9 or 4
                 ),
             )
             sent += 1

@@ -23,7 +23,13 @@ def names(cls: type) -> list[str]:
 def test_stored_events_keep_their_field_order() -> None:
     daily, flow, spend = names(DailyFigures), names(FlowFigures), names(SpendFigures)
     reported = ["originator_topic", "actor", "programme", "scheme_code", "on"]
-    assert names(DailyReport.DailyFiguresReported) == BASE + reported + daily + ["source_ref"]
+    assert names(DailyReport.DailyFiguresReported) == [
+        *BASE,
+        *reported,
+        *daily,
+        "source_ref",
+        "confirm_comment",
+    ]
     assert names(DailyReport.DailyFiguresCorrected) == [*BASE, "actor", *daily, "reason"]
     flowed = ["originator_topic", "actor", "programme", "ods_code", "on"]
     assert names(SiteDay.FlowReported) == BASE + flowed + flow
@@ -34,7 +40,7 @@ def test_stored_events_keep_their_field_order() -> None:
 
 
 def test_every_channel_reads_the_one_field_list() -> None:
-    assert list(DailyIn.model_fields) == ["date", *NAMES]
+    assert list(DailyIn.model_fields) == ["date", *NAMES, "confirm_comment"]
     assert list(FlowIn.model_fields) == ["date", *names(FlowFigures)]
     assert ("scheme_code", "date", *CELLS) == COLUMNS
     assert set(FORM_CELLS) == set(CELLS)

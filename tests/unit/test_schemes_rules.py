@@ -24,7 +24,10 @@ from schemes.rules import (
     check_text,
     contains_nhs_number,
     is_nhs_number,
+    parse_date,
     parse_decimal,
+    parse_uk_money,
+    uk_amount,
 )
 
 START, END = date(2022, 10, 1), date(2023, 3, 31)
@@ -129,3 +132,51 @@ def test_a_number_too_large_or_too_fine_to_compute_with_is_refused_before_arithm
 def test_the_figure_ceiling_itself_is_accepted() -> None:
     assert parse_decimal("x", "1E+12") == Decimal("1000000000000")
     assert parse_decimal("x", "0.5") == Decimal("0.5")
+
+
+@pytest.mark.parametrize(
+    ("typed", "pounds"),
+    [
+        ("31,250.00", "31250.00"),
+        ("£1,000", "1000.00"),
+        ("£45,000.00", "45000.00"),
+        (" £ 2,500,000.5 ", "2500000.50"),
+        ("1000", "1000.00"),
+    ],
+)
+def test_money_as_a_uk_user_types_it(typed: str, pounds: str) -> None:
+    assert parse_uk_money("amount_gbp", typed) == Decimal(pounds)
+
+
+def test_a_negative_amount_keeps_its_sign_for_the_check_that_refuses_it() -> None:
+    assert uk_amount("-£1,000") == uk_amount("£-1,000") == "-1000"
+    with pytest.raises(InputRefused, match="must not be negative"):
+        parse_uk_money("amount_gbp", "-£1,000")
+
+
+@pytest.mark.parametrize("typed", ["1,00", "12,34,567", "£", "£1,000,00", "1.000,50", "--1"])
+def test_misplaced_separators_are_refused_not_guessed(typed: str) -> None:
+    assert uk_amount(typed) == typed  # left as typed, for the number check to refuse
+    with pytest.raises(InputRefused) as refused:
+        parse_uk_money("amount_gbp", typed)
+    assert refused.value.field == "amount_gbp"
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("16/01/2023", date(2023, 1, 16)),
+        ("2023-01-16", date(2023, 1, 16)),
+        ("1/2/2023", date(2023, 2, 1)),
+    ],
+)
+def test_dates_typed_the_uk_way_or_iso(typed: str, day: date) -> None:
+    assert parse_date("received_on", typed) == day
+
+
+@pytest.mark.parametrize("typed", ["31/02/2023", "01/16/2023", "16-01-2023", "tomorrow", ""])
+def test_an_impossible_date_is_refused_with_an_example(typed: str) -> None:
+    with pytest.raises(InputRefused) as refused:
+        parse_date("received_on", typed)
+    assert refused.value.field == "received_on"
+    assert "for example 16/01/2023" in refused.value.reason
