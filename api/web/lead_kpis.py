@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import PageGate
+from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task
 from capacity.daily_figures import from_cells, to_cells
 from capacity.errors import DomainError
@@ -126,7 +126,7 @@ async def kpi_submit(request: Request, code: str) -> Response:
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
-    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    values = {k: v for k, v in uk_form(form).items() if k != "csrf"}
     day = values.get("date", "").strip()
     given = {
         k.removeprefix("kpi_"): v.strip()

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import PageGate
+from api.web.common import PageGate, uk_form
 from api.web.task_kit import LONDON, Task
 from capacity.errors import DomainError
 from capacity.flow_figures import cell_of, form_cells, from_cells, to_cells
@@ -120,7 +120,7 @@ async def flow_submit(request: Request, code: str) -> Response:
     """A new day, or (with a reason) a correction shown as old -> new and stored only once
     confirmed. 303 to the page after storing, which says what was stored."""
     form = await request.form()
-    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    values = {k: v for k, v in uk_form(form).items() if k != "csrf"}
     reason = values.get("reason", "").strip()
     task = _task(request, code, correcting=bool(reason))
     if not task.allowed:

@@ -41,7 +41,7 @@ def test_submit_reload_and_back_store_one_revision(january: Server, browser: Bro
     before = revisions(january, "2022-12")
     page.click("#sign-off-form button[type=submit]")  # a submission needs a sign-off first
     page.wait_for_selector("#message")
-    assert "Signed off the figures" in page.inner_text("#message")
+    assert "Signed off these figures" in page.inner_text("#message")
     page.click("form[action^='/returns/2022-12/submit'] button[type=submit]")
     page.wait_for_selector("#message")
     assert "Submitted as revision 1" in page.inner_text("#message")
