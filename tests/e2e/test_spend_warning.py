@@ -2,7 +2,8 @@
 a real ``wintertrack serve --demo`` on 20 Jan 2023: the API answers 409 naming
 ``confirm_comment`` and stores nothing, then 201 with a comment kept in the event and the
 history; in Chromium finance types an over-profile figure on the spend sheet, reads the warning
-in words, adds a comment and saves, and reload and Back store nothing more."""
+in words, adds a comment and saves, and reload and Back store nothing more; a ledger upload's
+review step asks for a comment on each such row and stores it only with one."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after, head
+from tests.e2e.test_finance_board_pages import check, events_after, head, upload
 from tests.support.server import Server, start_server
 
 P = "QM7-2022-23"
@@ -65,7 +66,7 @@ def spend_stored(server: Server, after: int, code: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def schemes(server: Server) -> list[tuple[str, Decimal]]:
-    return profiled(server, 2)
+    return profiled(server, 5)
 
 
 def test_the_api_holds_over_profile_spend_until_a_comment_confirms_it(
@@ -141,3 +142,41 @@ def test_finance_confirms_over_profile_spend_on_the_sheet(
     assert f"confirmed as right: {comment}" in history.inner_text("main")
     check(history, "spend-warning-comment-in-history")
     history.close()
+
+
+def test_the_ledger_review_asks_for_a_comment_on_each_row_that_looks_wrong(
+    browser: Browser, server: Server, schemes: list[tuple[str, Decimal]]
+) -> None:
+    (confirmed, c_profile), (left, l_profile), (plain, p_profile) = schemes[2:5]
+    rows = [
+        (confirmed, c_profile * 3),  # line 2: looks wrong, confirmed with a comment
+        (left, l_profile * 3),  # line 3: looks wrong, left without one
+        (plain, p_profile),  # line 4: on profile
+    ]
+    ledger = "scheme,amount_gbp,basis\n" + "".join(
+        f'{code},"£{amount:,.2f}",actual\n' for code, amount in rows
+    )
+    page = sign_in(browser, server, "finance")
+    before = head(server)
+    upload(page, server, MONTH, "january.csv", ledger.encode(), "text/csv")
+    assert "3 rows to store" in page.inner_text("#preview-summary")
+    assert "2 of the rows to store look wrong" in page.inner_text("#preview-doubts")
+    asked = page.inner_text("label[for=row-2-comment]")
+    assert f"more than 50% above the profile of £{c_profile:,.2f}" in asked, asked
+    assert page.locator("#row-4-comment").count() == 0
+    check(page, "spend-warning-ledger-review")
+    assert events_after(server, before) == []  # the review stores nothing
+
+    comment = "quarter's rent invoiced in January"
+    page.fill("#row-2-comment", comment)
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("#results")
+    results = page.inner_text("#results")
+    assert f"Line 3 {left}: not stored: this spend looks wrong" in results, results
+    stored = {
+        e["data"]["scheme_code"]: e["data"]["confirm_comment"]
+        for e in events_after(server, before)
+        if e["event_type"].endswith("SpendRecorded")
+    }
+    assert stored == {confirmed: comment, plain: None}
+    page.close()
