@@ -12,7 +12,10 @@ import orjson
 from capacity.errors import ProgrammeNotFound
 from capacity.programme import allocations_on
 from projections.db import ViewDatabase
-from projections.schema import KNOWN_AT
+from projections.queries import figures as figure_rows
+from projections.queries import flow as flow_rows
+from projections.queries import programmes as programme_rows
+from projections.queries import schemes as scheme_rows
 
 
 @dataclass
@@ -109,21 +112,11 @@ DEMO_USER = "demo-lead"  # wintertrack/demo.py's lead: whose reports are generat
 
 
 def _as_at(db: ViewDatabase, programme: str, known_at: int) -> str:
-    latest = [
-        str(found)
-        for table in ("v_daily", "v_spend")
-        for (found,) in db.query(
-            f"SELECT MAX(recorded_at) FROM {table} WHERE programme = ? AND position <= ?",
-            (programme, known_at),
-        )
-        if found
-    ]
-    return max(latest, default="")
+    return max(figure_rows.latest_recorded_at(db, programme, known_at), default="")
 
 
 def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFacts:
-    at = (known_at, known_at)
-    rows = db.query(f"SELECT data FROM v_programme WHERE code = ? AND {KNOWN_AT}", (programme, *at))
+    rows = programme_rows.programme_known_at(db, programme, known_at)
     if not rows:
         raise ProgrammeNotFound(f"unknown programme '{programme}'", field="programme")
     p = orjson.loads(rows[0][0])
@@ -153,16 +146,9 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             (m, k, Decimal(v), note, by)
             for m, k, v, note, by in p.get("management_forecasts") or []
         ],
-        synthetic=bool(
-            db.query(
-                "SELECT 1 FROM v_daily WHERE programme = ? AND position <= ? "
-                "AND actor LIKE ? LIMIT 1",
-                (programme, known_at, f"%{DEMO_USER}%"),
-            )
-        ),
+        synthetic=figure_rows.any_daily_by(db, programme, known_at, DEMO_USER),
     )
-    query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"
-    for code, data in db.query(query, (programme, *at)):
+    for code, data in scheme_rows.schemes_known_at(db, programme, known_at):
         s = orjson.loads(data)
         split = s.get("place_split")
         facts.schemes[code] = SchemeFacts(
@@ -185,44 +171,20 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         )
     schemes = facts.schemes
     _narratives(db, programme, known_at, schemes)
-    for scheme, day, change in db.query(
-        "SELECT scheme, day, change FROM v_bed_change WHERE programme = ? AND position <= ? "
-        "ORDER BY position",
-        (programme, known_at),
-    ):
+    for scheme, day, change in scheme_rows.bed_changes(db, programme, known_at):
         schemes[scheme].bed_changes.append((date.fromisoformat(day), int(change)))
-    for scheme, day, status in db.query(
-        "SELECT scheme, day, status FROM v_status_change WHERE programme = ? AND position <= ? "
-        "ORDER BY position",
-        (programme, known_at),
-    ):
+    for scheme, day, status in scheme_rows.status_changes(db, programme, known_at):
         schemes[scheme].status_changes.append((date.fromisoformat(day), status))
-    for scheme, amount, decided_on in db.query(
-        "SELECT scheme, amount_gbp, decided_on FROM v_diversion WHERE programme = ? AND "
-        "position <= ? ORDER BY position",
-        (programme, known_at),
-    ):
+    for scheme, amount, decided_on in scheme_rows.diversions(db, programme, known_at):
         schemes[scheme].diversions.append((date.fromisoformat(decided_on), Decimal(amount)))
-    for scheme, day, data in db.query(
-        f"SELECT scheme, day, data FROM v_daily WHERE programme = ? AND {KNOWN_AT}",
-        (programme, *at),
-    ):
+    for scheme, day, data in figure_rows.daily_known_at(db, programme, known_at):
         schemes[scheme].daily[date.fromisoformat(day)] = orjson.loads(data)
-    for scheme, month, amount, basis in db.query(
-        f"SELECT scheme, month, amount_gbp, basis FROM v_spend WHERE programme = ? AND {KNOWN_AT}",
-        (programme, *at),
-    ):
+    for scheme, month, amount, basis in figure_rows.spend_known_at(db, programme, known_at):
         schemes[scheme].spend[month] = Decimal(amount)
         schemes[scheme].spend_basis[month] = basis
-    for ods, name, place in db.query(
-        "SELECT ods, name, place FROM v_site WHERE programme = ? AND position <= ?",
-        (programme, known_at),
-    ):
+    for ods, name, place in flow_rows.sites(db, programme, known_at):
         facts.sites[ods] = (name, place)
-    for ods, day, data in db.query(
-        f"SELECT ods, day, data FROM v_flow WHERE programme = ? AND {KNOWN_AT}",
-        (programme, *at),
-    ):
+    for ods, day, data in flow_rows.flow_known_at(db, programme, known_at):
         facts.flow[(ods, date.fromisoformat(day))] = orjson.loads(data)
     return facts
 
@@ -233,11 +195,7 @@ def _narratives(
     """Every version of a scheme whose narrative changed: the return shows the narrative as it
     stood at the end of its month, not today's (docs/rules.md §12)."""
     last: dict[str, str] = {}
-    for code, data, position in db.query(
-        "SELECT code, data, position FROM v_scheme WHERE programme = ? AND position <= ? "
-        "ORDER BY position",
-        (programme, known_at),
-    ):
+    for code, data, position in scheme_rows.scheme_versions(db, programme, known_at):
         version = orjson.loads(data)
         text = version.get("narrative") or ""
         if code in schemes and text != last.get(code, ""):

@@ -19,6 +19,7 @@ from capacity.values import Actor
 from projections.digest import LogDigest, log_digest
 from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.memo import now_iso
+from projections.queries import returns as return_rows
 from projections.readmodel import ReadModel
 from projections.return_document import with_submission
 from schemes.rules import InputRefused
@@ -93,11 +94,7 @@ def sign_off(
 def sign_off_status(read: ReadModel, programme: str, month: str) -> dict[str, Any]:
     """The standing sign-off (the latest since the last submission) and whether the figures
     as they are now are the ones it signed: ``valid`` False means a change voided it."""
-    rows = read.views.query(
-        "SELECT kind, data, position FROM v_return WHERE programme = ? AND month = ? "
-        "ORDER BY position",
-        (programme, month),
-    )
+    rows = return_rows.return_records(read.views, programme, month)
     standing: dict[str, Any] | None = None
     for kind, data, _position in rows:
         found = json.loads(data)
@@ -192,9 +189,7 @@ def submit(
 
 def latest_log_digest(read: ReadModel, upto: int) -> LogDigest | None:
     """The latest log digest a submission recorded at or before ``upto``, if any."""
-    rows = read.views.query(
-        "SELECT data FROM v_return WHERE kind = 'ReturnSubmitted' ORDER BY position DESC"
-    )
+    rows = return_rows.submissions_newest_first(read.views)
     for (data,) in rows:
         found = json.loads(data)
         position, digest = found.get("log_position"), found.get("log_digest")

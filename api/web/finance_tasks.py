@@ -16,6 +16,7 @@ from api.web.task_kit import Task, refusal
 from api.wording import day, money, words
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS
+from projections.queries.figures import spend_in_month
 from schemes.months import YearMonth, financial_month_label, months_in_period
 from schemes.rules import InputRefused
 
@@ -43,11 +44,7 @@ def chosen_month(task: Task, wanted: str | None) -> str:
 
 
 def stored_spend(task: Task, month: str) -> dict[str, tuple[Decimal, str]]:
-    rows = task.read.views.query(
-        "SELECT scheme, amount_gbp, basis FROM v_spend WHERE programme = ? AND month = ? "
-        "AND superseded_at IS NULL",
-        (task.programme, month),
-    )
+    rows = spend_in_month(task.read.views, task.programme, month)
     return {str(s): (Decimal(str(a)), str(b)) for s, a, b in rows}
 
 

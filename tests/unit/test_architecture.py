@@ -133,3 +133,50 @@ def test_every_flow_count_has_a_label_on_the_entry_form() -> None:
     named = dict(form_cells())
     assert set(COUNTS) <= set(named)
     assert all(named.values())
+
+
+# SQL lives behind query modules, as the event store keeps its SQL inside its recorders: the
+# read side's queries (one module per group of views), the projector's writes (one per group),
+# the view tables and their connection, and the recorders of the tables each edge keeps itself.
+QUERY_MODULES = (
+    "projections/queries/",  # reads, one module per group of views
+    "projections/views/",  # the projector's writes, one module per group of views
+    "projections/schema.py",  # the view tables and their indexes
+    "projections/db.py",  # the views' connection: journal, cache, schema lock
+    "projections/projector.py",  # the projector's tracking position
+    "projections/checkpoints.py",  # the log digest's running head and checkpoints
+    "wintertrack/recorders.py",  # the event store's recorders, subclasses of the library's
+    "wintertrack/store/engines.py",  # counting, copying and emptying a whole event store
+    "wintertrack/streams/relay.py",  # the relay's published position
+    "wintertrack/streams/ingest.py",  # the ingest consumers' status and dead-letter counts
+)
+SQL = re.compile(
+    r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|DROP|ALTER|PRAGMA|BEGIN|REPLACE|VACUUM)\s"
+)
+
+
+def sql_strings(source: str) -> list[int]:
+    """The lines of string literals (f-strings too) that start as an SQL statement does."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr) and node.values:
+            node = node.values[0]
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and SQL.match(node.value + " "):  # type: ignore[attr-defined]
+            found.add(node.lineno)
+    return sorted(found)
+
+
+def test_sql_is_recognised_in_plain_and_formatted_strings() -> None:
+    source = 'a = "SELECT 1 FROM t"\nb = f"""\n  UPDATE {t} SET x = 1"""\nc = "Update the page"\n'
+    assert sql_strings(source) == [1, 2]
+
+
+def test_sql_lives_only_in_the_query_modules() -> None:
+    wrong = [
+        f"{name}:{line}"
+        for _, path in modules()
+        if not (name := str(path.relative_to(ROOT))).startswith(QUERY_MODULES)
+        for line in sql_strings(path.read_text())
+    ]
+    assert wrong == [], "move the query into a module of projections/queries/"
