@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from capacity.daily_figures import FIELDS, Kind
 from capacity.flow_figures import COUNTS as FLOW_COUNTS
 from capacity.plausibility import MAX_COMMENT
-from capacity.values import PATHWAYS
+from capacity.values import PATHWAYS, SpendBasis
 
 # Pounds and pence below £10bn, finite: refused by the parser before any arithmetic can
 # overflow (each field adds its own ceiling; the domain's is £100m, docs/rules.md §13).
@@ -194,12 +194,12 @@ class DailyCorrection(DailyIn):
 class SpendIn(Strict):
     month: str = Field(examples=["2022-10"])
     amount_gbp: Money
-    basis: Literal["actual", "accrual"]
+    basis: SpendBasis
 
 
 class SpendCorrection(Strict):
     amount_gbp: Money
-    basis: Literal["actual", "accrual"]
+    basis: SpendBasis
     reason: str
 
 

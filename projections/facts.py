@@ -16,6 +16,20 @@ from projections.queries import figures as figure_rows
 from projections.queries import flow as flow_rows
 from projections.queries import programmes as programme_rows
 from projections.queries import schemes as scheme_rows
+from schemes import lifecycle
+
+
+@dataclass(frozen=True)
+class SchemeNotes:
+    """The catalogue's notes on a scheme and its source references (capacity/provenance.py)."""
+
+    notes: str
+    source_refs: list[str]
+
+    @property
+    def departures(self) -> list[str]:
+        """The readings where the catalogue departs from its source ("Resolved: ...")."""
+        return [part.strip() for part in self.notes.split("Resolved:")[1:] if part.strip()]
 
 
 @dataclass
@@ -44,6 +58,32 @@ class SchemeFacts:
     spend_basis: dict[str, str] = field(default_factory=dict)
     # (effective date, position, text) of every narrative update; None: dated before we kept it
     narratives: list[tuple[date | None, int, str]] = field(default_factory=list)
+    provenance: SchemeNotes | None = None
+    # the KPIs whose target is a number (the row keeps every target as text)
+    kpi_numbers: frozenset[str] = frozenset()
+
+    @property
+    def typed_kpis(self) -> list[dict[str, Any]]:
+        """The KPIs with numeric targets as numbers, as the scheme recorded them."""
+        return [
+            {**k, "target": Decimal(k["target"])} if k["code"] in self.kpi_numbers else k
+            for k in self.kpis
+        ]
+
+    @property
+    def current_allocation_gbp(self) -> Decimal:
+        """The registered allocation with every diversion in and out, whatever its date."""
+        return self.allocation_gbp + sum((amount for _, amount in self.diversions), Decimal(0))
+
+    @property
+    def status(self) -> str:
+        """The status after every change, whatever its date (the write model's ``status``):
+        live from go-live, which the view records as a change to active."""
+        changes = list(self.status_changes)
+        if self.went_live_on is not None and (self.went_live_on, "active") in changes:
+            changes.remove((self.went_live_on, "active"))
+        initial = "active" if self.went_live_on is not None else "planned"
+        return lifecycle.status_on(initial, changes, None)
 
 
 @dataclass
@@ -108,6 +148,10 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _notes(found: dict[str, Any] | None) -> SchemeNotes | None:
+    return SchemeNotes(found["notes"], list(found["source_refs"])) if found else None
+
+
 DEMO_USER = "demo-lead"  # wintertrack/demo.py's lead: whose reports are generated
 
 
@@ -168,6 +212,8 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             lead=s.get("lead"),
             narrative=s.get("narrative") or "",
             went_live_on=_day(s.get("went_live_on")),
+            provenance=_notes(s.get("provenance")),
+            kpi_numbers=frozenset(s.get("kpi_numbers") or ()),
         )
     schemes = facts.schemes
     _narratives(db, programme, known_at, schemes)

@@ -17,6 +17,8 @@ from api.web.finance_tasks import chosen_month, month_options, same_figures, sto
 from api.web.task_kit import Task, refusal
 from api.web.uploads import UploadRefused, read_upload, row_lines
 from capacity.errors import DomainError
+from capacity.values import SPEND_BASES
+from projections import listings
 from schemes.rules import InputRefused, check_money
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +46,7 @@ def check_rows(task: Task, month: str, name: str, data: bytes) -> list[LedgerRow
         c in sheet.columns for c in AMOUNT_COLUMNS
     ):
         raise UploadRefused("file", "needs a header row with columns scheme, amount_gbp, basis")
-    known = set(task.application.scheme_codes(task.programme))
+    known = set(listings.scheme_codes(task.read, task.programme))
     stored = stored_spend(task, month)
     seen: set[str] = set()
     rows = []
@@ -68,7 +70,7 @@ def check_rows(task: Task, month: str, name: str, data: bytes) -> list[LedgerRow
         except InputRefused as error:
             row.problem = f"amount: {error.reason}"
             continue
-        if row.basis not in ("actual", "accrual"):
+        if row.basis not in SPEND_BASES:
             row.problem = "basis must be actual or accrual"
         elif row.scheme in stored:
             if same_figures(stored[row.scheme], row.amount, row.basis):

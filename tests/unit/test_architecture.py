@@ -180,3 +180,63 @@ def test_sql_lives_only_in_the_query_modules() -> None:
         for line in sql_strings(path.read_text())
     ]
     assert wrong == [], "move the query into a module of projections/queries/"
+
+
+# Pages and routes display what the read side says; the write model's aggregates are for
+# commands. The only reads of an aggregate left in api/ give a correction the figures it starts
+# from (the command's own input, read as the service will check it, not a display).
+COMMAND_INPUTS = {
+    ("api/web/lead.py", "_stored_day"),
+    ("api/web/lead_kpis.py", "store"),
+    ("api/web/site_flow.py", "_stored"),
+}
+
+
+def write_model_reads(source: str, getters: set[str]) -> list[tuple[str, int]]:
+    """(innermost enclosing function, line) of each call of an application getter, or of
+    ``application.repository.get``."""
+    found: set[tuple[str, int]] = set()
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            function = node.name
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = ast.unparse(node.func.value)
+            if (node.func.attr in getters and "application" in receiver) or (
+                node.func.attr == "get" and receiver.endswith("application.repository")
+            ):
+                found.add((function, node.lineno))
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(ast.parse(source), "")
+    return sorted(found)
+
+
+def application_getters() -> set[str]:
+    from capacity.application import WinterApplication
+
+    names = {n for n in dir(WinterApplication) if n.startswith("get_")}
+    return names | {"scheme_codes"}
+
+
+def test_a_getter_call_is_recognised() -> None:
+    source = (
+        "def page(task):\n"
+        "    def inner():\n"
+        "        return task.application.repository.get(1)\n"
+        "    return task.application.get_scheme('p', 'c').name\n"
+    )
+    assert write_model_reads(source, application_getters()) == [("inner", 3), ("page", 4)]
+
+
+def test_pages_and_routes_display_the_read_side_not_the_write_model() -> None:
+    getters = application_getters()
+    wrong = [
+        f"{name}:{line} ({function})"
+        for _, path in modules()
+        if (name := str(path.relative_to(ROOT))).startswith("api/")
+        for function, line in write_model_reads(path.read_text(), getters)
+        if (name, function) not in COMMAND_INPUTS
+    ]
+    assert wrong == [], "read it from the read side (projections/listings.py, the ReadModel)"
