@@ -7,12 +7,10 @@ from hashlib import sha1
 from typing import Literal, get_args
 from uuid import UUID, SafeUUID
 
+from schemes.specs import FundingStream
+
 Role = Literal["admin", "board", "finance", "lead", "region", "system"]
 Channel = Literal["api", "web", "csv", "kafka", "cli", "system"]
-Category = Literal["acute", "community", "mental_health", "voluntary"]
-Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
-FundingStream = Literal["capital", "revenue", "virtual_ward"]
-Measure = Literal["beds_open", "reported", "none"]
 BedType = Literal["core", "escalation", "community", "mental_health", "dta", "virtual"]
 SpendBasis = Literal["actual", "accrual"]  # the one spelling of the spend bases
 StatusAction = Literal["pause", "resume", "close"]

@@ -9,24 +9,9 @@ from typing import Any
 
 from capacity.scheme import Scheme, scheme_id
 from projections.views.writer import PageWriter, supersede, to_json
+from schemes.specs import SCHEME_FIELDS as REGISTERED
 
-SCHEME_FIELDS = (
-    "programme",
-    "code",
-    "name",
-    "category",
-    "place",
-    "provider",
-    "funding_stream",
-    "allocation_gbp",
-    "measure",
-    "planned_beds_equivalent",
-    "place_split",
-    "counts_toward_target",
-    "planned_start",
-    "kpis",
-    "lead",
-)
+SCHEME_FIELDS = ("programme", *REGISTERED)  # the one list: schemes/specs.py
 
 
 def _scheme_key(
