@@ -42,8 +42,6 @@ class SchemeShown(Protocol):
     @property
     def planned_beds_equivalent(self) -> Decimal | None: ...
     @property
-    def place_split(self) -> dict[str, Decimal] | None: ...
-    @property
     def counts_toward_target(self) -> bool: ...
     @property
     def planned_start(self) -> date | None: ...
@@ -65,9 +63,13 @@ class NotesShown(Protocol):
 
 
 def scheme_public(
-    scheme: SchemeShown, provenance: NotesShown | None, kpis: Sequence[Mapping[str, Any]]
+    scheme: SchemeShown,
+    provenance: NotesShown | None,
+    kpis: Sequence[Mapping[str, Any]],
+    place_split: Mapping[str, Decimal] | None,
 ) -> dict[str, Any]:
-    """``kpis`` with numeric targets as numbers (the facts' ``typed_kpis``)."""
+    """``kpis`` with numeric targets as numbers and ``place_split`` in its registered order
+    (the facts' ``typed_kpis`` and ``registered_place_split``)."""
     planned = scheme.planned_beds_equivalent
     return {
         "notes": provenance.notes if provenance else "",
@@ -81,9 +83,7 @@ def scheme_public(
         "allocation_gbp": money(scheme.allocation_gbp),
         "measure": scheme.measure,
         "planned_beds_equivalent": float(planned) if planned is not None else None,
-        "place_split": (
-            {p: float(v) for p, v in scheme.place_split.items()} if scheme.place_split else None
-        ),
+        "place_split": ({p: float(v) for p, v in place_split.items()} if place_split else None),
         "counts_toward_target": scheme.counts_toward_target,
         "planned_start": scheme.planned_start.isoformat() if scheme.planned_start else None,
         "kpis": [

@@ -61,6 +61,17 @@ class SchemeFacts:
     provenance: SchemeNotes | None = None
     # the KPIs whose target is a number (the row keeps every target as text)
     kpi_numbers: frozenset[str] = frozenset()
+    place_order: tuple[str, ...] = ()  # the places of place_split as registered
+
+    @property
+    def registered_place_split(self) -> dict[str, Decimal] | None:
+        """The split by place in the order the scheme was registered with."""
+        if self.place_split is None:
+            return None
+        order = [p for p in self.place_order if p in self.place_split]
+        return {
+            p: self.place_split[p] for p in [*order, *sorted(set(self.place_split) - set(order))]
+        }
 
     @property
     def typed_kpis(self) -> list[dict[str, Any]]:
@@ -214,6 +225,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             went_live_on=_day(s.get("went_live_on")),
             provenance=_notes(s.get("provenance")),
             kpi_numbers=frozenset(s.get("kpi_numbers") or ()),
+            place_order=tuple(s.get("place_order") or ()),
         )
     schemes = facts.schemes
     _narratives(db, programme, known_at, schemes)

@@ -69,7 +69,8 @@ def list_schemes(programme: str, user: ProgrammeReader, read: Reads) -> list[Sch
     facts = read.facts(programme)
     return [
         SchemePublic(
-            **scheme_public(s, s.provenance, s.typed_kpis), **_beds(read, programme, s.code)
+            **scheme_public(s, s.provenance, s.typed_kpis, s.registered_place_split),
+            **_beds(read, programme, s.code),
         )
         for s in (facts.schemes[c] for c in listings.scheme_codes(read, programme))
     ]
@@ -78,7 +79,7 @@ def list_schemes(programme: str, user: ProgrammeReader, read: Reads) -> list[Sch
 @router.get("/{scheme}", response_model=SchemePublic)
 def get_scheme(programme: str, scheme: str, user: ProgrammeReader, read: Reads) -> SchemePublic:
     found = listings.scheme(read, programme, scheme)
-    public = scheme_public(found, found.provenance, found.typed_kpis)
+    public = scheme_public(found, found.provenance, found.typed_kpis, found.registered_place_split)
     return SchemePublic(**public, **_beds(read, programme, scheme))
 
 

@@ -43,6 +43,7 @@ def on_scheme(db: PageWriter, event: Any, pos: int) -> str:
         data = {f: getattr(event, f) for f in SCHEME_FIELDS}
         data.update(narrative="", went_live_on=None, approved_on=None)
         data["kpi_numbers"] = [k["code"] for k in event.kpis if _numeric(k.get("target"))]
+        data["place_order"] = list(event.place_split or {})  # the row's keys are sorted
         db.insert(
             "INSERT INTO v_scheme (agg, programme, code, data, position) VALUES (?, ?, ?, ?, ?)",
             (str(event.originator_id), event.programme, event.code, to_json(data), pos),

@@ -55,7 +55,7 @@ def schemes_list(
         for code in application.scheme_codes(programme):
             scheme = application.get_scheme(programme, code)
             provenance = application.get_provenance(programme, code)
-            schemes.append(scheme_public(scheme, provenance, scheme.kpis))
+            schemes.append(scheme_public(scheme, provenance, scheme.kpis, scheme.place_split))
     except DomainError as error:
         raise _fail(error) from None
     if as_json:
