@@ -14,15 +14,18 @@ Sign-in failures are counted by this process, as its sign-in service records the
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
+from projections.db import ViewDatabase
 from projections.freshness import freshness
 from projections.projector import Projector
+from projections.queries import tracking
 
 log = logging.getLogger("wintertrack.metrics")
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -53,14 +56,16 @@ class StoreCollector(Collector):
         yield from self._relay(fresh.head)
         yield from self._ingest()
 
-    def _query(self, sql: str) -> list[tuple[object, ...]] | None:
+    def _query(
+        self, rows: Callable[[ViewDatabase], list[tuple[Any, ...]]]
+    ) -> list[tuple[object, ...]] | None:
         try:
-            return [tuple(row) for row in self.projector.views.query(sql)]
+            return [tuple(row) for row in rows(self.projector.views)]
         except Exception:  # the table exists once that process has run; until then, no series
             return None
 
     def _relay(self, head: int) -> Iterator[Metric]:
-        rows = self._query("SELECT position FROM relay_tracking WHERE name = 'relay'")
+        rows = self._query(tracking.relay_position)
         if not rows:
             return
         published = int(str(rows[0][0]))
@@ -72,9 +77,7 @@ class StoreCollector(Collector):
         )
 
     def _ingest(self) -> Iterator[Metric]:
-        rows = self._query(
-            "SELECT consumer, lag, dlq_total, stored_total, updated FROM ingest_status"
-        )
+        rows = self._query(tracking.ingest_status)
         if rows is None:
             return
         lag = GaugeMetricFamily(
@@ -105,7 +108,7 @@ class StoreCollector(Collector):
         yield from self._dead_letters()
 
     def _dead_letters(self) -> Iterator[Metric]:
-        rows = self._query("SELECT consumer, kind, total FROM dead_letter_counts")
+        rows = self._query(tracking.dead_letter_counts)
         if rows is None:
             return
         by_kind = GaugeMetricFamily(

@@ -104,10 +104,10 @@ def _dashboard(request: Request, session: tuple[User, str]) -> Response:
 def about_page(request: Request) -> Response:
     """How the target is built and where the catalogue departs from its source."""
     session = _user(request)
-    application, _, _ = _services(request)
+    _, read, _ = _services(request)
     programme = _programme(request, session[0])
     try:
-        about = about_numbers(application, programme)
+        about = about_numbers(read, programme)
     except DomainError as error:
         return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
     return _page(request, "about.html", {"_session": session, "about": about})

@@ -18,13 +18,14 @@ from api.web.common import (
     _user,
 )
 from api.web.task_kit import replayed
+from capacity.app.submission import sign_off, submit
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
 from capacity.return_rules import check_month_ended
 from capacity.users import User
 from projections.exports import to_csv, to_xlsx
 from projections.return_lines import COVER, SECTIONS
-from projections.submission import diff_since_latest, sign_off, sign_off_status, submit
+from projections.submission import ViewFigures, diff_since_latest, sign_off_status
 from schemes.months import YearMonth
 from schemes.rules import InputRefused
 
@@ -125,7 +126,7 @@ async def submit_page(request: Request, month: str) -> Response:
         application.authorise(actor, "submit_return", programme)
         receipt, revision, _position, sha = submit(
             application,
-            read,
+            ViewFigures(read),
             actor,
             programme,
             month,
@@ -159,7 +160,7 @@ async def sign_off_page(request: Request, month: str) -> Response:
             )
         receipt, _, sha = sign_off(
             application,
-            read,
+            ViewFigures(read),
             web_actor(user.name, user.role, "web"),
             programme,
             month,

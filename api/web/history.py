@@ -9,6 +9,7 @@ from api.history import scheme_history
 from api.history_text import KINDS, newest_first
 from api.web.common import PageGate, _page, _programme, _services, _user
 from capacity.errors import DomainError
+from projections import listings
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -32,7 +33,7 @@ def history_page(request: Request, code: str) -> Response:
     except ValueError:
         page = 1
     try:
-        scheme = application.get_scheme(programme, code)
+        scheme = listings.scheme(read, programme, code)
         entries = scheme_history(application, read, programme, code)
     except DomainError as error:
         return _page(request, "error.html", {"_session": session, "error": error.message}, 404)

@@ -31,6 +31,8 @@ from capacity.errors import DomainError, Forbidden
 from capacity.plausibility import COMMENT
 from capacity.policy import permits
 from capacity.users import User
+from projections import listings
+from projections.readmodel import ReadModel
 from schemes.rules import DATE_EXAMPLE, InputRefused, parse_date
 
 router = APIRouter(include_in_schema=False)
@@ -51,10 +53,10 @@ def scheme_page(request: Request, code: str) -> Response:
     day = request.query_params.get("correct")
     if not day:
         return _scheme(request, session, code, {}, {}, None, 200)
-    application, _, _ = _services(request)
+    _, read, _ = _services(request)
     programme = _programme(request, session[0])
     try:
-        stored = _stored_day(application, programme, code, day)
+        stored = _shown_day(read, programme, code, day)
     except (DomainError, InputRefused, ValueError) as error:
         return _scheme(request, session, code, {"date": str(error)}, {"date": day}, None, 404)
     values = {"date": day, **{k: _text(v) for k, v in stored.items()}}
@@ -64,11 +66,11 @@ def scheme_page(request: Request, code: str) -> Response:
 def _copied(request: Request, session: tuple[User, str], code: str, text: str) -> Response:
     """``?copy=YYYY-MM-DD``: the entry form for that day, filled with the day before's figures
     (for a lead whose figures rarely change); nothing is stored until they save it."""
-    application, _, _ = _services(request)
+    _, read, _ = _services(request)
     programme = _programme(request, session[0])
     try:
         day = parse_date("copy", text)
-        stored = _stored_day(application, programme, code, (day - timedelta(days=1)).isoformat())
+        stored = _shown_day(read, programme, code, (day - timedelta(days=1)).isoformat())
     except InputRefused as error:
         return _scheme(request, session, code, {"date": error.reason}, {}, None, 422)
     except DomainError:
@@ -100,7 +102,7 @@ def _scheme(
     application, read, _ = _services(request)
     programme = _programme(request, session[0])
     try:
-        scheme = application.get_scheme(programme, code)
+        scheme = listings.scheme(read, programme, code)
         facts = read.facts(programme)
     except DomainError as error:
         return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
@@ -113,7 +115,7 @@ def _scheme(
         {
             "_session": session,
             "scheme": scheme,
-            "provenance": application.get_provenance(programme, code),
+            "provenance": scheme.provenance,
             "programme": programme,
             "history": history,
             "reports": reports[:60],
@@ -150,6 +152,11 @@ def _stored_day(
     """The day's stored figures, flattened the way the form spells them."""
     report = application.get_daily_report(programme, code, date.fromisoformat(day))
     return to_cells(report.figures)
+
+
+def _shown_day(read: ReadModel, programme: str, code: str, day: str) -> dict[str, Any]:
+    """The day's figures as the views have them, flattened the way the form spells them."""
+    return to_cells(listings.stored_day(read, programme, code, day))
 
 
 def _from_form(values: dict[str, str]) -> dict[str, Any]:

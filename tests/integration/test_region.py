@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
 from api.main import create_app
+from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
 from capacity.returns import MonthlyReturn, return_id
 from capacity.signing import generate, public_text, sign
@@ -34,7 +35,7 @@ from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.region import tracker
-from projections.submission import sign_off, submit
+from projections.submission import ViewFigures
 from schemes.regions import load_region
 from tests.support.broker import Broker
 from tests.support.streams import read_topic
@@ -90,8 +91,8 @@ class Icb:
         self.moment = when
         if reason:  # a restatement changes the return
             correct_a_spend(self.app, self.programme, month, reason)
-        sign_off(self.app, self.read, ADMIN, self.programme, month)
-        submit(self.app, self.read, ADMIN, self.programme, month, reason)
+        sign_off(self.app, ViewFigures(self.read), ADMIN, self.programme, month)
+        submit(self.app, ViewFigures(self.read), ADMIN, self.programme, month, reason)
 
     def submitted_xlsx(self, month: str, revision: int) -> bytes:
         for event in self.app.events.get(return_id(self.programme, month)):
