@@ -37,12 +37,20 @@ class FigureCommands(WinterCore):
         return day, DailyFigures.clean(raw, scheme)
 
     def daily_doubts(
-        self, programme: str, scheme_code: str, day: date, figures: DailyFigures
+        self,
+        programme: str,
+        scheme_code: str,
+        day: date,
+        figures: DailyFigures,
+        day_before: DailyFigures | None = None,
     ) -> list[str]:
         """What looks wrong in a day's figures against the scheme's beds open that day (for a
-        scheme with beds) and the figures of the day before."""
+        scheme with beds) and the figures of the day before (``day_before`` when they are in
+        the same batch, not stored yet)."""
         scheme = self.get_scheme(programme, scheme_code)
         beds_open = scheme.beds_open_on(day) if scheme.bed_changes else None
+        if day_before is not None:
+            return doubts(figures, day, beds_open, day_before.as_dict())
         try:
             before = self.get_daily_report(programme, scheme_code, day - timedelta(days=1))
         except ReportNotFound:
@@ -97,15 +105,23 @@ class FigureCommands(WinterCore):
         return self.run_command(command, act, idempotency_key)
 
     def report_daily_batch(
-        self, actor: Actor, programme: str, reports: list[tuple[date, str, DailyFigures, str]]
+        self,
+        actor: Actor,
+        programme: str,
+        reports: list[tuple[date, str, DailyFigures, str]],
+        comments: Mapping[tuple[str, date], str] | None = None,
     ) -> int:
-        """Stores many validated reports (day, scheme, figures, source ref) in one atomic save."""
+        """Stores many validated reports (day, scheme, figures, source ref) in one atomic save,
+        with the comments confirming figures that looked wrong, by (scheme, day)."""
         if not reports:
             return self.max_position()
+        confirming = comments or {}
 
         def act() -> Change:
             aggregates = [
-                DailyReport.report(actor, programme, scheme, day, cleaned, ref)
+                DailyReport.report(
+                    actor, programme, scheme, day, cleaned, ref, confirming.get((scheme, day))
+                )
                 for day, scheme, cleaned, ref in reports
             ]
             return Change(aggregates, DuplicateDailyReport("a report in this batch already exists"))
