@@ -14,7 +14,7 @@ from capacity.errors import (
     DuplicateSpend,
     ReportNotFound,
 )
-from capacity.plausibility import COMMENT, confirmed, doubts
+from capacity.plausibility import COMMENT, confirmed, scheme_doubts
 from capacity.reports import DailyReport, MonthlySpend, spend_id
 from capacity.scheme import Scheme
 from capacity.spend_figures import SpendFigures
@@ -37,25 +37,16 @@ class FigureCommands(WinterCore):
         return day, DailyFigures.clean(raw, scheme)
 
     def daily_doubts(
-        self,
-        programme: str,
-        scheme_code: str,
-        day: date,
-        figures: DailyFigures,
-        day_before: DailyFigures | None = None,
+        self, programme: str, scheme_code: str, day: date, figures: DailyFigures
     ) -> list[str]:
         """What looks wrong in a day's figures against the scheme's beds open that day (for a
-        scheme with beds) and the figures of the day before (``day_before`` when they are in
-        the same batch, not stored yet)."""
+        scheme with beds) and the figures of the day before."""
         scheme = self.get_scheme(programme, scheme_code)
-        beds_open = scheme.beds_open_on(day) if scheme.bed_changes else None
-        if day_before is not None:
-            return doubts(figures, day, beds_open, day_before.as_dict())
         try:
             before = self.get_daily_report(programme, scheme_code, day - timedelta(days=1))
         except ReportNotFound:
-            return doubts(figures, day, beds_open, None)
-        return doubts(figures, day, beds_open, before.figures)
+            return scheme_doubts(scheme, day, figures, None)
+        return scheme_doubts(scheme, day, figures, before.figures)
 
     def daily_validator(
         self, actor: Actor, programme_code: str

@@ -1,9 +1,8 @@
 """A poll's daily-figures messages, checked one by one and stored together.
 
 Each message is validated exactly as the API validates a report (the API's request model, then
-the application's bulk validator, the day already stored, the figures that look wrong against
-the day before — in the batch or stored) and either refused, found already stored, or held for
-the batch. The held reports are stored in one transaction per programme through the path the
+the application's bulk validator, the figures that look wrong against the day before — in the
+batch or stored) and either refused, found already stored, or held for the batch. The held reports are stored in one transaction per programme through the path the
 CSV import uses (``report_daily_batch``). A refusal only the store can make (another writer
 stored the same day meanwhile, a value the database will not take) never sinks the others: the
 reports stored meanwhile are taken out and the rest retried whole; any other failure is split
@@ -28,8 +27,9 @@ from capacity.application import WinterApplication
 from capacity.daily_figures import DailyFigures
 from capacity.daily_import import Validator
 from capacity.errors import DomainError, DuplicateDailyReport
-from capacity.plausibility import COMMENT, confirmed
+from capacity.plausibility import COMMENT, confirmed, scheme_doubts
 from capacity.reports import DailyReport, daily_report_id
+from capacity.scheme import Scheme
 from capacity.values import Actor
 from schemes.rules import InputRefused, parse_date
 from wintertrack.streams.consumer import STOPS, Rejected, not_a_number, rejected, unexpected
@@ -86,31 +86,44 @@ class DailyBatch:
         self.application = application
         self.actor = actor
         self.validators: dict[str, Validator] = {}
+        self.schemes: dict[tuple[str, str], Scheme] = {}
         self.held: dict[tuple[str, str, date], Held] = {}
         self.outcomes: dict[int, Outcome] = {}
         self.transactions = 0
 
     def add(self, index: int, payload: bytes) -> str | None:
         """Checks one message: "duplicate" when it is already stored, None when it is held for
-        the batch; raises Rejected (or the failure the consumer turns into one)."""
+        the batch; raises Rejected (or the failure the consumer turns into one).
+
+        Whether the day is already stored is left to the store (which refuses a second report
+        of a day) on the way in, so a new message costs no lookup; only a refused one is looked
+        up, as a message delivered again is a duplicate whatever has changed since."""
         programme, scheme, source, body = parse(payload)
         try:
             day, figures = self._validator(programme)(scheme, body)
             key = (programme, scheme, day)
             if key in self.held:
                 return self._seen(scheme, day, source, self.held[key].source)
-            stored = self._stored(programme, scheme, day)
-            if stored is not None:
-                return self._seen(scheme, day, source, stored.source_ref)
-            before = self.held.get((programme, scheme, day - timedelta(days=1)))
-            found = self.application.daily_doubts(
-                programme, scheme, day, figures, before.figures if before else None
-            )
-            comment = confirmed(found, body.get(COMMENT))
+            comment = confirmed(self._doubts(programme, scheme, day, figures), body.get(COMMENT))
         except (InputRefused, DomainError) as error:
+            stored = self._stored(programme, scheme, parse_date("date", body["date"]))
+            if stored is not None:
+                return self._seen(scheme, stored.on, source, stored.source_ref)
             raise rejected(error) from None
         self.held[key] = Held(index, programme, scheme, day, figures, source, comment)
         return None
+
+    def _doubts(self, programme: str, code: str, day: date, figures: DailyFigures) -> list[str]:
+        """What looks wrong against the day before: held in this batch, or stored."""
+        if (programme, code) not in self.schemes:
+            self.schemes[programme, code] = self.application.get_scheme(programme, code)
+        held = self.held.get((programme, code, day - timedelta(days=1)))
+        if held is not None:
+            before: dict[str, Any] | None = held.figures.as_dict()
+        else:
+            stored = self._stored(programme, code, day - timedelta(days=1))
+            before = stored.figures if stored is not None else None
+        return scheme_doubts(self.schemes[programme, code], day, figures, before)
 
     def store(self) -> dict[int, Outcome]:
         """Stores the held reports, one transaction per programme; returns their outcomes."""
