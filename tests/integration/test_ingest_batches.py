@@ -123,6 +123,8 @@ def test_a_batch_with_one_refused_record_stores_the_others_once_and_dead_letters
     assert gauges["wintertrack_ingest_stored_messages"] == 40
     assert gauges["wintertrack_ingest_dlq_messages"] == 1
     assert gauges["wintertrack_ingest_consumer_lag"] == 0
+    assert gauges["wintertrack_ingest_lag_seconds"] == 0  # caught up
+    assert gauges["wintertrack_ingest_messages_per_second"] > 0  # 41 handled just now
 
 
 def test_a_restart_after_the_store_committed_but_not_the_offsets_stores_nothing_twice(

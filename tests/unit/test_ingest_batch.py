@@ -8,13 +8,24 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from kafka.consumer.fetcher import ConsumerRecord
+from pydantic import ValidationError
 
 from capacity.application import WinterApplication
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.streams import many_events
+from wintertrack.config import Settings
 from wintertrack.streams.consumer import Rejected
 from wintertrack.streams.daily_batch import DailyBatch
-from wintertrack.streams.ingest import Throughput
+from wintertrack.streams.ingest import Throughput, batches
+
+SIZES = (10, 20, 30, 40, 50, 150, 1, 1, 1, 1)
+
+
+def record(offset: int, value: bytes) -> ConsumerRecord:
+    return ConsumerRecord(
+        "winter.daily-figures", 0, -1, offset, 0, 0, None, value, [], None, -1, len(value), -1
+    )
 
 
 def message(scheme: str, day: str, source: str, **figures: object) -> bytes:
@@ -118,3 +129,21 @@ def test_throughput_counts_the_messages_of_the_last_window() -> None:
     assert rate.rate(now=102.0) == pytest.approx(1000 / 2)
     assert rate.rate(now=111.5) == pytest.approx(500 / 10.5)  # counted from 101 s on
     assert rate.rate(now=200.0) == 0.0
+
+
+def test_batches_are_cut_by_records_and_by_bytes() -> None:
+    records = [record(offset, b"x" * size) for offset, size in enumerate(SIZES)]
+    cut = [[len(r.value) for r in batch] for batch in batches(records, 3, 100)]
+    assert cut == [[10, 20, 30], [40, 50], [150], [1, 1, 1], [1]]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("INGEST_BATCH_RECORDS", "0"), ("INGEST_BATCH_BYTES", "1000"), ("INGEST_BATCH_RECORDS", "x")],
+)
+def test_batch_settings_refuse_sizes_that_cannot_work(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(f"WINTERTRACK_{name}", value)
+    with pytest.raises(ValidationError, match=name.lower()):
+        Settings()

@@ -2,11 +2,12 @@
 
 Each message is validated exactly as the API validates a report (the API's request model, then
 the application's bulk validator, the figures that look wrong against the day before — in the
-batch or stored) and either refused, found already stored, or held for the batch. The held reports are stored in one transaction per programme through the path the
-CSV import uses (``report_daily_batch``). A refusal only the store can make (another writer
-stored the same day meanwhile, a value the database will not take) never sinks the others: the
-reports stored meanwhile are taken out and the rest retried whole; any other failure is split
-in halves until the one record that fails is found, and only that record is refused.
+batch or stored) and either refused, found already stored, or held for the batch. The held
+reports are stored in one transaction per programme through the path the CSV import uses
+(``report_daily_batch``). A refusal only the store can make (another writer stored the same day
+meanwhile, a value the database will not take) never sinks the others: the reports stored
+meanwhile are taken out and the rest retried whole; any other failure is split in halves until
+the one record that fails is found, and only that record is refused.
 
 Storing is idempotent on (scheme, day, source_message_id): a message delivered again (after a
 crash between the store's commit and the offsets', or a rebalance between two ingest processes)
