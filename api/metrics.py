@@ -6,8 +6,9 @@ of any API instance tells the truth about the separate ``project``, ``relay`` an
 processes too: the event-log head, the views' position and lag (events and seconds), the
 relay's last published position and lag (its ``relay_tracking`` row) and the ingest consumers'
 lag and dead-letter count (the rows each ``wintertrack ingest`` writes after every poll to
-``ingest_status``, and its dead letters by reason to ``dead_letter_counts``; a row's ``updated``
-gauge shows whether its process is still writing).
+``ingest_status``, its dead letters by reason to ``dead_letter_counts`` and its throughput,
+transactions and lag in seconds to ``ingest_rates``; a row's ``updated`` gauge shows whether its
+process is still writing).
 Sign-in failures are counted by this process, as its sign-in service records them.
 """
 
@@ -106,6 +107,37 @@ class StoreCollector(Collector):
             updated.add_metric([name], float(str(when)))
         yield from (lag, dlq, stored, updated)
         yield from self._dead_letters()
+        yield from self._ingest_rates()
+
+    def _ingest_rates(self) -> Iterator[Metric]:
+        rows = self._query(
+            "SELECT consumer, messages_per_second, transactions_total, lag_seconds "
+            "FROM ingest_rates"
+        )
+        if rows is None:
+            return
+        families = (
+            GaugeMetricFamily(
+                "wintertrack_ingest_messages_per_second",
+                "Messages this ingest consumer handled per second over the last 10 seconds",
+                labels=["consumer"],
+            ),
+            GaugeMetricFamily(
+                "wintertrack_ingest_transactions",
+                "Batches of messages this ingest consumer stored, each in one transaction",
+                labels=["consumer"],
+            ),
+            GaugeMetricFamily(
+                "wintertrack_ingest_lag_seconds",
+                "How long messages have waited for this ingest consumer, at least: the age of "
+                "the newest one it handled while more wait (0 when caught up)",
+                labels=["consumer"],
+            ),
+        )
+        for consumer, *values in rows:
+            for family, value in zip(families, values, strict=True):
+                family.add_metric([str(consumer)], float(str(value)))
+        yield from families
 
     def _dead_letters(self) -> Iterator[Metric]:
         rows = self._query(tracking.dead_letter_counts)
