@@ -110,10 +110,7 @@ class StoreCollector(Collector):
         yield from self._ingest_rates()
 
     def _ingest_rates(self) -> Iterator[Metric]:
-        rows = self._query(
-            "SELECT consumer, messages_per_second, transactions_total, lag_seconds "
-            "FROM ingest_rates"
-        )
+        rows = self._query(tracking.ingest_rates)
         if rows is None:
             return
         families = (

@@ -33,6 +33,14 @@ def ingest_status(db: ViewDatabase) -> Rows:
     return db.query("SELECT consumer, lag, dlq_total, stored_total, updated FROM ingest_status")
 
 
+def ingest_rates(db: ViewDatabase) -> Rows:
+    """(consumer, messages_per_second, transactions_total, lag_seconds) of every ingest
+    consumer, as it last wrote them."""
+    return db.query(
+        "SELECT consumer, messages_per_second, transactions_total, lag_seconds FROM ingest_rates"
+    )
+
+
 def dead_letter_counts(db: ViewDatabase) -> Rows:
     """(consumer, kind, total) of the messages sent to the dead-letter topic."""
     return db.query("SELECT consumer, kind, total FROM dead_letter_counts")
