@@ -109,14 +109,14 @@ def _month(
     if not window:  # not started yet (as of the day), or outside the programme's period
         return row
     found = read.delivery_month(p.code, str(ym), day, known_at)
-    delivered = Decimal(str(found["delivered_beds_equivalent"]))
-    planned = Decimal(str(found["planned_beds_equivalent"]))
+    delivered = Decimal(str(found.delivered_beds_equivalent))
+    planned = Decimal(str(found.planned_beds_equivalent))
     share = delivered * 100 / p.bed_target if p.bed_target else None
     row.update(
-        delivered_beds_equivalent=found["delivered_beds_equivalent"],
-        planned_beds_equivalent=found["planned_beds_equivalent"],
+        delivered_beds_equivalent=found.delivered_beds_equivalent,
+        planned_beds_equivalent=found.planned_beds_equivalent,
         delivered_pct_of_target=None if share is None else float(share.quantize(Decimal("0.1"))),
-        delivered_pct_of_plan=found["delivered_pct_of_plan"],
+        delivered_pct_of_plan=found.delivered_pct_of_plan,
         delivery_rag=rag(delivered, planned, "reported"),
     )
     return row

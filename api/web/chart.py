@@ -15,14 +15,16 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
+from projections.shapes import DeliveryDaily
+
 NHS_BLUE = "#005eb8"
 DARK_GREY = "#425563"
 WARM_YELLOW = "#ffb81c"
 
 
-def delivery_chart(series: dict[str, Any]) -> str:
+def delivery_chart(series: DeliveryDaily) -> str:
     """The chart for a series; the same series (same position) is drawn once."""
-    return _draw(json.dumps(series, sort_keys=True))
+    return _draw(json.dumps(series.model_dump(mode="json"), sort_keys=True))
 
 
 @lru_cache(maxsize=64)
