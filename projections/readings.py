@@ -4,6 +4,7 @@ now, or the winter as it stood at the day's end."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+
 from projections.readmodel import ReadModel
 from projections.shapes import Dashboard, Reading
 from schemes.rules import InputRefused

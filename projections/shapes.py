@@ -21,7 +21,7 @@ class Shape(BaseModel):
 
 
 class SchemeMonth(Shape):
-    """One scheme's line of a month: delivery, completeness and money (docs/rules.md §2–§8)."""
+    """One scheme's line of a month: delivery, completeness and money (docs/rules.md §2 to §8)."""
 
     scheme_code: str
     scheme_name: str

@@ -76,12 +76,12 @@ def test_each_winter_sees_only_its_own_figures(tmp_path: Path) -> None:
 
     old = read.dashboard(OLD, date(2022, 11, 6))
     new = read.dashboard(NEW, date(2023, 11, 6))
-    assert (old["bed_target"], new["bed_target"]) == (141, 120)
-    assert old["headline"]["delivered"] == 8.0  # 5 Nov 2022
-    assert new["headline"]["delivered"] == 3.0  # 5 Nov 2023
-    assert old["headline"]["delivered_month_to_date"] == pytest.approx(40 / 6, abs=0.01)
-    assert new["headline"]["delivered_month_to_date"] == pytest.approx(16 / 6, abs=0.01)
-    assert old["spend"] != new["spend"]
+    assert (old.bed_target, new.bed_target) == (141, 120)
+    assert old.headline.delivered == 8.0  # 5 Nov 2022
+    assert new.headline.delivered == 3.0  # 5 Nov 2023
+    assert old.headline.delivered_month_to_date == pytest.approx(40 / 6, abs=0.01)
+    assert new.headline.delivered_month_to_date == pytest.approx(16 / 6, abs=0.01)
+    assert old.spend != new.spend
 
     old_return = read.monthly_return(OLD, "2022-11")["summary"]
     new_return = read.monthly_return(NEW, "2023-11")["summary"]
