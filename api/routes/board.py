@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import MAX_POSITION, DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
-from api.responses import DashboardAnswer
+from api.responses import DashboardAnswer, Winters
 from projections.readings import dashboard_reading
 from projections.shapes import DeliveryDaily, DeliveryMonth
 from projections.winters import compare_winters
@@ -71,7 +71,7 @@ def delivery_daily(
     return read.delivery_daily(programme, start, end, known_at)
 
 
-@router.get("/winters")
+@router.get("/winters", response_model=Winters)
 def winters(
     programme: str,
     user: DashboardReader,

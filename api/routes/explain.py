@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
+from api.responses import ExplainDelivery, ExplainSpend, ExplainSystem
 from capacity.errors import SchemeNotFound
 from projections.explain import Trail, explain_delivery, explain_spend, explain_system
 from projections.facts import ProgrammeFacts
@@ -43,7 +44,7 @@ def _facts(read: ReadModel, programme: str, month: str, scheme: str | None) -> P
     return p
 
 
-@router.get("/delivery")
+@router.get("/delivery", response_model=ExplainSystem)
 def system_total(
     programme: str, user: DashboardReader, read: Reads, month: Month, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def system_total(
     }
 
 
-@router.get("/schemes/{scheme}/delivery")
+@router.get("/schemes/{scheme}/delivery", response_model=ExplainDelivery)
 def scheme_delivery(
     programme: str,
     scheme: str,
@@ -111,7 +112,7 @@ def scheme_delivery(
     }
 
 
-@router.get("/schemes/{scheme}/spend")
+@router.get("/schemes/{scheme}/spend", response_model=ExplainSpend)
 def scheme_spend(
     programme: str,
     scheme: str,
