@@ -43,9 +43,9 @@ def delivered_on(scheme: SchemeFacts, day: date) -> Decimal | None:
     if scheme.measure == "beds_open":
         return Decimal(beds_open_on(scheme, day))
     report = scheme.daily.get(day)
-    if report is None or report.get("beds_equivalent") is None:
+    if report is None or report.beds_equivalent is None:
         return ZERO
-    return Decimal(str(report["beds_equivalent"]))
+    return report.beds_equivalent
 
 
 def planned_on(scheme: SchemeFacts, day: date) -> Decimal:
@@ -105,9 +105,9 @@ def _kpis(scheme: SchemeFacts, window: list[date]) -> dict[str, Decimal | date]:
     for kpi in scheme.kpis:
         code = str(kpi["code"])
         seen = [
-            scheme.daily[d]["kpis"][code]
+            scheme.daily[d].kpis[code]
             for d in window
-            if d in scheme.daily and code in (scheme.daily[d].get("kpis") or {})
+            if d in scheme.daily and code in scheme.daily[d].kpis
         ]
         if not seen:
             continue

@@ -148,9 +148,9 @@ def bed_occupancy(scheme: SchemeFacts, day: date) -> dict[str, Any] | None:
     if scheme.measure != "beds_open":
         return None
     reported = [
-        (d, int(r["beds_occupied"]))
+        (d, r.beds_occupied)
         for d, r in scheme.daily.items()
-        if d <= day and r.get("beds_occupied") is not None
+        if d <= day and r.beds_occupied is not None
     ]
     on, occupied = max(reported) if reported else (None, None)
     return {

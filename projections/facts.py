@@ -12,6 +12,7 @@ import orjson
 from capacity.errors import ProgrammeNotFound
 from capacity.programme import allocations_on
 from projections.db import ViewDatabase
+from projections.reported_day import ReportedDay, reported_day
 from projections.schema import KNOWN_AT
 
 
@@ -36,7 +37,7 @@ class SchemeFacts:
     bed_changes: list[tuple[date, int]] = field(default_factory=list)
     status_changes: list[tuple[date, str]] = field(default_factory=list)
     diversions: list[tuple[date, Decimal]] = field(default_factory=list)
-    daily: dict[date, dict[str, Any]] = field(default_factory=dict)
+    daily: dict[date, ReportedDay] = field(default_factory=dict)
     spend: dict[str, Decimal] = field(default_factory=dict)
     spend_basis: dict[str, str] = field(default_factory=dict)
     # (effective date, position, text) of every narrative update; None: dated before we kept it
@@ -207,7 +208,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         f"SELECT scheme, day, data FROM v_daily WHERE programme = ? AND {KNOWN_AT}",
         (programme, *at),
     ):
-        schemes[scheme].daily[date.fromisoformat(day)] = orjson.loads(data)
+        schemes[scheme].daily[date.fromisoformat(day)] = reported_day(orjson.loads(data))
     for scheme, month, amount, basis in db.query(
         f"SELECT scheme, month, amount_gbp, basis FROM v_spend WHERE programme = ? AND {KNOWN_AT}",
         (programme, *at),
