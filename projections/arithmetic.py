@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
+from capacity.flow_figures import FlowFigures as SiteDayFlow
 from projections.facts import ProgrammeFacts, SchemeFacts
 from projections.rounding import even_split
 from schemes import lifecycle
@@ -305,21 +305,19 @@ class FlowFigures:
     days: int = 0
 
 
-def flow_totals(rows: list[dict[str, Any]]) -> FlowFigures:
-    beds = sum(int(r["core_beds_open"]) + int(r["escalation_beds_open"]) for r in rows)
-    occupied = sum(int(r["beds_occupied"]) for r in rows)
+def flow_totals(rows: list[SiteDayFlow]) -> FlowFigures:
+    beds = sum(r.core_beds_open + r.escalation_beds_open for r in rows)
+    occupied = sum(r.beds_occupied for r in rows)
     discharges: dict[str, int] = {}
     for r in rows:
-        for pathway, count in (r.get("discharges") or {}).items():
-            discharges[pathway] = discharges.get(pathway, 0) + int(count)
+        for pathway, count in r.discharges.items():
+            discharges[pathway] = discharges.get(pathway, 0) + count
     return FlowFigures(
         beds_open=beds,
         occupied=occupied,
         occupancy=(Decimal(occupied) / beds) if beds else None,
-        nctr=sum(int(r["nctr"]) for r in rows),
-        nctr_not_discharged_by_5pm=sum(
-            int(r["nctr"]) - int(r["nctr_discharged_by_5pm"]) for r in rows
-        ),
+        nctr=sum(r.nctr for r in rows),
+        nctr_not_discharged_by_5pm=sum(r.nctr - r.nctr_discharged_by_5pm for r in rows),
         discharges=dict(sorted(discharges.items())),
         days=len(rows),
     )

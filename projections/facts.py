@@ -10,9 +10,10 @@ from typing import Any
 import orjson
 
 from capacity.errors import ProgrammeNotFound
+from capacity.flow_figures import FlowFigures
 from capacity.programme import allocations_on
 from projections.db import ViewDatabase
-from projections.reported_day import ReportedDay, reported_day
+from projections.reported_day import ReportedDay, reported_day, reported_flow
 from projections.schema import KNOWN_AT
 
 
@@ -71,7 +72,7 @@ class ProgrammeFacts:
     # file and return as synthetic
     synthetic: bool = False
     sites: dict[str, tuple[str, str]] = field(default_factory=dict)
-    flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
+    flow: dict[tuple[str, date], FlowFigures] = field(default_factory=dict)
 
     def allocations_on(self, day: date) -> dict[str, Decimal]:
         """The allocations in force on a day (revisions by effective date)."""
@@ -224,7 +225,7 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
         f"SELECT ods, day, data FROM v_flow WHERE programme = ? AND {KNOWN_AT}",
         (programme, *at),
     ):
-        facts.flow[(ods, date.fromisoformat(day))] = orjson.loads(data)
+        facts.flow[(ods, date.fromisoformat(day))] = reported_flow(orjson.loads(data))
     return facts
 
 

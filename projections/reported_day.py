@@ -1,6 +1,7 @@
-"""A scheme-day's figures as the views hold them, read back into the one value object
-(``capacity/daily_figures.py``): the read side follows the same fields the write side checks,
-with the correction's reason, or the comment confirming figures that looked wrong, beside them.
+"""A scheme-day's figures and a site-day's flow as the views hold them, read back into the
+write side's value objects (``capacity/daily_figures.py``, ``capacity/flow_figures.py``): the read
+side follows the same fields the write side checks, with a daily correction's reason, or the
+comment confirming figures that looked wrong, beside them.
 
 The view stores each figure as JSON (``projections/views/figures.py``: Decimals as exact
 strings, dates as ISO dates); each kind is read back by the figure table, never a field list.
@@ -16,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from capacity.daily_figures import FIELDS, DailyFigures, Kind
+from capacity.flow_figures import COUNTS as FLOW_COUNTS
+from capacity.flow_figures import FlowFigures
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -54,4 +57,13 @@ def reported_day(stored: dict[str, Any]) -> ReportedDay:
     figures = {f.name: _READ[f.kind](stored.get(f.name)) for f in FIELDS}
     return ReportedDay(
         **figures, reason=stored.get("reason"), confirm_comment=stored.get("confirm_comment")
+    )
+
+
+def reported_flow(stored: dict[str, Any]) -> FlowFigures:
+    """A site-day's flow from one ``v_flow`` row's JSON: its counts and discharges by pathway."""
+    discharges = stored.get("discharges") or {}
+    return FlowFigures(
+        **{name: int(stored[name]) for name in FLOW_COUNTS},
+        discharges={str(p): int(n) for p, n in discharges.items()},
     )
