@@ -49,7 +49,7 @@ class Readiness(Shape):
     detail: str | None = None
 
 
-# --- how the bed target is built, and the winters compared ----------------------------------
+# --- how the bed target is built ----------------------------------------------------------------
 
 
 class CountedScheme(Shape):
@@ -81,44 +81,6 @@ class About(Shape):
     not_counted: list[CountedScheme]
     departures: list[Departure]
     readings: list[SourceReading]
-
-
-class MonthName(Shape):
-    financial_month: str
-    name: str
-
-
-class WinterMonth(Shape):
-    month: str
-    financial_month: str
-    window_days: int
-    days_in_month: int
-    bed_target: int
-    delivered_beds_equivalent: float | None
-    planned_beds_equivalent: float | None
-    delivered_pct_of_target: float | None
-    delivered_pct_of_plan: float | None
-    delivery_rag: str | None
-
-
-class Winter(Shape):
-    programme: str
-    icb_code: str
-    winter: str
-    period_start: str
-    period_end: str
-    bed_target: int
-    months: list[WinterMonth]
-
-
-class Winters(Shape):
-    programme: str
-    icb_code: str
-    icb_name: str
-    as_of: str
-    known_at: int
-    months: list[MonthName]
-    winters: list[Winter]
 
 
 # --- the working behind a figure --------------------------------------------------------------

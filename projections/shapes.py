@@ -1,6 +1,7 @@
-"""What the board reads, as declared types: a month's delivery per scheme, the system's days and
-the dashboard. The read model builds them, the pages and the board paper read their attributes,
-and the API declares them as its response models, so OpenAPI and mypy see the same fields.
+"""What the board reads, as declared types: a month's delivery per scheme, the system's days,
+the dashboard and the winters compared. The read model builds them, the pages and the board
+paper read their attributes, and the API declares them as its response models, so OpenAPI and
+mypy see the same fields.
 
 The fields are in the order the JSON answers have always had, and carry the values as written
 there: beds-equivalent and percentages as numbers to a decimal place or two, money as strings
@@ -171,6 +172,47 @@ class Reading(Shape):
 
     kind: str
     label: str
+
+
+class MonthName(Shape):
+    financial_month: str
+    name: str
+
+
+class WinterMonth(Shape):
+    month: str
+    financial_month: str
+    window_days: int
+    days_in_month: int
+    bed_target: int
+    delivered_beds_equivalent: float | None
+    planned_beds_equivalent: float | None
+    delivered_pct_of_target: float | None
+    delivered_pct_of_plan: float | None
+    delivery_rag: str | None
+
+
+class Winter(Shape):
+    programme: str
+    icb_code: str
+    winter: str
+    period_start: str
+    period_end: str
+    bed_target: int
+    months: list[WinterMonth]
+
+
+class Winters(Shape):
+    """Every winter of an ICB month by month (M7 October to M12 March), each against its own
+    bed target; a month not yet started has no figures."""
+
+    programme: str
+    icb_code: str
+    icb_name: str
+    as_of: str
+    known_at: int
+    months: list[MonthName]
+    winters: list[Winter]
 
 
 class Dashboard(Shape):

@@ -4,16 +4,16 @@ and as known at."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import MAX_POSITION, DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
-from api.responses import DashboardAnswer, Winters
+from api.responses import DashboardAnswer
 from projections.readings import dashboard_reading
-from projections.shapes import DeliveryDaily, DeliveryMonth
+from projections.shapes import DeliveryDaily, DeliveryMonth, Winters
 from projections.winters import compare_winters
 
 router = APIRouter(
@@ -78,7 +78,7 @@ def winters(
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,
-) -> dict[str, Any]:
+) -> Winters:
     """Every winter of the programme's ICB month by month (M7 October … M12 March): delivered
     beds-equivalent against each winter's bed target."""
     return compare_winters(read, programme, as_of, known_at)
