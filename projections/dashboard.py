@@ -12,13 +12,16 @@ from projections.arithmetic import (
     current_allocation,
     flow_for,
     scheme_month,
+    status_on,
 )
+from projections.arithmetic import SchemeMonth as SchemeMonthFigures
 from projections.facts import ProgrammeFacts, SchemeFacts
-from projections.returns import gbp
+from projections.returns import beds, gbp
 from projections.shapes import (
     Flow,
     FlowFigures,
     Headroom,
+    SchemeMonth,
     SiteFlow,
     StreamHeadroom,
     StreamSpend,
@@ -26,6 +29,32 @@ from projections.shapes import (
     TargetCheck,
 )
 from schemes.months import YearMonth
+
+
+def scheme_line(scheme: SchemeFacts, m: SchemeMonthFigures, day: date) -> SchemeMonth:
+    """A scheme's line of the month as the dashboard, the delivery read and the board paper
+    show it: beds-equivalent to two decimals, percentages to one, money to the penny."""
+    return SchemeMonth(
+        scheme_code=scheme.code,
+        scheme_name=scheme.name,
+        place=scheme.place,
+        measure=scheme.measure,
+        counts_toward_target=scheme.counts_toward_target,
+        window_days=m.window_days,
+        planned_beds_equivalent=None if scheme.measure == "none" else beds(m.planned),
+        delivered_beds_equivalent=beds(m.delivered),
+        delivery_rag=m.rag,
+        completeness_pct=pct(m.completeness),
+        days_reported=m.days_reported,
+        place_split={k: beds(v) for k, v in m.place_split.items()} if m.place_split else None,
+        allocation_gbp=gbp(m.allocation),
+        spend_in_month_gbp=gbp(m.spend_in_month),
+        spend_to_date_gbp=gbp(m.spend_to_date),
+        profile_to_date_gbp=gbp(m.profile_to_date),
+        variance_gbp=gbp(m.variance),
+        forecast_outturn_gbp=gbp(m.forecast_outturn),
+        status=status_on(scheme, day),
+    )
 
 
 def closed_month(month: YearMonth, day: date) -> YearMonth:

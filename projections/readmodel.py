@@ -21,7 +21,6 @@ from projections.arithmetic import (
     diversion_candidates,
     full_days_through,
     scheme_month,
-    status_on,
     system_daily,
 )
 from projections.dashboard import (
@@ -29,6 +28,7 @@ from projections.dashboard import (
     flow_summary,
     headroom,
     pct,
+    scheme_line,
     spend_by_stream,
     target_check,
 )
@@ -45,7 +45,6 @@ from projections.shapes import (
     DeliveryMonth,
     DiversionCandidate,
     Headline,
-    SchemeMonth,
 )
 from schemes.months import YearMonth, window_days
 from schemes.rules import InputRefused
@@ -161,31 +160,7 @@ class ReadModel:
             if scheme.counts_toward_target:
                 planned += m.planned
                 delivered += m.delivered or ZERO
-            rows.append(
-                SchemeMonth(
-                    scheme_code=scheme.code,
-                    scheme_name=scheme.name,
-                    place=scheme.place,
-                    measure=scheme.measure,
-                    counts_toward_target=scheme.counts_toward_target,
-                    window_days=m.window_days,
-                    planned_beds_equivalent=(None if scheme.measure == "none" else beds(m.planned)),
-                    delivered_beds_equivalent=beds(m.delivered),
-                    delivery_rag=m.rag,
-                    completeness_pct=pct(m.completeness),
-                    days_reported=m.days_reported,
-                    place_split=(
-                        {k: beds(v) for k, v in m.place_split.items()} if m.place_split else None
-                    ),
-                    allocation_gbp=gbp(m.allocation),
-                    spend_in_month_gbp=gbp(m.spend_in_month),
-                    spend_to_date_gbp=gbp(m.spend_to_date),
-                    profile_to_date_gbp=gbp(m.profile_to_date),
-                    variance_gbp=gbp(m.variance),
-                    forecast_outturn_gbp=gbp(m.forecast_outturn),
-                    status=status_on(scheme, day),
-                )
-            )
+            rows.append(scheme_line(scheme, m, day))
         return DeliveryMonth(
             programme=programme,
             month=str(ym),
