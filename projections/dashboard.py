@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from projections.arithmetic import (
     ZERO,
@@ -18,6 +17,7 @@ from projections.arithmetic import SchemeMonth as SchemeMonthFigures
 from projections.facts import ProgrammeFacts, SchemeFacts
 from projections.returns import beds, gbp
 from projections.shapes import (
+    BedOccupancy,
     Flow,
     FlowFigures,
     Headroom,
@@ -171,7 +171,7 @@ def target_check(p: ProgrammeFacts) -> TargetCheck:
     )
 
 
-def bed_occupancy(scheme: SchemeFacts, day: date) -> dict[str, Any] | None:
+def bed_occupancy(scheme: SchemeFacts, day: date) -> BedOccupancy | None:
     """A bedded scheme's beds open at the end of ``day`` beside the beds occupied in its latest
     report on or before it, so an open but empty ward shows (None: not a bedded scheme)."""
     if scheme.measure != "beds_open":
@@ -182,9 +182,9 @@ def bed_occupancy(scheme: SchemeFacts, day: date) -> dict[str, Any] | None:
         if d <= day and r.beds_occupied is not None
     ]
     on, occupied = max(reported) if reported else (None, None)
-    return {
-        "beds_open": beds_open_on(scheme, day),
-        "beds_occupied": occupied,
-        "beds_occupied_on": on.isoformat() if on else None,
-        "beds_open_that_day": beds_open_on(scheme, on) if on else None,
-    }
+    return BedOccupancy(
+        beds_open=beds_open_on(scheme, day),
+        beds_occupied=occupied,
+        beds_occupied_on=on.isoformat() if on else None,
+        beds_open_that_day=beds_open_on(scheme, on) if on else None,
+    )

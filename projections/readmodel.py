@@ -39,6 +39,7 @@ from projections.projector import Projector
 from projections.return_document import build_document, to_json
 from projections.returns import beds, gbp
 from projections.shapes import (
+    BedOccupancy,
     Dashboard,
     DeliveryDaily,
     DeliveryDay,
@@ -282,7 +283,7 @@ class ReadModel:
 
     def scheme_beds(
         self, programme: str, code: str, as_of: date | None = None
-    ) -> dict[str, Any] | None:
+    ) -> BedOccupancy | None:
         """Beds open beside beds occupied for a bedded scheme (None for other schemes)."""
         scheme = self.facts(programme).schemes.get(code)
         return None if scheme is None else bed_occupancy(scheme, self._as_of(as_of))

@@ -167,6 +167,16 @@ class Flow(Shape):
     system: SystemFlow
 
 
+class BedOccupancy(Shape):
+    """A bedded scheme's beds open at the end of a day beside the beds occupied in its latest
+    report on or before it (and the beds open on that report's day)."""
+
+    beds_open: int
+    beds_occupied: int | None
+    beds_occupied_on: str | None
+    beds_open_that_day: int | None
+
+
 class Reading(Shape):
     """Which of the two readings of a past day (docs/rules.md §1), in words."""
 

@@ -113,7 +113,7 @@ def test_beds_occupied_show_beside_beds_open_and_the_target_mismatch_is_flagged(
     world.catch_up()
     beds = world.read.scheme_beds(P, "ward")
     assert beds is not None
-    assert (beds["beds_open"], beds["beds_occupied"]) == (4, 0)
+    assert (beds.beds_open, beds.beds_occupied) == (4, 0)
     client = _client(world)
     headers = {"Authorization": f"Bearer {token}"}
     api = client.get(f"/api/v1/programmes/{P}/schemes/ward", headers=headers).json()
