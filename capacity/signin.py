@@ -17,8 +17,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from capacity.app.core import Change, Command
-from capacity.errors import Conflict, Unauthenticated
+from capacity.commands import EndSessions
+from capacity.errors import Unauthenticated
 from capacity.sessions import (
     Session,
     SignInAudit,
@@ -213,13 +213,7 @@ class SignInService:
 
     def end_user_sessions(self, actor: Actor, name: str, reason: str) -> None:
         """An administrator ends every session of a user, on every instance."""
-
-        def act() -> Change:
-            user = self.app.get_user(name)
-            user.end_sessions(actor, self.now(), reason or "ended by an administrator")
-            return Change([user], Conflict(f"user {name} changed meanwhile; try again"))
-
-        self.app.run_command(Command(actor, "end_sessions"), act)
+        self.app.run_command(EndSessions(actor=actor, name=name, reason=reason, at=self.now()))
 
     # --- audit and rate limits -------------------------------------------------------------
 

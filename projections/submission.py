@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from capacity.application import Receipt, WinterApplication
+from capacity.commands import SignOffReturn, SubmitReturn
 from capacity.values import Actor
 from projections.digest import LogDigest, log_digest
 from projections.exports import parse_csv, to_csv, to_xlsx
@@ -83,8 +84,15 @@ def sign_off(
             f"is not the SHA-256 of the figures at position {at} ({actual[:12]}…): "
             "reload the return and sign off what you see",
         )
-    receipt = application.sign_off_return(
-        actor, programme, month, int(report["known_at"]), actual, idempotency_key=idempotency_key
+    receipt = application.run_command(
+        SignOffReturn(
+            actor=actor,
+            programme=programme,
+            month=month,
+            position=int(report["known_at"]),
+            sha256=actual,
+        ),
+        idempotency_key=idempotency_key,
     )
     read.projector.run_once()
     return receipt, int(report["known_at"]), actual
@@ -168,22 +176,24 @@ def submit(
     changed = not earlier or bool(diff(earlier[-1]["csv"], to_csv(report)))
     head = read.head()
     digest = log_digest(application.recorder, head, latest_log_digest(read, head))
-    receipt, revision = application.submit_return(
-        actor,
-        programme,
-        month,
-        report["known_at"],
-        to_csv(report),
-        at,
-        reason,
-        xlsx=to_xlsx(report),
-        revision=revision,
+    receipt, revision = application.run_command(
+        SubmitReturn(
+            actor=actor,
+            programme=programme,
+            month=month,
+            position=report["known_at"],
+            csv_text=to_csv(report),
+            generated_at=at,
+            reason=reason,
+            xlsx=to_xlsx(report),
+            revision=revision,
+            log=(read.today().isoformat(), digest.position, digest.hex),
+            report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
+            changed=changed,
+            unchanged=unchanged,
+            figures_sha256=figures,
+        ),
         idempotency_key=idempotency_key,
-        log=(read.today().isoformat(), digest.position, digest.hex),
-        report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
-        changed=changed,
-        unchanged=unchanged,
-        figures_sha256=figures,
     )
     read.projector.run_once()
     stored = read.submission(programme, month, revision)

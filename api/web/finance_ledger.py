@@ -16,6 +16,7 @@ from api.web.common import PageGate
 from api.web.finance_tasks import chosen_month, month_options, same_figures, stored_spend
 from api.web.task_kit import Task, refusal
 from api.web.uploads import UploadRefused, read_upload, row_lines
+from capacity.commands import RecordSpend
 from capacity.errors import DomainError
 from schemes.rules import InputRefused, check_money
 
@@ -157,13 +158,15 @@ async def ledger_confirm(request: Request) -> Response:
             outcome.append((line, scheme, "skipped: already stored with the same figures"))
             continue
         try:
-            task.application.record_spend(
-                task.actor,
-                task.programme,
-                scheme,
-                month,
-                amount,
-                basis,
+            task.application.run_command(
+                RecordSpend(
+                    actor=task.actor,
+                    programme=task.programme,
+                    scheme=scheme,
+                    month=month,
+                    amount_gbp=amount,
+                    basis=basis,
+                ),
                 idempotency_key=f"{key}:{line}" if key else None,
             )
             outcome.append((line, scheme, f"stored £{Decimal(amount):,.2f} ({basis})"))

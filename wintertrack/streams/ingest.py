@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from api.schemas import DailyIn, daily_body
 from capacity.application import WinterApplication
+from capacity.commands import ReportDaily
 from capacity.errors import DomainError, DuplicateDailyReport
 from capacity.reports import DailyReport, daily_report_id
 from capacity.values import Actor
@@ -79,7 +80,11 @@ def store(application: WinterApplication, payload: bytes) -> str:
                 f"date: {scheme} already reported figures for {day.isoformat()}; "
                 "send a correction instead"
             )
-        application.report_daily(INGEST, programme, scheme, body, source_ref=source)
+        application.run_command(
+            ReportDaily(
+                actor=INGEST, programme=programme, scheme=scheme, figures=body, source_ref=source
+            )
+        )
     except DuplicateDailyReport:
         return "duplicate"  # stored by another ingest process meanwhile
     except (InputRefused, DomainError) as error:
