@@ -104,10 +104,10 @@ class Fingerprint:
 
 @dataclass(frozen=True, kw_only=True)
 class Command(Generic[R]):
-    """A use case's inputs, always given by name. Subclasses set ``policy`` (their row in the policy table),
-    ``scope`` (the fields naming the programme and the subject the row is checked for),
-    ``fingerprint`` (``None``: the command takes no idempotency key) and, when they answer
-    with more than the receipt, :meth:`answer`."""
+    """A use case's inputs, always given by name. Subclasses set ``policy`` (their row in the
+    policy table), ``scope`` (the fields naming the programme and the subject the row is
+    checked for), ``fingerprint`` (``None``: the command takes no idempotency key) and, when
+    they answer with more than the receipt, :meth:`answer`."""
 
     actor: Actor
 
