@@ -227,5 +227,6 @@ def _money(
                     month=month,
                     amount_gbp=amount,
                     basis="actual",
+                    confirm_comment="random figures: some are well above the profile",
                 )
             )

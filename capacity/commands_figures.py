@@ -70,6 +70,8 @@ SPEND_KEYS = {
     "month": text("m"),
     "amount_gbp": text("a"),
     "basis": Key("b"),
+    # only when given: keys stored before spend took a comment still replay
+    "confirm_comment": Key("c", omit_empty=True),
 }
 
 
@@ -82,6 +84,7 @@ class RecordSpend(Write):
     month: Any
     amount_gbp: Any
     basis: Any
+    confirm_comment: str | None = None  # confirms spend that looks wrong (docs/rules.md §13a)
 
     policy = "record_spend"
     scope = ("programme", "scheme")
@@ -96,6 +99,7 @@ class CorrectSpend(Write):
     amount_gbp: Any
     basis: Any
     reason: str
+    confirm_comment: str | None = None
 
     policy = "correct_spend"
     scope = ("programme", "scheme")

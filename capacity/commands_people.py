@@ -104,6 +104,9 @@ class EndSessions(Write):
 
     policy = "end_sessions"
     scope = (None, None)
+    fingerprint = Fingerprint(
+        "end_sessions", {"name": Key("u"), "reason": Key("r")}, frozenset({"at"})
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from capacity.commands import EndSessions
+from capacity.commands import EndSessions, Receipt
 from capacity.errors import Unauthenticated
 from capacity.sessions import (
     Session,
@@ -211,9 +211,15 @@ class SignInService:
         session.end(Actor(session.user, "session", "web"), "signed out", self.now())
         self.app.save(session)
 
-    def end_user_sessions(self, actor: Actor, name: str, reason: str) -> None:
-        """An administrator ends every session of a user, on every instance."""
-        self.app.run_command(EndSessions(actor=actor, name=name, reason=reason, at=self.now()))
+    def end_user_sessions(
+        self, actor: Actor, name: str, reason: str, idempotency_key: str | None = None
+    ) -> Receipt:
+        """An administrator ends every session of a user, on every instance; the form's
+        one-time key makes a second post of the same form end nothing twice."""
+        return self.app.run_command(
+            EndSessions(actor=actor, name=name, reason=reason, at=self.now()),
+            idempotency_key=idempotency_key,
+        )
 
     # --- audit and rate limits -------------------------------------------------------------
 

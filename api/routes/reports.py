@@ -88,6 +88,7 @@ def record_spend(
             month=body.month,
             amount_gbp=body.amount_gbp,
             basis=body.basis,
+            confirm_comment=body.confirm_comment,
         ),
         idempotency_key=key,
     )
@@ -113,6 +114,7 @@ def correct_spend(
             amount_gbp=body.amount_gbp,
             basis=body.basis,
             reason=body.reason,
+            confirm_comment=body.confirm_comment,
         ),
         idempotency_key=key,
     )

@@ -122,6 +122,8 @@ async def spend_submit(request: Request) -> Response:
         amount = values.get(f"amount-{code}", "").strip()
         basis = values.get(f"basis-{code}", "actual")
         reason = values.get(f"reason-{code}", "").strip()
+        # spend well above the month's profile is stored only with this (capacity/plausibility.py)
+        comment = values.get(f"comment-{code}", "").strip() or None
         if not amount or (code in stored and same_figures(stored[code], amount, basis)):
             continue  # an untouched row is not a change
         try:
@@ -135,6 +137,7 @@ async def spend_submit(request: Request) -> Response:
                         amount_gbp=amount,
                         basis=basis,
                         reason=reason,
+                        confirm_comment=comment,
                     ),
                     idempotency_key=f"{key}:{code}" if key else None,
                 )
@@ -148,6 +151,7 @@ async def spend_submit(request: Request) -> Response:
                         month=month,
                         amount_gbp=amount,
                         basis=basis,
+                        confirm_comment=comment,
                     ),
                     idempotency_key=f"{key}:{code}" if key else None,
                 )
@@ -155,7 +159,7 @@ async def spend_submit(request: Request) -> Response:
             results[code] = task.outcome(receipt, said + (f"; {note}" if note else ""))
         except (InputRefused, DomainError) as error:
             field, reason_text = refusal(error)
-            name = "reason" if field == "reason" else "amount"
+            name = {"reason": "reason", "confirm_comment": "comment"}.get(field, "amount")
             errors[f"{name}-{code}"] = reason_text
     task.read.projector.run_once()
     if not errors:

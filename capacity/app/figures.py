@@ -21,7 +21,7 @@ from capacity.errors import (
     DuplicateSpend,
     ReportNotFound,
 )
-from capacity.plausibility import COMMENT, confirmed
+from capacity.plausibility import COMMENT, SPEND_QUESTION, confirmed
 from capacity.reports import DailyReport, MonthlySpend, spend_id
 from capacity.spend_figures import SpendFigures
 from schemes.months import YearMonth, financial_month_label
@@ -90,7 +90,9 @@ def clean_spend(
 @handles(RecordSpend)
 def record_spend(app: WinterReads, c: RecordSpend) -> Change:
     ym, figures = clean_spend(app, c.programme, c.scheme, c.month, c.amount_gbp, c.basis)
-    spend = MonthlySpend.record(c.actor, c.programme, c.scheme, ym, figures)
+    doubts = app.spend_doubts(c.programme, c.scheme, ym, figures)
+    comment = confirmed(doubts, c.confirm_comment, SPEND_QUESTION)
+    spend = MonthlySpend.record(c.actor, c.programme, c.scheme, ym, figures, comment)
     duplicate = DuplicateSpend(
         f"spend for {c.scheme} in {ym} is already recorded; correct it with a reason",
         field="month",
@@ -113,6 +115,8 @@ def correct_spend(app: WinterReads, c: CorrectSpend) -> Change:
             f"nothing changed: £{figures.amount_gbp:,.2f} ({figures.basis}) is the "
             f"spend stored for {c.scheme} in {ym}",
         )
-    spend.correct(c.actor, figures, why)
+    doubts = app.spend_doubts(c.programme, c.scheme, ym, figures)
+    comment = confirmed(doubts, c.confirm_comment, SPEND_QUESTION)
+    spend.correct(c.actor, figures, why, comment)
     changed = Conflict(f"spend for {ym} changed meanwhile; reload and try again")
     return Change([spend], changed, {"scheme": c.scheme, "month": ym})

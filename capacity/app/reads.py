@@ -16,7 +16,7 @@ from capacity.app.core import WinterCore
 from capacity.board_papers import BoardPaper, board_paper_id
 from capacity.daily_figures import DailyFigures
 from capacity.errors import Conflict, ReportNotFound, Unauthenticated
-from capacity.plausibility import doubts
+from capacity.plausibility import SPEND_ABOVE_PROFILE, doubts, spend_doubts
 from capacity.programme import Programme
 from capacity.provenance import SchemeProvenance, provenance_id
 from capacity.region import ReceivedReturn, received_id
@@ -24,12 +24,18 @@ from capacity.reminders import ChaseDay, chase_day_id
 from capacity.reports import spend_id
 from capacity.returns import MonthlyReturn, return_id
 from capacity.scheme import Scheme
+from capacity.spend_figures import SpendFigures
 from capacity.users import AccessToken, EmailIndex, User, email_index_id, token_id
 from capacity.values import Actor
-from schemes.months import months_in_period
+from schemes.months import YearMonth, months_in_period
+from schemes.profile import profile_months, straight_line
 
 
 class WinterReads(WinterCore):
+    # spend more than this share above the month's profile asks for a comment (the settings'
+    # WINTERTRACK_SPEND_ABOVE_PROFILE, set by wintertrack/bootstrap.py)
+    spend_above_profile: Decimal = SPEND_ABOVE_PROFILE
+
     # --- figures ---------------------------------------------------------------------------
 
     def prepare_daily(
@@ -81,6 +87,20 @@ class WinterReads(WinterCore):
                 spend: Any = self.repository.get(record)
                 total += spend.amount_gbp
         return total
+
+    def spend_doubts(
+        self, programme_code: str, scheme_code: str, month: str, figures: SpendFigures
+    ) -> list[str]:
+        """What looks wrong in a month's spend: more than the set share above the month's
+        profile as it stands today (the profile the dashboard shows, ``schemes/profile.py``)."""
+        programme = self.get_programme(programme_code)
+        scheme = self.get_scheme(programme_code, scheme_code)
+        ym = YearMonth.parse(month)
+        months = profile_months(programme.period_start, programme.period_end, scheme.planned_start)
+        diversions = scheme.__dict__.get("diversions", [])  # missing on older snapshots
+        profile = straight_line(months, scheme.allocation_gbp, diversions, self.today())
+        found = profile.get(ym, Decimal(0))
+        return spend_doubts(figures.amount_gbp, ym, found, self.spend_above_profile)
 
     # --- records looked up by their natural keys --------------------------------------------
 

@@ -272,7 +272,8 @@ def test_a_morning_on_the_compose_topology_loses_and_duplicates_nothing(
                         tally.reads += 1
         for code in api_schemes:
             path = f"/api/v1/programmes/{P}/schemes/{code}/spend"
-            body = {"month": "2022-11", "amount_gbp": "12345.67", "basis": "actual"}
+            # below every one of these schemes' November profile plus half (docs/rules.md §13a)
+            body = {"month": "2022-11", "amount_gbp": "5432.10", "basis": "actual"}
             tally.spend.append((code, write("finance", path, body, f"spend-{code}", 0)))
 
         # Every acknowledged write, and every Kafka message, visible through both instances.

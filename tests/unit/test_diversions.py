@@ -48,6 +48,7 @@ def test_capital_and_revenue_do_not_mix() -> None:
 def test_no_more_than_the_unspent_balance() -> None:
     w = world()
     for month in ("2022-10", "2022-11", "2022-12"):
+        # well above the £20,000.00 profile: stored with the comment that confirms it
         w.app.run_command(
             RecordSpend(
                 actor=ADMIN,
@@ -56,6 +57,7 @@ def test_no_more_than_the_unspent_balance() -> None:
                 month=month,
                 amount_gbp="33000.00",
                 basis="actual",
+                confirm_comment="agency staff invoices",
             )
         )
     before = w.app.max_position()
