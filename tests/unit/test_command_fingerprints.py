@@ -8,7 +8,7 @@ receipt, storing nothing."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from capacity.commands import (
     CorrectFlow,
     CorrectSpend,
     DivertFunding,
+    EndSessions,
     IssueToken,
     MobiliseScheme,
     OpenProgramme,
@@ -356,6 +357,37 @@ def test_each_command_derives_the_fingerprint_stored_before_commands_were_data()
     assert by_id.fingerprint.sha256(by_id) == (
         "293ebaf3d75fbc930423a5b4331525004df8738642705bf591dc9200664db7fc"
     )
+
+
+def test_a_confirming_comment_and_ended_sessions_keep_their_stored_fingerprints() -> None:
+    at = datetime(2023, 1, 15, 9, 0, tzinfo=UTC)  # not part of the fingerprint
+    found = [
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="keyed",
+            month="2022-11",
+            amount_gbp="60000.00",
+            basis="actual",
+            confirm_comment="agency invoices",
+        ),
+        CorrectSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="keyed",
+            month="2022-11",
+            amount_gbp="61000.00",
+            basis="actual",
+            reason="invoice in",
+            confirm_comment="two months paid together",
+        ),
+        EndSessions(actor=ADMIN, name="jo.board", reason="left the trust", at=at),
+    ]
+    assert [c.fingerprint.sha256(c) for c in found if c.fingerprint] == [
+        "6533133abb01c1f6feca0e1e3a0d15768d0a0ca11f70d85dc35c63a35331dbbf",
+        "09057d65c97570cdcf23964b0011ac3d07362b8fcf49a3e09c2be1ec398210af",
+        "93a1ceaf66188200db8a9874be084dec6154788901632d874607ccf54d2f2cd0",
+    ]
 
 
 def test_keys_stored_with_earlier_fingerprints_replay_their_first_receipt(
