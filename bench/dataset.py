@@ -13,6 +13,18 @@ from decimal import Decimal
 from typing import Any
 
 from capacity.application import WinterApplication
+from capacity.commands import (
+    ChangeBeds,
+    CorrectDaily,
+    DivertFunding,
+    ImportDaily,
+    MobiliseScheme,
+    OpenProgramme,
+    RecordSpend,
+    RegisterScheme,
+    RegisterSite,
+    ReportFlow,
+)
 from capacity.daily_import import Batch
 from capacity.values import Actor
 
@@ -52,19 +64,21 @@ def national_winter(
 
 
 def _programme(app: WinterApplication, code: str, n: int, start: date) -> None:
-    app.open_programme(
-        ACTOR,
-        {
-            "code": code,
-            "icb_code": f"Q{n:02d}",
-            "icb_name": f"Integrated Care Board {n:02d}",
-            "region_code": f"Y{60 + n % 7}",
-            "winter": f"{start.year}/{(start.year + 1) % 100:02d}",
-            "period_start": start,
-            "period_end": date(start.year + 1, 3, 31),
-            "bed_target": 140,
-            "allocations": {"capital": Decimal("4000000"), "revenue": Decimal("7000000")},
-        },
+    app.run_command(
+        OpenProgramme(
+            actor=ACTOR,
+            spec={
+                "code": code,
+                "icb_code": f"Q{n:02d}",
+                "icb_name": f"Integrated Care Board {n:02d}",
+                "region_code": f"Y{60 + n % 7}",
+                "winter": f"{start.year}/{(start.year + 1) % 100:02d}",
+                "period_start": start,
+                "period_end": date(start.year + 1, 3, 31),
+                "bed_target": 140,
+                "allocations": {"capital": Decimal("4000000"), "revenue": Decimal("7000000")},
+            },
+        )
     )
 
 
@@ -74,29 +88,43 @@ def _scheme(
     measure = "reported" if n % 10 < 8 else ("beds_open" if n % 10 == 8 else "none")
     planned = None if measure == "none" else Decimal(rng.randint(2, 15))
     code = f"s{n:03d}"
-    app.register_scheme(
-        ACTOR,
-        programme,
-        {
-            "code": code,
-            "name": f"Scheme {n}",
-            "category": "community",
-            "place": PLACES[n % 5],
-            "provider": None,
-            "funding_stream": "revenue",
-            "allocation_gbp": Decimal(rng.randint(40, 900) * 1000),
-            "measure": measure,
-            "planned_beds_equivalent": planned,
-            "place_split": None,
-            "counts_toward_target": planned is not None,
-            "planned_start": None,
-            "kpis": [],
-            "lead": None,
-        },
+    app.run_command(
+        RegisterScheme(
+            actor=ACTOR,
+            programme=programme,
+            spec={
+                "code": code,
+                "name": f"Scheme {n}",
+                "category": "community",
+                "place": PLACES[n % 5],
+                "provider": None,
+                "funding_stream": "revenue",
+                "allocation_gbp": Decimal(rng.randint(40, 900) * 1000),
+                "measure": measure,
+                "planned_beds_equivalent": planned,
+                "place_split": None,
+                "counts_toward_target": planned is not None,
+                "planned_start": None,
+                "kpis": [],
+                "lead": None,
+            },
+        )
     )
-    app.mobilise_scheme(ACTOR, programme, code, start)
+    app.run_command(
+        MobiliseScheme(actor=ACTOR, programme=programme, scheme=code, went_live_on=start)
+    )
     if measure == "beds_open":
-        app.change_beds(ACTOR, programme, code, start, int(planned or 1), "core", "opened")
+        app.run_command(
+            ChangeBeds(
+                actor=ACTOR,
+                programme=programme,
+                scheme=code,
+                on=start,
+                change=int(planned or 1),
+                bed_type="core",
+                reason="opened",
+            )
+        )
     batch: Batch = []
     validate = app.daily_validator(ACTOR, programme)
     for offset in range(days):
@@ -110,11 +138,19 @@ def _scheme(
             raw["beds_equivalent"] = f"{max(0.0, rng.gauss(float(planned or 0), 2)):.1f}"
         _, cleaned = validate(code, raw)
         batch.append((day, code, cleaned, "bench"))
-    app.report_daily_batch(ACTOR, programme, batch)
+    app.run_command(ImportDaily(actor=ACTOR, programme=programme, reports=batch))
     for offset in rng.sample(range(days), k=min(2, days)):
         day = start + timedelta(days=offset)
         figures = {"date": day, "beds_equivalent": "1.0", "beds_occupied": 1}
-        app.correct_daily(ACTOR, programme, code, figures, "late correction")
+        app.run_command(
+            CorrectDaily(
+                actor=ACTOR,
+                programme=programme,
+                scheme=code,
+                figures=figures,
+                reason="late correction",
+            )
+        )
 
 
 def _site(
@@ -127,25 +163,35 @@ def _site(
     days: int,
 ) -> None:
     ods = f"R{n:02d}{site}"
-    app.register_site(ACTOR, programme, ods, f"Acute site {ods}", PLACES[site % 3])
+    app.run_command(
+        RegisterSite(
+            actor=ACTOR,
+            programme=programme,
+            ods_code=ods,
+            name=f"Acute site {ods}",
+            place=PLACES[site % 3],
+        )
+    )
     for offset in range(days):
         core = 400 + 50 * site
         nctr = rng.randint(40, 120)
         discharged = rng.randint(5, 40)
-        app.report_flow(
-            ACTOR,
-            programme,
-            ods,
-            {
-                "date": start + timedelta(days=offset),
-                "core_beds_open": core,
-                "escalation_beds_open": rng.randint(0, 25),
-                "beds_occupied": rng.randint(core - 30, core),
-                "nctr": nctr,
-                "nctr_discharged": discharged,
-                "nctr_discharged_by_5pm": rng.randint(0, discharged),
-                "discharges": {"p0": rng.randint(30, 80), "p1": rng.randint(5, 20)},
-            },
+        app.run_command(
+            ReportFlow(
+                actor=ACTOR,
+                programme=programme,
+                ods_code=ods,
+                figures={
+                    "date": start + timedelta(days=offset),
+                    "core_beds_open": core,
+                    "escalation_beds_open": rng.randint(0, 25),
+                    "beds_occupied": rng.randint(core - 30, core),
+                    "nctr": nctr,
+                    "nctr_discharged": discharged,
+                    "nctr_discharged_by_5pm": rng.randint(0, discharged),
+                    "discharges": {"p0": rng.randint(30, 80), "p1": rng.randint(5, 20)},
+                },
+            )
         )
 
 
@@ -159,16 +205,28 @@ def _money(
 ) -> None:
     months = sorted({(start + timedelta(days=o)).strftime("%Y-%m") for o in range(days)})
     if schemes >= 2:  # before any spend: a diversion takes only unspent money
-        app.divert_funding(ACTOR, programme, "s000", "s001", "5000", "BOARD-1", start)
+        app.run_command(
+            DivertFunding(
+                actor=ACTOR,
+                programme=programme,
+                from_scheme="s000",
+                to_scheme="s001",
+                amount_gbp="5000",
+                decision_ref="BOARD-1",
+                decided_on=start,
+            )
+        )
     for n in range(schemes):
         for month in months:
             amount = Decimal(rng.randint(1000, 90000))
-            app.record_spend(
-                ACTOR,
-                programme,
-                f"s{n:03d}",
-                month,
-                amount,
-                "actual",
-                confirm_comment="random figures: some are well above the profile",
+            app.run_command(
+                RecordSpend(
+                    actor=ACTOR,
+                    programme=programme,
+                    scheme=f"s{n:03d}",
+                    month=month,
+                    amount_gbp=amount,
+                    basis="actual",
+                    confirm_comment="random figures: some are well above the profile",
+                )
             )

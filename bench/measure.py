@@ -20,6 +20,7 @@ import httpx
 import pandas as pd
 
 from capacity.application import WinterApplication
+from capacity.commands import AddUser, ImportDaily, IssueToken
 from capacity.values import Actor
 from projections.db import ViewDatabase
 from projections.projector import Projector
@@ -94,7 +95,7 @@ def import_reports(app: WinterApplication, schemes: int, days: int) -> tuple[int
             figures = {"date": day, "beds_equivalent": offset % 9, "beds_occupied": offset % 20}
             _, cleaned = validate(code, figures)
             batch.append((day, code, cleaned, "bench"))
-        app.report_daily_batch(ADMIN, programme, batch)
+        app.run_command(ImportDaily(actor=ADMIN, programme=programme, reports=batch))
     seconds = time.perf_counter() - started
     events = app.max_position() - before
     app.close()
@@ -245,9 +246,9 @@ class Server:
     def __init__(self, store: str, workdir: Path) -> None:
         app = app_for(store)
         try:
-            _, self.token = app.add_user(ADMIN, "bench-admin", "admin")
+            _, self.token = app.run_command(AddUser(actor=ADMIN, name="bench-admin", role="admin"))
         except Exception:
-            _, self.token = app.issue_token(ADMIN, "bench-admin")
+            _, self.token = app.run_command(IssueToken(actor=ADMIN, name="bench-admin"))
         app.close()
         self.port = free_port()
         env = {

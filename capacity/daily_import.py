@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from capacity.commands import ImportDaily
 from capacity.daily_figures import CELLS, DailyFigures, from_cells
 from capacity.errors import DomainError, DuplicateDailyReport
 from capacity.reports import DailyReport, daily_report_id
@@ -78,13 +79,13 @@ def store(app: WinterApplication, actor: Actor, programme: str, batch: Batch) ->
     if not batch:
         return 0, 0
     try:
-        app.report_daily_batch(actor, programme, list(batch))
+        app.run_command(ImportDaily(actor=actor, programme=programme, reports=list(batch)))
         return len(batch), 0
     except DuplicateDailyReport:
         stored = already = 0
         for item in batch:  # someone stored some of these meanwhile: the rest one by one
             try:
-                app.report_daily_batch(actor, programme, [item])
+                app.run_command(ImportDaily(actor=actor, programme=programme, reports=[item]))
                 stored += 1
             except DuplicateDailyReport:
                 already += 1

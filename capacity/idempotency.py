@@ -14,8 +14,9 @@ stay readable and are still honoured on a retry.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
@@ -25,6 +26,13 @@ from eventsourcing.popo import POPOApplicationRecorder
 
 KEY_TABLE = "wintertrack_idempotency_keys"
 LEGACY_TOPIC_PREFIX = "wintertrack:IdempotencyRecord."
+
+
+def fingerprint(command: str, request: Mapping[str, Any]) -> str:
+    """The SHA-256 a key is stored with: the command's name and its request as sorted JSON
+    (values that are not JSON as their text). Stored with every key: never change it."""
+    body = json.dumps({"command": command, **request}, sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from capacity.app.core import Change, Command, Receipt
-from capacity.errors import Conflict, Unauthenticated
+from capacity.commands import EndSessions, Receipt
+from capacity.errors import Unauthenticated
 from capacity.sessions import (
     Session,
     SignInAudit,
@@ -216,14 +216,10 @@ class SignInService:
     ) -> Receipt:
         """An administrator ends every session of a user, on every instance; the form's
         one-time key makes a second post of the same form end nothing twice."""
-
-        def act() -> Change:
-            user = self.app.get_user(name)
-            user.end_sessions(actor, self.now(), reason or "ended by an administrator")
-            return Change([user], Conflict(f"user {name} changed meanwhile; try again"))
-
-        command = Command(actor, "end_sessions", request={"u": name, "r": reason})
-        return self.app.run_command(command, act, idempotency_key)
+        return self.app.run_command(
+            EndSessions(actor=actor, name=name, reason=reason, at=self.now()),
+            idempotency_key=idempotency_key,
+        )
 
     # --- audit and rate limits -------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from email.message import EmailMessage
 
 from api.web.user_directory import list_users
 from capacity.application import WinterApplication
+from capacity.commands import RecordReminder
 from capacity.values import Actor
 from projections.arithmetic import chase_list
 from projections.readmodel import ReadModel
@@ -127,14 +128,16 @@ def send_reminders(
         for reminder in outcome.due:
             smtp.send_message(compose(reminder, settings.mail_from, settings.public_url))
             codes = [code for code, _ in reminder.schemes]
-            application.record_reminder(
-                SENDER,
-                reminder.programme,
-                reminder.day,
-                reminder.lead,
-                reminder.email,
-                codes,
-                now(),
+            application.run_command(
+                RecordReminder(
+                    actor=SENDER,
+                    programme=reminder.programme,
+                    day=reminder.day,
+                    lead=reminder.lead,
+                    email=reminder.email,
+                    schemes=codes,
+                    sent_at=now(),
+                )
             )
             outcome.sent.append(reminder)
     outcome.due = []

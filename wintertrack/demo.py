@@ -15,6 +15,16 @@ from decimal import Decimal
 from typing import Any
 
 from capacity.application import WinterApplication
+from capacity.commands import (
+    ChangeBeds,
+    ImportDaily,
+    LoadCatalogue,
+    MobiliseScheme,
+    ReceiveFunds,
+    RecordSpend,
+    RegisterSite,
+    ReportFlow,
+)
 from capacity.daily_import import Batch
 from capacity.values import Actor
 from schemes.catalogue import load_catalogue
@@ -47,7 +57,9 @@ def generate_winter(
 
     Returns the number of daily reports written."""
     rng = random.Random(seed)
-    app.load_catalogue(ADMIN, load_catalogue(catalogue), programme_code)
+    app.run_command(
+        LoadCatalogue(actor=ADMIN, catalogue=load_catalogue(catalogue), programme=programme_code)
+    )
     programme = app.get_programme(programme_code)
     if not programme.received:
         # The winter money arrives the day before the winter starts (the end of M6, as the
@@ -55,7 +67,15 @@ def generate_winter(
         for stream, amount in sorted(programme.allocations.items()):
             if stream != "virtual_ward" and amount > 0:
                 arrived = programme.period_start - timedelta(days=1)
-                app.record_funds_received(FINANCE, programme_code, stream, amount, arrived)
+                app.run_command(
+                    ReceiveFunds(
+                        actor=FINANCE,
+                        programme=programme_code,
+                        funding_stream=stream,
+                        amount_gbp=amount,
+                        received_on=arrived,
+                    )
+                )
     end = min(until, programme.period_end)
     days = _days(programme.period_start, end)
     written = 0
@@ -68,7 +88,9 @@ def generate_winter(
         live = max(start, programme.period_start) + timedelta(days=rng.choice((0, 0, 3, 9, 20)))
         if live > end or scheme.funding_stream == "capital":
             continue
-        app.mobilise_scheme(LEAD, programme_code, code, live)
+        app.run_command(
+            MobiliseScheme(actor=LEAD, programme=programme_code, scheme=code, went_live_on=live)
+        )
         planned = float(scheme.planned_beds_equivalent or 0)
         if scheme.measure == "beds_open":
             _open_beds(app, rng, programme_code, code, live, end, planned)
@@ -82,11 +104,11 @@ def generate_winter(
             batch.append((day, code, cleaned, f"demo:{seed}"))
             if len(batch) >= BATCH:
                 written += len(batch)
-                app.report_daily_batch(LEAD, programme_code, batch)
+                app.run_command(ImportDaily(actor=LEAD, programme=programme_code, reports=batch))
                 batch = []
         if batch:
             written += len(batch)
-            app.report_daily_batch(LEAD, programme_code, batch)
+            app.run_command(ImportDaily(actor=LEAD, programme=programme_code, reports=batch))
         _spend(app, rng, programme_code, code, scheme.allocation_gbp, live, end)
     _flow(app, rng, programme_code, days)
     return written
@@ -103,15 +125,55 @@ def _open_beds(
 ) -> None:
     target = max(round(planned), 1)
     first = max(target // 2, 1)
-    app.change_beds(LEAD, programme, code, live, first, "core", "beds opened")
+    app.run_command(
+        ChangeBeds(
+            actor=LEAD,
+            programme=programme,
+            scheme=code,
+            on=live,
+            change=first,
+            bed_type="core",
+            reason="beds opened",
+        )
+    )
     second = live + timedelta(days=rng.randint(7, 21))
     if target > first and second <= end:
-        app.change_beds(LEAD, programme, code, second, target - first, "core", "fully staffed")
+        app.run_command(
+            ChangeBeds(
+                actor=LEAD,
+                programme=programme,
+                scheme=code,
+                on=second,
+                change=target - first,
+                bed_type="core",
+                reason="fully staffed",
+            )
+        )
     closure = live + timedelta(days=rng.randint(25, 60))
     if rng.random() < 0.4 and closure + timedelta(days=5) <= end and target >= 2:
-        app.change_beds(LEAD, programme, code, closure, -1, "core", "infection control closure")
+        app.run_command(
+            ChangeBeds(
+                actor=LEAD,
+                programme=programme,
+                scheme=code,
+                on=closure,
+                change=-1,
+                bed_type="core",
+                reason="infection control closure",
+            )
+        )
         reopen = closure + timedelta(days=rng.randint(3, 5))
-        app.change_beds(LEAD, programme, code, reopen, 1, "core", "reopened after deep clean")
+        app.run_command(
+            ChangeBeds(
+                actor=LEAD,
+                programme=programme,
+                scheme=code,
+                on=reopen,
+                change=1,
+                bed_type="core",
+                reason="reopened after deep clean",
+            )
+        )
 
 
 def _figures(
@@ -154,7 +216,16 @@ def _spend(
         if following - timedelta(days=1) > end:
             break  # the month is not over yet: finance records it at month end
         amount = (monthly * Decimal(str(rng.uniform(0.6, 1.1)))).quantize(Decimal("0.01"))
-        app.record_spend(FINANCE, programme, code, f"{month:%Y-%m}", amount, "actual")
+        app.run_command(
+            RecordSpend(
+                actor=FINANCE,
+                programme=programme,
+                scheme=code,
+                month=f"{month:%Y-%m}",
+                amount_gbp=amount,
+                basis="actual",
+            )
+        )
         month = following
 
 
@@ -162,31 +233,35 @@ def _flow(app: WinterApplication, rng: random.Random, programme: str, days: list
     registered = set(app.get_programme(programme).site_codes)
     for ods, name, place, core in SITES:
         if ods not in registered:
-            app.register_site(ADMIN, programme, ods, name, place)
+            app.run_command(
+                RegisterSite(actor=ADMIN, programme=programme, ods_code=ods, name=name, place=place)
+            )
         for day in days:
             escalation = rng.randint(0, 30)
             occupied = min(core + escalation, int((core + escalation) * rng.uniform(0.9, 1.0)))
             nctr = rng.randint(60, 140)
             discharged = rng.randint(10, min(nctr, 45))
-            app.report_flow(
-                LEAD,
-                programme,
-                ods,
-                {
-                    "date": day.isoformat(),
-                    "core_beds_open": core,
-                    "escalation_beds_open": escalation,
-                    "beds_occupied": occupied,
-                    "nctr": nctr,
-                    "nctr_discharged": discharged,
-                    "nctr_discharged_by_5pm": rng.randint(0, discharged),
-                    "discharges": {
-                        "p0": rng.randint(40, 90),
-                        "p1": rng.randint(5, 20),
-                        "p2": rng.randint(0, 6),
-                        "p3": rng.randint(0, 3),
+            app.run_command(
+                ReportFlow(
+                    actor=LEAD,
+                    programme=programme,
+                    ods_code=ods,
+                    figures={
+                        "date": day.isoformat(),
+                        "core_beds_open": core,
+                        "escalation_beds_open": escalation,
+                        "beds_occupied": occupied,
+                        "nctr": nctr,
+                        "nctr_discharged": discharged,
+                        "nctr_discharged_by_5pm": rng.randint(0, discharged),
+                        "discharges": {
+                            "p0": rng.randint(40, 90),
+                            "p1": rng.randint(5, 20),
+                            "p2": rng.randint(0, 6),
+                            "p3": rng.randint(0, 3),
+                        },
                     },
-                },
+                )
             )
 
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
+from capacity.commands import CorrectSpend, OpenProgramme
 from capacity.errors import DomainError
 from capacity.signing import generate, public_text
 from projections.db import ViewDatabase
@@ -59,23 +60,25 @@ def icb_store(region: Region, code: str, until: date, seed: int) -> WinterApplic
     icb = region.icb(code)
     assert icb is not None
     programme = f"{code}-2022-23"
-    app.open_programme(
-        ADMIN,
-        {
-            "code": programme,
-            "icb_code": code,
-            "icb_name": icb.name,
-            "region_code": region.code,
-            "winter": "2022/23",
-            "period_start": date(2022, 10, 1),
-            "period_end": date(2023, 3, 31),
-            "bed_target": BED_TARGETS.get(code, 100),
-            "allocations": {
-                "capital": Decimal("1500000"),
-                "revenue": Decimal("6200000") + 10000 * (seed - 2022),
-                "virtual_ward": Decimal("900000"),
+    app.run_command(
+        OpenProgramme(
+            actor=ADMIN,
+            spec={
+                "code": programme,
+                "icb_code": code,
+                "icb_name": icb.name,
+                "region_code": region.code,
+                "winter": "2022/23",
+                "period_start": date(2022, 10, 1),
+                "period_end": date(2023, 3, 31),
+                "bed_target": BED_TARGETS.get(code, 100),
+                "allocations": {
+                    "capital": Decimal("1500000"),
+                    "revenue": Decimal("6200000") + 10000 * (seed - 2022),
+                    "virtual_ward": Decimal("900000"),
+                },
             },
-        },
+        )
     )
     generate_winter(app, programme, until - timedelta(days=1), seed=seed)
     if code == NEVER:
@@ -104,7 +107,17 @@ def correct_a_spend(app: WinterApplication, programme: str, month: str, reason: 
     must change the return); returns the scheme corrected."""
     for code in app.scheme_codes(programme):
         try:
-            app.correct_spend(ADMIN, programme, code, month, Decimal("1000.00"), "actual", reason)
+            app.run_command(
+                CorrectSpend(
+                    actor=ADMIN,
+                    programme=programme,
+                    scheme=code,
+                    month=month,
+                    amount_gbp=Decimal("1000.00"),
+                    basis="actual",
+                    reason=reason,
+                )
+            )
         except (DomainError, InputRefused):
             continue  # no spend recorded that month, or already £1,000.00
         return code

@@ -20,6 +20,7 @@ from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt, Strict
 from api.web.paper import kept, pdf_of, prepare
 from capacity.board_papers import TO_NOTE, Cover
+from capacity.commands import SignOffBoardPaper
 from projections.board_paper import PaperContents
 from projections.board_papers import PaperRecord, paper_records
 
@@ -139,5 +140,10 @@ def sign_off_paper(
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Signs off (freezes) the named revision, which must be the latest prepared."""
-    receipt = application.sign_off_board_paper(actor_of(user), programme, month, body.revision, key)
+    receipt = application.run_command(
+        SignOffBoardPaper(
+            actor=actor_of(user), programme=programme, month=month, revision=body.revision
+        ),
+        idempotency_key=key,
+    )
     return Receipt(position=receipt.position, ids=receipt.ids, replayed=receipt.replayed)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import AnyUser, Application, PageSize, Position, SignInReader, actor_of
 from api.errors import ERROR_RESPONSES
 from api.responses import Revoked, SessionsEnded, SignInRecord
+from capacity.commands import RevokeToken
 from capacity.signin import SignInService
 
 router = APIRouter(prefix="/api/v1", tags=["people"], responses=ERROR_RESPONSES)
@@ -27,7 +28,9 @@ class SessionsEnd(BaseModel):
 @router.post("/tokens/revoke", response_model=Revoked)
 def revoke_token(body: TokenRevocation, user: AnyUser, application: Application) -> dict[str, Any]:
     """Revokes an API token at once, on every instance, with the web sessions opened with it."""
-    receipt = application.revoke_token(actor_of(user), body.token, body.reason)
+    receipt = application.run_command(
+        RevokeToken(actor=actor_of(user), token=body.token, reason=body.reason)
+    )
     return {"position": receipt.position}
 
 

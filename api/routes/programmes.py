@@ -21,6 +21,14 @@ from api.schemas import (
     ProgrammePublic,
     Receipt,
 )
+from capacity.commands import (
+    DivertFunding,
+    OpenProgramme,
+    ReceiveFunds,
+    RecordManagementForecast,
+    ReviseAllocation,
+    ReviseBedTarget,
+)
 from projections import listings
 
 router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"], responses=ERROR_RESPONSES)
@@ -32,7 +40,9 @@ def open_programme(
 ) -> Receipt:
     spec = body.model_dump()
     spec["allocations"] = {k: Decimal(v) for k, v in spec["allocations"].items()}
-    receipt = application.open_programme(actor_of(user), spec, idempotency_key=key)
+    receipt = application.run_command(
+        OpenProgramme(actor=actor_of(user), spec=spec), idempotency_key=key
+    )
     return Receipt(**vars(receipt))
 
 
@@ -64,16 +74,18 @@ def divert(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.divert_funding(
-        actor_of(user),
-        programme,
-        body.from_scheme,
-        body.to_scheme,
-        body.amount_gbp,
-        body.decision_ref,
-        body.decided_on,
+    receipt = application.run_command(
+        DivertFunding(
+            actor=actor_of(user),
+            programme=programme,
+            from_scheme=body.from_scheme,
+            to_scheme=body.to_scheme,
+            amount_gbp=body.amount_gbp,
+            decision_ref=body.decision_ref,
+            decided_on=body.decided_on,
+            confirm_repeat=body.confirm_repeat,
+        ),
         idempotency_key=key,
-        confirm_repeat=body.confirm_repeat,
     )
     return Receipt(**vars(receipt))
 
@@ -86,8 +98,14 @@ def revise_bed_target(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.revise_bed_target(
-        actor_of(user), programme, body.bed_target, body.reason, idempotency_key=key
+    receipt = application.run_command(
+        ReviseBedTarget(
+            actor=actor_of(user),
+            programme=programme,
+            bed_target=body.bed_target,
+            reason=body.reason,
+        ),
+        idempotency_key=key,
     )
     return Receipt(**vars(receipt))
 
@@ -100,13 +118,15 @@ def revise_allocation(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.revise_allocation(
-        actor_of(user),
-        programme,
-        body.funding_stream,
-        body.amount_gbp,
-        body.reason,
-        body.effective_on,
+    receipt = application.run_command(
+        ReviseAllocation(
+            actor=actor_of(user),
+            programme=programme,
+            funding_stream=body.funding_stream,
+            amount_gbp=body.amount_gbp,
+            reason=body.reason,
+            effective_on=body.effective_on,
+        ),
         idempotency_key=key,
     )
     return Receipt(**vars(receipt))
@@ -120,14 +140,16 @@ def funds_received(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.record_funds_received(
-        actor_of(user),
-        programme,
-        body.funding_stream,
-        body.amount_gbp,
-        body.received_on,
+    receipt = application.run_command(
+        ReceiveFunds(
+            actor=actor_of(user),
+            programme=programme,
+            funding_stream=body.funding_stream,
+            amount_gbp=body.amount_gbp,
+            received_on=body.received_on,
+            confirm_repeat=body.confirm_repeat,
+        ),
         idempotency_key=key,
-        confirm_repeat=body.confirm_repeat,
     )
     return Receipt(**vars(receipt))
 
@@ -141,13 +163,15 @@ def management_forecast(
     key: IdempotencyKey = None,
 ) -> Receipt:
     """Finance's forecast outturn to March for a stream, from the month's return on."""
-    receipt = application.record_management_forecast(
-        actor_of(user),
-        programme,
-        body.funding_stream,
-        body.month,
-        body.amount_gbp,
-        body.note,
+    receipt = application.run_command(
+        RecordManagementForecast(
+            actor=actor_of(user),
+            programme=programme,
+            funding_stream=body.funding_stream,
+            month=body.month,
+            amount_gbp=body.amount_gbp,
+            note=body.note,
+        ),
         idempotency_key=key,
     )
     return Receipt(**vars(receipt))

@@ -16,6 +16,7 @@ from api.schemas import (
     SpendIn,
     daily_body,
 )
+from capacity.commands import CorrectDaily, CorrectSpend, RecordSpend, ReportDaily
 from schemes.rules import InputRefused
 
 router = APIRouter(
@@ -34,8 +35,11 @@ def report_daily(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.report_daily(
-        actor_of(user), programme, scheme, daily_body(body), idempotency_key=key
+    receipt = application.run_command(
+        ReportDaily(
+            actor=actor_of(user), programme=programme, scheme=scheme, figures=daily_body(body)
+        ),
+        idempotency_key=key,
     )
     return Receipt(**vars(receipt))
 
@@ -54,8 +58,15 @@ def correct_daily(
     figure the day should keep; a figure left out is cleared. Needs a reason."""
     if body.date != day:
         raise InputRefused("date", f"must match the date in the path ({day.isoformat()})")
-    receipt = application.correct_daily(
-        actor_of(user), programme, scheme, daily_body(body), body.reason, idempotency_key=key
+    receipt = application.run_command(
+        CorrectDaily(
+            actor=actor_of(user),
+            programme=programme,
+            scheme=scheme,
+            figures=daily_body(body),
+            reason=body.reason,
+        ),
+        idempotency_key=key,
     )
     return Receipt(**vars(receipt))
 
@@ -69,15 +80,17 @@ def record_spend(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.record_spend(
-        actor_of(user),
-        programme,
-        scheme,
-        body.month,
-        body.amount_gbp,
-        body.basis,
+    receipt = application.run_command(
+        RecordSpend(
+            actor=actor_of(user),
+            programme=programme,
+            scheme=scheme,
+            month=body.month,
+            amount_gbp=body.amount_gbp,
+            basis=body.basis,
+            confirm_comment=body.confirm_comment,
+        ),
         idempotency_key=key,
-        confirm_comment=body.confirm_comment,
     )
     return Receipt(**vars(receipt))
 
@@ -92,15 +105,17 @@ def correct_spend(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.correct_spend(
-        actor_of(user),
-        programme,
-        scheme,
-        month,
-        body.amount_gbp,
-        body.basis,
-        body.reason,
+    receipt = application.run_command(
+        CorrectSpend(
+            actor=actor_of(user),
+            programme=programme,
+            scheme=scheme,
+            month=month,
+            amount_gbp=body.amount_gbp,
+            basis=body.basis,
+            reason=body.reason,
+            confirm_comment=body.confirm_comment,
+        ),
         idempotency_key=key,
-        confirm_comment=body.confirm_comment,
     )
     return Receipt(**vars(receipt))

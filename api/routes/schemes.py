@@ -28,6 +28,13 @@ from api.schemas import (
     SchemePublic,
     StatusChange,
 )
+from capacity.commands import (
+    ChangeBeds,
+    ChangeStatus,
+    MobiliseScheme,
+    RegisterScheme,
+    UpdateNarrative,
+)
 from capacity.errors import NotFound
 from projections import listings
 from projections.readmodel import ReadModel
@@ -51,7 +58,10 @@ def register_scheme(
 ) -> Receipt:
     spec = body.model_dump()
     return _receipt(
-        application.register_scheme(actor_of(user), programme, spec, idempotency_key=key)
+        application.run_command(
+            RegisterScheme(actor=actor_of(user), programme=programme, spec=spec),
+            idempotency_key=key,
+        )
     )
 
 
@@ -95,8 +105,14 @@ def mobilise(
     key: IdempotencyKey = None,
 ) -> Receipt:
     return _receipt(
-        application.mobilise_scheme(
-            actor_of(user), programme, scheme, body.went_live_on, idempotency_key=key
+        application.run_command(
+            MobiliseScheme(
+                actor=actor_of(user),
+                programme=programme,
+                scheme=scheme,
+                went_live_on=body.went_live_on,
+            ),
+            idempotency_key=key,
         )
     )
 
@@ -111,14 +127,16 @@ def change_beds(
     key: IdempotencyKey = None,
 ) -> Receipt:
     return _receipt(
-        application.change_beds(
-            actor_of(user),
-            programme,
-            scheme,
-            body.date,
-            body.change,
-            body.bed_type,
-            body.reason,
+        application.run_command(
+            ChangeBeds(
+                actor=actor_of(user),
+                programme=programme,
+                scheme=scheme,
+                on=body.date,
+                change=body.change,
+                bed_type=body.bed_type,
+                reason=body.reason,
+            ),
             idempotency_key=key,
         )
     )
@@ -134,13 +152,15 @@ def change_status(
     key: IdempotencyKey = None,
 ) -> Receipt:
     return _receipt(
-        application.change_status(
-            actor_of(user),
-            programme,
-            scheme,
-            body.action,
-            body.on,
-            body.reason,
+        application.run_command(
+            ChangeStatus(
+                actor=actor_of(user),
+                programme=programme,
+                scheme=scheme,
+                action=body.action,
+                on=body.on,
+                reason=body.reason,
+            ),
             idempotency_key=key,
         )
     )
@@ -156,8 +176,11 @@ def update_narrative(
     key: IdempotencyKey = None,
 ) -> Receipt:
     return _receipt(
-        application.update_narrative(
-            actor_of(user), programme, scheme, body.narrative, idempotency_key=key
+        application.run_command(
+            UpdateNarrative(
+                actor=actor_of(user), programme=programme, scheme=scheme, narrative=body.narrative
+            ),
+            idempotency_key=key,
         )
     )
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from api.deps import AnyUser, Application, IdempotencyKey, actor_of
 from api.errors import ERROR_RESPONSES
 from api.schemas import FlowCorrection, FlowIn, Receipt, SiteCreate
+from capacity.commands import CorrectFlow, RegisterSite, ReportFlow
 from schemes.rules import InputRefused
 
 router = APIRouter(
@@ -31,8 +32,15 @@ def register_site(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.register_site(
-        actor_of(user), programme, body.ods_code, body.name, body.place, idempotency_key=key
+    receipt = application.run_command(
+        RegisterSite(
+            actor=actor_of(user),
+            programme=programme,
+            ods_code=body.ods_code,
+            name=body.name,
+            place=body.place,
+        ),
+        idempotency_key=key,
     )
     return Receipt(**vars(receipt))
 
@@ -46,8 +54,11 @@ def report_flow(
     application: Application,
     key: IdempotencyKey = None,
 ) -> Receipt:
-    receipt = application.report_flow(
-        actor_of(user), programme, ods, flow_body(body), idempotency_key=key
+    receipt = application.run_command(
+        ReportFlow(
+            actor=actor_of(user), programme=programme, ods_code=ods, figures=flow_body(body)
+        ),
+        idempotency_key=key,
     )
     return Receipt(**vars(receipt))
 
@@ -64,7 +75,14 @@ def correct_flow(
 ) -> Receipt:
     if body.date != day:
         raise InputRefused("date", f"must match the date in the path ({day.isoformat()})")
-    receipt = application.correct_flow(
-        actor_of(user), programme, ods, flow_body(body), body.reason, idempotency_key=key
+    receipt = application.run_command(
+        CorrectFlow(
+            actor=actor_of(user),
+            programme=programme,
+            ods_code=ods,
+            figures=flow_body(body),
+            reason=body.reason,
+        ),
+        idempotency_key=key,
     )
     return Receipt(**vars(receipt))

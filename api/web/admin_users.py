@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.web.common import PageGate
 from api.web.task_kit import Task
 from api.web.user_directory import directory
+from capacity.commands import AddUser, IssueToken, RevokeToken
 from capacity.signin import SignInService
 from projections import listings
 
@@ -77,12 +78,14 @@ async def add_user(request: Request) -> Response:
     issued: list[str] = []
 
     def act() -> str:
-        receipt, token = task.application.add_user(
-            task.actor,
-            values.get("name", ""),
-            values.get("role", ""),
-            task.programme,
-            schemes,
+        receipt, token = task.application.run_command(
+            AddUser(
+                actor=task.actor,
+                name=values.get("name", ""),
+                role=values.get("role", ""),
+                programme=task.programme,
+                schemes=schemes,
+            ),
             idempotency_key=_key(values),
         )
         if not receipt.replayed:  # a token is shown once: a repeat issued none
@@ -108,8 +111,9 @@ async def issue_token(request: Request) -> Response:
     name = values.get("token_user", "")
 
     def act() -> str:
-        receipt, token = task.application.issue_token(
-            task.actor, name, values.get("label", ""), idempotency_key=_key(values)
+        receipt, token = task.application.run_command(
+            IssueToken(actor=task.actor, name=name, label=values.get("label", "")),
+            idempotency_key=_key(values),
         )
         if not receipt.replayed:
             issued.append(token)
@@ -132,11 +136,13 @@ async def revoke(request: Request) -> Response:
     values = {k: str(v) for k, v in form.items()}
 
     def act() -> str:
-        receipt = task.application.revoke_token(
-            task.actor,
-            values.get("token_id", ""),
-            values.get("revoke_reason", ""),
-            by_id=True,
+        receipt = task.application.run_command(
+            RevokeToken(
+                actor=task.actor,
+                token=values.get("token_id", ""),
+                reason=values.get("revoke_reason", ""),
+                by_id=True,
+            ),
             idempotency_key=_key(values),
         )
         return task.outcome(receipt, "Token revoked: it no longer signs anyone in.")

@@ -15,6 +15,7 @@ from api.web.common import PageGate
 from api.web.paper import chart, kept, paper_html, pdf_of, prepare
 from api.web.task_kit import Task
 from capacity.board_papers import PURPOSES, TO_NOTE, Cover
+from capacity.commands import SignOffBoardPaper
 from capacity.errors import DomainError
 from capacity.policy import permits
 from capacity.users import User
@@ -178,12 +179,11 @@ async def paper_sign_off(request: Request, month: str) -> Response:
     def act() -> str:
         if not wanted.isdigit():
             raise InputRefused("revision", "must be the revision number shown")
-        task.application.sign_off_board_paper(
-            task.actor,
-            task.programme,
-            month,
-            int(wanted),
-            str(form.get("idempotency_key") or "") or None,
+        task.application.run_command(
+            SignOffBoardPaper(
+                actor=task.actor, programme=task.programme, month=month, revision=int(wanted)
+            ),
+            idempotency_key=str(form.get("idempotency_key") or "") or None,
         )
         return ""
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import money
+from capacity.commands import ChangeStatus, DivertFunding, ReviseBedTarget
 from projections import listings
 
 router = APIRouter(include_in_schema=False)
@@ -66,16 +67,18 @@ async def diversion_submit(request: Request) -> Response:
     v = uk_form(form)
 
     def act() -> str:
-        receipt = task.application.divert_funding(
-            task.actor,
-            task.programme,
-            v.get("from_scheme", ""),
-            v.get("to_scheme", ""),
-            v.get("amount_gbp", ""),
-            v.get("decision_ref", ""),
-            v.get("decided_on", ""),
+        receipt = task.application.run_command(
+            DivertFunding(
+                actor=task.actor,
+                programme=task.programme,
+                from_scheme=v.get("from_scheme", ""),
+                to_scheme=v.get("to_scheme", ""),
+                amount_gbp=v.get("amount_gbp", ""),
+                decision_ref=v.get("decision_ref", ""),
+                decided_on=v.get("decided_on", ""),
+                confirm_repeat=v.get("confirm_repeat") == "yes",
+            ),
             idempotency_key=v.get("idempotency_key") or None,
-            confirm_repeat=v.get("confirm_repeat") == "yes",
         )
         said = f"Diverted {money(v['amount_gbp'])} from {v['from_scheme']} to {v['to_scheme']}."
         return task.outcome(receipt, said)
@@ -128,13 +131,15 @@ async def status_submit(request: Request) -> Response:
     v = uk_form(form)
 
     def act() -> str:
-        receipt = task.application.change_status(
-            task.actor,
-            task.programme,
-            v.get("scheme", ""),
-            v.get("action", ""),
-            v.get("on", ""),
-            v.get("reason", ""),
+        receipt = task.application.run_command(
+            ChangeStatus(
+                actor=task.actor,
+                programme=task.programme,
+                scheme=v.get("scheme", ""),
+                action=v.get("action", ""),
+                on=v.get("on", ""),
+                reason=v.get("reason", ""),
+            ),
             idempotency_key=v.get("idempotency_key") or None,
         )
         return task.outcome(receipt, f"{v['scheme']}: {v['action']} from {v['on']} recorded.")
@@ -186,11 +191,13 @@ async def target_submit(request: Request) -> Response:
     v = uk_form(form)
 
     def act() -> str:
-        receipt = task.application.revise_bed_target(
-            task.actor,
-            task.programme,
-            v.get("bed_target", ""),
-            v.get("reason", ""),
+        receipt = task.application.run_command(
+            ReviseBedTarget(
+                actor=task.actor,
+                programme=task.programme,
+                bed_target=v.get("bed_target", ""),
+                reason=v.get("reason", ""),
+            ),
             idempotency_key=v.get("idempotency_key") or None,
         )
         return task.outcome(receipt, f"Bed target revised to {v['bed_target']}.")

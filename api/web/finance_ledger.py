@@ -17,6 +17,7 @@ from api.web.common import PageGate
 from api.web.finance_tasks import chosen_month, month_options, same_figures, stored_spend
 from api.web.task_kit import Task, refusal
 from api.web.uploads import UploadRefused, read_upload, row_lines
+from capacity.commands import RecordSpend
 from capacity.errors import DomainError
 from capacity.spend_figures import SpendFigures
 from capacity.values import SPEND_BASES, SpendBasis
@@ -169,15 +170,17 @@ async def ledger_confirm(request: Request) -> Response:
             outcome.append((line, scheme, "skipped: already stored with the same figures"))
             continue
         try:
-            task.application.record_spend(
-                task.actor,
-                task.programme,
-                scheme,
-                month,
-                amount,
-                basis,
+            task.application.run_command(
+                RecordSpend(
+                    actor=task.actor,
+                    programme=task.programme,
+                    scheme=scheme,
+                    month=month,
+                    amount_gbp=amount,
+                    basis=basis,
+                    confirm_comment=values.get(f"row-{line}-comment", "").strip() or None,
+                ),
                 idempotency_key=f"{key}:{line}" if key else None,
-                confirm_comment=values.get(f"row-{line}-comment", "").strip() or None,
             )
             outcome.append((line, scheme, f"stored £{Decimal(amount):,.2f} ({basis})"))
         except (InputRefused, DomainError) as error:

@@ -14,6 +14,7 @@ from api.deps import Revision
 from api.web.common import PageGate, submitted_note, uk_form
 from api.web.task_kit import Task, refusal
 from api.wording import day, money, words
+from capacity.commands import CorrectSpend, ReceiveFunds, RecordSpend, ReviseAllocation
 from capacity.errors import DomainError
 from capacity.values import FUNDING_STREAMS, SPEND_BASES
 from projections import listings
@@ -123,28 +124,32 @@ async def spend_submit(request: Request) -> Response:
             continue  # an untouched row is not a change
         try:
             if code in stored:
-                receipt = task.application.correct_spend(
-                    task.actor,
-                    task.programme,
-                    code,
-                    month,
-                    amount,
-                    basis,
-                    reason,
+                receipt = task.application.run_command(
+                    CorrectSpend(
+                        actor=task.actor,
+                        programme=task.programme,
+                        scheme=code,
+                        month=month,
+                        amount_gbp=amount,
+                        basis=basis,
+                        reason=reason,
+                        confirm_comment=comment,
+                    ),
                     idempotency_key=f"{key}:{code}" if key else None,
-                    confirm_comment=comment,
                 )
                 said = f"corrected to £{Decimal(amount):,.2f} ({basis})"
             else:
-                receipt = task.application.record_spend(
-                    task.actor,
-                    task.programme,
-                    code,
-                    month,
-                    amount,
-                    basis,
+                receipt = task.application.run_command(
+                    RecordSpend(
+                        actor=task.actor,
+                        programme=task.programme,
+                        scheme=code,
+                        month=month,
+                        amount_gbp=amount,
+                        basis=basis,
+                        confirm_comment=comment,
+                    ),
                     idempotency_key=f"{key}:{code}" if key else None,
-                    confirm_comment=comment,
                 )
                 said = f"recorded £{Decimal(amount):,.2f} ({basis})"
             results[code] = task.outcome(receipt, said + (f"; {note}" if note else ""))
@@ -202,14 +207,16 @@ async def funds_submit(request: Request) -> Response:
     v = uk_form(form)
 
     def act() -> str:
-        receipt = task.application.record_funds_received(
-            task.actor,
-            task.programme,
-            v.get("funding_stream", ""),
-            v.get("amount_gbp", ""),
-            v.get("received_on", ""),
+        receipt = task.application.run_command(
+            ReceiveFunds(
+                actor=task.actor,
+                programme=task.programme,
+                funding_stream=v.get("funding_stream", ""),
+                amount_gbp=v.get("amount_gbp", ""),
+                received_on=v.get("received_on", ""),
+                confirm_repeat=v.get("confirm_repeat") == "yes",
+            ),
             idempotency_key=v.get("idempotency_key") or None,
-            confirm_repeat=v.get("confirm_repeat") == "yes",
         )
         stream = words(v["funding_stream"])
         said = f"Recorded {money(v['amount_gbp'])} received for {stream}."
@@ -241,13 +248,15 @@ async def allocation_submit(request: Request) -> Response:
     v = uk_form(form)
 
     def act() -> str:
-        receipt = task.application.revise_allocation(
-            task.actor,
-            task.programme,
-            v.get("funding_stream", ""),
-            v.get("amount_gbp", ""),
-            v.get("reason", ""),
-            v.get("effective_on") or None,
+        receipt = task.application.run_command(
+            ReviseAllocation(
+                actor=task.actor,
+                programme=task.programme,
+                funding_stream=v.get("funding_stream", ""),
+                amount_gbp=v.get("amount_gbp", ""),
+                reason=v.get("reason", ""),
+                effective_on=v.get("effective_on") or None,
+            ),
             idempotency_key=v.get("idempotency_key") or None,
         )
         since = f" from {day(v['effective_on'])}" if v.get("effective_on") else ""

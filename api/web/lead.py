@@ -26,6 +26,7 @@ from api.web.common import (
 from api.web.paper import uk_date
 from api.web.task_kit import replayed
 from capacity.application import WinterApplication
+from capacity.commands import CorrectDaily, ReportDaily
 from capacity.daily_figures import FIELDS, FORM_CELLS, from_cells, to_cells
 from capacity.errors import DomainError, Forbidden
 from capacity.plausibility import COMMENT
@@ -195,8 +196,11 @@ async def scheme_daily(request: Request, code: str) -> Response:
         _csrf(request, cookie, form)
         application.authorise(actor, command, programme, code)
         if not reason:
-            receipt = application.report_daily(
-                actor, programme, code, _from_form(values), idempotency_key=key
+            receipt = application.run_command(
+                ReportDaily(
+                    actor=actor, programme=programme, scheme=code, figures=_from_form(values)
+                ),
+                idempotency_key=key,
             )
             note = _note(request, programme, values)
             said = (
@@ -215,8 +219,15 @@ async def scheme_daily(request: Request, code: str) -> Response:
             if not changes:  # the service refuses it too; say so before the review
                 raise InputRefused("figures", "nothing changed: these are the figures stored")
             return _scheme(request, session, code, {}, merged, None, 200, changes)
-        receipt = application.correct_daily(
-            actor, programme, code, _from_form(merged), reason, idempotency_key=key
+        receipt = application.run_command(
+            CorrectDaily(
+                actor=actor,
+                programme=programme,
+                scheme=code,
+                figures=_from_form(merged),
+                reason=reason,
+            ),
+            idempotency_key=key,
         )
         said = "; ".join(f"{n} {o or '(none)'} → {v or '(none)'}" for n, o, v in changes)
         note = _note(request, programme, values)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task
+from capacity.commands import CorrectDaily
 from capacity.daily_figures import from_cells, to_cells
 from capacity.errors import DomainError
 from projections import listings
@@ -162,12 +163,10 @@ async def kpi_submit(request: Request, code: str) -> Response:
         stored = {k: _text(v) for k, v in (report.figures.get("kpis") or {}).items()}
         raw["kpis"] = {**stored, **given}
         reason = values.get("reason", "").strip() or DEFAULT_REASON
-        receipt = task.application.correct_daily(
-            task.actor,
-            task.programme,
-            code,
-            raw,
-            reason,
+        receipt = task.application.run_command(
+            CorrectDaily(
+                actor=task.actor, programme=task.programme, scheme=code, figures=raw, reason=reason
+            ),
             idempotency_key=values.get("idempotency_key") or None,
         )
         said = ", ".join(f"{k} {v}" for k, v in given.items())

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import count, day, words
+from capacity.commands import ChangeBeds, MobiliseScheme, UpdateNarrative
 from capacity.policy import permits
 from projections import listings
 
@@ -78,14 +79,16 @@ async def _submit(
 @router.post("/schemes/{code}/tasks/beds", response_class=HTMLResponse, response_model=None)
 async def beds(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        receipt = task.application.change_beds(
-            task.actor,
-            task.programme,
-            code,
-            v.get("date", ""),
-            v.get("change", ""),
-            v.get("bed_type", ""),
-            v.get("reason", ""),
+        receipt = task.application.run_command(
+            ChangeBeds(
+                actor=task.actor,
+                programme=task.programme,
+                scheme=code,
+                on=v.get("date", ""),
+                change=v.get("change", ""),
+                bed_type=v.get("bed_type", ""),
+                reason=v.get("reason", ""),
+            ),
             idempotency_key=v.get("idempotency_key") or None,
         )
         beds = count(v.get("change", ""), f"{words(v.get('bed_type', ''))} bed")
@@ -98,11 +101,13 @@ async def beds(request: Request, code: str) -> Response:
 @router.post("/schemes/{code}/tasks/mobilise", response_class=HTMLResponse, response_model=None)
 async def mobilise(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        receipt = task.application.mobilise_scheme(
-            task.actor,
-            task.programme,
-            code,
-            v.get("went_live_on", ""),
+        receipt = task.application.run_command(
+            MobiliseScheme(
+                actor=task.actor,
+                programme=task.programme,
+                scheme=code,
+                went_live_on=v.get("went_live_on", ""),
+            ),
             idempotency_key=v.get("idempotency_key") or None,
         )
         return task.outcome(receipt, f"Recorded go-live on {day(v.get('went_live_on', ''))}.")
@@ -113,11 +118,13 @@ async def mobilise(request: Request, code: str) -> Response:
 @router.post("/schemes/{code}/tasks/narrative", response_class=HTMLResponse, response_model=None)
 async def narrative(request: Request, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
-        receipt = task.application.update_narrative(
-            task.actor,
-            task.programme,
-            code,
-            v.get("narrative", ""),
+        receipt = task.application.run_command(
+            UpdateNarrative(
+                actor=task.actor,
+                programme=task.programme,
+                scheme=code,
+                narrative=v.get("narrative", ""),
+            ),
             idempotency_key=v.get("idempotency_key") or None,
         )
         return task.outcome(receipt, "Narrative saved.")

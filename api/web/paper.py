@@ -13,6 +13,7 @@ from api.web.chart import delivery_chart
 from api.web.common import templates
 from capacity.application import Receipt, WinterApplication
 from capacity.board_papers import Cover
+from capacity.commands import PrepareBoardPaper
 from capacity.errors import NotFound
 from capacity.values import Actor
 from projections.board_paper import (
@@ -132,15 +133,17 @@ def prepare(
     read.projector.run_once()
     paper = draft(application, read, programme, month, cover)
     pdf = paper_pdf(paper, chart(read, paper))
-    result = application.prepare_board_paper(
-        actor,
-        programme,
-        month,
-        cover,
-        (paper.known_at, paper.as_of.isoformat()),
-        contents_json(paper),
-        pdf,
-        idempotency_key,
+    result = application.run_command(
+        PrepareBoardPaper(
+            actor=actor,
+            programme=programme,
+            month=month,
+            cover=cover,
+            figures=(paper.known_at, paper.as_of.isoformat()),
+            contents=contents_json(paper),
+            pdf=pdf,
+        ),
+        idempotency_key=idempotency_key,
     )
     read.projector.run_once()
     return result

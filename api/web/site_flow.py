@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import LONDON, Task
+from capacity.commands import CorrectFlow, ReportFlow
 from capacity.errors import DomainError
 from capacity.flow_figures import cell_of, form_cells, from_cells, to_cells
 from capacity.site import site_day_id
@@ -139,8 +140,9 @@ async def flow_submit(request: Request, code: str) -> Response:
     def store() -> str:
         raw = {"date": day, **from_cells(values)}
         if not reason:
-            receipt = task.application.report_flow(
-                task.actor, task.programme, code, raw, idempotency_key=key
+            receipt = task.application.run_command(
+                ReportFlow(actor=task.actor, programme=task.programme, ods_code=code, figures=raw),
+                idempotency_key=key,
             )
             return task.outcome(receipt, f"Flow for {_said_day(day)} stored.")
         try:
@@ -154,8 +156,15 @@ async def flow_submit(request: Request, code: str) -> Response:
         )
         if values.get("confirm") != "yes" and stored:
             return ""  # reviewed first: shown below
-        receipt = task.application.correct_flow(
-            task.actor, task.programme, code, raw, reason, idempotency_key=key
+        receipt = task.application.run_command(
+            CorrectFlow(
+                actor=task.actor,
+                programme=task.programme,
+                ods_code=code,
+                figures=raw,
+                reason=reason,
+            ),
+            idempotency_key=key,
         )
         said = "; ".join(f"{n} {o or '(none)'} → {v or '(none)'}" for n, o, v in changes)
         return task.outcome(receipt, f"Correction of {_said_day(day)} stored: {said or 'none'}.")

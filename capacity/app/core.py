@@ -1,19 +1,18 @@
 """The core of the application service: the command skeleton, saving, idempotency,
 authorisation, receipts.
 
-Every command runs through :meth:`WinterCore.run_command`: it is authorised against the policy
-table, a retry with the same idempotency key is answered with its first receipt, then the
-command's act loads its aggregates, checks the input and calls their commands, and the change
-is saved (several aggregates in one atomic save where they must change together) and answered
-with a ``Receipt`` holding the event-log position. Library errors become domain errors here.
+Every command is data (``capacity/commands.py``) handed to :meth:`WinterCore.run_command`: it
+is authorised against the policy table, a retry with the same idempotency key is answered with
+its first receipt, then the command's handler (registered with :func:`handles`, one module per
+context under ``capacity/app/``) loads its aggregates, checks the input and calls their
+commands, and the change is saved (several aggregates in one atomic save where they must
+change together) and answered with a ``Receipt`` holding the event-log position. Library
+errors become domain errors here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -30,6 +29,7 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOApplicationRecorder
 
 from capacity import figures
+from capacity.commands_base import Change, Command, Receipt
 from capacity.errors import (
     Conflict,
     DomainError,
@@ -58,43 +58,10 @@ from capacity.values import Actor, natural_id
 from schemes.rules import InputRefused, check_text
 
 A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R")
 # Aggregates written outside this class (see capacity/signin.py): imported here so their pinned
 # topics are known wherever stored events are read.
 SIGN_IN_AGGREGATES = (Session, SignInAudit, SignInLink, SchemeProvenance)
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a write returns: the event-log position reached, and what it created or changed."""
-
-    position: int
-    ids: dict[str, str] = field(default_factory=dict)
-    replayed: bool = False
-
-
-@dataclass(frozen=True)
-class Command:
-    """A write as :meth:`WinterCore.run_command` runs it: who asks, the policy row that must
-    allow it, for a programme and subject (several subjects: each must be allowed), and how a
-    retry is known again: the fingerprint's name (default: the policy row) and the request.
-    Fingerprints are stored with idempotency keys: never rename one."""
-
-    actor: Actor
-    policy: str
-    programme: str | None = None
-    subject: str | tuple[str, ...] | None = None
-    name: str = ""
-    request: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a command's act returns: the aggregates to save together (atomically), what a
-    clash on saving them means, and the ids its receipt names."""
-
-    aggregates: Sequence[Aggregate]
-    conflict: Conflict
-    ids: dict[str, str] = field(default_factory=dict)
 
 
 def correction_reason(reason: str | None) -> str:
@@ -103,6 +70,24 @@ def correction_reason(reason: str | None) -> str:
     if not why.strip():
         raise InputRefused("reason", "is required for a correction")
     return why
+
+
+# A handler gets the application (``WinterReads``, capacity/app/reads.py) and its command.
+Handler = Callable[[Any, Any], Change]
+HANDLERS: dict[type[Command[Any]], Handler] = {}
+H = TypeVar("H", bound=Handler)
+
+
+def handles(kind: type[Command[Any]]) -> Callable[[H], H]:
+    """Registers the function that acts for commands of ``kind`` (one per command)."""
+
+    def register(handler: H) -> H:
+        if kind in HANDLERS:
+            raise TypeError(f"{kind.__name__} already has a handler")
+        HANDLERS[kind] = handler
+        return handler
+
+    return register
 
 
 class _Collected(ProcessingEvent[UUID]):
@@ -240,20 +225,30 @@ class WinterCore(Application[UUID]):
 
     # --- saving ---------------------------------------------------------------------------
 
-    def run_command(
-        self, command: Command, act: Callable[[], Change], key: str | None = None
-    ) -> Receipt:
+    def run_command(self, command: Command[R], idempotency_key: str | None = None) -> R:
         """The one skeleton of every write: authorise, answer a retry with its first receipt,
-        act (load, check, change), then commit the change with the key."""
-        actor = command.actor
-        subjects = command.subject if isinstance(command.subject, tuple) else (command.subject,)
-        for subject in subjects:
-            self.authorise(actor, command.policy, command.programme, subject)
-        name = command.name or command.policy
-        idempotency, replay = self._idempotent(actor, key, name, command.request)
+        act (the command's handler loads, checks and changes), then commit the change with
+        the key; answered as the command says (mostly its ``Receipt``)."""
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
+        programme = command.programme_code()
+        for subject in command.subjects():
+            self.authorise(command.actor, command.policy, programme, subject)
+        for attempt in range(command.retries + 1):
+            try:
+                return self._run(command, handler, idempotency_key)
+            except Conflict:
+                if attempt == command.retries:
+                    raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _run(self, command: Command[R], handler: Handler, key: str | None) -> R:
+        idempotency, replay = self._idempotent(command, key)
         if replay is not None:
-            return replay
-        return self._commit(actor, act(), idempotency)
+            return command.answer(replay, None)
+        change = handler(self, command)
+        return command.answer(self._commit(command.actor, change, idempotency), change.outcome)
 
     def _commit(
         self, actor: Actor, change: Change, idempotency: tuple[str, str] | None = None
@@ -306,16 +301,17 @@ class WinterCore(Application[UUID]):
         return KeyRecord(actor.user_id, key, record.request_sha256, record.result, position)
 
     def _idempotent(
-        self, actor: Actor, key: str | None, command: str, request: Mapping[str, Any]
+        self, command: Command[Any], key: str | None
     ) -> tuple[tuple[str, str] | None, Receipt | None]:
         """Returns the (key, fingerprint) to save with the command, or the earlier result."""
         if key is None:
             return None, None
+        if command.fingerprint is None:
+            raise TypeError(f"{type(command).__name__} takes no idempotency key")
         if not key or len(key) > 200:
             raise InputRefused("Idempotency-Key", "must be 1 to 200 characters")
-        body = json.dumps({"command": command, **request}, sort_keys=True, default=str)
-        fingerprint = hashlib.sha256(body.encode()).hexdigest()
-        return (key, fingerprint), self._replay(actor, key, fingerprint)
+        sha256 = command.fingerprint.sha256(command)
+        return (key, sha256), self._replay(command.actor, key, sha256)
 
     def authorise(
         self,

@@ -1,83 +1,69 @@
 """The region's side: recording the returns its ICBs send, idempotent on programme, month and
-revision."""
+revision; and the chase reminders an ICB emails its leads."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from eventsourcing.domain import Aggregate
-
-from capacity.app.core import Change, Command, Receipt, WinterCore
+from capacity.app.core import handles
+from capacity.app.reads import WinterReads
+from capacity.commands_base import Change
+from capacity.commands_people import RecordReminder
+from capacity.commands_returns import ReceiveReturn
 from capacity.errors import Conflict
-from capacity.region import ReceivedReturn, received_id
-from capacity.return_message import ReturnMessage, Sender, check_sender, verify
-from capacity.values import Actor
-from schemes.regions import Region
-from schemes.rules import InputRefused
-
-Outcome = Literal["stored", "duplicate"]
+from capacity.region import ReceivedReturn
+from capacity.reminders import ChaseDay, chase_day_id
+from capacity.return_message import check_sender, verify
+from schemes.rules import InputRefused, check_text
 
 
-class RegionCommands(WinterCore):
-    def get_received(self, programme: str, month: str) -> ReceivedReturn | None:
-        record_id = received_id(programme, month)
-        if not self._exists(record_id):
-            return None
-        found: Aggregate = self.repository.get(record_id)
-        assert isinstance(found, ReceivedReturn)
-        return found
-
-    def receive_return(
-        self, actor: Actor, region: Region, message: ReturnMessage, sender: Sender
-    ) -> tuple[Outcome, Receipt | None]:
-        """Verifies the message (InputRefused naming the field when it fails) and records it
-        once: signed by a key of the ICB it names, for a programme of that ICB, and the next
-        revision for its month. A revision already received with the same SHA-256 is a
-        duplicate and stores nothing; with a different one it is refused, as is a gap."""
-        duplicate = False
-
-        def act() -> Change:
-            nonlocal duplicate
-            icb = message.programme.icb_code
-            listed = region.icb(icb)
-            if listed is None:
-                raise InputRefused(
-                    "programme.icb_code", f"{icb} is not an ICB of region {region.code}"
-                )
-            check_sender(listed, message, sender)
-            verify(message, region.code)
-            found = self.get_received(message.programme.code, message.month)
-            if found is not None and message.revision in found.revisions:
-                if found.revisions[message.revision]["sha256"] != message.sha256:
-                    raise InputRefused(
-                        "sha256", f"revision {message.revision} was received with other content"
-                    )
-                duplicate = True
-                return Change([], Conflict("received meanwhile"))  # nothing to store
-            expected = max(found.revisions, default=0) + 1 if found else 1
-            if message.revision != expected:
-                raise InputRefused(
-                    "revision",
-                    f"is {message.revision}: the next revision of {message.programme.code} "
-                    f"{message.month} is {expected}",
-                )
-            received = found or ReceivedReturn.open(
-                actor, region.code, message.programme.code, icb, message.month
+@handles(ReceiveReturn)
+def receive_return(app: WinterReads, c: ReceiveReturn) -> Change:
+    """Verifies the message (InputRefused naming the field when it fails) and records it once:
+    signed by a key of the ICB it names, for a programme of that ICB, and the next revision
+    for its month. A revision already received with the same SHA-256 is a duplicate and
+    stores nothing (outcome ``"duplicate"``); with a different one it is refused, as is a
+    gap."""
+    message, region = c.message, c.region
+    icb = message.programme.icb_code
+    listed = region.icb(icb)
+    if listed is None:
+        raise InputRefused("programme.icb_code", f"{icb} is not an ICB of region {region.code}")
+    check_sender(listed, message, c.sender)
+    verify(message, region.code)
+    found = app.get_received(message.programme.code, message.month)
+    if found is not None and message.revision in found.revisions:
+        if found.revisions[message.revision]["sha256"] != message.sha256:
+            raise InputRefused(
+                "sha256", f"revision {message.revision} was received with other content"
             )
-            received.receive(
-                actor,
-                message.revision,
-                message.sha256,
-                message.model_dump(mode="json", by_alias=True),
-            )
-            return Change([received], Conflict("received meanwhile"))
+        return Change([], Conflict("received meanwhile"), outcome="duplicate")
+    expected = max(found.revisions, default=0) + 1 if found else 1
+    if message.revision != expected:
+        raise InputRefused(
+            "revision",
+            f"is {message.revision}: the next revision of {message.programme.code} "
+            f"{message.month} is {expected}",
+        )
+    received = found or ReceivedReturn.open(
+        c.actor, region.code, message.programme.code, icb, message.month
+    )
+    received.receive(
+        c.actor,
+        message.revision,
+        message.sha256,
+        message.model_dump(mode="json", by_alias=True),
+    )
+    return Change([received], Conflict("received meanwhile"))
 
-        for attempt in range(2):
-            try:
-                receipt = self.run_command(Command(actor, "receive_return"), act)
-            except Conflict:
-                if attempt:
-                    raise
-                continue  # another follower stored something meanwhile: look again
-            return ("duplicate", None) if duplicate else ("stored", receipt)
-        raise Conflict("received meanwhile")  # pragma: no cover - the loop returns or raises
+
+@handles(RecordReminder)
+def record_reminder(app: WinterReads, c: RecordReminder) -> Change:
+    app.get_programme(c.programme)
+    check_text("email", c.email, max_len=320)
+    record_id = chase_day_id(c.programme, c.day)
+    chase = (
+        app._get(ChaseDay, record_id, Conflict("no chase day"))
+        if app._exists(record_id)
+        else ChaseDay.open(c.actor, c.programme, c.day)
+    )
+    chase.record_reminder(c.actor, c.lead, c.email, c.schemes, c.sent_at)
+    return Change([chase], Conflict("a reminder was recorded meanwhile; run again"))

@@ -1,109 +1,79 @@
-"""Monthly returns: submission (and restatement) and sign-off."""
+"""Monthly returns and the board's monthly paper: submission (and restatement), sign-off,
+preparation."""
 
 from __future__ import annotations
 
-from eventsourcing.domain import Aggregate
-
-from capacity.app.core import Change, Command, Receipt, WinterCore
-from capacity.errors import (
-    Conflict,
+from capacity.app.core import handles
+from capacity.app.reads import WinterReads
+from capacity.board_papers import BoardPaper
+from capacity.commands_base import Change
+from capacity.commands_returns import (
+    PrepareBoardPaper,
+    SignOffBoardPaper,
+    SignOffReturn,
+    SubmitReturn,
 )
+from capacity.errors import Conflict
 from capacity.return_rules import check_month_ended, check_restatement
-from capacity.returns import MonthlyReturn, return_id
-from capacity.values import Actor
+from capacity.returns import MonthlyReturn
 from schemes.months import YearMonth
 
 
-class ReturnCommands(WinterCore):
-    def next_return_revision(self, programme: str, month: str) -> int:
-        found = self.get_return(programme, month)
-        return 1 if found is None else found.next_revision
+@handles(SubmitReturn)
+def submit_return(app: WinterReads, c: SubmitReturn) -> Change:
+    app.get_programme(c.programme)
+    check_month_ended(YearMonth.parse(c.month), app.today())
+    monthly = app.get_return(c.programme, c.month) or MonthlyReturn.start(
+        c.actor, c.programme, c.month
+    )
+    why = c.reason
+    if monthly.next_revision > 1:
+        why = check_restatement(c.reason, c.changed, c.unchanged)
+    revision = monthly.submit(
+        c.actor,
+        c.position,
+        c.csv_text,
+        c.generated_at,
+        why,
+        c.xlsx,
+        c.revision,
+        c.log,
+        c.report_json,
+        app.clock(),
+        c.figures_sha256,
+    )
+    clash = Conflict(f"the {c.month} return was submitted meanwhile; reload and try again")
+    return Change([monthly], clash, {"month": c.month, "revision": str(revision)})
 
-    def get_return(self, programme: str, month: str) -> MonthlyReturn | None:
-        record_id = return_id(programme, month)
-        if not self._exists(record_id):
-            return None
-        found: Aggregate = self.repository.get(record_id)
-        assert isinstance(found, MonthlyReturn)
-        return found
 
-    def submit_return(
-        self,
-        actor: Actor,
-        programme: str,
-        month: str,
-        position: int,
-        csv_text: str,
-        generated_at: str,
-        reason: str = "",
-        *,
-        xlsx: bytes = b"",
-        revision: int | None = None,
-        idempotency_key: str | None = None,
-        log: tuple[str | None, int | None, str | None] = (None, None, None),
-        report_json: str = "",
-        changed: bool = True,
-        unchanged: bool = False,
-        figures_sha256: str | None = None,
-    ) -> tuple[Receipt, int]:
-        """Records a submission (a restatement when not the first) of the month's return, with
-        the return's JSON and workbook as submitted (sent on to the region by the relay);
-        ``log`` is the "as of" day it was computed for and the log's digest at a position.
-        ``changed``: the figures differ from the latest revision; ``unchanged``: the submitter
-        chose to resubmit them unchanged (see ``capacity/return_rules.py``)."""
+@handles(SignOffReturn)
+def sign_off_return(app: WinterReads, c: SignOffReturn) -> Change:
+    app.get_programme(c.programme)
+    monthly = app.get_return(c.programme, c.month) or MonthlyReturn.start(
+        c.actor, c.programme, c.month
+    )
+    monthly.sign_off(c.actor, c.position, c.sha256)
+    return Change([monthly], Conflict("the return changed meanwhile"))
 
-        def act() -> Change:
-            self.get_programme(programme)
-            check_month_ended(YearMonth.parse(month), self.today())
-            monthly = self.get_return(programme, month) or MonthlyReturn.start(
-                actor, programme, month
-            )
-            why = reason
-            if monthly.next_revision > 1:
-                why = check_restatement(reason, changed, unchanged)
-            revision_ = monthly.submit(
-                actor,
-                position,
-                csv_text,
-                generated_at,
-                why,
-                xlsx,
-                revision,
-                log,
-                report_json,
-                self.clock(),
-                figures_sha256,
-            )
-            clash = Conflict(f"the {month} return was submitted meanwhile; reload and try again")
-            return Change([monthly], clash, {"month": month, "revision": str(revision_)})
 
-        # The request is "submit this month": a retry recomputes at a later position, so the
-        # fingerprint is the request, not the computed return.
-        request = {"p": programme, "m": month, "reason": reason}
-        if unchanged:  # keys stored before this option keep their fingerprints
-            request["unchanged"] = "yes"
-        command = Command(actor, "submit_return", programme, None, "submit", request)
-        receipt = self.run_command(command, act, idempotency_key)
-        return receipt, int(receipt.ids.get("revision", 0))
+@handles(PrepareBoardPaper)
+def prepare_board_paper(app: WinterReads, c: PrepareBoardPaper) -> Change:
+    app.get_programme(c.programme)
+    paper = app.get_board_paper(c.programme, c.month) or BoardPaper.start(
+        c.actor, c.programme, c.month
+    )
+    position, as_of = c.figures
+    revision = paper.prepare(c.actor, c.cover, position, as_of, c.contents, c.pdf)
+    clash = Conflict(f"the {c.month} paper was prepared meanwhile; reload and try again")
+    return Change([paper], clash, {"month": c.month, "revision": str(revision)})
 
-    def sign_off_return(
-        self,
-        actor: Actor,
-        programme: str,
-        month: str,
-        position: int,
-        sha256: str,
-        *,
-        idempotency_key: str | None = None,
-    ) -> Receipt:
-        def act() -> Change:
-            self.get_programme(programme)
-            monthly = self.get_return(programme, month) or MonthlyReturn.start(
-                actor, programme, month
-            )
-            monthly.sign_off(actor, position, sha256)
-            return Change([monthly], Conflict("the return changed meanwhile"))
 
-        request = {"programme": programme, "month": month, "sha256": sha256}
-        command = Command(actor, "sign_off_return", programme, request=request)
-        return self.run_command(command, act, idempotency_key)
+@handles(SignOffBoardPaper)
+def sign_off_board_paper(app: WinterReads, c: SignOffBoardPaper) -> Change:
+    app.get_programme(c.programme)
+    paper = app.get_board_paper(c.programme, c.month)
+    if paper is None:
+        paper = BoardPaper.start(c.actor, c.programme, c.month)
+    sha256 = paper.sign_off(c.actor, c.revision)
+    clash = Conflict(f"the {c.month} paper changed meanwhile; reload and try again")
+    return Change([paper], clash, {"revision": str(c.revision), "sha256": sha256})

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from capacity.app.core import Receipt
 from capacity.application import WinterApplication
+from capacity.commands import SignOffReturn, SubmitReturn
+from capacity.commands_base import Receipt
 from capacity.values import Actor
 from schemes.rules import InputRefused
 
@@ -88,8 +89,11 @@ def sign_off(
             f"is not the SHA-256 of the figures at position {at} ({actual[:12]}…): "
             "reload the return and sign off what you see",
         )
-    receipt = application.sign_off_return(
-        actor, programme, month, known_at, actual, idempotency_key=idempotency_key
+    receipt = application.run_command(
+        SignOffReturn(
+            actor=actor, programme=programme, month=month, position=known_at, sha256=actual
+        ),
+        idempotency_key=idempotency_key,
     )
     figures.catch_up()
     return receipt, known_at, actual
@@ -120,22 +124,24 @@ def submit(
     signed = standing.signed_off if standing is not None else None
     who = (signed[2], signed[3]) if signed and signed[1] == sha else ("", "")
     found = figures.for_submission(programme, month, revision, actor.user_id, at, reason, who)
-    receipt, revision = application.submit_return(
-        actor,
-        programme,
-        month,
-        found.known_at,
-        found.csv,
-        at,
-        reason,
-        xlsx=found.xlsx,
-        revision=revision,
+    receipt, revision = application.run_command(
+        SubmitReturn(
+            actor=actor,
+            programme=programme,
+            month=month,
+            position=found.known_at,
+            csv_text=found.csv,
+            generated_at=at,
+            reason=reason,
+            xlsx=found.xlsx,
+            revision=revision,
+            log=found.log,
+            report_json=found.report_json,
+            changed=found.changed,
+            unchanged=unchanged,
+            figures_sha256=sha,
+        ),
         idempotency_key=idempotency_key,
-        log=found.log,
-        report_json=found.report_json,
-        changed=found.changed,
-        unchanged=unchanged,
-        figures_sha256=sha,
     )
     figures.catch_up()
     position, csv_sha = figures.submitted(programme, month, revision)

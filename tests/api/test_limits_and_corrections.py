@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from api.limits import JSON_LIMIT
+from capacity.commands import ReportDaily
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.api_world import api_world
 
@@ -51,7 +52,7 @@ def test_a_page_correction_of_one_figure_keeps_every_other_figure() -> None:
         "patients_supported": 11,
         "narrative": "Ward 3 open",
     }
-    app.report_daily(ADMIN, P, "own", figures)
+    app.run_command(ReportDaily(actor=ADMIN, programme=P, scheme="own", figures=figures))
     world.client.post("/login", data={"token": world.tokens["lead"]})
     start = world.client.get(f"/schemes/own?programme={P}&correct={DAY}")
     assert 'name="beds_occupied" type="text" value="4"' in start.text  # pre-filled
@@ -78,7 +79,14 @@ def test_a_page_correction_of_one_figure_keeps_every_other_figure() -> None:
 def test_clearing_a_figure_is_an_explicit_choice() -> None:
     world = api_world()
     app = world.application
-    app.report_daily(ADMIN, P, "own", {"date": DAY, "beds_equivalent": 8, "narrative": "Note"})
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="own",
+            figures={"date": DAY, "beds_equivalent": 8, "narrative": "Note"},
+        )
+    )
     world.client.post("/login", data={"token": world.tokens["lead"]})
     page = world.client.get(f"/schemes/own?programme={P}&correct={DAY}")
     form = {

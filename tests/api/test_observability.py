@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.main import create_app
+from capacity.commands import ReportDaily
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.api_world import ApiWorld, api_world
 from wintertrack.logs import JsonFormatter
@@ -98,11 +99,13 @@ def test_readyz_answers_503_while_the_views_are_behind() -> None:
     world = api_world()
     client = _client(world, catch_up=False, ready_max_lag=0)
     assert client.get("/readyz").status_code == 200
-    world.application.report_daily(
-        ADMIN,
-        P,
-        "own",
-        {"date": "2022-11-04", "beds_equivalent": 1},
+    world.application.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="own",
+            figures={"date": "2022-11-04", "beds_equivalent": 1},
+        )
     )
     behind = client.get("/readyz")
     assert behind.status_code == 503 and behind.json()["projection_lag"] == 1
@@ -132,7 +135,14 @@ def test_the_dashboard_page_says_how_fresh_it_is_and_warns_when_behind() -> None
     fresh = client.get(f"/?programme={P}")
     assert f'data-position="{head}">Figures include every change stored up to ' in fresh.text
     assert "These figures are behind" not in fresh.text
-    world.application.report_daily(ADMIN, P, "own", {"date": "2022-11-06", "beds_equivalent": 1})
+    world.application.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="own",
+            figures={"date": "2022-11-06", "beds_equivalent": 1},
+        )
+    )
     behind = client.get(f"/?programme={P}")
     assert "These figures are behind" in behind.text
     assert (

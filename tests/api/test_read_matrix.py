@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.reads import READERS, Read, answer, read_matrix_markdown, reads
+from capacity.commands import AddUser
 from capacity.policy import POLICY
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.api_world import ApiWorld, api_world
@@ -25,7 +26,9 @@ QUERIES = {"month": "2022-11"}  # the API's explain and delivery reads need a mo
 
 def _world() -> ApiWorld:
     world = api_world()
-    _, token = world.application.add_user(ADMIN, "eoe-team", "region", "Y61", [])
+    _, token = world.application.run_command(
+        AddUser(actor=ADMIN, name="eoe-team", role="region", programme="Y61", schemes=[])
+    )
     world.tokens["region"] = token
     return world
 

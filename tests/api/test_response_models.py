@@ -13,6 +13,7 @@ import pytest
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
+from capacity.commands import AddUser
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.api_world import ApiWorld, api_world
 
@@ -26,7 +27,9 @@ QUERIES = {
 @pytest.fixture(scope="module")
 def world() -> ApiWorld:
     found = api_world()
-    found.application.add_user(ADMIN, "eoe-team", "region", "Y61", [])
+    found.application.run_command(
+        AddUser(actor=ADMIN, name="eoe-team", role="region", programme="Y61", schemes=[])
+    )
     return found
 
 

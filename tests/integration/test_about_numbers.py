@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from capacity.commands import AddUser, LoadCatalogue
 from capacity.values import Actor
 from schemes.catalogue import ANNOTATION, load_catalogue, parse_catalogue
 from schemes.rules import InputRefused
@@ -26,8 +27,10 @@ def client() -> tuple[TestClient, dict[str, str]]:
     from datetime import date
 
     world = make_world(date(2022, 11, 20), store="memory://")
-    world.app.load_catalogue(ADMIN, load_catalogue("hwe-2022-23"), P)
-    _, token = world.app.add_user(ADMIN, "board", "board")
+    world.app.run_command(
+        LoadCatalogue(actor=ADMIN, catalogue=load_catalogue("hwe-2022-23"), programme=P)
+    )
+    _, token = world.app.run_command(AddUser(actor=ADMIN, name="board", role="board"))
     world.catch_up()
     app = create_app(world.app, world.read, "test-secret", follow=False)
     return TestClient(app), {"Authorization": f"Bearer {token}"}

@@ -19,6 +19,13 @@ from pypdf import PdfReader
 
 from api.web.paper import default_cover, draft, kept, prepare
 from capacity.board_papers import Cover
+from capacity.commands import (
+    ChangeStatus,
+    CorrectDaily,
+    DivertFunding,
+    ReviseBedTarget,
+    SignOffBoardPaper,
+)
 from capacity.errors import Conflict
 from capacity.values import Actor
 from projections.board_papers import paper_pdf, paper_records
@@ -120,17 +127,37 @@ def test_a_correction_after_sign_off_leaves_the_frozen_paper_and_is_listed_next(
 ) -> None:
     world = winter.world
     frozen_sha = hashlib.sha256(winter.pdf).hexdigest()
-    world.app.sign_off_board_paper(DIRECTOR, P, M9, winter.revision)
+    world.app.run_command(
+        SignOffBoardPaper(actor=DIRECTOR, programme=P, month=M9, revision=winter.revision)
+    )
     world.catch_up()
     with pytest.raises(Conflict):  # signed off once only
-        world.app.sign_off_board_paper(DIRECTOR, P, M9, winter.revision)
+        world.app.run_command(
+            SignOffBoardPaper(actor=DIRECTOR, programme=P, month=M9, revision=winter.revision)
+        )
     # A December figure corrected, and a diversion decided, after the sign-off.
     code = "smart-ed-specialist-review-whth"
     before = world.app.get_daily_report(P, code, date(2022, 12, 12)).figures
     changed = {**before, "date": "2022-12-12", "beds_equivalent": 40}
-    world.app.correct_daily(DIRECTOR, P, code, changed, "sitrep double counted")
-    world.app.divert_funding(
-        DIRECTOR, P, "imc-beds-enh", "hct-bridging-enh", "1000", "UEC-2023-01", "2023-01-10"
+    world.app.run_command(
+        CorrectDaily(
+            actor=DIRECTOR,
+            programme=P,
+            scheme=code,
+            figures=changed,
+            reason="sitrep double counted",
+        )
+    )
+    world.app.run_command(
+        DivertFunding(
+            actor=DIRECTOR,
+            programme=P,
+            from_scheme="imc-beds-enh",
+            to_scheme="hct-bridging-enh",
+            amount_gbp="1000",
+            decision_ref="UEC-2023-01",
+            decided_on="2023-01-10",
+        )
     )
     world.catch_up()
     _, second = prepare(world.app, world.read, BOARD, P, M9, Cover.checked(COVER))
@@ -196,10 +223,33 @@ def test_decisions_since_the_signed_off_paper_on_postgresql(postgres_url: str) -
     world.catch_up()
     _, first = prepare(world.app, world.read, BOARD, P, month, Cover.checked(COVER))
     frozen = paper_pdf(world.read.views, P, month, first)
-    world.app.sign_off_board_paper(DIRECTOR, P, month, first)
-    world.app.divert_funding(DIRECTOR, P, "alpha", "beta", "1000", "UEC-23/01", "2023-01-12")
-    world.app.change_status(DIRECTOR, P, "beta", "pause", "2023-01-13", "staffing")
-    world.app.revise_bed_target(DIRECTOR, P, 150, "NHSE revised ask")
+    world.app.run_command(
+        SignOffBoardPaper(actor=DIRECTOR, programme=P, month=month, revision=first)
+    )
+    world.app.run_command(
+        DivertFunding(
+            actor=DIRECTOR,
+            programme=P,
+            from_scheme="alpha",
+            to_scheme="beta",
+            amount_gbp="1000",
+            decision_ref="UEC-23/01",
+            decided_on="2023-01-12",
+        )
+    )
+    world.app.run_command(
+        ChangeStatus(
+            actor=DIRECTOR,
+            programme=P,
+            scheme="beta",
+            action="pause",
+            on="2023-01-13",
+            reason="staffing",
+        )
+    )
+    world.app.run_command(
+        ReviseBedTarget(actor=DIRECTOR, programme=P, bed_target=150, reason="NHSE revised ask")
+    )
     world.catch_up()
     _, second = prepare(world.app, world.read, BOARD, P, month, Cover.checked(COVER))
     assert paper_pdf(world.read.views, P, month, first) == frozen

@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import Envelope, Session
 
+from capacity.commands import AddUser, MobiliseScheme, ReportDaily
 from capacity.values import Actor
 from projections.reminders import reminders_sent
 from schemes.deadlines import LONDON
@@ -60,14 +61,44 @@ def _world(tmp_path: Path) -> World:
     world = make_world(MONDAY, store=f"sqlite:///{tmp_path}/wintertrack.db")
     for code in ("ward-a", "ward-b", "ward-c", "ward-d"):
         world.scheme(code)
-        world.app.mobilise_scheme(ADMIN, P, code, date(2022, 11, 1))
+        world.app.run_command(
+            MobiliseScheme(actor=ADMIN, programme=P, scheme=code, went_live_on=date(2022, 11, 1))
+        )
     app = world.app
-    app.add_user(ADMIN, "jo.lead", "lead", P, ["ward-a", "ward-b"], email="jo.lead@nhs.net")
-    app.add_user(ADMIN, "sam.lead", "lead", P, ["ward-c"], email="sam.lead@nhs.net")
-    app.add_user(ADMIN, "kim.lead", "lead", P, ["ward-d"])  # no email address
+    app.run_command(
+        AddUser(
+            actor=ADMIN,
+            name="jo.lead",
+            role="lead",
+            programme=P,
+            schemes=["ward-a", "ward-b"],
+            email="jo.lead@nhs.net",
+        )
+    )
+    app.run_command(
+        AddUser(
+            actor=ADMIN,
+            name="sam.lead",
+            role="lead",
+            programme=P,
+            schemes=["ward-c"],
+            email="sam.lead@nhs.net",
+        )
+    )
+    app.run_command(
+        AddUser(actor=ADMIN, name="kim.lead", role="lead", programme=P, schemes=["ward-d"])
+    )  # no email address
     jo, sam = Actor("jo.lead", "lead", "web"), Actor("sam.lead", "lead", "web")
-    app.report_daily(jo, P, "ward-a", {"date": SUNDAY, "beds_equivalent": 9})
-    app.report_daily(sam, P, "ward-c", {"date": SUNDAY, "beds_equivalent": 4})
+    app.run_command(
+        ReportDaily(
+            actor=jo, programme=P, scheme="ward-a", figures={"date": SUNDAY, "beds_equivalent": 9}
+        )
+    )
+    app.run_command(
+        ReportDaily(
+            actor=sam, programme=P, scheme="ward-c", figures={"date": SUNDAY, "beds_equivalent": 4}
+        )
+    )
     world.catch_up()
     return world
 

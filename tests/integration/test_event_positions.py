@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.history import scheme_history
+from capacity.commands import ChangeBeds, MobiliseScheme, ReportDaily
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.world import make_world
 
@@ -25,9 +26,28 @@ def test_a_schemes_own_events_have_their_positions(
     world = make_world(date(2022, 11, 16), store=store)
     world.scheme("ward", "beds_open", planned_start=date(2022, 11, 1))
     world.scheme("other")
-    world.app.mobilise_scheme(ADMIN, P, "ward", "2022-11-01")
-    world.app.report_daily(ADMIN, P, "ward", {"date": "2022-11-01", "beds_occupied": 2})
-    opened = world.app.change_beds(ADMIN, P, "ward", "2022-11-02", 4, "core", "opened")
+    world.app.run_command(
+        MobiliseScheme(actor=ADMIN, programme=P, scheme="ward", went_live_on="2022-11-01")
+    )
+    world.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            figures={"date": "2022-11-01", "beds_occupied": 2},
+        )
+    )
+    opened = world.app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            on="2022-11-02",
+            change=4,
+            bed_type="core",
+            reason="opened",
+        )
+    )
     world.catch_up()
 
     entries = scheme_history(world.app, world.read, P, "ward")

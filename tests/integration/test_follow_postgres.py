@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from capacity.application import WinterApplication
+from capacity.commands import OpenProgramme, RegisterScheme, ReportDaily
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from tests.scenarios.ledger import ADMIN, PROGRAMME, P, scheme_spec
@@ -24,10 +25,17 @@ def test_views_follow_writes_live(postgres_url: str) -> None:
     follower = threading.Thread(target=projector.follow, args=(stop,), daemon=True)
     follower.start()
     try:
-        application.open_programme(ADMIN, PROGRAMME)
-        application.register_scheme(ADMIN, P, scheme_spec("bridging"))
-        receipt = application.report_daily(
-            ADMIN, P, "bridging", {"date": "2022-11-02", "beds_equivalent": 4}
+        application.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+        application.run_command(
+            RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("bridging"))
+        )
+        receipt = application.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                figures={"date": "2022-11-02", "beds_equivalent": 4},
+            )
         )
         assert projector.wait_until(receipt.position, timeout=20)
         rows = projector.views.query("SELECT scheme, day FROM v_daily")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from capacity.application import WinterApplication
+from capacity.commands import OpenProgramme, RegisterScheme
 from projections.event_log import event_record
 from tests.scenarios.ledger import ADMIN, PROGRAMME, P, scheme_spec
 from wintertrack.config import event_store_env
@@ -91,9 +92,13 @@ def matches(row: dict[str, str], state: dict[str, object]) -> bool:
 def test_killed_import_keeps_committed_rows_once_and_rerun_completes(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path}/wintertrack.db"
     app = WinterApplication(env=event_store_env(store))
-    app.open_programme(ADMIN, PROGRAMME)
+    app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
     for n in range(SCHEMES):
-        app.register_scheme(ADMIN, P, scheme_spec(f"s{n:03d}", planned_start=None, kpis=[]))
+        app.run_command(
+            RegisterScheme(
+                actor=ADMIN, programme=P, spec=scheme_spec(f"s{n:03d}", planned_start=None, kpis=[])
+            )
+        )
     app.close()
     csv_path = tmp_path / "daily.csv"
     rows = write_csv(csv_path)

@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.metrics import Metrics
 from capacity.application import WinterApplication
+from capacity.commands import ReportDaily
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from tests.integration.test_streams import _wait_for, daily_message, report, reports_by_source
@@ -97,7 +98,14 @@ def test_a_batch_with_one_refused_record_stores_the_others_once_and_dead_letters
     batch = ingest.validate(records)
     # another channel reports the raced day between the checks and the store: only the store
     # can refuse it now
-    application.report_daily(ADMIN, P, "s01", {"date": "2022-10-02", "beds_equivalent": 1})
+    application.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="s01",
+            figures={"date": "2022-10-02", "beds_equivalent": 1},
+        )
+    )
     ingest.settle(*ingest.store(batch, records))
     ingest.consumer.commit()
     ingest.report_status()

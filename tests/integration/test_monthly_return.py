@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 
 from capacity.app.submission import sign_off, submit
+from capacity.commands import CorrectDaily, RecordSpend, UpdateNarrative
 from capacity.values import Actor
 from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.return_document import with_submission
@@ -34,7 +35,11 @@ def winter_world(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_formula_injection_is_neutralised(tmp_path: Path) -> None:
     world = winter_world(tmp_path)
-    world.app.update_narrative(FINANCE, P, "imc-beds-enh", '=HYPERLINK("http://x")')
+    world.app.run_command(
+        UpdateNarrative(
+            actor=FINANCE, programme=P, scheme="imc-beds-enh", narrative='=HYPERLINK("http://x")'
+        )
+    )
     world.catch_up()
     report = world.read.monthly_return(P, "2022-11")  # the narrative is dated 20 November
     rows = parse_csv(to_csv(report))["schemes"]
@@ -57,7 +62,11 @@ def test_submit_correct_refetch_diff_and_restate(tmp_path: Path) -> None:
     before = world.app.get_daily_report(P, code, date(2022, 10, 20)).figures
     changed = {**before, "date": "2022-10-20", "beds_equivalent": 25}
     changed["discharges"] = before["discharges"]
-    world.app.correct_daily(FINANCE, P, code, changed, "sitrep double counted")
+    world.app.run_command(
+        CorrectDaily(
+            actor=FINANCE, programme=P, scheme=code, figures=changed, reason="sitrep double counted"
+        )
+    )
     world.catch_up()
     again = world.read.submission(P, "2022-10", 1)
     assert again["csv"] == first["csv"]  # byte for byte, whatever changed since
@@ -89,8 +98,21 @@ def test_known_at_reproduces_an_earlier_return(tmp_path: Path) -> None:
     then = world.read.monthly_return(P, "2022-11", generated_at="t")
     position = then["known_at"]
     world.today[0] = date(2022, 11, 25)
-    world.app.record_spend(FINANCE, P, "imc-beds-enh", "2022-11", "1234.56", "actual")
-    world.app.update_narrative(FINANCE, P, "imc-beds-enh", "fourth bed open")
+    world.app.run_command(
+        RecordSpend(
+            actor=FINANCE,
+            programme=P,
+            scheme="imc-beds-enh",
+            month="2022-11",
+            amount_gbp="1234.56",
+            basis="actual",
+        )
+    )
+    world.app.run_command(
+        UpdateNarrative(
+            actor=FINANCE, programme=P, scheme="imc-beds-enh", narrative="fourth bed open"
+        )
+    )
     world.today[0] = date(2022, 11, 20)
     world.catch_up()
     now = world.read.monthly_return(P, "2022-11", generated_at="t")

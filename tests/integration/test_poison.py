@@ -27,6 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.main import create_app
 from api.metrics import Metrics
 from capacity.application import WinterApplication
+from capacity.commands import AddUser
 from capacity.signing import generate, public_text, sign
 from projections.db import ViewDatabase
 from projections.projector import Projector
@@ -331,7 +332,9 @@ def test_poison_and_forged_returns_never_stop_the_region_follower(tmp_path: Path
 
     region_app = WinterApplication(env=event_store_env(f"sqlite:///{tmp_path}/region.db"))
     read = ReadModel(Projector(region_app, ViewDatabase(f"sqlite:///{tmp_path}/region.db")))
-    _, token = region_app.add_user(ADMIN, "eoe-team", "region", "Y61", [])
+    _, token = region_app.run_command(
+        AddUser(actor=ADMIN, name="eoe-team", role="region", programme="Y61", schemes=[])
+    )
     client = TestClient(create_app(region_app, read, "secret", follow=False))
     base = "/api/v1/regions/Y61/submissions/2022-10/QHG/revisions/1"
     for name, media in MEDIA_TYPES.items():

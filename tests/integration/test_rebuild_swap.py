@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from capacity.application import WinterApplication
+from capacity.commands import ReviseBedTarget
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from tests.scenarios.ledger import ADMIN
@@ -39,6 +40,10 @@ def test_rebuilt_views_equal_followed_views_and_readers_switch_to_them(tmp_path:
     assert dump(reader) == before  # the reader switched to the new file at its next query
     assert not (tmp_path / "wt.db.views.rebuild").exists()
     # The swapped-in file follows new events like any other.
-    app.revise_bed_target(ADMIN, "QM7-2022-23", 150, "winter plan revised")
+    app.run_command(
+        ReviseBedTarget(
+            actor=ADMIN, programme="QM7-2022-23", bed_target=150, reason="winter plan revised"
+        )
+    )
     assert rebuilding.run_once() == 1
     assert reader.query("SELECT position FROM v_tracking")[0][0] == app.max_position()

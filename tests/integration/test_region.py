@@ -28,6 +28,7 @@ from kafka import KafkaProducer
 from api.main import create_app
 from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
+from capacity.commands import AddUser, OpenProgramme
 from capacity.returns import MonthlyReturn, return_id
 from capacity.signing import generate, public_text, sign
 from capacity.values import Actor
@@ -69,19 +70,21 @@ class Icb:
         )
         icb = Y61.icb(code)
         assert icb is not None
-        self.app.open_programme(
-            ADMIN,
-            {
-                "code": self.programme,
-                "icb_code": code,
-                "icb_name": icb.name,
-                "region_code": "Y61",
-                "winter": "2022/23",
-                "period_start": date(2022, 10, 1),
-                "period_end": date(2023, 3, 31),
-                "bed_target": 120,
-                "allocations": {"revenue": Decimal("6000000"), "capital": Decimal("1000000")},
-            },
+        self.app.run_command(
+            OpenProgramme(
+                actor=ADMIN,
+                spec={
+                    "code": self.programme,
+                    "icb_code": code,
+                    "icb_name": icb.name,
+                    "region_code": "Y61",
+                    "winter": "2022/23",
+                    "period_start": date(2022, 10, 1),
+                    "period_end": date(2023, 3, 31),
+                    "bed_target": 120,
+                    "allocations": {"revenue": Decimal("6000000"), "capital": Decimal("1000000")},
+                },
+            )
         )
         generate_winter(self.app, self.programme, date(2022, 12, 5), seed=len(code) + ord(code[2]))
         self.views = ViewDatabase(self.store)
@@ -206,8 +209,12 @@ def test_returns_reach_the_region_once_each_and_byte_identical(
 
     region_app = WinterApplication(env=event_store_env(region_store), today=lambda: TODAY)
     region_read = ReadModel(Projector(region_app, ViewDatabase(region_store)), lambda: TODAY)
-    _, token = region_app.add_user(ADMIN, "eoe-team", "region", "Y61", [])
-    _, icb_token = region_app.add_user(ADMIN, "icb-finance", "finance", None, [])
+    _, token = region_app.run_command(
+        AddUser(actor=ADMIN, name="eoe-team", role="region", programme="Y61", schemes=[])
+    )
+    _, icb_token = region_app.run_command(
+        AddUser(actor=ADMIN, name="icb-finance", role="finance", programme=None, schemes=[])
+    )
     client = TestClient(create_app(region_app, region_read, "secret", follow=False))
     auth = {"Authorization": f"Bearer {token}"}
     october = client.get("/api/v1/regions/Y61/submissions/2022-10", headers=auth).json()
@@ -251,7 +258,9 @@ def test_returns_reach_the_region_once_each_and_byte_identical(
     assert client.get("/api/v1/regions/Y62", headers=auth).status_code == 403
     assert client.get("/api/v1/regions/Y61/submissions/2022-13", headers=auth).status_code == 422
     icb_app, icb_read = qm7.app, qm7.read
-    _, region_in_icb = icb_app.add_user(ADMIN, "eoe-team", "region", "Y61", [])
+    _, region_in_icb = icb_app.run_command(
+        AddUser(actor=ADMIN, name="eoe-team", role="region", programme="Y61", schemes=[])
+    )
     icb_client = TestClient(create_app(icb_app, icb_read, "secret", follow=False))
     as_region = {"Authorization": f"Bearer {region_in_icb}"}
     writes = [

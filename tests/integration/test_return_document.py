@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from capacity.app.submission import sign_off, submit
+from capacity.commands import CorrectDaily, UpdateNarrative
 from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
 from projections.return_lines import COVER, SECTIONS
@@ -151,8 +152,14 @@ def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
     time.sleep(1.1)
     code = "smart-ed-specialist-review-whth"
     before = world.app.get_daily_report(P, code, date(2022, 10, 20)).figures
-    world.app.correct_daily(
-        FINANCE, P, code, {**before, "date": "2022-10-20", "beds_equivalent": 25}, "double count"
+    world.app.run_command(
+        CorrectDaily(
+            actor=FINANCE,
+            programme=P,
+            scheme=code,
+            figures={**before, "date": "2022-10-20", "beds_equivalent": 25},
+            reason="double count",
+        )
     )
     world.catch_up()
     again = world.read.submission(P, "2022-10", revision)
@@ -211,9 +218,13 @@ def test_summary_beds_and_flow_reconcile(winter: World) -> None:
 def test_the_narrative_is_the_one_standing_at_the_end_of_the_month() -> None:
     world = make_world(date(2022, 10, 20))
     world.scheme("a", planned_start=date(2022, 10, 1))
-    world.app.update_narrative(FINANCE, P, "a", "October: two beds open")
+    world.app.run_command(
+        UpdateNarrative(actor=FINANCE, programme=P, scheme="a", narrative="October: two beds open")
+    )
     world.today[0] = date(2022, 11, 5)
-    world.app.update_narrative(FINANCE, P, "a", "November: all ten open")
+    world.app.run_command(
+        UpdateNarrative(actor=FINANCE, programme=P, scheme="a", narrative="November: all ten open")
+    )
     world.catch_up()
     october = world.read.monthly_return(P, "2022-10")["schemes"][0]
     november = world.read.monthly_return(P, "2022-11")["schemes"][0]

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.web.common import RAG_LABELS
+from capacity.commands import AddUser, RecordManagementForecast
 from capacity.values import Actor
 from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.return_lines import SECTIONS
@@ -82,7 +83,9 @@ def shown(kind: str, value: Any) -> str:
 
 
 def page(world: World, month: str) -> dict[str, list[list[str]]]:
-    _, token = world.app.add_user(ADMIN, f"reader-{month}", "finance", P, [])
+    _, token = world.app.run_command(
+        AddUser(actor=ADMIN, name=f"reader-{month}", role="finance", programme=P, schemes=[])
+    )
     client = TestClient(create_app(world.app, world.read, "test-secret-key", follow=False))
     client.post("/login", data={"token": token})
     answer = client.get(f"/returns/{month}", params={"programme": P})
@@ -163,8 +166,15 @@ def test_the_trajectorys_cumulative_delivered_is_the_sum_of_its_months(
 
 def test_a_management_forecast_stands_in_place_of_the_straight_line(winter: World) -> None:
     finance = Actor("fin", "admin", "api")
-    winter.app.record_management_forecast(
-        finance, P, "revenue", "2022-12", "7000000.00", "two schemes will not recruit"
+    winter.app.run_command(
+        RecordManagementForecast(
+            actor=finance,
+            programme=P,
+            funding_stream="revenue",
+            month="2022-12",
+            amount_gbp="7000000.00",
+            note="two schemes will not recruit",
+        )
     )
     winter.catch_up()
     before = {r["funding_stream"]: r for r in winter.read.monthly_return(P, "2022-11")["forecast"]}
@@ -179,5 +189,14 @@ def test_a_management_forecast_stands_in_place_of_the_straight_line(winter: Worl
     total = Decimal(after["capital"]["forecast_outturn_gbp"]) + Decimal("7000000.00")
     assert Decimal(after["total"]["forecast_outturn_gbp"]) == total
     with pytest.raises(InputRefused) as refused:
-        winter.app.record_management_forecast(finance, P, "revenue", "2023-05", "1.00", "x")
+        winter.app.run_command(
+            RecordManagementForecast(
+                actor=finance,
+                programme=P,
+                funding_stream="revenue",
+                month="2023-05",
+                amount_gbp="1.00",
+                note="x",
+            )
+        )
     assert refused.value.field == "month"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from capacity.app.submission import sign_off, submit
+from capacity.commands import CorrectDaily
 from capacity.errors import Forbidden, SignOffRequired
 from capacity.values import Actor
 from projections.exports import parse_csv
@@ -35,7 +36,11 @@ def world_at(tmp_path: Path) -> World:
 def correct_a_figure(world: World) -> None:
     before = world.app.get_daily_report(P, CODE, date(2022, 10, 20)).figures
     changed = {**before, "date": "2022-10-20", "beds_equivalent": 25}
-    world.app.correct_daily(FINANCE, P, CODE, changed, "sitrep double counted")
+    world.app.run_command(
+        CorrectDaily(
+            actor=FINANCE, programme=P, scheme=CODE, figures=changed, reason="sitrep double counted"
+        )
+    )
     world.catch_up()
 
 

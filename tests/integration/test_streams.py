@@ -26,6 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.main import create_app
 from api.metrics import Metrics
 from capacity.application import WinterApplication
+from capacity.commands import AddUser
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
@@ -71,7 +72,9 @@ def test_every_event_written_through_the_api_is_published(
     views = ViewDatabase(postgres_url)
     generate_winter(application, P, date(2022, 11, 3))
     read = ReadModel(Projector(application, views), today=lambda: date(2022, 11, 5))
-    _, token = application.add_user(ADMIN, "lead", "lead", P, ["imc-beds-enh"])
+    _, token = application.run_command(
+        AddUser(actor=ADMIN, name="lead", role="lead", programme=P, schemes=["imc-beds-enh"])
+    )
     client = TestClient(create_app(application, read, "secret", follow=False))
     written = client.post(
         f"/api/v1/programmes/{P}/schemes/imc-beds-enh/daily",
@@ -154,7 +157,9 @@ def test_broker_outage_loses_nothing_and_writes_never_fail(
     )
     views = ViewDatabase(postgres_url)
     generate_winter(application, P, date(2022, 10, 20))
-    _, token = application.add_user(ADMIN, "lead", "lead", P, ["hct-bridging-enh"])
+    _, token = application.run_command(
+        AddUser(actor=ADMIN, name="lead", role="lead", programme=P, schemes=["hct-bridging-enh"])
+    )
     read = ReadModel(Projector(application, views), today=lambda: date(2022, 12, 1))
     client = TestClient(create_app(application, read, "secret", follow=False))
     relay = Relay(application, views, broker.bootstrap, "winter", page_size=100)

@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.main import create_app
 from api.metrics import Metrics
 from capacity.application import WinterApplication
+from capacity.commands import AddUser, OpenProgramme, RegisterScheme
 from capacity.users import IdempotencyRecord
 from projections.db import ViewDatabase
 from projections.projector import Projector
@@ -40,13 +41,17 @@ def test_the_events_topic_carries_no_idempotency_plumbing(
     application = WinterApplication(
         env=event_store_env(postgres_url), today=lambda: date(2023, 1, 15)
     )
-    application.open_programme(ADMIN, PROGRAMME)
-    application.register_scheme(ADMIN, P, scheme_spec("keyed", planned_start=None))
+    application.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+    application.run_command(
+        RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("keyed", planned_start=None))
+    )
     # What a store written by an older release holds: a key kept as events in the log.
     legacy = IdempotencyRecord.use(ADMIN, "old-key", "0" * 64, {"scheme": "keyed"})
     legacy.note_position(ADMIN, 1)
     application.save(legacy)
-    _, token = application.add_user(ADMIN, "lead", "lead", P, ["keyed"])
+    _, token = application.run_command(
+        AddUser(actor=ADMIN, name="lead", role="lead", programme=P, schemes=["keyed"])
+    )
     views = ViewDatabase(postgres_url)
     read = ReadModel(Projector(application, views), today=lambda: date(2023, 1, 15))
     client = TestClient(create_app(application, read, "secret", follow=False))

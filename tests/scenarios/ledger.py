@@ -15,6 +15,26 @@ from typing import Any
 import pytest
 
 from capacity.application import WinterApplication
+from capacity.commands import (
+    AddUser,
+    ChangeBeds,
+    ChangeStatus,
+    CorrectDaily,
+    CorrectFlow,
+    CorrectSpend,
+    DivertFunding,
+    MobiliseScheme,
+    OpenProgramme,
+    ReceiveFunds,
+    RecordSpend,
+    RegisterScheme,
+    RegisterSite,
+    ReportDaily,
+    ReportFlow,
+    ReviseAllocation,
+    ReviseBedTarget,
+    RevokeToken,
+)
 from capacity.errors import (
     AlreadyExists,
     Conflict,
@@ -94,10 +114,12 @@ class StoreScenarios:
 
     @pytest.fixture
     def ready(self, app: WinterApplication) -> WinterApplication:
-        app.open_programme(ADMIN, PROGRAMME)
-        app.register_scheme(ADMIN, P, scheme_spec("bridging"))
-        app.register_scheme(ADMIN, P, scheme_spec("ward", "beds_open"))
-        app.register_scheme(ADMIN, P, scheme_spec("runners"))
+        app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+        app.run_command(RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("bridging")))
+        app.run_command(
+            RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("ward", "beds_open"))
+        )
+        app.run_command(RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("runners")))
         return app
 
     def events(self, app: WinterApplication, after: int = 0) -> list[tuple[str, dict[str, Any]]]:
@@ -126,7 +148,7 @@ class LedgerScenarios(StoreScenarios):
     # --- programme and schemes ------------------------------------------------------------
 
     def test_opening_a_programme_records_who_and_how(self, app: WinterApplication) -> None:
-        receipt = app.open_programme(ADMIN, PROGRAMME)
+        receipt = app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
         [(topic, _)] = self.events(app)
         assert topic == "Programme.ProgrammeOpened"
         [opened] = self.domain_events(app)
@@ -137,23 +159,43 @@ class LedgerScenarios(StoreScenarios):
         assert programme.allocations["capital"] == Decimal("4700000")
 
     def test_opening_the_same_programme_twice_is_a_conflict(self, app: WinterApplication) -> None:
-        app.open_programme(ADMIN, PROGRAMME)
+        app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
         with pytest.raises(AlreadyExists):
-            app.open_programme(ADMIN, PROGRAMME)
+            app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
         assert app.max_position() == 1
 
     def test_registering_a_scheme_twice_is_a_conflict(self, ready: WinterApplication) -> None:
         before = ready.max_position()
         with pytest.raises(AlreadyExists):
-            ready.register_scheme(ADMIN, P, scheme_spec("bridging"))
+            ready.run_command(
+                RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("bridging"))
+            )
         assert ready.max_position() == before
 
     def test_bed_target_and_allocations_are_revised_with_a_reason(
         self, ready: WinterApplication
     ) -> None:
-        ready.revise_bed_target(ADMIN, P, 150, "NHSE raised the ask")
-        ready.revise_allocation(ADMIN, P, "revenue", "7564000.00", "over-commitment funded")
-        ready.record_funds_received(ADMIN, P, "revenue", "7500000.00", "2022-09-30")
+        ready.run_command(
+            ReviseBedTarget(actor=ADMIN, programme=P, bed_target=150, reason="NHSE raised the ask")
+        )
+        ready.run_command(
+            ReviseAllocation(
+                actor=ADMIN,
+                programme=P,
+                funding_stream="revenue",
+                amount_gbp="7564000.00",
+                reason="over-commitment funded",
+            )
+        )
+        ready.run_command(
+            ReceiveFunds(
+                actor=ADMIN,
+                programme=P,
+                funding_stream="revenue",
+                amount_gbp="7500000.00",
+                received_on="2022-09-30",
+            )
+        )
         programme = ready.get_programme(P)
         assert programme.bed_target == 150
         assert programme.allocations["revenue"] == Decimal("7564000.00")
@@ -164,28 +206,66 @@ class LedgerScenarios(StoreScenarios):
             "Programme.AllocationRevised",
             "Programme.FundsReceived",
         ]
-        self.refused(ready, "reason", lambda: ready.revise_bed_target(ADMIN, P, 160, ""))
+        self.refused(
+            ready,
+            "reason",
+            lambda: ready.run_command(
+                ReviseBedTarget(actor=ADMIN, programme=P, bed_target=160, reason="")
+            ),
+        )
         self.refused(
             ready,
             "funding_stream",
-            lambda: ready.revise_allocation(ADMIN, P, "misc", "1.00", "why"),
+            lambda: ready.run_command(
+                ReviseAllocation(
+                    actor=ADMIN, programme=P, funding_stream="misc", amount_gbp="1.00", reason="why"
+                )
+            ),
         )
 
     def test_unknown_scheme_is_not_found(self, ready: WinterApplication) -> None:
         with pytest.raises(SchemeNotFound):
-            ready.report_daily(ADMIN, P, "nope", report("2022-11-02"))
+            ready.run_command(
+                ReportDaily(actor=ADMIN, programme=P, scheme="nope", figures=report("2022-11-02"))
+            )
 
     def test_mobilising_twice_is_refused(self, ready: WinterApplication) -> None:
-        ready.mobilise_scheme(ADMIN, P, "bridging", "2022-11-01")
+        ready.run_command(
+            MobiliseScheme(actor=ADMIN, programme=P, scheme="bridging", went_live_on="2022-11-01")
+        )
         assert ready.get_scheme(P, "bridging").status == "active"
         with pytest.raises(InvalidTransition):
-            ready.mobilise_scheme(ADMIN, P, "bridging", "2022-11-03")
+            ready.run_command(
+                MobiliseScheme(
+                    actor=ADMIN, programme=P, scheme="bridging", went_live_on="2022-11-03"
+                )
+            )
 
     # --- beds -----------------------------------------------------------------------------
 
     def test_beds_opened_then_closed_for_infection(self, ready: WinterApplication) -> None:
-        ready.change_beds(ADMIN, P, "ward", "2022-11-01", 10, "core", "ward opens")
-        ready.change_beds(ADMIN, P, "ward", "2022-11-10", -4, "core", "norovirus closure")
+        ready.run_command(
+            ChangeBeds(
+                actor=ADMIN,
+                programme=P,
+                scheme="ward",
+                on="2022-11-01",
+                change=10,
+                bed_type="core",
+                reason="ward opens",
+            )
+        )
+        ready.run_command(
+            ChangeBeds(
+                actor=ADMIN,
+                programme=P,
+                scheme="ward",
+                on="2022-11-10",
+                change=-4,
+                bed_type="core",
+                reason="norovirus closure",
+            )
+        )
         ward = ready.get_scheme(P, "ward")
         assert ward.beds_open_on(date(2022, 10, 31)) == 0
         assert ward.beds_open_on(date(2022, 11, 9)) == 10
@@ -194,10 +274,30 @@ class LedgerScenarios(StoreScenarios):
         assert topics == ["Scheme.BedsOpened", "Scheme.BedsClosed"]
 
     def test_closing_more_beds_than_are_open_is_refused(self, ready: WinterApplication) -> None:
-        ready.change_beds(ADMIN, P, "ward", "2022-11-05", 3, "core", "open")
+        ready.run_command(
+            ChangeBeds(
+                actor=ADMIN,
+                programme=P,
+                scheme="ward",
+                on="2022-11-05",
+                change=3,
+                bed_type="core",
+                reason="open",
+            )
+        )
         before = ready.max_position()
         with pytest.raises(Conflict) as caught:
-            ready.change_beds(ADMIN, P, "ward", "2022-11-04", -2, "core", "too early")
+            ready.run_command(
+                ChangeBeds(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="ward",
+                    on="2022-11-04",
+                    change=-2,
+                    bed_type="core",
+                    reason="too early",
+                )
+            )
         assert caught.value.field == "change"
         assert ready.max_position() == before
 
@@ -207,7 +307,7 @@ class LedgerScenarios(StoreScenarios):
         body = report(
             "2022-11-02", beds_occupied=7, discharges={"p0": 2, "p1": 1}, kpis={"hours": "12.5"}
         )
-        ready.report_daily(ADMIN, P, "bridging", body)
+        ready.run_command(ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=body))
         stored = ready.get_daily_report(P, "bridging", date(2022, 11, 2))
         assert stored.figures["beds_equivalent"] == Decimal("8")
         assert stored.figures["discharges"] == {"p0": 2, "p1": 1}
@@ -217,26 +317,54 @@ class LedgerScenarios(StoreScenarios):
         self.refused(
             ready,
             "beds_equivalent",
-            lambda: ready.report_daily(ADMIN, P, "bridging", {"date": "2022-11-02"}),
+            lambda: ready.run_command(
+                ReportDaily(
+                    actor=ADMIN, programme=P, scheme="bridging", figures={"date": "2022-11-02"}
+                )
+            ),
         )
 
     def test_beds_open_scheme_may_report_without_beds_equivalent(
         self, ready: WinterApplication
     ) -> None:
-        ready.report_daily(ADMIN, P, "ward", {"date": "2022-11-02", "beds_occupied": 9})
+        ready.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="ward",
+                figures={"date": "2022-11-02", "beds_occupied": 9},
+            )
+        )
         assert ready.get_daily_report(P, "ward", date(2022, 11, 2)).figures["beds_occupied"] == 9
 
     def test_second_report_for_the_same_day_is_a_duplicate(self, ready: WinterApplication) -> None:
-        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"))
+        ready.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-02"))
+        )
         before = ready.max_position()
         with pytest.raises(DuplicateDailyReport):
-            ready.report_daily(ADMIN, P, "bridging", report("2022-11-02", beds_equivalent=9))
+            ready.run_command(
+                ReportDaily(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="bridging",
+                    figures=report("2022-11-02", beds_equivalent=9),
+                )
+            )
         assert ready.max_position() == before
 
     def test_correction_supersedes_earlier_report(self, ready: WinterApplication) -> None:
-        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"))
-        ready.correct_daily(
-            ADMIN, P, "bridging", report("2022-11-02", beds_equivalent=6), "typo in sitrep"
+        ready.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-02"))
+        )
+        ready.run_command(
+            CorrectDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                figures=report("2022-11-02", beds_equivalent=6),
+                reason="typo in sitrep",
+            )
         )
         stored = ready.get_daily_report(P, "bridging", date(2022, 11, 2))
         assert stored.figures["beds_equivalent"] == Decimal("6")
@@ -248,21 +376,67 @@ class LedgerScenarios(StoreScenarios):
         self, ready: WinterApplication
     ) -> None:
         with pytest.raises(ReportNotFound):
-            ready.correct_daily(ADMIN, P, "bridging", report("2022-11-02"), "why")
-        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"))
+            ready.run_command(
+                CorrectDaily(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="bridging",
+                    figures=report("2022-11-02"),
+                    reason="why",
+                )
+            )
+        ready.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-02"))
+        )
         self.refused(
             ready,
             "reason",
-            lambda: ready.correct_daily(ADMIN, P, "bridging", report("2022-11-02"), " "),
+            lambda: ready.run_command(
+                CorrectDaily(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="bridging",
+                    figures=report("2022-11-02"),
+                    reason=" ",
+                )
+            ),
         )
 
     # --- spend and diversions -------------------------------------------------------------
 
     def test_spend_is_recorded_then_corrected(self, ready: WinterApplication) -> None:
-        ready.record_spend(ADMIN, P, "bridging", "2022-10", "20000.00", "accrual")
+        ready.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2022-10",
+                amount_gbp="20000.00",
+                basis="accrual",
+            )
+        )
         with pytest.raises(DuplicateSpend):
-            ready.record_spend(ADMIN, P, "bridging", "2022-10", "1.00", "actual")
-        ready.correct_spend(ADMIN, P, "bridging", "2022-10", "19500.50", "actual", "invoice in")
+            ready.run_command(
+                RecordSpend(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="bridging",
+                    month="2022-10",
+                    amount_gbp="1.00",
+                    basis="actual",
+                )
+            )
+        ready.run_command(
+            CorrectSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2022-10",
+                amount_gbp="19500.50",
+                basis="actual",
+                reason="invoice in",
+            )
+        )
         topics = [t for t, _ in self.events(ready)][-2:]
         assert topics == ["MonthlySpend.SpendRecorded", "MonthlySpend.SpendCorrected"]
 
@@ -270,8 +444,16 @@ class LedgerScenarios(StoreScenarios):
         self, ready: WinterApplication
     ) -> None:
         before = ready.max_position()
-        receipt = ready.divert_funding(
-            ADMIN, P, "runners", "bridging", "50000", "UEC-2022-12-07", "2022-12-07"
+        receipt = ready.run_command(
+            DivertFunding(
+                actor=ADMIN,
+                programme=P,
+                from_scheme="runners",
+                to_scheme="bridging",
+                amount_gbp="50000",
+                decision_ref="UEC-2022-12-07",
+                decided_on="2022-12-07",
+            )
         )
         assert ready.get_scheme(P, "runners").current_allocation_gbp == Decimal("70000.00")
         assert ready.get_scheme(P, "bridging").current_allocation_gbp == Decimal("170000.00")
@@ -285,47 +467,108 @@ class LedgerScenarios(StoreScenarios):
         self.refused(
             ready,
             "amount_gbp",
-            lambda: ready.divert_funding(
-                ADMIN, P, "runners", "bridging", "120000.01", "UEC-1", "2022-12-07"
+            lambda: ready.run_command(
+                DivertFunding(
+                    actor=ADMIN,
+                    programme=P,
+                    from_scheme="runners",
+                    to_scheme="bridging",
+                    amount_gbp="120000.01",
+                    decision_ref="UEC-1",
+                    decided_on="2022-12-07",
+                )
             ),
         )
 
     # --- status ---------------------------------------------------------------------------
 
     def test_pause_resume_close(self, ready: WinterApplication) -> None:
-        ready.mobilise_scheme(ADMIN, P, "runners", "2022-11-01")
-        ready.change_status(ADMIN, P, "runners", "pause", "2022-12-01", "staff sickness")
+        ready.run_command(
+            MobiliseScheme(actor=ADMIN, programme=P, scheme="runners", went_live_on="2022-11-01")
+        )
+        ready.run_command(
+            ChangeStatus(
+                actor=ADMIN,
+                programme=P,
+                scheme="runners",
+                action="pause",
+                on="2022-12-01",
+                reason="staff sickness",
+            )
+        )
         runners = ready.get_scheme(P, "runners")
         assert runners.status_on(date(2022, 11, 30)) == "active"
         assert runners.status_on(date(2022, 12, 1)) == "paused"
         with pytest.raises(InvalidTransition):
-            ready.change_status(ADMIN, P, "runners", "pause", "2022-12-02", "again")
-        ready.change_status(ADMIN, P, "runners", "resume", "2022-12-05", "staff back")
-        ready.change_status(ADMIN, P, "runners", "close", "2023-01-10", "funding diverted")
+            ready.run_command(
+                ChangeStatus(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="runners",
+                    action="pause",
+                    on="2022-12-02",
+                    reason="again",
+                )
+            )
+        ready.run_command(
+            ChangeStatus(
+                actor=ADMIN,
+                programme=P,
+                scheme="runners",
+                action="resume",
+                on="2022-12-05",
+                reason="staff back",
+            )
+        )
+        ready.run_command(
+            ChangeStatus(
+                actor=ADMIN,
+                programme=P,
+                scheme="runners",
+                action="close",
+                on="2023-01-10",
+                reason="funding diverted",
+            )
+        )
         assert ready.get_scheme(P, "runners").status == "closed"
         with pytest.raises(InvalidTransition):
-            ready.change_status(ADMIN, P, "runners", "resume", "2023-01-11", "no")
+            ready.run_command(
+                ChangeStatus(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="runners",
+                    action="resume",
+                    on="2023-01-11",
+                    reason="no",
+                )
+            )
 
     # --- who may write --------------------------------------------------------------------
 
     def test_lead_may_write_only_their_own_scheme(self, ready: WinterApplication) -> None:
-        _, token = ready.add_user(ADMIN, "lee", "lead", P, ["bridging"])
+        _, token = ready.run_command(
+            AddUser(actor=ADMIN, name="lee", role="lead", programme=P, schemes=["bridging"])
+        )
         user = ready.authenticate(token)
         lead = Actor(user.name, user.role, "api")
-        ready.report_daily(lead, P, "bridging", report("2022-11-02"))
+        ready.run_command(
+            ReportDaily(actor=lead, programme=P, scheme="bridging", figures=report("2022-11-02"))
+        )
         before = ready.max_position()
         with pytest.raises(NotYourScheme):
-            ready.report_daily(lead, P, "runners", report("2022-11-02"))
+            ready.run_command(
+                ReportDaily(actor=lead, programme=P, scheme="runners", figures=report("2022-11-02"))
+            )
         assert ready.max_position() == before
 
     def test_tokens_are_stored_only_as_hashes_and_can_be_revoked(
         self, ready: WinterApplication
     ) -> None:
-        _, token = ready.add_user(ADMIN, "fin", "finance", P)
+        _, token = ready.run_command(AddUser(actor=ADMIN, name="fin", role="finance", programme=P))
         stored = b"".join(n.state for n in ready.recorder.select_notifications(1, 1000))
         assert token.encode() not in stored
         assert ready.authenticate(token).role == "finance"
-        ready.revoke_token(ADMIN, token, "left the team")
+        ready.run_command(RevokeToken(actor=ADMIN, token=token, reason="left the team"))
         with pytest.raises(Unauthenticated):
             ready.authenticate(token)
         with pytest.raises(Unauthenticated):
@@ -334,21 +577,43 @@ class LedgerScenarios(StoreScenarios):
     # --- idempotency ----------------------------------------------------------------------
 
     def test_retry_with_same_key_returns_first_result(self, ready: WinterApplication) -> None:
-        first = ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"), idempotency_key="k1")
+        first = ready.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-02")),
+            idempotency_key="k1",
+        )
         after_first = ready.max_position()
-        again = ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"), idempotency_key="k1")
+        again = ready.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-02")),
+            idempotency_key="k1",
+        )
         assert again.replayed and again.position == first.position and again.ids == first.ids
         assert ready.max_position() == after_first
 
     def test_same_key_for_a_different_request_is_refused(self, ready: WinterApplication) -> None:
-        ready.report_daily(ADMIN, P, "bridging", report("2022-11-02"), idempotency_key="k2")
+        ready.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-02")),
+            idempotency_key="k2",
+        )
         with pytest.raises(IdempotencyKeyReused):
-            ready.report_daily(ADMIN, P, "bridging", report("2022-11-03"), idempotency_key="k2")
+            ready.run_command(
+                ReportDaily(
+                    actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-03")
+                ),
+                idempotency_key="k2",
+            )
 
     # --- sites and flow -------------------------------------------------------------------
 
     def test_site_flow_is_reported_and_corrected(self, ready: WinterApplication) -> None:
-        ready.register_site(ADMIN, P, "RQW", "Princess Alexandra Hospital", "WE")
+        ready.run_command(
+            RegisterSite(
+                actor=ADMIN,
+                programme=P,
+                ods_code="RQW",
+                name="Princess Alexandra Hospital",
+                place="WE",
+            )
+        )
         flow = {
             "date": "2022-11-02",
             "core_beds_open": 400,
@@ -359,15 +624,28 @@ class LedgerScenarios(StoreScenarios):
             "nctr_discharged_by_5pm": 12,
             "discharges": {"p0": 50, "p1": 10, "p2": 3, "p3": 1},
         }
-        ready.report_flow(ADMIN, P, "RQW", flow)
-        ready.correct_flow(ADMIN, P, "RQW", {**flow, "beds_occupied": 410}, "late return")
+        ready.run_command(ReportFlow(actor=ADMIN, programme=P, ods_code="RQW", figures=flow))
+        ready.run_command(
+            CorrectFlow(
+                actor=ADMIN,
+                programme=P,
+                ods_code="RQW",
+                figures={**flow, "beds_occupied": 410},
+                reason="late return",
+            )
+        )
         topics = [t for t, _ in self.events(ready)][-2:]
         assert topics == ["SiteDay.FlowReported", "SiteDay.FlowCorrected"]
         self.refused(
             ready,
             "nctr_discharged_by_5pm",
-            lambda: ready.report_flow(
-                ADMIN, P, "RQW", {**flow, "date": "2022-11-03", "nctr_discharged_by_5pm": 21}
+            lambda: ready.run_command(
+                ReportFlow(
+                    actor=ADMIN,
+                    programme=P,
+                    ods_code="RQW",
+                    figures={**flow, "date": "2022-11-03", "nctr_discharged_by_5pm": 21},
+                )
             ),
         )
 

@@ -8,6 +8,15 @@ from typing import Any
 import pytest
 
 from capacity.application import WinterApplication
+from capacity.commands import (
+    ChangeBeds,
+    DivertFunding,
+    RecordSpend,
+    RegisterScheme,
+    RegisterSite,
+    ReportDaily,
+    ReportFlow,
+)
 from capacity.errors import DomainError, NotFound
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, P, StoreScenarios, report
@@ -58,7 +67,13 @@ class RefusalScenarios(StoreScenarios):
     def test_daily_report_refused(
         self, ready: WinterApplication, case: str, body: dict[str, Any], field: str
     ) -> None:
-        error = self.refused(ready, field, lambda: ready.report_daily(ADMIN, P, "bridging", body))
+        error = self.refused(
+            ready,
+            field,
+            lambda: ready.run_command(
+                ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=body)
+            ),
+        )
         assert field.split(".")[0] in str(error), case
 
     @pytest.mark.parametrize(
@@ -81,26 +96,48 @@ class RefusalScenarios(StoreScenarios):
         self.refused(
             ready,
             field,
-            lambda: ready.record_spend(ADMIN, P, "bridging", month, amount, "actual"),
+            lambda: ready.run_command(
+                RecordSpend(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="bridging",
+                    month=month,
+                    amount_gbp=amount,
+                    basis="actual",
+                )
+            ),
         )
 
     def test_allocation_over_100m_refused(self, ready: WinterApplication) -> None:
         from tests.scenarios.ledger import scheme_spec
 
         spec = scheme_spec("huge", allocation_gbp="100000000.01")
-        self.refused(ready, "allocation_gbp", lambda: ready.register_scheme(ADMIN, P, spec))
+        self.refused(
+            ready,
+            "allocation_gbp",
+            lambda: ready.run_command(RegisterScheme(actor=ADMIN, programme=P, spec=spec)),
+        )
 
     @pytest.mark.parametrize(
         ("case", "call", "field"),
         [
             (
                 "unknown scheme",
-                lambda app: app.report_daily(ADMIN, P, "no-such-scheme", report("2022-11-02")),
+                lambda app: app.run_command(
+                    ReportDaily(
+                        actor=ADMIN,
+                        programme=P,
+                        scheme="no-such-scheme",
+                        figures=report("2022-11-02"),
+                    )
+                ),
                 "scheme_code",
             ),
             (
                 "unknown site",
-                lambda app: app.report_flow(ADMIN, P, "RZZ", FLOW),
+                lambda app: app.run_command(
+                    ReportFlow(actor=ADMIN, programme=P, ods_code="RZZ", figures=FLOW)
+                ),
                 "ods_code",
             ),
         ],
@@ -126,7 +163,17 @@ class RefusalScenarios(StoreScenarios):
     ) -> None:
         before = ready.max_position()
         with pytest.raises((InputRefused, DomainError)) as caught:
-            ready.change_beds(ADMIN, P, "ward", "2022-11-02", change, "core", "r")
+            ready.run_command(
+                ChangeBeds(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="ward",
+                    on="2022-11-02",
+                    change=change,
+                    bed_type="core",
+                    reason="r",
+                )
+            )
         assert getattr(caught.value, "field", None) == field
         assert ready.max_position() == before
 
@@ -134,13 +181,33 @@ class RefusalScenarios(StoreScenarios):
         self.refused(
             ready,
             "to_scheme",
-            lambda: ready.divert_funding(
-                ADMIN, P, "runners", "no-such", "10", "UEC-1", "2022-12-01"
+            lambda: ready.run_command(
+                DivertFunding(
+                    actor=ADMIN,
+                    programme=P,
+                    from_scheme="runners",
+                    to_scheme="no-such",
+                    amount_gbp="10",
+                    decision_ref="UEC-1",
+                    decided_on="2022-12-01",
+                )
             ),
         )
 
     def test_flow_with_negative_count_refused(self, ready: WinterApplication) -> None:
-        ready.register_site(ADMIN, P, "RWG", "Watford General Hospital", "SW")
+        ready.run_command(
+            RegisterSite(
+                actor=ADMIN,
+                programme=P,
+                ods_code="RWG",
+                name="Watford General Hospital",
+                place="SW",
+            )
+        )
         self.refused(
-            ready, "nctr", lambda: ready.report_flow(ADMIN, P, "RWG", {**FLOW, "nctr": -2})
+            ready,
+            "nctr",
+            lambda: ready.run_command(
+                ReportFlow(actor=ADMIN, programme=P, ods_code="RWG", figures={**FLOW, "nctr": -2})
+            ),
         )

@@ -10,6 +10,14 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from capacity.application import WinterApplication
+from capacity.commands import (
+    AddUser,
+    RecordSpend,
+    RegisterScheme,
+    RegisterSite,
+    ReportDaily,
+    ReportFlow,
+)
 from tests.scenarios.ledger import ADMIN, P, scheme_spec
 from tests.support.world import make_world
 
@@ -39,18 +47,64 @@ def api_world(store: str = "memory://") -> ApiWorld:
     """``store``: a SQLite URL puts the log and views in real files (its integers are 64-bit)."""
     world = make_world(TODAY, store)
     app = world.app
-    app.register_scheme(ADMIN, P, scheme_spec("own", planned_start=None))
-    app.register_scheme(ADMIN, P, scheme_spec("other", planned_start=None))
-    app.register_site(ADMIN, P, "RQW", "Princess Alexandra Hospital", "WE")
-    app.register_site(ADMIN, P, "RWG", "Watford General Hospital", "SW")
-    app.report_daily(ADMIN, P, "own", {"date": "2022-11-01", "beds_equivalent": 7})
-    app.report_daily(ADMIN, P, "other", {"date": "2022-11-01", "beds_equivalent": 7})
-    app.record_spend(ADMIN, P, "own", "2022-10", Decimal("1000.00"), "actual")
-    app.record_spend(ADMIN, P, "other", "2022-10", Decimal("1000.00"), "actual")
-    app.report_flow(ADMIN, P, "RQW", FLOW)
-    app.report_flow(ADMIN, P, "RWG", FLOW)
+    app.run_command(
+        RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("own", planned_start=None))
+    )
+    app.run_command(
+        RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("other", planned_start=None))
+    )
+    app.run_command(
+        RegisterSite(
+            actor=ADMIN, programme=P, ods_code="RQW", name="Princess Alexandra Hospital", place="WE"
+        )
+    )
+    app.run_command(
+        RegisterSite(
+            actor=ADMIN, programme=P, ods_code="RWG", name="Watford General Hospital", place="SW"
+        )
+    )
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="own",
+            figures={"date": "2022-11-01", "beds_equivalent": 7},
+        )
+    )
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="other",
+            figures={"date": "2022-11-01", "beds_equivalent": 7},
+        )
+    )
+    app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="own",
+            month="2022-10",
+            amount_gbp=Decimal("1000.00"),
+            basis="actual",
+        )
+    )
+    app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="other",
+            month="2022-10",
+            amount_gbp=Decimal("1000.00"),
+            basis="actual",
+        )
+    )
+    app.run_command(ReportFlow(actor=ADMIN, programme=P, ods_code="RQW", figures=FLOW))
+    app.run_command(ReportFlow(actor=ADMIN, programme=P, ods_code="RWG", figures=FLOW))
     tokens = {
-        role: app.add_user(ADMIN, name, role, P, schemes)[1]
+        role: app.run_command(
+            AddUser(actor=ADMIN, name=name, role=role, programme=P, schemes=schemes)
+        )[1]
         for role, name, schemes in (
             ("admin", "root", []),
             ("board", "board", []),

@@ -12,6 +12,7 @@ from typing import Any
 
 from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
+from capacity.commands import CorrectDaily
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
@@ -69,7 +70,11 @@ def _correct_one(app: WinterApplication, reason: str) -> None:
             continue
         try:
             raw = {"date": "2022-11-10", "beds_equivalent": "0.5"}
-            app.correct_daily(ADMIN, PROGRAMME, code, raw, reason)
+            app.run_command(
+                CorrectDaily(
+                    actor=ADMIN, programme=PROGRAMME, scheme=code, figures=raw, reason=reason
+                )
+            )
             return
         except DomainError:
             continue

@@ -9,6 +9,7 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from capacity.application import WinterApplication
+from capacity.commands import ImportDaily, OpenProgramme, RegisterScheme
 from tests.scenarios.ledger import ADMIN, PROGRAMME, P, scheme_spec
 
 
@@ -47,9 +48,13 @@ def stored_keys(application: WinterApplication) -> set[tuple[str, int]]:
 
 def many_events(application: WinterApplication, schemes: int = 60, days: int = 166) -> int:
     """Opens the programme and writes at least schemes x days daily reports in batches."""
-    application.open_programme(ADMIN, PROGRAMME)
+    application.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
     for n in range(schemes):
-        application.register_scheme(ADMIN, P, scheme_spec(f"s{n:02d}", planned_start=None, kpis=[]))
+        application.run_command(
+            RegisterScheme(
+                actor=ADMIN, programme=P, spec=scheme_spec(f"s{n:02d}", planned_start=None, kpis=[])
+            )
+        )
     start = date(2022, 10, 1)
     for n in range(schemes):
         batch = []
@@ -59,5 +64,5 @@ def many_events(application: WinterApplication, schemes: int = 60, days: int = 1
                 ADMIN, P, f"s{n:02d}", {"date": day, "beds_equivalent": (n + offset) % 9}
             )
             batch.append((day, f"s{n:02d}", cleaned, "bulk"))
-        application.report_daily_batch(ADMIN, P, batch)
+        application.run_command(ImportDaily(actor=ADMIN, programme=P, reports=batch))
     return application.max_position()

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from capacity.application import WinterApplication
+from capacity.commands import OpenProgramme, RegisterScheme
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
@@ -25,7 +26,9 @@ class World:
         return self.projector.position()
 
     def scheme(self, code: str, measure: str = "reported", **overrides: Any) -> None:
-        self.app.register_scheme(ADMIN, P, scheme_spec(code, measure, **overrides))
+        self.app.run_command(
+            RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec(code, measure, **overrides))
+        )
 
 
 def make_world(today: date, store: str = "memory://", page_size: int = 1000) -> World:
@@ -39,5 +42,5 @@ def make_world(today: date, store: str = "memory://", page_size: int = 1000) -> 
     projector = Projector(app, ViewDatabase(store), page_size=page_size)
     read = ReadModel(projector, today=lambda: clock[0])
     if app.max_position() == 0:
-        app.open_programme(ADMIN, PROGRAMME)
+        app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
     return World(app, projector, read, clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from capacity.commands import ChangeBeds, ChangeStatus, MobiliseScheme, ReviseAllocation
 from projections.arithmetic import delivered_on
 from schemes import lifecycle
 from tests.scenarios.ledger import ADMIN, P
@@ -28,11 +29,50 @@ def test_back_dated_pause_on_the_ledger_and_in_the_figures() -> None:
     world = make_world(date(2023, 1, 10))
     world.scheme("s1", "beds_open", planned_start=None)
     app = world.app
-    app.mobilise_scheme(ADMIN, P, "s1", "2022-11-01")
-    app.change_beds(ADMIN, P, "s1", "2022-11-01", 4, "core", "opened")
-    app.change_status(ADMIN, P, "s1", "pause", "2022-12-10", "infection control")
-    app.change_status(ADMIN, P, "s1", "resume", "2022-12-20", "ward reopened")
-    app.change_status(ADMIN, P, "s1", "pause", "2022-12-01", "closed earlier than recorded")
+    app.run_command(
+        MobiliseScheme(actor=ADMIN, programme=P, scheme="s1", went_live_on="2022-11-01")
+    )
+    app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="s1",
+            on="2022-11-01",
+            change=4,
+            bed_type="core",
+            reason="opened",
+        )
+    )
+    app.run_command(
+        ChangeStatus(
+            actor=ADMIN,
+            programme=P,
+            scheme="s1",
+            action="pause",
+            on="2022-12-10",
+            reason="infection control",
+        )
+    )
+    app.run_command(
+        ChangeStatus(
+            actor=ADMIN,
+            programme=P,
+            scheme="s1",
+            action="resume",
+            on="2022-12-20",
+            reason="ward reopened",
+        )
+    )
+    app.run_command(
+        ChangeStatus(
+            actor=ADMIN,
+            programme=P,
+            scheme="s1",
+            action="pause",
+            on="2022-12-01",
+            reason="closed earlier than recorded",
+        )
+    )
     scheme = app.get_scheme(P, "s1")
     assert scheme.status_on(date(2022, 12, 5)) == "paused"
     assert scheme.status_on(date(2022, 12, 25)) == "active"
@@ -45,9 +85,27 @@ def test_back_dated_pause_on_the_ledger_and_in_the_figures() -> None:
 def test_allocation_revisions_apply_by_their_effective_date() -> None:
     world = make_world(date(2023, 1, 10))
     app = world.app
-    app.revise_allocation(ADMIN, P, "revenue", "8000000", "NHSE letter", "2022-12-01")
+    app.run_command(
+        ReviseAllocation(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="revenue",
+            amount_gbp="8000000",
+            reason="NHSE letter",
+            effective_on="2022-12-01",
+        )
+    )
     # Recorded later but dated earlier: in force from November until the December revision.
-    app.revise_allocation(ADMIN, P, "revenue", "7800000", "earlier letter", "2022-11-01")
+    app.run_command(
+        ReviseAllocation(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="revenue",
+            amount_gbp="7800000",
+            reason="earlier letter",
+            effective_on="2022-11-01",
+        )
+    )
     programme = app.get_programme(P)
     assert programme.allocations["revenue"] == Decimal("8000000")  # at the winter's end
     assert programme.allocations_on(date(2022, 10, 15))["revenue"] == Decimal("7500000")
@@ -70,7 +128,15 @@ def test_allocation_revisions_apply_by_their_effective_date() -> None:
 
 def test_an_allocation_revision_without_a_date_covers_the_whole_winter() -> None:
     world = make_world(date(2023, 1, 10))
-    world.app.revise_allocation(ADMIN, P, "capital", "4800000", "NHSE letter")
+    world.app.run_command(
+        ReviseAllocation(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="capital",
+            amount_gbp="4800000",
+            reason="NHSE letter",
+        )
+    )
     assert world.app.get_programme(P).allocations_on(date(2022, 10, 1))["capital"] == Decimal(
         "4800000"
     )
@@ -83,6 +149,15 @@ def test_an_allocation_revision_dated_outside_the_winter_is_refused() -> None:
 
     world = make_world(date(2023, 1, 10))
     with pytest.raises(InputRefused) as refused:
-        world.app.revise_allocation(ADMIN, P, "capital", "4800000", "letter", "2023-06-01")
+        world.app.run_command(
+            ReviseAllocation(
+                actor=ADMIN,
+                programme=P,
+                funding_stream="capital",
+                amount_gbp="4800000",
+                reason="letter",
+                effective_on="2023-06-01",
+            )
+        )
     assert refused.value.field == "effective_on"
     assert world.app.get_programme(P).allocation_changes == []

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from capacity.commands import DivertFunding, RecordSpend
 from projections.arithmetic import scheme_month
 from schemes.months import YearMonth
 from schemes.rules import InputRefused
@@ -28,7 +29,17 @@ def test_capital_and_revenue_do_not_mix() -> None:
     before = w.app.max_position()
     for source, target in (("cap", "a"), ("a", "cap")):
         with pytest.raises(InputRefused) as refused:
-            w.app.divert_funding(ADMIN, P, source, target, "1000.00", "UEC-7", "2022-12-01")
+            w.app.run_command(
+                DivertFunding(
+                    actor=ADMIN,
+                    programme=P,
+                    from_scheme=source,
+                    to_scheme=target,
+                    amount_gbp="1000.00",
+                    decision_ref="UEC-7",
+                    decided_on="2022-12-01",
+                )
+            )
         message = str(refused.value)
         assert "capital" in message and "revenue" in message
     assert w.app.max_position() == before
@@ -38,20 +49,58 @@ def test_no_more_than_the_unspent_balance() -> None:
     w = world()
     for month in ("2022-10", "2022-11", "2022-12"):
         # well above the £20,000.00 profile: stored with the comment that confirms it
-        w.app.record_spend(
-            ADMIN, P, "a", month, "33000.00", "actual", confirm_comment="agency staff invoices"
+        w.app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="a",
+                month=month,
+                amount_gbp="33000.00",
+                basis="actual",
+                confirm_comment="agency staff invoices",
+            )
         )
     before = w.app.max_position()
     with pytest.raises(InputRefused) as refused:
-        w.app.divert_funding(ADMIN, P, "a", "b", "22000.00", "UEC-8", "2023-01-05")
+        w.app.run_command(
+            DivertFunding(
+                actor=ADMIN,
+                programme=P,
+                from_scheme="a",
+                to_scheme="b",
+                amount_gbp="22000.00",
+                decision_ref="UEC-8",
+                decided_on="2023-01-05",
+            )
+        )
     assert refused.value.field == "amount_gbp" and "£21,000.00 unspent" in str(refused.value)
     assert w.app.max_position() == before
-    w.app.divert_funding(ADMIN, P, "a", "b", "21000.00", "UEC-8", "2023-01-05")
+    w.app.run_command(
+        DivertFunding(
+            actor=ADMIN,
+            programme=P,
+            from_scheme="a",
+            to_scheme="b",
+            amount_gbp="21000.00",
+            decision_ref="UEC-8",
+            decided_on="2023-01-05",
+        )
+    )
 
 
 def test_the_profile_changes_only_from_the_diversions_month() -> None:
     w = world()
-    w.app.divert_funding(ADMIN, P, "a", "b", "30000.00", "UEC-9", "2023-01-15")
+    w.app.run_command(
+        DivertFunding(
+            actor=ADMIN,
+            programme=P,
+            from_scheme="a",
+            to_scheme="b",
+            amount_gbp="30000.00",
+            decision_ref="UEC-9",
+            decided_on="2023-01-15",
+        )
+    )
     w.catch_up()
     facts = w.read.facts(P)
 

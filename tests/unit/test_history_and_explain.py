@@ -8,6 +8,17 @@ from decimal import Decimal
 
 from api.history import scheme_history
 from api.history_text import long_date, newest_first
+from capacity.commands import (
+    AddUser,
+    ChangeBeds,
+    ChangeStatus,
+    CorrectDaily,
+    CorrectSpend,
+    MobiliseScheme,
+    RecordSpend,
+    ReportDaily,
+    UpdateNarrative,
+)
 from capacity.values import Actor
 from projections.explain import explain_delivery, explain_spend, explain_system
 from schemes.months import YearMonth
@@ -21,18 +32,61 @@ NOV = YearMonth.parse("2022-11")
 def _world() -> World:
     world = make_world(date(2022, 11, 16))
     world.scheme("bridging", planned_start=date(2022, 11, 1), planned_beds_equivalent=Decimal(10))
-    world.app.add_user(ADMIN, "j.lead", "lead", P, ["bridging"])
-    world.app.mobilise_scheme(ADMIN, P, "bridging", "2022-11-01")
-    for day, beds in ((1, "8.4"), (2, "9"), (3, "11"), (5, "10")):
-        world.app.report_daily(
-            ADMIN, P, "bridging", {"date": f"2022-11-{day:02d}", "beds_equivalent": beds}
-        )
-    world.app.correct_daily(
-        LEAD, P, "bridging", {"date": "2022-11-01", "beds_equivalent": "9.1"}, "miscounted"
+    world.app.run_command(
+        AddUser(actor=ADMIN, name="j.lead", role="lead", programme=P, schemes=["bridging"])
     )
-    world.app.change_status(ADMIN, P, "bridging", "pause", "2022-11-10", "staff shortage")
-    world.app.record_spend(ADMIN, P, "bridging", "2022-10", "1000.00", "actual")
-    world.app.correct_spend(ADMIN, P, "bridging", "2022-10", "1200.50", "accrual", "late invoice")
+    world.app.run_command(
+        MobiliseScheme(actor=ADMIN, programme=P, scheme="bridging", went_live_on="2022-11-01")
+    )
+    for day, beds in ((1, "8.4"), (2, "9"), (3, "11"), (5, "10")):
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                figures={"date": f"2022-11-{day:02d}", "beds_equivalent": beds},
+            )
+        )
+    world.app.run_command(
+        CorrectDaily(
+            actor=LEAD,
+            programme=P,
+            scheme="bridging",
+            figures={"date": "2022-11-01", "beds_equivalent": "9.1"},
+            reason="miscounted",
+        )
+    )
+    world.app.run_command(
+        ChangeStatus(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            action="pause",
+            on="2022-11-10",
+            reason="staff shortage",
+        )
+    )
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-10",
+            amount_gbp="1000.00",
+            basis="actual",
+        )
+    )
+    world.app.run_command(
+        CorrectSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-10",
+            amount_gbp="1200.50",
+            basis="accrual",
+            reason="late invoice",
+        )
+    )
     world.catch_up()
     return world
 
@@ -78,12 +132,45 @@ def test_bed_changes_and_status_sit_among_the_figures_of_their_day() -> None:
     placed by the day they are about, so the scheme page's latest changes show them."""
     world = make_world(date(2022, 11, 16))
     world.scheme("ward", "beds_open", planned_start=date(2022, 11, 1))
-    world.app.mobilise_scheme(ADMIN, P, "ward", "2022-11-01")
-    world.app.change_beds(ADMIN, P, "ward", "2022-11-01", 4, "core", "opened")
-    world.app.change_beds(ADMIN, P, "ward", "2022-11-12", -1, "core", "infection control")
-    world.app.update_narrative(ADMIN, P, "ward", "One bed closed for a deep clean")
+    world.app.run_command(
+        MobiliseScheme(actor=ADMIN, programme=P, scheme="ward", went_live_on="2022-11-01")
+    )
+    world.app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            on="2022-11-01",
+            change=4,
+            bed_type="core",
+            reason="opened",
+        )
+    )
+    world.app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            on="2022-11-12",
+            change=-1,
+            bed_type="core",
+            reason="infection control",
+        )
+    )
+    world.app.run_command(
+        UpdateNarrative(
+            actor=ADMIN, programme=P, scheme="ward", narrative="One bed closed for a deep clean"
+        )
+    )
     for day in range(1, 16):
-        world.app.report_daily(ADMIN, P, "ward", {"date": f"2022-11-{day:02d}", "beds_occupied": 3})
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="ward",
+                figures={"date": f"2022-11-{day:02d}", "beds_occupied": 3},
+            )
+        )
     world.catch_up()
     entries = scheme_history(world.app, world.read, P, "ward")
     assert all(e.position for e in entries)  # the API's history says where each one is

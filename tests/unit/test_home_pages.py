@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import Decimal
 
+from capacity.commands import ChangeStatus, MobiliseScheme, RecordSpend, ReportDaily
 from projections.home import finance_home, lead_home, month_due
 from schemes.months import YearMonth
 from tests.scenarios.ledger import ADMIN, P
@@ -21,15 +22,47 @@ def _world() -> World:
     world.scheme("beds", "beds_open", planned_start=date(2022, 11, 1))
     world.scheme("late", planned_start=date(2023, 2, 1))
     for code in ("ward-a", "ward-b", "ward-c", "beds"):
-        world.app.mobilise_scheme(ADMIN, P, code, "2023-01-10")
-    world.app.change_status(ADMIN, P, "ward-c", "pause", "2023-01-14", "staffing")
+        world.app.run_command(
+            MobiliseScheme(actor=ADMIN, programme=P, scheme=code, went_live_on="2023-01-10")
+        )
+    world.app.run_command(
+        ChangeStatus(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward-c",
+            action="pause",
+            on="2023-01-14",
+            reason="staffing",
+        )
+    )
     for day in range(10, 16):
         if day != 12:
-            world.app.report_daily(
-                ADMIN, P, "ward-a", {"date": f"2023-01-{day:02d}", "beds_equivalent": 5}
+            world.app.run_command(
+                ReportDaily(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="ward-a",
+                    figures={"date": f"2023-01-{day:02d}", "beds_equivalent": 5},
+                )
             )
-    world.app.report_daily(ADMIN, P, "ward-b", {"date": "2023-01-13", "beds_equivalent": 5})
-    world.app.record_spend(ADMIN, P, "ward-a", "2022-12", "1000.00", "actual")
+    world.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward-b",
+            figures={"date": "2023-01-13", "beds_equivalent": 5},
+        )
+    )
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward-a",
+            month="2022-12",
+            amount_gbp="1000.00",
+            basis="actual",
+        )
+    )
     world.catch_up()
     return world
 

@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from capacity.application import WinterApplication
+from capacity.commands import ReportDaily
 from capacity.errors import DuplicateDailyReport
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.api_world import api_world
@@ -48,19 +49,25 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> WinterApplication:
 def test_a_retried_key_returns_the_first_result_and_stores_nothing(
     app: WinterApplication,
 ) -> None:
-    first = app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="k1")
+    first = app.run_command(
+        ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY), idempotency_key="k1"
+    )
     head = app.max_position()
     assert first.position == head
-    again = app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="k1")
+    again = app.run_command(
+        ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY), idempotency_key="k1"
+    )
     assert again.replayed and (again.position, again.ids) == (first.position, first.ids)
     assert app.max_position() == head
 
 
 def test_a_key_is_not_kept_when_its_events_are_refused(app: WinterApplication) -> None:
-    app.report_daily(ADMIN, P, "keyed", DAY)
+    app.run_command(ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY))
     head = app.max_position()
     with pytest.raises(DuplicateDailyReport):
-        app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="k2")
+        app.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY), idempotency_key="k2"
+        )
     assert app.max_position() == head
     assert app.recorder.select_key(ADMIN.user_id, "k2") is None  # type: ignore[attr-defined]
 
@@ -80,11 +87,15 @@ def test_events_are_not_kept_when_their_key_cannot_be_written(
     head = app.max_position()
     _failing_key_insert(app, monkeypatch)
     with pytest.raises(DuplicateDailyReport):  # an IntegrityError with no key to replay
-        app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="k3")
+        app.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY), idempotency_key="k3"
+        )
     monkeypatch.undo()
     assert app.max_position() == head
     assert app.recorder.select_key(ADMIN.user_id, "k3") is None  # type: ignore[attr-defined]
-    stored = app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="k3")
+    stored = app.run_command(
+        ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY), idempotency_key="k3"
+    )
     assert not stored.replayed and stored.position > head  # PostgreSQL skips a rolled-back id
     assert len(app.recorder.select_notifications(head, 10, inclusive_of_start=False)) == 1
 
@@ -95,12 +106,17 @@ def test_an_older_stores_idempotency_records_are_honoured_and_hidden_from_reader
     from projections.event_log import EventLog
 
     app = _world("memory://")
-    first = app.report_daily(ADMIN, P, "keyed", DAY)
+    first = app.run_command(ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY))
     legacy = IdempotencyRecord.use(ADMIN, "old", "f" * 64, {"scheme": "keyed"})
     legacy.note_position(ADMIN, first.position)
     app.save(legacy)  # what a store written before keys moved beside the log holds
-    again = app.report_daily(ADMIN, P, "keyed", {**DAY, "date": "2022-11-03"})
+    again = app.run_command(
+        ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures={**DAY, "date": "2022-11-03"})
+    )
     with pytest.raises(IdempotencyKeyReused):  # the old key is still known
-        app.report_daily(ADMIN, P, "keyed", DAY, idempotency_key="old")
+        app.run_command(
+            ReportDaily(actor=ADMIN, programme=P, scheme="keyed", figures=DAY),
+            idempotency_key="old",
+        )
     page = EventLog(app).page(first.position, 1)
     assert [e["position"] for e in page] == [again.position]  # the legacy events are skipped

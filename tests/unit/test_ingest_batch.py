@@ -12,6 +12,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from pydantic import ValidationError
 
 from capacity.application import WinterApplication
+from capacity.commands import ReportDaily
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.streams import many_events
 from wintertrack.config import Settings
@@ -113,7 +114,14 @@ def test_a_day_stored_by_another_writer_meanwhile_refuses_only_that_message(
     batch = DailyBatch(app)
     for index, payload in enumerate(payloads):
         assert batch.add(index, payload) is None
-    app.report_daily(ADMIN, P, "s01", {"date": "2022-10-03", "beds_equivalent": 1})
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="s01",
+            figures={"date": "2022-10-03", "beds_equivalent": 1},
+        )
+    )
     outcomes = batch.store()
     assert outcomes[0] == outcomes[2] == "stored"
     assert isinstance(outcomes[1], Rejected) and "already reported" in outcomes[1].reason

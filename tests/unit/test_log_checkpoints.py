@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from capacity.application import WinterApplication
+from capacity.commands import AddUser
 from projections import checkpoints
 from projections.db import ViewDatabase
 from projections.digest import log_digest
@@ -35,7 +36,9 @@ def test_checkpoints_every_nth_event_and_at_each_catch_up(tmp_path: Path) -> Non
 
     keeping = Projector(app, projector.views)
     for n in range(3):  # more events, then a catch-up
-        app.add_user(ADMIN, f"user-{n}", "finance", P, [])
+        app.run_command(
+            AddUser(actor=ADMIN, name=f"user-{n}", role="finance", programme=P, schemes=[])
+        )
     keeping.run_once()
     latest = checkpoints.checkpoints(keeping.views)[-1]
     assert latest[0] == app.max_position() > head

@@ -11,6 +11,7 @@ from eventsourcing.persistence import StoredEvent
 
 from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
+from capacity.commands import RegisterScheme
 from capacity.returns import MonthlyReturn, return_id
 from projections.digest import GENESIS, LogDigest, log_digest
 from projections.submission import ViewFigures
@@ -45,7 +46,9 @@ def test_digest_is_the_chain_of_sha256_over_canonical_json() -> None:
 def test_submission_records_the_digest_and_a_version_1_submission_still_reads() -> None:
 
     world = make_world(date(*TODAY_ARGS))
-    world.app.register_scheme(ADMIN, P, scheme_spec("own", planned_start=None))
+    world.app.run_command(
+        RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("own", planned_start=None))
+    )
     world.catch_up()
     sign_off(world.app, ViewFigures(world.read), ADMIN, P, "2022-10")
     submit(world.app, ViewFigures(world.read), ADMIN, P, "2022-10")

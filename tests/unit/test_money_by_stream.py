@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from capacity.commands import ReceiveFunds, RecordSpend, ReviseAllocation
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.world import make_world
 
@@ -14,11 +15,44 @@ def test_streams_funds_received_headroom_and_the_closed_month() -> None:
     world = make_world(date(2023, 1, 16))
     world.scheme("a", planned_start=date(2022, 10, 1), allocation_gbp=Decimal("120000.00"))
     app = world.app
-    app.revise_allocation(ADMIN, P, "virtual_ward", "4400000.00", "separate VW money")
-    app.record_funds_received(ADMIN, P, "revenue", "2500000.00", "2022-10-03")
-    app.record_funds_received(ADMIN, P, "revenue", "500000.00", "2022-12-01")
+    app.run_command(
+        ReviseAllocation(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="virtual_ward",
+            amount_gbp="4400000.00",
+            reason="separate VW money",
+        )
+    )
+    app.run_command(
+        ReceiveFunds(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="revenue",
+            amount_gbp="2500000.00",
+            received_on="2022-10-03",
+        )
+    )
+    app.run_command(
+        ReceiveFunds(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="revenue",
+            amount_gbp="500000.00",
+            received_on="2022-12-01",
+        )
+    )
     for month in ("2022-10", "2022-11", "2022-12"):
-        app.record_spend(ADMIN, P, "a", month, "20000.00", "actual")
+        app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="a",
+                month=month,
+                amount_gbp="20000.00",
+                basis="actual",
+            )
+        )
     world.catch_up()
     board = world.read.dashboard(P, date(2023, 1, 16))
     streams = {s.funding_stream: s for s in board.spend}

@@ -13,6 +13,7 @@ from eventsourcing.persistence import StoredEvent
 from api.history_text import sentence
 from api.schemas import HistoryEntry
 from capacity.application import WinterApplication
+from capacity.commands import ChangeBeds, OpenProgramme, RegisterScheme, ReportDaily
 from capacity.errors import LooksWrong, ReportNotFound
 from capacity.reports import DailyReport, daily_report_id
 from projections.db import ViewDatabase
@@ -24,10 +25,22 @@ from tests.scenarios.ledger import ADMIN, PROGRAMME, TODAY, P, report, scheme_sp
 @pytest.fixture
 def app() -> WinterApplication:
     app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY)
-    app.open_programme(ADMIN, PROGRAMME)
-    app.register_scheme(ADMIN, P, scheme_spec("beds", measure="beds_open"))
-    app.register_scheme(ADMIN, P, scheme_spec("bridging"))
-    app.change_beds(ADMIN, P, "beds", "2022-11-01", 4, "core", "ward 7 opened")
+    app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+    app.run_command(
+        RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("beds", measure="beds_open"))
+    )
+    app.run_command(RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("bridging")))
+    app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="beds",
+            on="2022-11-01",
+            change=4,
+            bed_type="core",
+            reason="ward 7 opened",
+        )
+    )
     return app
 
 
@@ -36,22 +49,31 @@ def test_occupied_40_with_4_open_is_held_for_a_comment_then_stored_with_it(
 ) -> None:
     figures = {"date": "2022-11-02", "beds_occupied": 40}
     with pytest.raises(LooksWrong) as held:
-        app.report_daily(ADMIN, P, "beds", figures)
+        app.run_command(ReportDaily(actor=ADMIN, programme=P, scheme="beds", figures=figures))
     assert held.value.field == "confirm_comment"
     assert "beds occupied (40) is more than the 4 beds open on 2 Nov 2022" in held.value.message
     with pytest.raises(ReportNotFound):  # nothing was stored
         app.get_daily_report(P, "beds", date(2022, 11, 2))
 
     comment = "escalation beds in use overnight, not yet recorded as opened"
-    app.report_daily(ADMIN, P, "beds", {**figures, "confirm_comment": comment})
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN, programme=P, scheme="beds", figures={**figures, "confirm_comment": comment}
+        )
+    )
     stored = app.recorder.select_events(daily_report_id(P, "beds", date(2022, 11, 2)))
     assert json.loads(stored[0].state)["confirm_comment"] == comment
 
 
 def test_the_comment_is_said_in_the_history(app: WinterApplication) -> None:
     comment = "escalation beds in use overnight"
-    app.report_daily(
-        ADMIN, P, "beds", {"date": "2022-11-02", "beds_occupied": 40, "confirm_comment": comment}
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="beds",
+            figures={"date": "2022-11-02", "beds_occupied": 40, "confirm_comment": comment},
+        )
     )
     projector = Projector(app, ViewDatabase("memory://"))
     projector.run_once()
@@ -65,27 +87,48 @@ def test_the_comment_is_said_in_the_history(app: WinterApplication) -> None:
 def test_more_than_double_or_less_than_half_the_day_before_asks(
     app: WinterApplication, today: int, asks: bool
 ) -> None:
-    app.report_daily(ADMIN, P, "bridging", report("2022-11-02", beds_equivalent=8))
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures=report("2022-11-02", beds_equivalent=8),
+        )
+    )
     figures = report("2022-11-03", beds_equivalent=today)
     if not asks:
-        app.report_daily(ADMIN, P, "bridging", figures)
+        app.run_command(ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=figures))
         return
     with pytest.raises(LooksWrong, match="the day before's \\(8\\)"):
-        app.report_daily(ADMIN, P, "bridging", figures)
-    app.report_daily(ADMIN, P, "bridging", {**figures, "confirm_comment": "new staff started"})
+        app.run_command(ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=figures))
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures={**figures, "confirm_comment": "new staff started"},
+        )
+    )
 
 
 def test_figures_that_cannot_be_true_are_still_refused_outright(app: WinterApplication) -> None:
     from schemes.rules import InputRefused
 
     with pytest.raises(InputRefused):
-        app.report_daily(
-            ADMIN, P, "beds", {"date": "2022-11-02", "beds_occupied": -1, "confirm_comment": "x"}
+        app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="beds",
+                figures={"date": "2022-11-02", "beds_occupied": -1, "confirm_comment": "x"},
+            )
         )
 
 
 def test_a_version_2_report_loads_with_no_comment(app: WinterApplication) -> None:
-    app.report_daily(ADMIN, P, "bridging", report("2022-11-02"))
+    app.run_command(
+        ReportDaily(actor=ADMIN, programme=P, scheme="bridging", figures=report("2022-11-02"))
+    )
     stored = app.recorder.select_events(daily_report_id(P, "bridging", date(2022, 11, 2)))[0]
     state = json.loads(stored.state)
     assert state.pop("class_version") == 3

@@ -5,6 +5,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from capacity.commands import (
+    ChangeBeds,
+    ChangeStatus,
+    CorrectDaily,
+    CorrectSpend,
+    DivertFunding,
+    MobiliseScheme,
+    RecordSpend,
+    RegisterSite,
+    ReportDaily,
+    ReportFlow,
+    ReviseAllocation,
+    ReviseBedTarget,
+)
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.world import World, make_world
 
@@ -26,7 +40,14 @@ def test_partial_month_with_a_missing_day() -> None:
     world.scheme("bridging", planned_start=None)
     for day in days(date(2022, 11, 1), 10):
         if day.day != 4:
-            world.app.report_daily(ADMIN, P, "bridging", {"date": day, "beds_equivalent": 8})
+            world.app.run_command(
+                ReportDaily(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="bridging",
+                    figures={"date": day, "beds_equivalent": 8},
+                )
+            )
     row = month_row(world, "2022-11", "bridging", date(2022, 11, 10))
     assert row.window_days == 10
     assert row.delivered_beds_equivalent == 7.2  # 8 x 9 days / 10
@@ -41,8 +62,28 @@ def test_planned_start_mid_month_and_beds_opened_then_closed() -> None:
     # 6 x 10 days + 4 x 5 days = 80 -> 80 / 30 = 2.67; 2.67 / 5 = 0.53 -> red.
     world = make_world(date(2022, 12, 15))
     world.scheme("ward", "beds_open", planned_start=date(2022, 11, 16))
-    world.app.change_beds(ADMIN, P, "ward", "2022-11-16", 6, "core", "opened")
-    world.app.change_beds(ADMIN, P, "ward", "2022-11-26", -2, "core", "norovirus")
+    world.app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            on="2022-11-16",
+            change=6,
+            bed_type="core",
+            reason="opened",
+        )
+    )
+    world.app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            on="2022-11-26",
+            change=-2,
+            bed_type="core",
+            reason="norovirus",
+        )
+    )
     row = month_row(world, "2022-11", "ward", date(2022, 12, 15))
     assert row.planned_beds_equivalent == 5.0
     assert row.delivered_beds_equivalent == 2.67
@@ -56,11 +97,38 @@ def test_paused_days_deliver_nothing() -> None:
     # Seen the next day: the 10th is a full day by then (§1).
     world = make_world(date(2022, 12, 11))
     world.scheme("runners", planned_start=None)
-    world.app.mobilise_scheme(ADMIN, P, "runners", "2022-11-01")
+    world.app.run_command(
+        MobiliseScheme(actor=ADMIN, programme=P, scheme="runners", went_live_on="2022-11-01")
+    )
     for day in days(date(2022, 12, 1), 10):
-        world.app.report_daily(ADMIN, P, "runners", {"date": day, "beds_equivalent": 10})
-    world.app.change_status(ADMIN, P, "runners", "pause", "2022-12-06", "staff sickness")
-    world.app.change_status(ADMIN, P, "runners", "resume", "2022-12-09", "back")
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="runners",
+                figures={"date": day, "beds_equivalent": 10},
+            )
+        )
+    world.app.run_command(
+        ChangeStatus(
+            actor=ADMIN,
+            programme=P,
+            scheme="runners",
+            action="pause",
+            on="2022-12-06",
+            reason="staff sickness",
+        )
+    )
+    world.app.run_command(
+        ChangeStatus(
+            actor=ADMIN,
+            programme=P,
+            scheme="runners",
+            action="resume",
+            on="2022-12-09",
+            reason="back",
+        )
+    )
     row = month_row(world, "2022-12", "runners", date(2022, 12, 10))
     assert row.delivered_beds_equivalent == 7.0
     assert row.delivery_rag == "amber"  # 7 / 10 = 0.70 meets the amber threshold
@@ -71,16 +139,54 @@ def test_spend_profile_variance_outturn_and_diversion() -> None:
     world = make_world(date(2023, 1, 10))
     world.scheme("bridging", planned_start=date(2022, 11, 1))
     world.scheme("runners", planned_start=None)
-    world.app.record_spend(ADMIN, P, "bridging", "2022-11", "20000.00", "actual")
-    world.app.record_spend(ADMIN, P, "bridging", "2022-12", "25000.00", "accrual")
-    world.app.correct_spend(ADMIN, P, "bridging", "2022-12", "30000.00", "actual", "invoice")
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="20000.00",
+            basis="actual",
+        )
+    )
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-12",
+            amount_gbp="25000.00",
+            basis="accrual",
+        )
+    )
+    world.app.run_command(
+        CorrectSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-12",
+            amount_gbp="30000.00",
+            basis="actual",
+            reason="invoice",
+        )
+    )
     december = month_row(world, "2022-12", "bridging", date(2023, 1, 10))
     assert december.spend_in_month_gbp == "30000.00"
     assert december.spend_to_date_gbp == "50000.00"
     assert december.profile_to_date_gbp == "48000.00"
     assert december.variance_gbp == "2000.00"
     assert december.forecast_outturn_gbp == "122000.00"  # 50,000 + (120,000 - 48,000)
-    world.app.divert_funding(ADMIN, P, "runners", "bridging", "50000", "UEC-7", "2022-12-07")
+    world.app.run_command(
+        DivertFunding(
+            actor=ADMIN,
+            programme=P,
+            from_scheme="runners",
+            to_scheme="bridging",
+            amount_gbp="50000",
+            decision_ref="UEC-7",
+            decided_on="2022-12-07",
+        )
+    )
     assert month_row(world, "2022-12", "bridging", date(2023, 1, 10)).allocation_gbp == (
         "170000.00"
     )
@@ -91,10 +197,23 @@ def test_spend_profile_variance_outturn_and_diversion() -> None:
 def test_correction_is_seen_only_from_its_position_on() -> None:
     world = make_world(date(2022, 12, 1))
     world.scheme("bridging", planned_start=None)
-    world.app.report_daily(ADMIN, P, "bridging", {"date": "2022-11-02", "beds_equivalent": 30})
+    world.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures={"date": "2022-11-02", "beds_equivalent": 30},
+        )
+    )
     before = world.catch_up()
-    world.app.correct_daily(
-        ADMIN, P, "bridging", {"date": "2022-11-02", "beds_equivalent": 15}, "double counted"
+    world.app.run_command(
+        CorrectDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures={"date": "2022-11-02", "beds_equivalent": 15},
+            reason="double counted",
+        )
     )
     world.catch_up()
     now = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 30))
@@ -113,8 +232,25 @@ def test_system_total_counts_only_schemes_toward_the_target() -> None:
         counts_toward_target=False,
         planned_beds_equivalent=Decimal("10"),
     )
-    world.app.report_daily(ADMIN, P, "acute", {"date": "2022-11-01", "beds_equivalent": 12})
-    world.app.change_beds(ADMIN, P, "mh-beds", "2022-11-01", 10, "mental_health", "open")
+    world.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="acute",
+            figures={"date": "2022-11-01", "beds_equivalent": 12},
+        )
+    )
+    world.app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="mh-beds",
+            on="2022-11-01",
+            change=10,
+            bed_type="mental_health",
+            reason="open",
+        )
+    )
     world.catch_up()
     series = world.read.delivery_daily(P, date(2022, 11, 1), date(2022, 11, 1)).model_dump()["days"]
     assert series == [
@@ -136,10 +272,28 @@ def test_chase_list_and_diversion_candidates() -> None:
     world = make_world(date(2023, 1, 2))
     world.scheme("runners", planned_start=date(2022, 11, 1))
     world.scheme("bridging", planned_start=date(2022, 11, 1))
-    world.app.mobilise_scheme(ADMIN, P, "runners", "2022-11-01")
+    world.app.run_command(
+        MobiliseScheme(actor=ADMIN, programme=P, scheme="runners", went_live_on="2022-11-01")
+    )
     for day in days(date(2022, 11, 1), 62):  # 1 Nov to 1 Jan
-        world.app.report_daily(ADMIN, P, "runners", {"date": day, "beds_equivalent": 2})
-    world.app.record_spend(ADMIN, P, "runners", "2022-11", "1000.00", "actual")
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="runners",
+                figures={"date": day, "beds_equivalent": 2},
+            )
+        )
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="runners",
+            month="2022-11",
+            amount_gbp="1000.00",
+            basis="actual",
+        )
+    )
     world.catch_up()
     board = world.read.dashboard(P, as_of=date(2023, 1, 2))
     assert board.chase_list == []  # runners reported 1 Jan; bridging never went live
@@ -150,14 +304,20 @@ def test_chase_list_and_diversion_candidates() -> None:
     assert candidates["runners"].uncommitted_gbp == "119000.00"
     assert any("not mobilised" in r for r in candidates["bridging"].reasons)
     world.today[0] = date(2023, 1, 3)
-    world.app.mobilise_scheme(ADMIN, P, "bridging", "2023-01-01")
+    world.app.run_command(
+        MobiliseScheme(actor=ADMIN, programme=P, scheme="bridging", went_live_on="2023-01-01")
+    )
     world.catch_up()
     assert world.read.dashboard(P, as_of=date(2023, 1, 3)).chase_list == ["bridging", "runners"]
 
 
 def test_flow_occupancy_and_nctr_by_5pm() -> None:
     world = make_world(date(2022, 11, 3))
-    world.app.register_site(ADMIN, P, "RQW", "Princess Alexandra Hospital", "WE")
+    world.app.run_command(
+        RegisterSite(
+            actor=ADMIN, programme=P, ods_code="RQW", name="Princess Alexandra Hospital", place="WE"
+        )
+    )
     flow = {
         "date": "2022-11-02",
         "core_beds_open": 400,
@@ -168,7 +328,7 @@ def test_flow_occupancy_and_nctr_by_5pm() -> None:
         "nctr_discharged_by_5pm": 12,
         "discharges": {"p0": 50, "p1": 10},
     }
-    world.app.report_flow(ADMIN, P, "RQW", flow)
+    world.app.run_command(ReportFlow(actor=ADMIN, programme=P, ods_code="RQW", figures=flow))
     world.catch_up()
     site = world.read.dashboard(P, as_of=date(2022, 11, 3)).flow.sites[0]
     assert site.yesterday.occupancy_pct == 95.0  # 399 / 420
@@ -178,8 +338,18 @@ def test_flow_occupancy_and_nctr_by_5pm() -> None:
 
 def test_revised_target_and_allocation_reach_the_read_side() -> None:
     world = make_world(date(2022, 11, 3))
-    world.app.revise_bed_target(ADMIN, P, 150, "revised ask")
-    world.app.revise_allocation(ADMIN, P, "capital", "4000000.00", "capital returned")
+    world.app.run_command(
+        ReviseBedTarget(actor=ADMIN, programme=P, bed_target=150, reason="revised ask")
+    )
+    world.app.run_command(
+        ReviseAllocation(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="capital",
+            amount_gbp="4000000.00",
+            reason="capital returned",
+        )
+    )
     world.catch_up()
     assert world.read.dashboard(P, as_of=date(2022, 11, 3)).bed_target == 150
     assert world.read.facts(P).allocations["capital"] == Decimal("4000000.00")

@@ -10,6 +10,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from capacity.commands import (
+    ChangeBeds,
+    ChangeStatus,
+    CorrectDaily,
+    CorrectSpend,
+    RecordSpend,
+    ReportDaily,
+)
 from capacity.errors import DomainError
 from projections.db import ViewDatabase
 from projections.event_log import event_record
@@ -37,17 +45,70 @@ def run(world: Any, step: tuple[Any, ...]) -> None:
     app, kind = world.app, step[0]
     try:
         if kind == "report":
-            app.report_daily(ADMIN, P, "rep", {"date": step[1], "beds_equivalent": step[2]})
+            app.run_command(
+                ReportDaily(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="rep",
+                    figures={"date": step[1], "beds_equivalent": step[2]},
+                )
+            )
         elif kind == "correct":
-            app.correct_daily(ADMIN, P, "rep", {"date": step[1], "beds_equivalent": step[2]}, "fix")
+            app.run_command(
+                CorrectDaily(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="rep",
+                    figures={"date": step[1], "beds_equivalent": step[2]},
+                    reason="fix",
+                )
+            )
         elif kind == "beds":
-            app.change_beds(ADMIN, P, "bed", step[1], step[2], "core", "change")
+            app.run_command(
+                ChangeBeds(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="bed",
+                    on=step[1],
+                    change=step[2],
+                    bed_type="core",
+                    reason="change",
+                )
+            )
         elif kind in ("pause", "resume"):
-            app.change_status(ADMIN, P, step[1], kind, step[2], "status")
+            app.run_command(
+                ChangeStatus(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme=step[1],
+                    action=kind,
+                    on=step[2],
+                    reason="status",
+                )
+            )
         elif kind == "spend":
-            app.record_spend(ADMIN, P, "rep", step[1], f"{step[2]}.50", "actual")
+            app.run_command(
+                RecordSpend(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="rep",
+                    month=step[1],
+                    amount_gbp=f"{step[2]}.50",
+                    basis="actual",
+                )
+            )
         else:
-            app.correct_spend(ADMIN, P, "rep", step[1], f"{step[2]}.25", "accrual", "fix")
+            app.run_command(
+                CorrectSpend(
+                    actor=ADMIN,
+                    programme=P,
+                    scheme="rep",
+                    month=step[1],
+                    amount_gbp=f"{step[2]}.25",
+                    basis="accrual",
+                    reason="fix",
+                )
+            )
     except (DomainError, InputRefused):
         pass  # refused commands store nothing; the log stays the only truth
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from api.web.chart import delivery_chart
+from capacity.commands import MobiliseScheme, ReportDaily
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.world import make_world
 
@@ -14,11 +15,21 @@ def test_days_with_missing_reports_are_marked_incomplete() -> None:
     world = make_world(date(2022, 11, 6))
     for code in ("a", "b"):
         world.scheme(code, planned_start=None)
-        world.app.mobilise_scheme(ADMIN, P, code, "2022-11-01")
+        world.app.run_command(
+            MobiliseScheme(actor=ADMIN, programme=P, scheme=code, went_live_on="2022-11-01")
+        )
     for day in ("2022-11-01", "2022-11-02", "2022-11-03", "2022-11-04"):
-        world.app.report_daily(ADMIN, P, "a", {"date": day, "beds_equivalent": 5})
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN, programme=P, scheme="a", figures={"date": day, "beds_equivalent": 5}
+            )
+        )
     for day in ("2022-11-01", "2022-11-02", "2022-11-03"):
-        world.app.report_daily(ADMIN, P, "b", {"date": day, "beds_equivalent": 5})
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN, programme=P, scheme="b", figures={"date": day, "beds_equivalent": 5}
+            )
+        )
     world.catch_up()
     series = world.read.delivery_daily(P, date(2022, 11, 1), date(2022, 11, 5))
     days = {d.date: (d.reports_in, d.reports_due, d.complete) for d in series.days}

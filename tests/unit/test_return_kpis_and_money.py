@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from capacity.commands import AddUser, ChangeBeds, RecordSpend, ReportDaily, ReviseBedTarget
 from projections.exports import to_xlsx
 from projections.return_cells import gbp_text, json_cell, kpi_value
 from schemes.catalogue import load_catalogue
@@ -42,7 +43,14 @@ def test_kpis_aggregate_by_their_own_rule_and_keep_their_type() -> None:
     world = make_world(date(2022, 11, 2))
     world.scheme("k", measure="none", planned_start=date(2022, 10, 1), kpis=KPIS)
     for day, kpis in DAYS:
-        world.app.report_daily(ADMIN, P, "k", {"date": day.isoformat(), "kpis": kpis})
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="k",
+                figures={"date": day.isoformat(), "kpis": kpis},
+            )
+        )
     world.catch_up()
     report = world.read.monthly_return(P, "2022-10")
     rows = {r["kpi_code"]: r for r in report["kpis"]}
@@ -59,10 +67,22 @@ def test_kpis_aggregate_by_their_own_rule_and_keep_their_type() -> None:
     assert values["ward_done"].value.date() == date(2022, 10, 5)
     # A date KPI takes a date, a number KPI a number.
     with pytest.raises(InputRefused, match=r"kpis\.ward_done"):
-        world.app.report_daily(ADMIN, P, "k", {"date": "2022-10-06", "kpis": {"ward_done": 3}})
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="k",
+                figures={"date": "2022-10-06", "kpis": {"ward_done": 3}},
+            )
+        )
     with pytest.raises(InputRefused, match=r"kpis\.patients"):
-        world.app.report_daily(
-            ADMIN, P, "k", {"date": "2022-10-06", "kpis": {"patients": "2022-10-06"}}
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="k",
+                figures={"date": "2022-10-06", "kpis": {"patients": "2022-10-06"}},
+            )
         )
 
 
@@ -86,7 +106,16 @@ def test_money_is_exact_pounds_and_pence_and_negatives_are_marked() -> None:
     assert kpi_value(Decimal("5525000"), "money") == "5525000.00"
     world = make_world(date(2022, 12, 2))
     world.scheme("a", planned_start=date(2022, 10, 1))  # £120,000: profile £20,000 a month
-    world.app.record_spend(ADMIN, P, "a", "2022-10", "7654.32", "accrual")
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="a",
+            month="2022-10",
+            amount_gbp="7654.32",
+            basis="accrual",
+        )
+    )
     world.catch_up()
     report = world.read.monthly_return(P, "2022-10")
     row = report["schemes"][0]
@@ -107,9 +136,28 @@ def test_beds_occupied_show_beside_beds_open_and_the_target_mismatch_is_flagged(
     world = make_world(date(2022, 11, 10))
     world.scheme("ward", measure="beds_open", planned_start=date(2022, 11, 1))
     app = world.app
-    app.change_beds(ADMIN, P, "ward", date(2022, 11, 1), 4, "core", "opened")
-    app.report_daily(ADMIN, P, "ward", {"date": "2022-11-08", "beds_occupied": 0})
-    _, token = app.add_user(ADMIN, "board", "board", P, [])
+    app.run_command(
+        ChangeBeds(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            on=date(2022, 11, 1),
+            change=4,
+            bed_type="core",
+            reason="opened",
+        )
+    )
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="ward",
+            figures={"date": "2022-11-08", "beds_occupied": 0},
+        )
+    )
+    _, token = app.run_command(
+        AddUser(actor=ADMIN, name="board", role="board", programme=P, schemes=[])
+    )
     world.catch_up()
     beds = world.read.scheme_beds(P, "ward")
     assert beds is not None
@@ -130,7 +178,9 @@ def test_beds_occupied_show_beside_beds_open_and_the_target_mismatch_is_flagged(
     assert board.target_check.differs is True
     assert board.target_check.counted_planned_beds_equivalent == 10.0
     assert 'id="target-mismatch"' in client.get(f"/?programme={P}").text
-    app.revise_bed_target(ADMIN, P, 10, "matches the plan")
+    app.run_command(
+        ReviseBedTarget(actor=ADMIN, programme=P, bed_target=10, reason="matches the plan")
+    )
     world.catch_up()
     assert world.read.dashboard(P).target_check.differs is False
     assert 'id="target-mismatch"' not in client.get(f"/?programme={P}").text

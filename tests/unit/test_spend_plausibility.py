@@ -14,6 +14,13 @@ from eventsourcing.persistence import StoredEvent
 
 from api.history import scheme_history
 from capacity.application import WinterApplication
+from capacity.commands import (
+    CorrectSpend,
+    DivertFunding,
+    OpenProgramme,
+    RecordSpend,
+    RegisterScheme,
+)
 from capacity.errors import LooksWrong
 from capacity.plausibility import spend_doubts
 from capacity.reports import MonthlySpend, spend_id
@@ -58,7 +65,16 @@ def test_a_month_with_no_profile_is_not_compared() -> None:
 
 def test_exactly_half_above_is_stored_without_a_word() -> None:
     w = world()
-    w.app.record_spend(ADMIN, P, "bridging", "2022-11", "36000.00", "actual")
+    w.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="36000.00",
+            basis="actual",
+        )
+    )
     [stored] = spend_events(w.app, "2022-11")
     assert stored["class_version"] == 2 and stored["confirm_comment"] is None
 
@@ -67,21 +83,46 @@ def test_just_above_is_held_for_a_comment_then_stored_with_it() -> None:
     w = world()
     before = w.app.max_position()
     with pytest.raises(LooksWrong) as held:
-        w.app.record_spend(ADMIN, P, "bridging", "2022-11", "36000.01", "actual")
+        w.app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2022-11",
+                amount_gbp="36000.01",
+                basis="actual",
+            )
+        )
     assert held.value.field == "confirm_comment"
     assert "this spend looks wrong: £36,000.01 is more than 50% above the profile of " in str(
         held.value
     )
     assert w.app.max_position() == before  # nothing stored
     with pytest.raises(LooksWrong):  # a blank comment confirms nothing
-        w.app.record_spend(
-            ADMIN, P, "bridging", "2022-11", "36000.01", "actual", confirm_comment=" "
+        w.app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2022-11",
+                amount_gbp="36000.01",
+                basis="actual",
+                confirm_comment=" ",
+            )
         )
     assert w.app.max_position() == before
 
     comment = "two months of agency invoices paid together"
-    w.app.record_spend(
-        ADMIN, P, "bridging", "2022-11", "36000.01", "actual", confirm_comment=comment
+    w.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="36000.01",
+            basis="actual",
+            confirm_comment=comment,
+        )
     )
     [stored] = spend_events(w.app, "2022-11")
     assert stored["confirm_comment"] == comment
@@ -89,18 +130,39 @@ def test_just_above_is_held_for_a_comment_then_stored_with_it() -> None:
 
 def test_a_correction_above_the_profile_asks_too_and_history_says_both() -> None:
     w = world()
-    w.app.record_spend(ADMIN, P, "bridging", "2022-11", "20000.00", "actual")
+    w.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="20000.00",
+            basis="actual",
+        )
+    )
     with pytest.raises(LooksWrong):
-        w.app.correct_spend(ADMIN, P, "bridging", "2022-11", "50000.00", "actual", "invoice in")
-    w.app.correct_spend(
-        ADMIN,
-        P,
-        "bridging",
-        "2022-11",
-        "50000.00",
-        "actual",
-        "invoice in",
-        confirm_comment="the December invoice came early",
+        w.app.run_command(
+            CorrectSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2022-11",
+                amount_gbp="50000.00",
+                basis="actual",
+                reason="invoice in",
+            )
+        )
+    w.app.run_command(
+        CorrectSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="50000.00",
+            basis="actual",
+            reason="invoice in",
+            confirm_comment="the December invoice came early",
+        )
     )
     assert [e["confirm_comment"] for e in spend_events(w.app, "2022-11")] == [
         None,
@@ -122,36 +184,125 @@ def test_the_write_side_checks_against_the_profile_the_views_show() -> None:
     w = make_world(date(2023, 2, 10))
     w.scheme("a", planned_start=date(2022, 10, 1), allocation_gbp=Decimal("120000.00"))
     w.scheme("b", planned_start=date(2022, 10, 1), allocation_gbp=Decimal("60000.00"))
-    w.app.divert_funding(ADMIN, P, "a", "b", "30000.00", "UEC-9", "2023-01-15")
+    w.app.run_command(
+        DivertFunding(
+            actor=ADMIN,
+            programme=P,
+            from_scheme="a",
+            to_scheme="b",
+            amount_gbp="30000.00",
+            decision_ref="UEC-9",
+            decided_on="2023-01-15",
+        )
+    )
     w.catch_up()
     facts = w.read.facts(P)
     shown = profile_by_month(facts, facts.schemes["a"], date(2023, 2, 10))[YearMonth(2023, 1)]
     assert shown == Decimal("10000.00")
     with pytest.raises(LooksWrong, match=re.escape("the profile of £10,000.00 for M10 (Jan")):
-        w.app.record_spend(ADMIN, P, "a", "2023-01", "15000.01", "actual")
-    w.app.record_spend(ADMIN, P, "a", "2023-01", "15000.00", "actual")
+        w.app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="a",
+                month="2023-01",
+                amount_gbp="15000.01",
+                basis="actual",
+            )
+        )
+    w.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="a",
+            month="2023-01",
+            amount_gbp="15000.00",
+            basis="actual",
+        )
+    )
     # b received the £30,000.00: £60,000.00 left over three months
     with pytest.raises(LooksWrong, match=re.escape("the profile of £20,000.00 for M10 (Jan")):
-        w.app.record_spend(ADMIN, P, "b", "2023-01", "30000.01", "actual")
-    w.app.record_spend(ADMIN, P, "b", "2023-01", "30000.00", "actual")
+        w.app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="b",
+                month="2023-01",
+                amount_gbp="30000.01",
+                basis="actual",
+            )
+        )
+    w.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="b",
+            month="2023-01",
+            amount_gbp="30000.00",
+            basis="actual",
+        )
+    )
 
 
 def test_the_share_is_a_setting() -> None:
     settings = Settings(store="memory://", spend_above_profile=Decimal("0.10"))
     app = build_application(settings, today=lambda: TODAY)
-    app.open_programme(ADMIN, PROGRAMME)
-    app.register_scheme(ADMIN, P, scheme_spec("bridging", allocation_gbp=Decimal("120000.00")))
-    app.record_spend(ADMIN, P, "bridging", "2022-11", "26400.00", "actual")  # exactly 10%
+    app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+    app.run_command(
+        RegisterScheme(
+            actor=ADMIN,
+            programme=P,
+            spec=scheme_spec("bridging", allocation_gbp=Decimal("120000.00")),
+        )
+    )
+    app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="26400.00",
+            basis="actual",
+        )
+    )  # exactly 10%
     with pytest.raises(LooksWrong, match="more than 10% above"):
-        app.record_spend(ADMIN, P, "bridging", "2022-12", "26400.01", "actual")
+        app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2022-12",
+                amount_gbp="26400.01",
+                basis="actual",
+            )
+        )
     with pytest.raises(ValueError, match="a share of zero or more"):
         Settings(store="memory://", spend_above_profile=Decimal("-0.1"))
 
 
 def test_spend_stored_before_comments_loads_with_none() -> None:
     w = world()
-    w.app.record_spend(ADMIN, P, "bridging", "2022-11", "20000.00", "actual")
-    w.app.correct_spend(ADMIN, P, "bridging", "2022-11", "21000.00", "actual", "invoice in")
+    w.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="20000.00",
+            basis="actual",
+        )
+    )
+    w.app.run_command(
+        CorrectSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-11",
+            amount_gbp="21000.00",
+            basis="actual",
+            reason="invoice in",
+        )
+    )
     legacy = WinterApplication(
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY
     )

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from capacity.app.submission import sign_off, submit
+from capacity.commands import CorrectDaily, CorrectSpend, RecordSpend, ReportDaily
 from projections.submission import ViewFigures
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, P
@@ -22,7 +23,14 @@ JAN_16 = date(2023, 1, 16)
 def world() -> World:
     w = make_world(JAN_16)
     w.scheme("bridging")
-    w.app.report_daily(ADMIN, P, "bridging", {"date": "2022-12-01", "beds_equivalent": 4})
+    w.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures={"date": "2022-12-01", "beds_equivalent": 4},
+        )
+    )
     w.catch_up()
     return w
 
@@ -56,7 +64,14 @@ def test_the_month_just_ended_is_submitted(world: World) -> None:
 
 def test_a_restatement_without_a_reason_is_refused(world: World) -> None:
     signed_submit(world, "2022-12")
-    world.app.report_daily(ADMIN, P, "bridging", {"date": "2022-12-02", "beds_equivalent": 5})
+    world.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures={"date": "2022-12-02", "beds_equivalent": 5},
+        )
+    )
     with pytest.raises(InputRefused) as refused:
         signed_submit(world, "2022-12", "  ")
     assert refused.value.field == "reason" and "required" in refused.value.reason
@@ -73,7 +88,14 @@ def test_a_restatement_that_changes_nothing_is_refused(world: World) -> None:
 
 def test_a_restatement_with_a_change_and_a_reason_is_stored(world: World) -> None:
     signed_submit(world, "2022-12")
-    world.app.report_daily(ADMIN, P, "bridging", {"date": "2022-12-02", "beds_equivalent": 5})
+    world.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures={"date": "2022-12-02", "beds_equivalent": 5},
+        )
+    )
     _, revision, _, _ = signed_submit(world, "2022-12", "late report")
     assert revision == 2
 
@@ -91,22 +113,65 @@ def test_resubmitting_unchanged_needs_saying_so_and_a_reason(world: World) -> No
 def test_spend_for_a_month_not_started_is_refused_with_the_month_named(world: World) -> None:
     before = world.app.max_position()
     with pytest.raises(InputRefused) as refused:
-        world.app.record_spend(ADMIN, P, "bridging", "2023-03", Decimal("10.00"), "accrual")
+        world.app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2023-03",
+                amount_gbp=Decimal("10.00"),
+                basis="accrual",
+            )
+        )
     assert refused.value.field == "month"
     assert "M12 (March 2023) has not started" in refused.value.reason
     assert world.app.max_position() == before
-    world.app.record_spend(ADMIN, P, "bridging", "2023-01", Decimal("10.00"), "accrual")
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2023-01",
+            amount_gbp=Decimal("10.00"),
+            basis="accrual",
+        )
+    )
 
 
 def test_an_empty_correction_is_refused_and_not_stored(world: World) -> None:
     before = world.app.max_position()
     with pytest.raises(InputRefused) as refused:
-        world.app.correct_daily(
-            ADMIN, P, "bridging", {"date": "2022-12-01", "beds_equivalent": 4}, "just checking"
+        world.app.run_command(
+            CorrectDaily(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                figures={"date": "2022-12-01", "beds_equivalent": 4},
+                reason="just checking",
+            )
         )
     assert "nothing changed" in refused.value.reason
-    world.app.record_spend(ADMIN, P, "bridging", "2022-12", Decimal("10.00"), "actual")
+    world.app.run_command(
+        RecordSpend(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            month="2022-12",
+            amount_gbp=Decimal("10.00"),
+            basis="actual",
+        )
+    )
     middle = world.app.max_position()
     with pytest.raises(InputRefused):
-        world.app.correct_spend(ADMIN, P, "bridging", "2022-12", "10.00", "actual", "same")
+        world.app.run_command(
+            CorrectSpend(
+                actor=ADMIN,
+                programme=P,
+                scheme="bridging",
+                month="2022-12",
+                amount_gbp="10.00",
+                basis="actual",
+                reason="same",
+            )
+        )
     assert world.app.max_position() == middle == before + 1

@@ -13,6 +13,16 @@ import pytest
 from api.history import scheme_history
 from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
+from capacity.commands import (
+    AddUser,
+    CorrectDaily,
+    GrantProgramme,
+    MobiliseScheme,
+    OpenProgramme,
+    RecordSpend,
+    RegisterScheme,
+    ReportDaily,
+)
 from capacity.errors import NotYourScheme, ProgrammeNotFound
 from capacity.values import Actor
 from projections.db import ViewDatabase
@@ -37,29 +47,54 @@ LEAD = Actor("jo", "lead", "api")
 def _two_winters(tmp_path: Path) -> World:
     world = make_world(date(2023, 11, 20), store=f"sqlite:///{tmp_path}/two.db")
     app = world.app
-    app.open_programme(
-        ADMIN,
-        {
-            **PROGRAMME,
-            "code": NEW,
-            "winter": "2023/24",
-            "period_start": date(2023, 10, 1),
-            "period_end": date(2024, 3, 31),
-            "bed_target": 120,
-        },
+    app.run_command(
+        OpenProgramme(
+            actor=ADMIN,
+            spec={
+                **PROGRAMME,
+                "code": NEW,
+                "winter": "2023/24",
+                "period_start": date(2023, 10, 1),
+                "period_end": date(2024, 3, 31),
+                "bed_target": 120,
+            },
+        )
     )
     for programme, year, beds in ((OLD, 2022, "8"), (NEW, 2023, "3")):
         start = date(year, 11, 1)
-        app.register_scheme(ADMIN, programme, scheme_spec("bridging", planned_start=start))
-        app.mobilise_scheme(ADMIN, programme, "bridging", start.isoformat())
+        app.run_command(
+            RegisterScheme(
+                actor=ADMIN, programme=programme, spec=scheme_spec("bridging", planned_start=start)
+            )
+        )
+        app.run_command(
+            MobiliseScheme(
+                actor=ADMIN, programme=programme, scheme="bridging", went_live_on=start.isoformat()
+            )
+        )
         for day in range(1, 6):
             figures = {"date": f"{year}-11-{day:02d}", "beds_equivalent": beds}
-            app.report_daily(ADMIN, programme, "bridging", figures)
-        app.record_spend(
-            ADMIN, programme, "bridging", f"{year}-10", f"{year - 2000}00.00", "actual"
+            app.run_command(
+                ReportDaily(actor=ADMIN, programme=programme, scheme="bridging", figures=figures)
+            )
+        app.run_command(
+            RecordSpend(
+                actor=ADMIN,
+                programme=programme,
+                scheme="bridging",
+                month=f"{year}-10",
+                amount_gbp=f"{year - 2000}00.00",
+                basis="actual",
+            )
         )
-    app.correct_daily(
-        ADMIN, NEW, "bridging", {"date": "2023-11-02", "beds_equivalent": "4"}, "recount"
+    app.run_command(
+        CorrectDaily(
+            actor=ADMIN,
+            programme=NEW,
+            scheme="bridging",
+            figures={"date": "2023-11-02", "beds_equivalent": "4"},
+            reason="recount",
+        )
     )
     world.catch_up()
     return world
@@ -70,8 +105,13 @@ def test_each_winter_sees_only_its_own_figures(tmp_path: Path) -> None:
     read = world.read
     # Both winters hold a scheme 'bridging'; a day of one winter is refused by the other.
     with pytest.raises(InputRefused) as refused:
-        world.app.report_daily(
-            ADMIN, OLD, "bridging", {"date": "2023-11-06", "beds_equivalent": "1"}
+        world.app.run_command(
+            ReportDaily(
+                actor=ADMIN,
+                programme=OLD,
+                scheme="bridging",
+                figures={"date": "2023-11-06", "beds_equivalent": "1"},
+            )
         )
     assert refused.value.field == "date"
 
@@ -137,17 +177,27 @@ def test_default_winter_and_a_user_granted_the_next_one(tmp_path: Path) -> None:
     assert default_programme(views, date(2023, 11, 20)) == NEW
     assert default_programme(views, date(2023, 6, 1)) == OLD  # between winters: the latest
     assert default_programme(views, date(2023, 11, 20), lambda c: c == OLD) == OLD
-    world.app.add_user(ADMIN, "jo", "lead", OLD, ["bridging"])
+    world.app.run_command(
+        AddUser(actor=ADMIN, name="jo", role="lead", programme=OLD, schemes=["bridging"])
+    )
     figures = {"date": "2023-11-06", "beds_equivalent": "2"}
     with pytest.raises(NotYourScheme):
-        world.app.report_daily(LEAD, NEW, "bridging", figures)
-    world.app.grant_programme(ADMIN, "jo", NEW, ["bridging"])
-    world.app.report_daily(LEAD, NEW, "bridging", figures)
+        world.app.run_command(
+            ReportDaily(actor=LEAD, programme=NEW, scheme="bridging", figures=figures)
+        )
+    world.app.run_command(
+        GrantProgramme(actor=ADMIN, name="jo", programme=NEW, schemes=["bridging"])
+    )
+    world.app.run_command(
+        ReportDaily(actor=LEAD, programme=NEW, scheme="bridging", figures=figures)
+    )
     assert world.app.get_user("jo").programmes == [OLD, NEW]
     with pytest.raises(InputRefused):  # a lead granted a winter names their schemes in it
-        world.app.grant_programme(ADMIN, "jo", OLD, [])
+        world.app.run_command(GrantProgramme(actor=ADMIN, name="jo", programme=OLD, schemes=[]))
     with pytest.raises(InputRefused):
-        world.app.grant_programme(ADMIN, "jo", NEW, ["no-such-scheme"])
+        world.app.run_command(
+            GrantProgramme(actor=ADMIN, name="jo", programme=NEW, schemes=["no-such-scheme"])
+        )
 
 
 def test_the_region_shows_both_winters(tmp_path: Path) -> None:

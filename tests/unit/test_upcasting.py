@@ -11,6 +11,14 @@ from eventsourcing.persistence import StoredEvent
 
 from api.web.user_directory import list_tokens
 from capacity.application import WinterApplication
+from capacity.commands import (
+    AddUser,
+    OpenProgramme,
+    ReceiveFunds,
+    RegisterScheme,
+    ReportDaily,
+    RevokeToken,
+)
 from capacity.errors import RepeatSuspected
 from capacity.programme import Programme, programme_id
 from capacity.reports import DailyReport, daily_report_id
@@ -20,10 +28,17 @@ from tests.scenarios.ledger import ADMIN, PROGRAMME, TODAY, P, report, scheme_sp
 
 def test_version_1_daily_report_with_flat_discharges_is_upcast_on_read() -> None:
     app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY)
-    app.open_programme(ADMIN, PROGRAMME)
-    app.register_scheme(ADMIN, P, scheme_spec("bridging"))
+    app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+    app.run_command(RegisterScheme(actor=ADMIN, programme=P, spec=scheme_spec("bridging")))
     # Write a current (v3) event, then rewrite its stored state as version 1 stored it.
-    app.report_daily(ADMIN, P, "bridging", report("2022-11-02", discharges={"p1": 3, "p2": 1}))
+    app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="bridging",
+            figures=report("2022-11-02", discharges={"p1": 3, "p2": 1}),
+        )
+    )
     stored = app.recorder.select_events(daily_report_id(P, "bridging", date(2022, 11, 2)))[0]
     state = json.loads(stored.state)
     assert state.pop("class_version") == 3
@@ -49,8 +64,10 @@ def test_version_1_daily_report_with_flat_discharges_is_upcast_on_read() -> None
 
 def test_a_token_issued_before_tokens_had_labels_still_signs_in_and_is_listed_by_id() -> None:
     app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY)
-    app.open_programme(ADMIN, PROGRAMME)
-    _, token = app.add_user(ADMIN, "jo", "board", None, [])
+    app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+    _, token = app.run_command(
+        AddUser(actor=ADMIN, name="jo", role="board", programme=None, schemes=[])
+    )
     stored = app.recorder.select_events(token_id(token))[0]
     state = json.loads(stored.state)
     assert state.pop("class_version") == 2
@@ -72,14 +89,22 @@ def test_a_token_issued_before_tokens_had_labels_still_signs_in_and_is_listed_by
         "",
         False,
     )
-    legacy.revoke_token(ADMIN, listed.id, "laptop lost", by_id=True)
+    legacy.run_command(RevokeToken(actor=ADMIN, token=listed.id, reason="laptop lost", by_id=True))
     assert list_tokens(legacy)[0].revoked
 
 
 def test_funds_received_stored_before_repeats_were_confirmed_reads_as_unconfirmed() -> None:
     app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, today=lambda: TODAY)
-    app.open_programme(ADMIN, PROGRAMME)
-    app.record_funds_received(ADMIN, P, "capital", "100000.00", "2022-11-01")
+    app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
+    app.run_command(
+        ReceiveFunds(
+            actor=ADMIN,
+            programme=P,
+            funding_stream="capital",
+            amount_gbp="100000.00",
+            received_on="2022-11-01",
+        )
+    )
     stored = app.recorder.select_events(programme_id(P))[-1]
     state = json.loads(stored.state)
     assert state.pop("class_version") == 2
@@ -105,4 +130,12 @@ def test_funds_received_stored_before_repeats_were_confirmed_reads_as_unconfirme
     old = legacy.repository.event_store.get(programme_id(P))
     assert [e.repeat_confirmed for e in old if type(e).__name__ == "FundsReceived"] == [False]
     with pytest.raises(RepeatSuspected):  # the upcast receipt is remembered like a new one
-        legacy.record_funds_received(ADMIN, P, "capital", "100000.00", "2022-11-01")
+        legacy.run_command(
+            ReceiveFunds(
+                actor=ADMIN,
+                programme=P,
+                funding_stream="capital",
+                amount_gbp="100000.00",
+                received_on="2022-11-01",
+            )
+        )

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from api.presenters import scheme_public
 from capacity.application import WinterApplication
+from capacity.commands import LoadCatalogue
 from capacity.errors import DomainError
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
@@ -30,7 +31,9 @@ def catalogue_load(
     application = build_application()
     try:
         catalogue = load_catalogue(source)
-        receipt, added, present = application.load_catalogue(_actor(), catalogue, programme)
+        receipt, added, present = application.run_command(
+            LoadCatalogue(actor=_actor(), catalogue=catalogue, programme=programme)
+        )
     except (DomainError, InputRefused, OSError) as error:
         raise _fail(error) from None
     out.print(

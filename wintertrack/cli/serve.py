@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from capacity.application import WinterApplication
+from capacity.commands import AddUser, GrantProgramme, IssueToken, LoadCatalogue
 from capacity.errors import DomainError
 from schemes.catalogue import BUILT_IN, Catalogue, load_catalogue
 from schemes.regions import Region, load_region
@@ -45,7 +46,7 @@ def demo(
     application = build_application()
     try:
         catalogue: Catalogue = load_catalogue(name)
-        application.load_catalogue(_actor(), catalogue, code)
+        application.run_command(LoadCatalogue(actor=_actor(), catalogue=catalogue, programme=code))
         if figures:
             until = min(date.fromisoformat(figures), date.today() - timedelta(days=1))
             seed = int(winter[:4])
@@ -80,9 +81,11 @@ def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[s
     for name, role, schemes in DEMO_USERS:
         try:
             application.get_user(name)
-            _, token = application.issue_token(_actor(), name)
+            _, token = application.run_command(IssueToken(actor=_actor(), name=name))
         except DomainError:
-            _, token = application.add_user(_actor(), name, role, programme, schemes)
+            _, token = application.run_command(
+                AddUser(actor=_actor(), name=name, role=role, programme=programme, schemes=schemes)
+            )
         tokens.append((role, name, token))
     return tokens
 
@@ -110,7 +113,9 @@ def _grant_second_winter(application: WinterApplication) -> None:
         user = application.get_user(name)
         if SECOND_WINTER not in user.programmes:
             mine = [code for code in schemes if code in known]
-            application.grant_programme(_actor(), name, SECOND_WINTER, mine)
+            application.run_command(
+                GrantProgramme(actor=_actor(), name=name, programme=SECOND_WINTER, schemes=mine)
+            )
 
 
 REGION_USERS: tuple[tuple[str, str], ...] = (("demo-admin", "admin"), ("region-team", "region"))
@@ -121,10 +126,12 @@ def _region_tokens(application: WinterApplication, region: str) -> list[tuple[st
     for name, role in REGION_USERS:
         try:
             application.get_user(name)
-            _, token = application.issue_token(_actor(), name)
+            _, token = application.run_command(IssueToken(actor=_actor(), name=name))
         except DomainError:
             bound = region if role == "region" else None
-            _, token = application.add_user(_actor(), name, role, bound, [])
+            _, token = application.run_command(
+                AddUser(actor=_actor(), name=name, role=role, programme=bound, schemes=[])
+            )
         tokens.append((role, name, token))
     return tokens
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from capacity.commands import AddUser, GrantProgramme, IssueToken, RevokeToken
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
@@ -29,7 +30,16 @@ def user_add(
     """Adds a user and prints a new bearer token as the last line (shown once only)."""
     application = build_application()
     try:
-        _, token = application.add_user(_actor(), name, role, programme, scheme or [], email=email)
+        _, token = application.run_command(
+            AddUser(
+                actor=_actor(),
+                name=name,
+                role=role,
+                programme=programme,
+                schemes=scheme or [],
+                email=email,
+            )
+        )
     except (DomainError, InputRefused) as error:
         raise _fail(error) from None
     out.print(f"user {name} added with role {role}", highlight=False)
@@ -45,7 +55,9 @@ def user_grant(
     """Lets a user bound to a programme act in another one too (an ICB's next winter)."""
     application = build_application()
     try:
-        receipt = application.grant_programme(_actor(), name, programme, scheme or [])
+        receipt = application.run_command(
+            GrantProgramme(actor=_actor(), name=name, programme=programme, schemes=scheme or [])
+        )
     except (DomainError, InputRefused) as error:
         raise _fail(error) from None
     out.print(
@@ -76,7 +88,7 @@ def user_issue_token(
     """Issues a new token to an existing user; prints it as the last line (shown once only)."""
     application = build_application()
     try:
-        _, token = application.issue_token(_actor(), name, label)
+        _, token = application.run_command(IssueToken(actor=_actor(), name=name, label=label))
     except (DomainError, InputRefused) as error:
         raise _fail(error) from None
     out.print(f"a new token for {name}", highlight=False)
@@ -91,7 +103,9 @@ def user_revoke_token(
     """Revokes a token by its id: it stops signing anyone in at once, on every instance."""
     application = build_application()
     try:
-        receipt = application.revoke_token(_actor(), token_id, reason, by_id=True)
+        receipt = application.run_command(
+            RevokeToken(actor=_actor(), token=token_id, reason=reason, by_id=True)
+        )
     except (DomainError, InputRefused) as error:
         raise _fail(error) from None
     out.print(f"token {token_id} revoked (event-log position {receipt.position})", highlight=False)

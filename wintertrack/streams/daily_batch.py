@@ -4,7 +4,7 @@ Each message is validated exactly as the API validates a report (the API's reque
 the application's bulk validator, the figures that look wrong against the day before — in the
 batch or stored) and either refused, found already stored, or held for the batch. The held
 reports are stored in one transaction per programme through the path the CSV import uses
-(``report_daily_batch``). A refusal only the store can make (another writer stored the same day
+(``ImportDaily``). A refusal only the store can make (another writer stored the same day
 meanwhile, a value the database will not take) never sinks the others: the reports stored
 meanwhile are taken out and the rest retried whole; any other failure is split in halves until
 the one record that fails is found, and only that record is refused.
@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from api.schemas import DailyIn, daily_body
 from capacity.application import WinterApplication
+from capacity.commands import ImportDaily
 from capacity.daily_figures import DailyFigures
 from capacity.daily_import import Validator
 from capacity.errors import DomainError, DuplicateDailyReport
@@ -138,11 +139,13 @@ class DailyBatch:
 
     def _store(self, programme: str, reports: list[Held]) -> None:
         try:
-            self.application.report_daily_batch(
-                self.actor,
-                programme,
-                [(h.day, h.scheme, h.figures, h.source) for h in reports],
-                {(h.scheme, h.day): h.comment for h in reports if h.comment},
+            self.application.run_command(
+                ImportDaily(
+                    actor=self.actor,
+                    programme=programme,
+                    reports=[(h.day, h.scheme, h.figures, h.source) for h in reports],
+                    comments={(h.scheme, h.day): h.comment for h in reports if h.comment},
+                )
             )
         except STOPS:
             raise

@@ -24,6 +24,7 @@ from eventsourcing.persistence import Notification
 from kafka.consumer.fetcher import ConsumerRecord
 
 from capacity.application import WinterApplication
+from capacity.commands import ReceiveReturn
 from capacity.errors import DomainError
 from capacity.return_message import SCHEMA_VERSION, Sender, parse_message, return_message
 from capacity.signing import key_id, public_text, sign
@@ -93,7 +94,9 @@ def receive(
             signature.decode("ascii", "replace") if signature is not None else None,
             key.decode("utf-8", "replace") if key is not None else None,
         )
-        outcome, _ = application.receive_return(FOLLOW, region, message, sender)
+        outcome, _ = application.run_command(
+            ReceiveReturn(actor=FOLLOW, region=region, message=message, sender=sender)
+        )
     except (InputRefused, DomainError) as error:
         raise rejected(error) from None
     return outcome
