@@ -15,7 +15,7 @@ from capacity.errors import DomainError
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err, out
+from wintertrack.cli.common import ProgrammeOpt, cli_actor, err, fail, out
 
 app = typer.Typer(help="Scheme catalogues.", no_args_is_help=True)
 schemes_app = typer.Typer(help="Schemes of a programme.", no_args_is_help=True)
@@ -30,9 +30,9 @@ def catalogue_load(
     application = build_application()
     try:
         catalogue = load_catalogue(source)
-        receipt, added, present = application.load_catalogue(_actor(), catalogue, programme)
+        receipt, added, present = application.load_catalogue(cli_actor(), catalogue, programme)
     except (DomainError, InputRefused, OSError) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(
         f"{programme}: {added} scheme(s) registered, {present} already present "
         f"(event-log position {receipt.position})",
@@ -59,7 +59,7 @@ def schemes_list(
             for code in application.scheme_codes(programme)
         ]
     except DomainError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     if as_json:
         print(json.dumps(schemes, indent=2))
         return

@@ -14,7 +14,7 @@ from schemes.catalogue import BUILT_IN, Catalogue, load_catalogue
 from schemes.regions import Region, load_region
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import _actor, _fail
+from wintertrack.cli.common import cli_actor, fail
 from wintertrack.cli.imports import programme_summary
 from wintertrack.logs import configure_logging
 
@@ -40,18 +40,18 @@ def demo(
 
     name = f"hwe-{winter}"
     if name not in BUILT_IN:
-        raise _fail(InputRefused("winter", "must be 2022-23 or 2023-24"))
+        raise fail(InputRefused("winter", "must be 2022-23 or 2023-24"))
     code = programme or f"QM7-{winter}"
     application = build_application()
     try:
         catalogue: Catalogue = load_catalogue(name)
-        application.load_catalogue(_actor(), catalogue, code)
+        application.load_catalogue(cli_actor(), catalogue, code)
         if figures:
             until = min(date.fromisoformat(figures), date.today() - timedelta(days=1))
             seed = int(winter[:4])
             generate_winter(application, code, until, seed=seed, catalogue=name)
     except (DomainError, InputRefused, ValueError) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     print(programme_summary(application, code))
 
 
@@ -80,9 +80,9 @@ def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[s
     for name, role, schemes in DEMO_USERS:
         try:
             application.get_user(name)
-            _, token = application.issue_token(_actor(), name)
+            _, token = application.issue_token(cli_actor(), name)
         except DomainError:
-            _, token = application.add_user(_actor(), name, role, programme, schemes)
+            _, token = application.add_user(cli_actor(), name, role, programme, schemes)
         tokens.append((role, name, token))
     return tokens
 
@@ -95,7 +95,7 @@ def _print_sign_ins(
 
     links = SignInService(application)
     for role, name, token in tokens:
-        secret = links.issue_link(_actor(), name)
+        secret = links.issue_link(cli_actor(), name)
         print(f"{role:<8} {name:<12} {token}")
         print(f"{'':<8} sign in once: http://{host}:{port}/login/link/{secret}")
 
@@ -110,7 +110,7 @@ def _grant_second_winter(application: WinterApplication) -> None:
         user = application.get_user(name)
         if SECOND_WINTER not in user.programmes:
             mine = [code for code in schemes if code in known]
-            application.grant_programme(_actor(), name, SECOND_WINTER, mine)
+            application.grant_programme(cli_actor(), name, SECOND_WINTER, mine)
 
 
 REGION_USERS: tuple[tuple[str, str], ...] = (("demo-admin", "admin"), ("region-team", "region"))
@@ -121,10 +121,10 @@ def _region_tokens(application: WinterApplication, region: str) -> list[tuple[st
     for name, role in REGION_USERS:
         try:
             application.get_user(name)
-            _, token = application.issue_token(_actor(), name)
+            _, token = application.issue_token(cli_actor(), name)
         except DomainError:
             bound = region if role == "region" else None
-            _, token = application.add_user(_actor(), name, role, bound, [])
+            _, token = application.add_user(cli_actor(), name, role, bound, [])
         tokens.append((role, name, token))
     return tokens
 
@@ -210,7 +210,7 @@ def serve(
         today = lambda: day  # noqa: E731 - the demo winter is frozen on its own date
         secret = secret or secrets.token_urlsafe(32)
     if not secret:
-        raise _fail(InputRefused("WINTERTRACK_SECRET_KEY", "must be set to serve the web pages"))
+        raise fail(InputRefused("WINTERTRACK_SECRET_KEY", "must be set to serve the web pages"))
     application = build_application(settings, today)
     projector, read = build_read_side(application, settings, today)
     programme = "QM7-2022-23"

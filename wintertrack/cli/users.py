@@ -9,7 +9,7 @@ import typer
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import _actor, _fail, out
+from wintertrack.cli.common import cli_actor, fail, out
 
 app = typer.Typer(help="Users and their bearer tokens.", no_args_is_help=True)
 
@@ -29,9 +29,11 @@ def user_add(
     """Adds a user and prints a new bearer token as the last line (shown once only)."""
     application = build_application()
     try:
-        _, token = application.add_user(_actor(), name, role, programme, scheme or [], email=email)
+        _, token = application.add_user(
+            cli_actor(), name, role, programme, scheme or [], email=email
+        )
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"user {name} added with role {role}", highlight=False)
     print(token)
 
@@ -45,9 +47,9 @@ def user_grant(
     """Lets a user bound to a programme act in another one too (an ICB's next winter)."""
     application = build_application()
     try:
-        receipt = application.grant_programme(_actor(), name, programme, scheme or [])
+        receipt = application.grant_programme(cli_actor(), name, programme, scheme or [])
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(
         f"user {name} may now act in {programme} too (event-log position {receipt.position})",
         highlight=False,
@@ -76,9 +78,9 @@ def user_issue_token(
     """Issues a new token to an existing user; prints it as the last line (shown once only)."""
     application = build_application()
     try:
-        _, token = application.issue_token(_actor(), name, label)
+        _, token = application.issue_token(cli_actor(), name, label)
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"a new token for {name}", highlight=False)
     print(token)
 
@@ -91,9 +93,9 @@ def user_revoke_token(
     """Revokes a token by its id: it stops signing anyone in at once, on every instance."""
     application = build_application()
     try:
-        receipt = application.revoke_token(_actor(), token_id, reason, by_id=True)
+        receipt = application.revoke_token(cli_actor(), token_id, reason, by_id=True)
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"token {token_id} revoked (event-log position {receipt.position})", highlight=False)
 
 
@@ -107,7 +109,7 @@ def user_end_sessions(
 
     application = build_application()
     try:
-        SignInService(application).end_user_sessions(_actor(), name, reason)
+        SignInService(application).end_user_sessions(cli_actor(), name, reason)
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"every session of {name} ended", highlight=False)
