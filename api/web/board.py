@@ -7,7 +7,14 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import Application, PageProgramme, Reads, Session, SignedIn
+from api.deps import (
+    Application,
+    PageProgramme,
+    Session,
+    SignedIn,
+    get_read_model,
+    programme_of,
+)
 from api.presenters import about_numbers
 from api.web.board_papers import paper_links
 from api.web.chart import delivery_chart, winters_chart
@@ -29,7 +36,7 @@ router = APIRouter(include_in_schema=False)
     response_class=HTMLResponse,
     response_model=None,
 )
-def home(request: Request, session: SignedIn, read: Reads, programme: PageProgramme) -> Response:
+def home(request: Request, session: SignedIn) -> Response:
     """Each role lands on its own work: the board on the dashboard, a lead on their schemes,
     finance on the month due, an administrator on the users (on a region's server, the
     region's tracker)."""
@@ -38,6 +45,7 @@ def home(request: Request, session: SignedIn, read: Reads, programme: PageProgra
         region = request.app.state.region
         where = f"/regions/{region.code}" if region is not None else "/admin/users"
         return RedirectResponse(where, status_code=303)
+    read, programme = _reading(request, session)
     if role == "lead":
         return lead_page(request, session, read, programme)
     if role == "finance":
@@ -51,12 +59,16 @@ def home(request: Request, session: SignedIn, read: Reads, programme: PageProgra
     response_class=HTMLResponse,
     response_model=None,
 )
-def dashboard(
-    request: Request, session: SignedIn, read: Reads, programme: PageProgramme
-) -> Response:
+def dashboard(request: Request, session: SignedIn) -> Response:
     if session.user.role == "region":  # a region user reads their region only
         return RedirectResponse(f"/regions/{session.user.programme}", status_code=303)
-    return _dashboard(request, session, read, programme)
+    return _dashboard(request, session, *_reading(request, session))
+
+
+def _reading(request: Request, session: Session) -> tuple[ReadModel, str]:
+    """The read side and the programme, asked for only once the page is not a redirect: a
+    redirect reads nothing, so its answer carries no as-at."""
+    return get_read_model(request), programme_of(request, session.user)
 
 
 def _dashboard(request: Request, session: Session, read: ReadModel, programme: str) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import Application, Reads, Revision, Session, SignedIn
+from api.deps import Application, Reads, Revision, Session, SignedIn, get_read_model
 from api.routes.returns import XLSX
 from api.web.common import PageGate, render_page
 from capacity.errors import DomainError
@@ -115,13 +115,14 @@ def submissions_page(
     response_model=None,
 )
 def rollup_download(
-    request: Request, code: str, month: str, fmt: str, session: SignedIn, read: Reads
+    request: Request, code: str, month: str, fmt: str, session: SignedIn
 ) -> Response:
     region = _gate(request, session, code)
     if isinstance(region, Response):
         return region
     if fmt not in ("csv", "xlsx"):
         return Response("format: must be csv or xlsx", status_code=404)
+    read = get_read_model(request)  # only for a format it can answer
     try:
         found = tracker(read.views, region, month, read.today())
     except InputRefused as error:
