@@ -13,7 +13,7 @@ import hashlib
 import inspect
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -369,6 +369,17 @@ def targets(role: str) -> tuple[str, str]:
     return ("own", "RQW") if own else ("other", "RWG")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def counts_reported(report: Callable[[str], None]) -> Iterator[None]:
+    """The matrix's figures, in the run's summary once every test of this module has run."""
+    yield
+    report(
+        f"[policy-matrix] commands={len(POLICY)} roles={len(WHO)} "
+        f"service={len(SERVICE)} api={len(API)} web={len(WEB)} checks={sum(COUNTS.values())} "
+        + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
+    )
+
+
 def test_every_command_has_a_policy_row_and_a_way_to_try_it() -> None:
     methods = {
         name
@@ -472,17 +483,6 @@ def test_pages_offer_only_what_the_policy_permits() -> None:
 def test_refusal_names_the_role_needed() -> None:
     refused = refusal("board", None, "report_daily", P, "own")
     assert refused is not None and "needs lead" in refused.message
-
-
-def test_zz_report_the_counts() -> None:
-    """Prints the matrix's figures (runs after the matrix tests in this module)."""
-    checks = sum(COUNTS.values())
-    print(
-        f"\n[policy-matrix] commands={len(POLICY)} roles={len(WHO)} "
-        f"service={len(SERVICE)} api={len(API)} web={len(WEB)} checks={checks} "
-        + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
-    )
-    assert checks > 0
 
 
 def test_the_documented_matrix_is_the_policy_table() -> None:
