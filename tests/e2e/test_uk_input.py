@@ -14,9 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after, head
-from tests.support.server import Server, start_server
+from tests.support.browser import check, sign_in
+from tests.support.server import Server, events_after, head, start_server
 
 P = "QM7-2022-23"
 
