@@ -22,7 +22,7 @@ from api.deps import SignedIn, get_read_model, programme_of
 from api.web.session import FLASH, Sessions
 from api.wording import MEASURES, cell_words, error_line, field_label, figure, money, words
 from capacity.errors import DomainError
-from capacity.policy import POLICY, permits, refusal
+from capacity.policy import POLICY, permits, refusal, roles_allowed
 from capacity.users import User
 from projections.home import month_due
 from projections.readmodel import ReadModel
@@ -146,7 +146,7 @@ class PageGate:
             rule = POLICY[self.policy]
             why = refused.message
             if user.role not in rule.roles:
-                who = " or ".join([*sorted(rule.roles), "admin"])
+                who = " or ".join(roles_allowed(self.policy))
                 why = f"only {who} users may open this page"
             raise PageRefused(
                 session,

@@ -16,7 +16,7 @@ from api.web.common import new_key, redirect_done, render_page
 from api.wording import plain_reason
 from capacity.application import Receipt, WinterApplication
 from capacity.errors import DomainError
-from capacity.policy import POLICY, permits
+from capacity.policy import permits, roles_allowed
 from capacity.values import Actor
 from schemes.rules import InputRefused
 
@@ -73,7 +73,7 @@ class Task:
 
     @property
     def roles(self) -> list[str]:
-        return [*sorted(POLICY[self.policy].roles), "admin"]
+        return roles_allowed(self.policy)
 
     @property
     def actor(self) -> Actor:

@@ -23,7 +23,7 @@ import pytest
 from capacity.application import WinterApplication
 from capacity.board_papers import Cover
 from capacity.errors import Forbidden
-from capacity.policy import POLICY, matrix_markdown, permits, refusal
+from capacity.policy import POLICY, matrix_markdown, permits, refusal, roles_allowed
 from capacity.return_message import ReturnMessage, Sender
 from capacity.signin import SignInService
 from capacity.signing import generate, public_text, sign
@@ -483,6 +483,16 @@ def test_pages_offer_only_what_the_policy_permits() -> None:
 def test_refusal_names_the_role_needed() -> None:
     refused = refusal("board", None, "report_daily", P, "own")
     assert refused is not None and "needs lead" in refused.message
+
+
+def test_a_refusal_page_names_the_roles_the_table_allows_and_admin() -> None:
+    assert roles_allowed("report_daily") == ["lead", "admin"]
+    assert roles_allowed("divert_funding") == [*sorted(POLICY["divert_funding"].roles), "admin"]
+    world = api_world()
+    _signed_in(world, "lead")
+    page = world.client.get(f"/board/diversions?programme={P}")
+    who = " or ".join(roles_allowed("divert_funding"))
+    assert page.status_code == 403 and f"only {who} users may" in page.text
 
 
 def test_the_documented_matrix_is_the_policy_table() -> None:
