@@ -23,19 +23,17 @@ def scheme_history(
     own = EventLog(application).of_aggregate(scheme_id(programme, scheme))
     entries = [history_entry(record) for record in own]
     figures = figure_history(read.views, programme, scheme)
-    # The view keeps a correction's figures, not its reason: the reason is read from the
-    # month's own events, which are in the same order as the view's rows.
-    for month in {e["changes"]["month"] for e in figures if e["event"] == "SpendCorrected"}:
-        reasons = [
-            r["data"].get("reason")
-            for r in EventLog(application).of_aggregate(spend_id(programme, scheme, month))
-            if r["event_type"].endswith("SpendCorrected")
+    # The view keeps spend's figures, not a correction's reason or a confirming comment: they
+    # are read from the month's own events, which are in the same order as the view's rows.
+    for month in {e["changes"]["month"] for e in figures if e["event"].startswith("Spend")}:
+        events = EventLog(application).of_aggregate(spend_id(programme, scheme, month))
+        entries_of_month = [
+            e for e in figures if e["event"].startswith("Spend") and e["changes"]["month"] == month
         ]
-        corrections = [
-            e for e in figures if e["event"] == "SpendCorrected" and e["changes"]["month"] == month
-        ]
-        for entry, reason in zip(corrections, reasons, strict=False):
-            entry["changes"]["reason"] = reason
+        for entry, event in zip(entries_of_month, events, strict=False):
+            for said in ("reason", "confirm_comment"):
+                if event["data"].get(said):
+                    entry["changes"][said] = event["data"][said]
     entries += [HistoryEntry(**e) for e in figures]
     return [_said(e) for e in sorted(entries, key=lambda e: e.at)]
 

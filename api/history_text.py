@@ -183,6 +183,8 @@ def sentence(entry: HistoryEntry) -> HistoryLine:
         text = _changes(changes)
         if entry.event == "SpendCorrected":
             text += f" (correction: {changes.get('reason') or 'no reason given'})"
+        if changes.get("confirm_comment"):
+            text += f" (confirmed as right: {changes['confirm_comment']})"
     else:
         about, text = _scheme_sentence(entry.event, changes)
         when = long_date(about or entry.at)

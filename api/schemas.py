@@ -195,12 +195,15 @@ class SpendIn(Strict):
     month: str = Field(examples=["2022-10"])
     amount_gbp: Money
     basis: Literal["actual", "accrual"]
+    # spend well above the month's profile (capacity/plausibility.py) is stored only with one
+    confirm_comment: str | None = Field(None, max_length=MAX_COMMENT)
 
 
 class SpendCorrection(Strict):
     amount_gbp: Money
     basis: Literal["actual", "accrual"]
     reason: str
+    confirm_comment: str | None = Field(None, max_length=MAX_COMMENT)
 
 
 class StatusChange(Strict):

@@ -42,7 +42,7 @@ LABELS = {
 }
 
 # A cell of the spend sheet is named by its column and the scheme's code: amount-QM7-01.
-_PER_SCHEME = re.compile(r"^(amount|basis|reason)-(.+)$")
+_PER_SCHEME = re.compile(r"^(amount|basis|reason|comment)-(.+)$")
 _VERBS = ("must", "is ", "are ", "cannot", "may ", "has ", "was ", "needs", "should")
 
 
@@ -57,7 +57,12 @@ def field_label(name: str) -> str:
         return LABELS[name]
     cell = _PER_SCHEME.match(name)
     if cell:
-        column = {"amount": "Amount", "basis": "Basis", "reason": "Reason for correction"}
+        column = {
+            "amount": "Amount",
+            "basis": "Basis",
+            "reason": "Reason for correction",
+            "comment": "Comment confirming the amount",
+        }
         return f"{column[cell.group(1)]} for {cell.group(2)}"
     text = words(name.removesuffix("_gbp").replace("-", "_"))
     return text[:1].upper() + text[1:]

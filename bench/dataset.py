@@ -163,4 +163,12 @@ def _money(
     for n in range(schemes):
         for month in months:
             amount = Decimal(rng.randint(1000, 90000))
-            app.record_spend(ACTOR, programme, f"s{n:03d}", month, amount, "actual")
+            app.record_spend(
+                ACTOR,
+                programme,
+                f"s{n:03d}",
+                month,
+                amount,
+                "actual",
+                confirm_comment="random figures: some are well above the profile",
+            )

@@ -2,7 +2,8 @@
 confirming them (as SMART and Capacity Tracker ask), unlike figures that cannot be true, which
 the rules refuse outright. Every channel reports a day through the application, so every channel
 asks: the web shows the question with a comment box, the API and the Kafka topic take a
-``confirm_comment`` with the figures."""
+``confirm_comment`` with the figures. Spend is asked about the same way when it is more than a
+set share above the month's profile (docs/rules.md §13a)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,23 @@ from typing import Any
 
 from capacity.daily_figures import LABELS, DailyFigures
 from capacity.errors import LooksWrong
+from schemes.months import YearMonth, financial_month_label
 from schemes.rules import check_text
 
 # the figures compared with the day before: a scheme's daily delivery rarely halves or doubles
 COMPARED = ("beds_equivalent", "beds_occupied", "patients_supported", "hours_delivered")
 MAX_COMMENT = 500
 COMMENT = "confirm_comment"  # the field every channel sends the comment in
+# spend more than this share above the month's profile asks (WINTERTRACK_SPEND_ABOVE_PROFILE)
+SPEND_ABOVE_PROFILE = Decimal("0.50")
+FIGURES_QUESTION = (
+    "these figures look wrong: {found}. "
+    "Check them; if they are right, add a comment saying why to store them"
+)
+SPEND_QUESTION = (
+    "this spend looks wrong: {found}. "
+    "Check it; if it is right, add a comment saying why to store it"
+)
 
 
 def doubts(
@@ -50,17 +62,26 @@ def doubts(
     return found
 
 
-def confirmed(found: list[str], comment: Any) -> str | None:
+def spend_doubts(
+    amount_gbp: Decimal, month: YearMonth, profile_gbp: Decimal, share: Decimal
+) -> list[str]:
+    """What looks wrong in a month's spend, in words: more than ``share`` above the month's
+    profile (``schemes/profile.py``); exactly ``share`` above does not ask. A month with no
+    profile (before the planned start) is not compared: money spent to mobilise is usual."""
+    if profile_gbp <= 0 or amount_gbp <= profile_gbp * (1 + share):
+        return []
+    return [
+        f"£{amount_gbp:,.2f} is more than {share * 100:.0f}% above the profile of "
+        f"£{profile_gbp:,.2f} for {financial_month_label(month)} ({month.first_day:%b %Y})"
+    ]
+
+
+def confirmed(found: list[str], comment: Any, question: str = FIGURES_QUESTION) -> str | None:
     """The confirming comment to keep with the event; refuses figures that look wrong without
     one (``LooksWrong``, naming ``confirm_comment``). None when nothing looked wrong."""
     text = check_text("confirm_comment", comment, MAX_COMMENT).strip() if comment else ""
     if not found:
         return text or None
     if not text:
-        raise LooksWrong(
-            "these figures look wrong: "
-            + "; ".join(found)
-            + ". Check them; if they are right, add a comment saying why to store them",
-            field="confirm_comment",
-        )
+        raise LooksWrong(question.format(found="; ".join(found)), field="confirm_comment")
     return text

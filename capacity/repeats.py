@@ -55,6 +55,17 @@ def remember(aggregate: Any, name: str, what: str, ref: str, event: Any) -> None
     aggregate.__dict__.setdefault(name, []).append(decision.as_state())
 
 
+def divert(aggregate: Any, on: date, amount_gbp: Decimal) -> None:
+    """Moves money in (positive) or out (negative) of a scheme, keeping each diversion by its
+    date too: the spend profile re-profiles from a diversion's month (``schemes/profile.py``).
+    The dated list is missing on snapshots taken before it was kept."""
+    if amount_gbp < 0:
+        aggregate.diverted_out -= amount_gbp
+    else:
+        aggregate.diverted_in += amount_gbp
+    aggregate.__dict__.setdefault("diversions", []).append((on, amount_gbp))
+
+
 def check_not_repeated(
     aggregate: Any, name: str, new: Decision, kind: str, confirmed: bool = False
 ) -> None:

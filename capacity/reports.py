@@ -139,7 +139,17 @@ class MonthlySpend(Aggregate):
         month: str
 
     class SpendRecorded(SpendFigures, MonthKeys):
+        """Version 2 keeps the comment that confirmed spend which looked wrong (more than a set
+        share above the month's profile, ``capacity/plausibility.py``); earlier spend was never
+        asked for one."""
+
         TOPIC = "wintertrack:MonthlySpend.SpendRecorded"
+        class_version = 2
+        confirm_comment: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["confirm_comment"] = None
 
         def apply(self, aggregate: Any) -> None:
             aggregate.amount_gbp = self.amount_gbp
@@ -149,8 +159,16 @@ class MonthlySpend(Aggregate):
     Created = SpendRecorded  # type: ignore[assignment]
 
     class SpendCorrected(SpendFigures, Event):
+        """Version 2 keeps a confirming comment, as ``SpendRecorded`` does."""
+
         TOPIC = "wintertrack:MonthlySpend.SpendCorrected"
+        class_version = 2
         reason: str
+        confirm_comment: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["confirm_comment"] = None
 
         def apply(self, aggregate: Any) -> None:
             aggregate.amount_gbp = self.amount_gbp
@@ -165,7 +183,13 @@ class MonthlySpend(Aggregate):
 
     @classmethod
     def record(
-        cls, actor: Actor, programme: str, scheme_code: str, month: str, spend: SpendFigures
+        cls,
+        actor: Actor,
+        programme: str,
+        scheme_code: str,
+        month: str,
+        spend: SpendFigures,
+        confirm_comment: str | None = None,
     ) -> MonthlySpend:
         return cls._create(
             cls.SpendRecorded,
@@ -174,8 +198,17 @@ class MonthlySpend(Aggregate):
             programme=programme,
             scheme_code=scheme_code,
             month=month,
+            confirm_comment=confirm_comment,
             **spend.as_dict(),
         )
 
-    def correct(self, actor: Actor, spend: SpendFigures, reason: str) -> None:
-        self.trigger_event(self.SpendCorrected, actor=actor, reason=reason, **spend.as_dict())
+    def correct(
+        self, actor: Actor, spend: SpendFigures, reason: str, confirm_comment: str | None = None
+    ) -> None:
+        self.trigger_event(
+            self.SpendCorrected,
+            actor=actor,
+            reason=reason,
+            confirm_comment=confirm_comment,
+            **spend.as_dict(),
+        )

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from capacity.errors import Conflict, InvalidTransition
-from capacity.repeats import Confirmable, Decision, check_not_repeated, remember
+from capacity.repeats import Confirmable, Decision, check_not_repeated, divert, remember
 from capacity.values import Actor, natural_id
 from schemes import lifecycle
 from schemes.rules import InputRefused, check_divertible
@@ -113,7 +113,7 @@ class Scheme(Aggregate):
         repeat_confirmed: bool
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.diverted_out += self.amount_gbp
+            divert(aggregate, self.decided_on, -self.amount_gbp)
             remember(aggregate, "diversions_out", self.to_scheme, self.decision_ref, self)
 
     class FundingDivertedIn(Event):
@@ -124,7 +124,7 @@ class Scheme(Aggregate):
         decided_on: date
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.diverted_in += self.amount_gbp
+            divert(aggregate, self.decided_on, self.amount_gbp)
 
     class SchemePaused(Event):
         TOPIC = "wintertrack:Scheme.SchemePaused"

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from capacity.app.core import Change, Command
+from capacity.app.core import Change, Command, Receipt
 from capacity.errors import Conflict, Unauthenticated
 from capacity.sessions import (
     Session,
@@ -211,15 +211,19 @@ class SignInService:
         session.end(Actor(session.user, "session", "web"), "signed out", self.now())
         self.app.save(session)
 
-    def end_user_sessions(self, actor: Actor, name: str, reason: str) -> None:
-        """An administrator ends every session of a user, on every instance."""
+    def end_user_sessions(
+        self, actor: Actor, name: str, reason: str, idempotency_key: str | None = None
+    ) -> Receipt:
+        """An administrator ends every session of a user, on every instance; the form's
+        one-time key makes a second post of the same form end nothing twice."""
 
         def act() -> Change:
             user = self.app.get_user(name)
             user.end_sessions(actor, self.now(), reason or "ended by an administrator")
             return Change([user], Conflict(f"user {name} changed meanwhile; try again"))
 
-        self.app.run_command(Command(actor, "end_sessions"), act)
+        command = Command(actor, "end_sessions", request={"u": name, "r": reason})
+        return self.app.run_command(command, act, idempotency_key)
 
     # --- audit and rate limits -------------------------------------------------------------
 

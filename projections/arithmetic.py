@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from projections.facts import ProgrammeFacts, SchemeFacts
-from projections.rounding import even_split
 from schemes import lifecycle
+from schemes import profile as spend_profile
 from schemes.months import YearMonth, months_in_period, window_days
 from schemes.rules import kpi_type
 
@@ -125,28 +125,15 @@ def _kpis(scheme: SchemeFacts, window: list[date]) -> dict[str, Decimal | date]:
 
 
 def profile_months(p: ProgrammeFacts, scheme: SchemeFacts) -> list[YearMonth]:
-    months = months_in_period(p.period_start, p.period_end)
-    if scheme.planned_start is not None:
-        start = YearMonth.of(scheme.planned_start)
-        months = [m for m in months if m >= start] or months[-1:]
-    return months
+    return spend_profile.profile_months(p.period_start, p.period_end, scheme.planned_start)
 
 
 def profile_by_month(
     p: ProgrammeFacts, scheme: SchemeFacts, as_of: date
 ) -> dict[YearMonth, Decimal]:
-    """The spend profile: the allocation in a straight line over the profile months, to the
-    penny (the odd pennies in the earliest months), so the months add to the allocation. A
-    diversion re-profiles what is left from its own month on; earlier months keep theirs."""
+    """The spend profile (``schemes/profile.py``, the rule the write side checks spend with)."""
     months = profile_months(p, scheme)
-    changes = [(YearMonth.of(d), a) for d, a in scheme.diversions if d <= as_of]
-    profile: dict[YearMonth, Decimal] = {}
-    profiled = ZERO
-    for n, month in enumerate(months):
-        allocation = scheme.allocation_gbp + sum((a for m, a in changes if m <= month), ZERO)
-        profile[month] = even_split(allocation - profiled, len(months) - n)[0]
-        profiled += profile[month]
-    return profile
+    return spend_profile.straight_line(months, scheme.allocation_gbp, scheme.diversions, as_of)
 
 
 def scheme_month(

@@ -12,25 +12,12 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
+# the split to the penny lives below the read side: the write side needs it too
+from schemes.pennies import apportion, even_split
+
+__all__ = ["EXACT", "adds_up", "apportion", "band", "even_split", "pct_for_rag"]
+
 EXACT = Decimal("1E-10")  # the workbook's exact cells: far below any figure shown
-
-
-def apportion(parts: list[Decimal], step: Decimal, whole: Decimal | None = None) -> list[Decimal]:
-    """``parts`` rounded to ``step`` so that they add to ``whole`` (by default their own sum)
-    rounded to ``step``: each is floored, and the steps left over go to the largest
-    remainders (ties to the earlier part)."""
-    target = (sum(parts, Decimal(0)) if whole is None else whole).quantize(step)
-    floors = [p.quantize(step, rounding=ROUND_FLOOR) for p in parts]
-    left = int((target - sum(floors, Decimal(0))) / step)
-    order = sorted(range(len(parts)), key=lambda n: (-(parts[n] - floors[n]), n))
-    for n in order[: max(left, 0)]:
-        floors[n] += step
-    return floors
-
-
-def even_split(amount: Decimal, months: int, step: Decimal = Decimal("0.01")) -> list[Decimal]:
-    """An amount in equal parts to the penny, the odd pennies in the earliest parts."""
-    return apportion([amount / months] * months, step, amount)
 
 
 def adds_up(parts: list[Decimal], whole: Decimal, step: Decimal) -> bool:

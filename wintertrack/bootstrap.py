@@ -16,7 +16,9 @@ def build_application(
     settings: Settings | None = None, today: Callable[[], date] = date.today
 ) -> WinterApplication:
     settings = settings or get_settings()
-    return WinterApplication(env=settings.event_store_env(), today=today)
+    application = WinterApplication(env=settings.event_store_env(), today=today)
+    application.spend_above_profile = settings.spend_above_profile
+    return application
 
 
 def build_read_side(

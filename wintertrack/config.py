@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -45,6 +46,15 @@ class Settings(BaseSettings):
     mail_from: str = "wintertrack@localhost"
     chase_at: str = "10:30"  # London time, on working days; `serve` sends at this time
     chase_schedule: bool = True  # off: leave reminders to `wintertrack chase --send`
+    # spend more than this share above the month's profile asks for a comment (0.50 = 50%)
+    spend_above_profile: Decimal = Decimal("0.50")
+
+    @field_validator("spend_above_profile")
+    @classmethod
+    def _share(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value < 0:
+            raise ValueError("must be a share of zero or more, e.g. 0.50 for 50%")
+        return value
 
     @field_validator("chase_at")
     @classmethod

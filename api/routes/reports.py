@@ -77,6 +77,7 @@ def record_spend(
         body.amount_gbp,
         body.basis,
         idempotency_key=key,
+        confirm_comment=body.confirm_comment,
     )
     return Receipt(**vars(receipt))
 
@@ -100,5 +101,6 @@ def correct_spend(
         body.basis,
         body.reason,
         idempotency_key=key,
+        confirm_comment=body.confirm_comment,
     )
     return Receipt(**vars(receipt))

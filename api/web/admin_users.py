@@ -159,9 +159,11 @@ async def end_sessions(request: Request, page: Page) -> Response:
     signin: SignInService = request.app.state.signin
 
     def act() -> str:
-        name = values.get("session_user", "")
-        signin.end_user_sessions(task.actor, name, values.get("end_reason", ""))
-        return "Every session of that user has ended; their tokens still work."
+        name, reason = values.get("session_user", ""), values.get("end_reason", "")
+        receipt = signin.end_user_sessions(task.actor, name, reason, _key(values))
+        return task.outcome(
+            receipt, "Every session of that user has ended; their tokens still work."
+        )
 
     message, errors, status = task.attempt(form, act)
     if message is not None:

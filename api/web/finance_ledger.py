@@ -18,6 +18,7 @@ from api.web.finance_tasks import chosen_month, month_options, same_figures, sto
 from api.web.task_kit import Task, refusal
 from api.web.uploads import UploadRefused, read_upload, row_lines
 from capacity.errors import DomainError
+from capacity.spend_figures import SpendFigures
 from schemes.rules import InputRefused, check_money
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +34,8 @@ class LedgerRow:
     basis: str
     problem: str | None = None
     stored: bool = False  # already stored with these figures: skipped on confirmation
+    # well above the month's profile: stored only with a comment (capacity/plausibility.py)
+    doubt: str | None = None
 
 
 def _column(values: dict[str, str], names: tuple[str, ...]) -> str:
@@ -80,6 +83,10 @@ def check_rows(task: Task, month: str, name: str, data: bytes) -> list[LedgerRow
                     f"already recorded as £{amount:,.2f} ({basis}) for {month}; "
                     "correct it on the spend sheet with a reason"
                 )
+        if row.problem is None and not row.stored:
+            figures = SpendFigures(Decimal(row.amount), row.basis)
+            found = task.application.spend_doubts(task.programme, row.scheme, month, figures)
+            row.doubt = "; ".join(found) or None
     return rows
 
 
@@ -130,6 +137,7 @@ async def ledger_preview(request: Request, page: Page) -> Response:
             "good": [r for r in rows if r.problem is None and not r.stored],
             "stored": [r for r in rows if r.stored],
             "bad": [r for r in rows if r.problem is not None],
+            "doubts": [r for r in rows if r.doubt],
         },
     )
 
@@ -166,6 +174,7 @@ async def ledger_confirm(request: Request, page: Page) -> Response:
                 amount,
                 basis,
                 idempotency_key=f"{key}:{line}" if key else None,
+                confirm_comment=values.get(f"row-{line}-comment", "").strip() or None,
             )
             outcome.append((line, scheme, f"stored £{Decimal(amount):,.2f} ({basis})"))
         except (InputRefused, DomainError) as error:

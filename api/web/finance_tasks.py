@@ -121,6 +121,8 @@ async def spend_submit(request: Request, page: Page) -> Response:
         amount = values.get(f"amount-{code}", "").strip()
         basis = values.get(f"basis-{code}", "actual")
         reason = values.get(f"reason-{code}", "").strip()
+        # spend well above the month's profile is stored only with this (capacity/plausibility.py)
+        comment = values.get(f"comment-{code}", "").strip() or None
         if not amount or (code in stored and same_figures(stored[code], amount, basis)):
             continue  # an untouched row is not a change
         try:
@@ -134,6 +136,7 @@ async def spend_submit(request: Request, page: Page) -> Response:
                     basis,
                     reason,
                     idempotency_key=f"{key}:{code}" if key else None,
+                    confirm_comment=comment,
                 )
                 said = f"corrected to £{Decimal(amount):,.2f} ({basis})"
             else:
@@ -145,12 +148,13 @@ async def spend_submit(request: Request, page: Page) -> Response:
                     amount,
                     basis,
                     idempotency_key=f"{key}:{code}" if key else None,
+                    confirm_comment=comment,
                 )
                 said = f"recorded £{Decimal(amount):,.2f} ({basis})"
             results[code] = task.outcome(receipt, said + (f"; {note}" if note else ""))
         except (InputRefused, DomainError) as error:
             field, reason_text = refusal(error)
-            name = "reason" if field == "reason" else "amount"
+            name = {"reason": "reason", "confirm_comment": "comment"}.get(field, "amount")
             errors[f"{name}-{code}"] = reason_text
     task.read.projector.run_once()
     if not errors:

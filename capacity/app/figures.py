@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from capacity.app.core import Change, Command, Receipt, WinterCore, correction_reason
@@ -14,12 +15,20 @@ from capacity.errors import (
     DuplicateSpend,
     ReportNotFound,
 )
-from capacity.plausibility import COMMENT, confirmed, doubts
+from capacity.plausibility import (
+    COMMENT,
+    SPEND_ABOVE_PROFILE,
+    SPEND_QUESTION,
+    confirmed,
+    doubts,
+    spend_doubts,
+)
 from capacity.reports import DailyReport, MonthlySpend, spend_id
 from capacity.scheme import Scheme
 from capacity.spend_figures import SpendFigures
 from capacity.values import Actor
 from schemes.months import YearMonth, financial_month_label
+from schemes.profile import profile_months, straight_line
 from schemes.rules import (
     InputRefused,
     check_month_in_period,
@@ -27,6 +36,10 @@ from schemes.rules import (
 
 
 class FigureCommands(WinterCore):
+    # spend more than this share above the month's profile asks for a comment (the settings'
+    # WINTERTRACK_SPEND_ABOVE_PROFILE, set by wintertrack/bootstrap.py)
+    spend_above_profile: Decimal = SPEND_ABOVE_PROFILE
+
     def prepare_daily(
         self, actor: Actor, programme_code: str, scheme_code: str, raw: Mapping[str, Any]
     ) -> tuple[date, DailyFigures]:
@@ -157,6 +170,20 @@ class FigureCommands(WinterCore):
             )
         return str(ym), SpendFigures.clean(amount, basis)
 
+    def spend_doubts(
+        self, programme_code: str, scheme_code: str, month: str, figures: SpendFigures
+    ) -> list[str]:
+        """What looks wrong in a month's spend: more than the set share above the month's
+        profile as it stands today (the profile the dashboard shows, ``schemes/profile.py``)."""
+        programme = self.get_programme(programme_code)
+        scheme = self.get_scheme(programme_code, scheme_code)
+        ym = YearMonth.parse(month)
+        months = profile_months(programme.period_start, programme.period_end, scheme.planned_start)
+        diversions = scheme.__dict__.get("diversions", [])  # missing on older snapshots
+        profile = straight_line(months, scheme.allocation_gbp, diversions, self.today())
+        found = profile.get(ym, Decimal(0))
+        return spend_doubts(figures.amount_gbp, ym, found, self.spend_above_profile)
+
     def record_spend(
         self,
         actor: Actor,
@@ -167,10 +194,13 @@ class FigureCommands(WinterCore):
         basis: Any,
         *,
         idempotency_key: str | None = None,
+        confirm_comment: str | None = None,
     ) -> Receipt:
         def act() -> Change:
             ym, figures = self._clean_spend(programme_code, scheme_code, month, amount_gbp, basis)
-            spend = MonthlySpend.record(actor, programme_code, scheme_code, ym, figures)
+            doubts = self.spend_doubts(programme_code, scheme_code, ym, figures)
+            comment = confirmed(doubts, confirm_comment, SPEND_QUESTION)
+            spend = MonthlySpend.record(actor, programme_code, scheme_code, ym, figures, comment)
             duplicate = DuplicateSpend(
                 f"spend for {scheme_code} in {ym} is already recorded; correct it with a reason",
                 field="month",
@@ -178,6 +208,8 @@ class FigureCommands(WinterCore):
             return Change([spend], duplicate, {"scheme": scheme_code, "month": ym})
 
         request = _spend_request(programme_code, scheme_code, month, amount_gbp, basis)
+        if confirm_comment:  # only when given: keys stored before comments still replay
+            request["c"] = confirm_comment
         command = Command(actor, "record_spend", programme_code, scheme_code, "spend", request)
         return self.run_command(command, act, idempotency_key)
 
@@ -192,6 +224,7 @@ class FigureCommands(WinterCore):
         reason: str,
         *,
         idempotency_key: str | None = None,
+        confirm_comment: str | None = None,
     ) -> Receipt:
         def act() -> Change:
             ym, figures = self._clean_spend(programme_code, scheme_code, month, amount_gbp, basis)
@@ -207,12 +240,16 @@ class FigureCommands(WinterCore):
                     f"nothing changed: £{figures.amount_gbp:,.2f} ({figures.basis}) is the "
                     f"spend stored for {scheme_code} in {ym}",
                 )
-            spend.correct(actor, figures, why)
+            doubts = self.spend_doubts(programme_code, scheme_code, ym, figures)
+            comment = confirmed(doubts, confirm_comment, SPEND_QUESTION)
+            spend.correct(actor, figures, why, comment)
             changed = Conflict(f"spend for {ym} changed meanwhile; reload and try again")
             return Change([spend], changed, {"scheme": scheme_code, "month": ym})
 
         request = _spend_request(programme_code, scheme_code, month, amount_gbp, basis)
         request["r"] = reason
+        if confirm_comment:  # only when given, as for record_spend
+            request["c"] = confirm_comment
         command = Command(
             actor, "correct_spend", programme_code, scheme_code, "spend_correct", request
         )

@@ -143,6 +143,12 @@ FORMS: dict[str, Form] = {
         "/admin/tokens/revoke",
         {"token_id": "{board_token_id}", "revoke_reason": "left the trust"},
     ),
+    "end sessions": Form(
+        "admin",
+        "/admin/users",
+        "/admin/users/end-sessions",
+        {"session_user": "board", "end_reason": "laptop left on a train"},
+    ),
 }
 
 

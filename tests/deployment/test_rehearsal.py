@@ -360,7 +360,8 @@ class TestAMorningOnTheComposeTopologyLosesAndDuplicatesNothing:
                         tally.reads += 1
         for code in morning.api_schemes:
             path = f"/api/v1/programmes/{P}/schemes/{code}/spend"
-            body = {"month": "2022-11", "amount_gbp": "12345.67", "basis": "actual"}
+            # below every one of these schemes' November profile plus half (docs/rules.md §13a)
+            body = {"month": "2022-11", "amount_gbp": "5432.10", "basis": "actual"}
             tally.spend.append((code, morning.write("finance", path, body, f"spend-{code}", 0)))
         assert sum(s.restarts for s in morning.services) == len(VICTIMS)
         morning.done.append("traffic")

@@ -9,10 +9,10 @@ import io
 
 import httpx
 from openpyxl import Workbook
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from capacity.users import token_id
-from tests.support.browser import check, sign_in
+from tests.support.browser import check, sign_in, upload
 from tests.support.server import Server, events_after, head
 
 P = "QM7-2022-23"
@@ -24,13 +24,6 @@ LEDGER = (
     "dta-beds-herts,99,estimate\n"
     "hct-bridging-enh,800,accrual\n"
 )
-
-
-def upload(page: Page, server: Server, month: str, name: str, data: bytes, mime: str) -> None:
-    page.goto(f"{server.url}/finance/ledger?month={month}")
-    page.set_input_files("#file", files=[{"name": name, "mimeType": mime, "buffer": data}])
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("#preview-summary")
 
 
 def test_finance_records_and_corrects_spend(browser: Browser, server: Server) -> None:

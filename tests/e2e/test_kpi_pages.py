@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from tests.support.browser import check, sign_in
+from tests.support.browser import check, sign_in, tab_to
 from tests.support.server import Server, events_after, head
 
 CODE = "arc-reablement-we"
@@ -66,4 +66,33 @@ def test_a_lead_records_kpi_values_once_from_the_home_page(
     hours = page.inner_text(MEAN)
     print(f"[kpi-page] the month's mean hours on the explain page: {before} -> {hours}")
     assert hours != before
+    page.close()
+
+
+def test_the_kpi_page_is_usable_with_the_keyboard_alone(browser: Browser, server: Server) -> None:
+    page = sign_in(browser, server, "lead")
+    link = f"#lead-schemes tbody tr[data-scheme={CODE}] a.kpi-link"
+    tab_to(page, link)  # from the home page, as a keyboard user reaches it
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/schemes/{CODE}/kpis**")
+    row = page.locator("#kpi-days tbody tr[data-day]").last  # a day the demo reported
+    day = row.get_attribute("data-day")
+    assert day is not None and day != "2022-11-19"
+    value = "92" if "91" in row.inner_text() else "91"
+    start = head(server)
+    tab_to(page, "#date")
+    page.keyboard.press("Control+A")  # the box may start with a day filled in
+    year, month, dom = day.split("-")
+    page.keyboard.type(f"{dom}/{month}/{year}")
+    tab_to(page, f"#{HOURS}")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    tab_to(page, "#kpi-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#message, #errors")
+    assert page.locator("#errors").count() == 0, page.inner_text("#errors")
+    assert "stored" in page.inner_text("#message")
+    assert _corrections(server, start) == 1
+    assert value in page.inner_text(f"#kpi-days tbody tr[data-day='{day}']")
+    check(page, "kpi-page-keyboard")
     page.close()

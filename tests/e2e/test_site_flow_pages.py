@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page
 
-from tests.support.browser import check, sign_in
+from tests.support.browser import check, sign_in, tab_to
 from tests.support.server import Server, events_after, head
 
 DAY = {
@@ -80,4 +80,42 @@ def test_a_lead_enters_a_day_of_flow_once_from_the_home_page(
     page.click("#store-correction")
     page.wait_for_selector("#message")
     assert "G&A beds occupied 425 → 428" in page.inner_text("#message")
+    page.close()
+
+
+def test_the_site_flow_page_is_usable_with_the_keyboard_alone(
+    browser: Browser, server: Server
+) -> None:
+    page = sign_in(browser, server, "lead")
+    tab_to(page, "#lead-sites tbody tr[data-site=RQW] a")  # from the home page
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sites/RQW/flow**")
+    row = page.locator("#flow-days tbody tr[data-day]").last  # a day the demo reported
+    day = row.get_attribute("data-day")
+    assert day is not None and day != "2022-11-20"
+    occupied = int(row.locator("td").nth(1).inner_text())
+    start = head(server)
+    tab_to(page, f"#flow-days tbody tr[data-day='{day}'] a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**correct={day}**")
+    tab_to(page, "#beds_occupied")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(occupied - 1))
+    tab_to(page, "#reason")
+    page.keyboard.type("one patient counted twice")
+    tab_to(page, "#flow-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#confirm")  # old -> new, asked before it is stored
+    tab_to(page, "#store-correction")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#message")
+    said = page.inner_text("#message")
+    assert f"G&A beds occupied {occupied} → {occupied - 1}" in said, said
+    corrected = [
+        e
+        for e in events_after(server, start)
+        if e["event_type"] == "SiteDay.FlowCorrected" and e["data"]["beds_occupied"] == occupied - 1
+    ]
+    assert len(corrected) == 1, corrected
+    check(page, "site-flow-keyboard")
     page.close()

@@ -75,3 +75,19 @@ def check(page: Page, name: str) -> None:
         assert wide <= 320, f"{name} scrolls sideways at 320 px ({wide} px wide)"
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def tab_to(page: Page, selector: str, limit: int = 300) -> None:
+    """Presses Tab until ``selector`` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def upload(page: Page, server: Server, month: str, name: str, data: bytes, mime: str) -> None:
+    page.goto(f"{server.url}/finance/ledger?month={month}")
+    page.set_input_files("#file", files=[{"name": name, "mimeType": mime, "buffer": data}])
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("#preview-summary")

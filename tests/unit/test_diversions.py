@@ -37,7 +37,10 @@ def test_capital_and_revenue_do_not_mix() -> None:
 def test_no_more_than_the_unspent_balance() -> None:
     w = world()
     for month in ("2022-10", "2022-11", "2022-12"):
-        w.app.record_spend(ADMIN, P, "a", month, "33000.00", "actual")
+        # well above the £20,000.00 profile: stored with the comment that confirms it
+        w.app.record_spend(
+            ADMIN, P, "a", month, "33000.00", "actual", confirm_comment="agency staff invoices"
+        )
     before = w.app.max_position()
     with pytest.raises(InputRefused) as refused:
         w.app.divert_funding(ADMIN, P, "a", "b", "22000.00", "UEC-8", "2023-01-05")

@@ -147,3 +147,23 @@ def test_a_sqlite_store_s_hex_ids_are_written_as_the_uuid_writes_them(tmp_path: 
     assert world.read.views.query("SELECT agg FROM v_daily WHERE scheme = 's001'") == [
         (str(event.originator_id),)
     ]
+
+
+def test_spend_with_a_comment_and_spend_stored_before_comments_build_the_handlers_row() -> None:
+    actor = Actor("fin", "finance", "web")
+    figures = SpendFigures(Decimal("36000.01"), "actual")
+    spend = MonthlySpend.record(actor, "Q00-2022-23", "s001", "2022-12", figures, "paid early")
+    (event,) = spend.collect_events()
+    stored = APP.mapper.to_stored_event(event)
+    writer = PageWriter(None)  # type: ignore[arg-type]
+    programme = HANDLERS[type(event)](writer, APP.mapper.to_domain_event(stored), 7)
+    slow = [(sql, row, programme) for sql, found in writer.pending.items() for row in found]
+    agg = str(stored.originator_id)
+    assert [build(FAST[stored.topic], stored.state, agg, 7)] == slow
+    version_1 = orjson.loads(stored.state)
+    assert version_1.pop("class_version") == 2
+    version_1.pop("confirm_comment")  # as version 1 stored it: the row is the same
+    assert [build(FAST[stored.topic], orjson.dumps(version_1), agg, 7)] == slow
+    version_1["class_version"] = 3  # a version it does not know: left to the mapper
+    with pytest.raises(NotFast):
+        build(FAST[stored.topic], orjson.dumps(version_1), agg, 7)

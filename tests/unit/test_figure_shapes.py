@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from api.schemas import DailyIn, FlowIn
+from api.schemas import DailyIn, FlowIn, SpendIn
 from capacity.daily_figures import CELLS, FORM_CELLS, NAMES, DailyFigures
 from capacity.daily_import import COLUMNS
 from capacity.flow_figures import FlowFigures
@@ -35,13 +35,20 @@ def test_stored_events_keep_their_field_order() -> None:
     assert names(SiteDay.FlowReported) == BASE + flowed + flow
     assert names(SiteDay.FlowCorrected) == [*BASE, "actor", *flow, "reason"]
     spent = ["originator_topic", "actor", "programme", "scheme_code", "month"]
-    assert names(MonthlySpend.SpendRecorded) == BASE + spent + spend
-    assert names(MonthlySpend.SpendCorrected) == [*BASE, "actor", *spend, "reason"]
+    assert names(MonthlySpend.SpendRecorded) == [*BASE, *spent, *spend, "confirm_comment"]
+    assert names(MonthlySpend.SpendCorrected) == [
+        *BASE,
+        "actor",
+        *spend,
+        "reason",
+        "confirm_comment",
+    ]
 
 
 def test_every_channel_reads_the_one_field_list() -> None:
     assert list(DailyIn.model_fields) == ["date", *NAMES, "confirm_comment"]
     assert list(FlowIn.model_fields) == ["date", *names(FlowFigures)]
+    assert list(SpendIn.model_fields) == ["month", *names(SpendFigures), "confirm_comment"]
     assert ("scheme_code", "date", *CELLS) == COLUMNS
     assert set(FORM_CELLS) == set(CELLS)
     assert "kpis" in NAMES and "kpis" not in CELLS
