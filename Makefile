@@ -33,9 +33,13 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-output
 
-.PHONY: bench smoke
+.PHONY: bench bench-ingest smoke
 smoke: $(STAMP)
 	bash scripts/smoke-xlsx.sh
 
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m bench.run $(if $(QUICK),--quick,)
+
+# only the Kafka ingest rows, e.g. `make bench-ingest ARGS="--schemes 10 --days 30 --at-once 200"`
+bench-ingest: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m bench.streams $(ARGS)

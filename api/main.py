@@ -22,6 +22,7 @@ from api.security import SecurityHeaders
 from api.web.install import install_web
 from api.web.oidc import OidcClient
 from capacity.application import WinterApplication
+from projections.queries.programmes import programme_codes
 from projections.readmodel import ReadModel
 from schemes.regions import Region
 
@@ -87,14 +88,7 @@ def create_app(
                     target=_warm, args=(read_model, changed, stop, warmed), daemon=True, name="warm"
                 ),
             ]
-            changed.put(
-                [
-                    row[0]
-                    for row in read_model.views.query(
-                        "SELECT code FROM v_programme WHERE superseded_at IS NULL"
-                    )
-                ]
-            )
+            changed.put(programme_codes(read_model.views))
             for thread in threads:
                 thread.start()
         yield

@@ -6,23 +6,27 @@ of any API instance tells the truth about the separate ``project``, ``relay`` an
 processes too: the event-log head, the views' position and lag (events and seconds), the
 relay's last published position and lag (its ``relay_tracking`` row) and the ingest consumers'
 lag and dead-letter count (the rows each ``wintertrack ingest`` writes after every poll to
-``ingest_status``, and its dead letters by reason to ``dead_letter_counts``; a row's ``updated``
-gauge shows whether its process is still writing).
+``ingest_status``, its dead letters by reason to ``dead_letter_counts`` and its throughput,
+transactions and lag in seconds to ``ingest_rates``; a row's ``updated`` gauge shows whether its
+process is still writing).
 Sign-in failures are counted by this process, as its sign-in service records them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
+from projections.db import ViewDatabase
 from projections.freshness import freshness
 from projections.projector import Projector
+from projections.queries import tracking
 
 log = logging.getLogger("wintertrack.metrics")
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -53,14 +57,16 @@ class StoreCollector(Collector):
         yield from self._relay(fresh.head)
         yield from self._ingest()
 
-    def _query(self, sql: str) -> list[tuple[object, ...]] | None:
+    def _query(
+        self, rows: Callable[[ViewDatabase], list[tuple[Any, ...]]]
+    ) -> list[tuple[object, ...]] | None:
         try:
-            return [tuple(row) for row in self.projector.views.query(sql)]
+            return [tuple(row) for row in rows(self.projector.views)]
         except Exception:  # the table exists once that process has run; until then, no series
             return None
 
     def _relay(self, head: int) -> Iterator[Metric]:
-        rows = self._query("SELECT position FROM relay_tracking WHERE name = 'relay'")
+        rows = self._query(tracking.relay_position)
         if not rows:
             return
         published = int(str(rows[0][0]))
@@ -72,9 +78,7 @@ class StoreCollector(Collector):
         )
 
     def _ingest(self) -> Iterator[Metric]:
-        rows = self._query(
-            "SELECT consumer, lag, dlq_total, stored_total, updated FROM ingest_status"
-        )
+        rows = self._query(tracking.ingest_status)
         if rows is None:
             return
         lag = GaugeMetricFamily(
@@ -103,9 +107,37 @@ class StoreCollector(Collector):
             updated.add_metric([name], float(str(when)))
         yield from (lag, dlq, stored, updated)
         yield from self._dead_letters()
+        yield from self._ingest_rates()
+
+    def _ingest_rates(self) -> Iterator[Metric]:
+        rows = self._query(tracking.ingest_rates)
+        if rows is None:
+            return
+        families = (
+            GaugeMetricFamily(
+                "wintertrack_ingest_messages_per_second",
+                "Messages this ingest consumer handled per second over the last 10 seconds",
+                labels=["consumer"],
+            ),
+            GaugeMetricFamily(
+                "wintertrack_ingest_transactions",
+                "Batches of messages this ingest consumer stored, each in one transaction",
+                labels=["consumer"],
+            ),
+            GaugeMetricFamily(
+                "wintertrack_ingest_lag_seconds",
+                "How long messages have waited for this ingest consumer, at least: the age of "
+                "the newest one it handled while more wait (0 when caught up)",
+                labels=["consumer"],
+            ),
+        )
+        for consumer, *values in rows:
+            for family, value in zip(families, values, strict=True):
+                family.add_metric([str(consumer)], float(str(value)))
+        yield from families
 
     def _dead_letters(self) -> Iterator[Metric]:
-        rows = self._query("SELECT consumer, kind, total FROM dead_letter_counts")
+        rows = self._query(tracking.dead_letter_counts)
         if rows is None:
             return
         by_kind = GaugeMetricFamily(

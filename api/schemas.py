@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from capacity.daily_figures import FIELDS, Kind
 from capacity.flow_figures import COUNTS as FLOW_COUNTS
 from capacity.plausibility import MAX_COMMENT
-from capacity.values import PATHWAYS
+from capacity.values import PATHWAYS, SpendBasis
+from schemes.specs import Category, Measure, Place
+from schemes.specs import FundingStream as Stream
 
 # Pounds and pence below £10bn, finite: refused by the parser before any arithmetic can
 # overflow (each field adds its own ceiling; the domain's is £100m, docs/rules.md §13).
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
-Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
-Stream = Literal["capital", "revenue", "virtual_ward"]
 Text = str
 KpiValue = Decimal | date  # a number, or an ISO date for a milestone (date) KPI
 
@@ -69,12 +69,12 @@ class KpiIn(Strict):
 class SchemeCreate(Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     name: str = Field(min_length=1, max_length=300)
-    category: Literal["acute", "community", "mental_health", "voluntary"]
+    category: Category
     place: Place
     provider: str | None = Field(default=None, max_length=300)
     funding_stream: Stream
     allocation_gbp: Money = Field(ge=0, le=100_000_000)
-    measure: Literal["beds_open", "reported", "none"]
+    measure: Measure
     planned_beds_equivalent: Decimal | None = Field(default=None, ge=0, le=2000)
     place_split: dict[Place, Decimal] | None = None
     counts_toward_target: bool = False
@@ -194,14 +194,14 @@ class DailyCorrection(DailyIn):
 class SpendIn(Strict):
     month: str = Field(examples=["2022-10"])
     amount_gbp: Money
-    basis: Literal["actual", "accrual"]
+    basis: SpendBasis
     # spend well above the month's profile (capacity/plausibility.py) is stored only with one
     confirm_comment: str | None = Field(None, max_length=MAX_COMMENT)
 
 
 class SpendCorrection(Strict):
     amount_gbp: Money
-    basis: Literal["actual", "accrual"]
+    basis: SpendBasis
     reason: str
     confirm_comment: str | None = Field(None, max_length=MAX_COMMENT)
 

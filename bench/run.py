@@ -173,7 +173,12 @@ def distributed(
         with Broker(workdir) as broker:
             kafka_store = server.create_database("bench_kafka")
             rows += streams.kafka_rows(
-                kafka_store, broker.bootstrap, workdir, 10 if quick else 40, 30 if quick else 120
+                kafka_store,
+                broker.bootstrap,
+                workdir,
+                10 if quick else 40,
+                30 if quick else 120,
+                200 if quick else 1302,
             )
         _, _, days, _, winters = SIZES[large_name]
         burst_day = date(2022 + winters - 1, 10, 1) + timedelta(days=days)

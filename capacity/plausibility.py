@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from capacity.daily_figures import LABELS, DailyFigures
 from capacity.errors import LooksWrong
 from schemes.months import YearMonth, financial_month_label
 from schemes.rules import check_text
+
+if TYPE_CHECKING:
+    from capacity.scheme import Scheme
 
 # the figures compared with the day before: a scheme's daily delivery rarely halves or doubles
 COMPARED = ("beds_equivalent", "beds_occupied", "patients_supported", "hours_delivered")
@@ -60,6 +63,14 @@ def doubts(
         elif now < before / 2:
             found.append(f"{LABELS[name]} ({now}) is less than half the day before's ({then})")
     return found
+
+
+def scheme_doubts(
+    scheme: Scheme, day: date, figures: DailyFigures, day_before: Mapping[str, Any] | None
+) -> list[str]:
+    """``doubts`` for one of the scheme's days: its beds open count only when it has beds."""
+    beds_open = scheme.beds_open_on(day) if scheme.bed_changes else None
+    return doubts(figures, day, beds_open, day_before)
 
 
 def spend_doubts(

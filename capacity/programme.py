@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from capacity.repeats import Confirmable, Decision, check_not_repeated, remember
 from capacity.values import FUNDING_STREAMS, Actor, natural_id
+from schemes.specs import ProgrammeFields
 
 
 def programme_id(code: str) -> UUID:
@@ -35,19 +36,12 @@ class Programme(Aggregate):
     class Event(Aggregate.Event):
         actor: Actor
 
-    class ProgrammeOpened(Event, Aggregate.Created):
-        TOPIC = "wintertrack:Programme.ProgrammeOpened"
-        code: str
-        icb_code: str
-        icb_name: str
-        region_code: str
-        winter: str
-        period_start: date
-        period_end: date
-        bed_target: int
-        allocations: dict[str, Decimal]
+    class ProgrammeOpened(ProgrammeFields, Event, Aggregate.Created):
+        """Inherits its fields from ``ProgrammeFields`` (``schemes/specs.py``)."""
 
-    Created = ProgrammeOpened
+        TOPIC = "wintertrack:Programme.ProgrammeOpened"
+
+    Created = ProgrammeOpened  # type: ignore[assignment]
 
     class BedTargetRevised(Event):
         TOPIC = "wintertrack:Programme.BedTargetRevised"

@@ -18,6 +18,7 @@ from capacity.repeats import Confirmable, Decision, check_not_repeated, divert, 
 from capacity.values import Actor, natural_id
 from schemes import lifecycle
 from schemes.rules import InputRefused, check_divertible
+from schemes.specs import SchemeFields
 
 
 def scheme_id(programme: str, code: str) -> UUID:
@@ -30,25 +31,19 @@ class Scheme(Aggregate):
     class Event(Aggregate.Event):
         actor: Actor
 
-    class SchemeRegistered(Event, Aggregate.Created):
-        TOPIC = "wintertrack:Scheme.SchemeRegistered"
-        programme: str
-        code: str
-        name: str
-        category: str
-        place: str
-        provider: str | None
-        funding_stream: str
-        allocation_gbp: Decimal
-        measure: str
-        planned_beds_equivalent: Decimal | None
-        place_split: dict[str, Decimal] | None
-        counts_toward_target: bool
-        planned_start: date | None
-        kpis: list[dict[str, Any]]
-        lead: str | None
+    class SchemeKeys(Event, Aggregate.Created):
+        """The scheme's programme (never stored alone: the base of ``SchemeRegistered``)."""
 
-    Created = SchemeRegistered
+        TOPIC = "wintertrack:Scheme.SchemeKeys"
+        programme: str
+
+    class SchemeRegistered(SchemeFields, SchemeKeys):
+        """Inherits the registered fields from ``SchemeFields`` (``schemes/specs.py``), after
+        the programme, as it always stored them."""
+
+        TOPIC = "wintertrack:Scheme.SchemeRegistered"
+
+    Created = SchemeRegistered  # type: ignore[assignment]
 
     class SchemeApproved(Event):
         TOPIC = "wintertrack:Scheme.SchemeApproved"

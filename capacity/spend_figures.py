@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from capacity.values import SPEND_BASES, SpendBasis
 from schemes.rules import InputRefused, check_money
-
-BASES: tuple[str, ...] = ("actual", "accrual")
 
 
 @dataclass(frozen=True)
@@ -21,14 +20,14 @@ class SpendFigures:
     """What was spent (pounds and pence) and on what basis (``actual`` or ``accrual``)."""
 
     amount_gbp: Decimal
-    basis: str
+    basis: SpendBasis
 
     @classmethod
     def clean(cls, amount_gbp: Any, basis: Any) -> SpendFigures:
         """Raises ``InputRefused`` naming the field (the basis is checked first)."""
-        if basis not in BASES:
-            raise InputRefused("basis", f"must be {' or '.join(BASES)}")
-        return cls(check_money("amount_gbp", amount_gbp), str(basis))
+        if basis not in SPEND_BASES:
+            raise InputRefused("basis", f"must be {' or '.join(SPEND_BASES)}")
+        return cls(check_money("amount_gbp", amount_gbp), cast(SpendBasis, str(basis)))
 
     def as_dict(self) -> dict[str, Any]:
         """The figures by name (an event carrying them answers this too)."""

@@ -7,20 +7,19 @@ from hashlib import sha1
 from typing import Literal, get_args
 from uuid import UUID, SafeUUID
 
+from schemes.specs import FundingStream
+
 Role = Literal["admin", "board", "finance", "lead", "region", "system"]
 Channel = Literal["api", "web", "csv", "kafka", "cli", "system"]
-Category = Literal["acute", "community", "mental_health", "voluntary"]
-Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
-FundingStream = Literal["capital", "revenue", "virtual_ward"]
-Measure = Literal["beds_open", "reported", "none"]
 BedType = Literal["core", "escalation", "community", "mental_health", "dta", "virtual"]
-SpendBasis = Literal["actual", "accrual"]
+SpendBasis = Literal["actual", "accrual"]  # the one spelling of the spend bases
 StatusAction = Literal["pause", "resume", "close"]
 
 ROLES: tuple[str, ...] = get_args(Role)
 CHANNELS: tuple[str, ...] = get_args(Channel)
 FUNDING_STREAMS: tuple[str, ...] = get_args(FundingStream)
 BED_TYPES: tuple[str, ...] = get_args(BedType)
+SPEND_BASES: tuple[SpendBasis, ...] = get_args(SpendBasis)
 PATHWAYS: tuple[str, ...] = ("p0", "p1", "p2", "p3")
 
 # Fixed namespace: identities derived from natural codes must never change between releases.

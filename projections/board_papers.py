@@ -11,6 +11,9 @@ from typing import Any
 
 from capacity.errors import NotFound
 from projections.db import ViewDatabase
+from projections.queries import schemes as scheme_rows
+from projections.queries.board_papers import paper_rows, prepared_paper
+from projections.queries.programmes import programme_versions
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,9 @@ class Decision:
 
 def paper_records(db: ViewDatabase, programme: str, month: str | None = None) -> list[PaperRecord]:
     """Every preparation of the programme's papers (one month's, when given), oldest first."""
-    sql = "SELECT month, revision, kind, data FROM v_board_paper WHERE programme = ?"
-    args: tuple[str, ...] = (programme,)
-    if month is not None:
-        sql, args = sql + " AND month = ?", (programme, month)
     signed: dict[tuple[str, int], dict[str, Any]] = {}
     prepared: list[dict[str, Any]] = []
-    for found_month, revision, kind, data in db.query(sql + " ORDER BY position", args):
+    for found_month, revision, kind, data in paper_rows(db, programme, month):
         row = json.loads(data)
         if kind == "SignedOff":
             signed[(found_month, int(revision))] = row
@@ -79,11 +78,7 @@ def paper_records(db: ViewDatabase, programme: str, month: str | None = None) ->
 
 def _prepared(db: ViewDatabase, programme: str, month: str, revision: int) -> tuple[str, str]:
     """A preparation's contents (JSON text) and PDF (base64)."""
-    rows = db.query(
-        "SELECT contents, pdf FROM v_board_paper WHERE programme = ? AND month = ? "
-        "AND revision = ? AND kind = 'Prepared'",
-        (programme, month, revision),
-    )
+    rows = prepared_paper(db, programme, month, revision)
     if not rows:
         raise NotFound(f"no revision {revision} of the {month} board paper", field="revision")
     return str(rows[0][0]), str(rows[0][1])
@@ -102,23 +97,15 @@ def decisions_between(db: ViewDatabase, programme: str, after: int, upto: int) -
     """Diversions, status changes and bed-target changes recorded after ``after`` and at or
     before ``upto`` (event-log positions), in the order they were recorded."""
     found: list[Decision] = []
-    window = (programme, after, upto)
-    for scheme, amount, counterpart, ref, on, pos in db.query(
-        "SELECT scheme, amount_gbp, counterpart, decision_ref, decided_on, position "
-        "FROM v_diversion WHERE programme = ? AND position > ? AND position <= ?",
-        window,
+    for scheme, amount, counterpart, ref, on, pos in scheme_rows.diversions_between(
+        db, programme, after, upto
     ):
         if amount.startswith("-"):
             continue  # each diversion has two rows: the paper lists the money arriving
         detail = f"£{Decimal(amount):,.2f} diverted from {counterpart}"
         found.append(Decision(date.fromisoformat(on), "Diversion", scheme, detail, ref, int(pos)))
-    for scheme, on, status, pos in db.query(
-        # a go-live (recorded by the scheme's lead with a new scheme version at the same
-        # position) is not a decision of the board's
-        "SELECT scheme, day, status, position FROM v_status_change c WHERE programme = ? "
-        "AND position > ? AND position <= ? AND NOT EXISTS (SELECT 1 FROM v_scheme s "
-        "WHERE s.programme = c.programme AND s.code = c.scheme AND s.position = c.position)",
-        window,
+    for scheme, on, status, pos in scheme_rows.decided_status_changes_between(
+        db, programme, after, upto
     ):
         found.append(
             Decision(
@@ -130,10 +117,7 @@ def decisions_between(db: ViewDatabase, programme: str, after: int, upto: int) -
 
 
 def _target_changes(db: ViewDatabase, programme: str, after: int, upto: int) -> list[Decision]:
-    rows = db.query(
-        "SELECT data, position FROM v_programme WHERE code = ? AND position <= ? ORDER BY position",
-        (programme, upto),
-    )
+    rows = programme_versions(db, programme, upto)
     found, previous = [], None
     for data, pos in rows:
         target = json.loads(data).get("bed_target")

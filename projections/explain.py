@@ -25,6 +25,8 @@ from projections.arithmetic import (
 )
 from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.queries import figures as figure_rows
+from projections.queries import schemes as scheme_rows
 from projections.rounding import adds_up, pct_for_rag
 from schemes.months import YearMonth, months_in_period, window_days
 
@@ -77,11 +79,7 @@ class DeliveryWorking:
 def _trails(db: ViewDatabase, p: ProgrammeFacts, code: str) -> dict[date, list[Trail]]:
     """Every version of every daily report for the scheme known at the position, by day."""
     found: dict[date, list[Trail]] = {}
-    rows = db.query(
-        "SELECT day, data, recorded_at, position FROM v_daily WHERE programme = ? AND scheme = ? "
-        "AND position <= ? ORDER BY position",
-        (p.code, code, p.known_at),
-    )
+    rows = figure_rows.scheme_daily_versions(db, p.code, code, p.known_at)
     for day, data, at, position in rows:
         figures = orjson.loads(data)
         shown = _reported(figures)
@@ -120,19 +118,11 @@ def _beds(n: int, kind: str) -> str:
 def _changes(db: ViewDatabase, p: ProgrammeFacts, code: str) -> tuple[list[Trail], list[Trail]]:
     beds = [
         Trail(int(pos), day, f"{'opened' if n > 0 else 'closed'} {_beds(n, kind)} ({why})")
-        for day, n, kind, why, pos in db.query(
-            "SELECT day, change, bed_type, reason, position FROM v_bed_change WHERE programme = ? "
-            "AND scheme = ? AND position <= ? ORDER BY day, position",
-            (p.code, code, p.known_at),
-        )
+        for day, n, kind, why, pos in scheme_rows.scheme_bed_changes(db, p.code, code, p.known_at)
     ]
     statuses = [
         Trail(int(pos), day, f"{status} from {day}")
-        for day, status, pos in db.query(
-            "SELECT day, status, position FROM v_status_change WHERE programme = ? AND scheme = ? "
-            "AND position <= ? ORDER BY day, position",
-            (p.code, code, p.known_at),
-        )
+        for day, status, pos in scheme_rows.scheme_status_changes(db, p.code, code, p.known_at)
     ]
     return beds, statuses
 
@@ -215,10 +205,8 @@ def explain_spend(
 ) -> SpendWorking:
     scheme = p.schemes[code]
     trails: dict[str, list[Trail]] = {}
-    for m, amount, basis, at, position in db.query(
-        "SELECT month, amount_gbp, basis, recorded_at, position FROM v_spend WHERE programme = ? "
-        "AND scheme = ? AND position <= ? ORDER BY position",
-        (p.code, code, p.known_at),
+    for m, amount, basis, at, position in figure_rows.scheme_spend_versions(
+        db, p.code, code, p.known_at
     ):
         seen = trails.setdefault(m, [])
         verb = "corrected to" if seen else "recorded"

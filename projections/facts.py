@@ -12,7 +12,24 @@ import orjson
 from capacity.errors import ProgrammeNotFound
 from capacity.programme import allocations_on
 from projections.db import ViewDatabase
-from projections.schema import KNOWN_AT
+from projections.queries import figures as figure_rows
+from projections.queries import flow as flow_rows
+from projections.queries import programmes as programme_rows
+from projections.queries import schemes as scheme_rows
+from schemes import lifecycle
+
+
+@dataclass(frozen=True)
+class SchemeNotes:
+    """The catalogue's notes on a scheme and its source references (capacity/provenance.py)."""
+
+    notes: str
+    source_refs: list[str]
+
+    @property
+    def departures(self) -> list[str]:
+        """The readings where the catalogue departs from its source ("Resolved: ...")."""
+        return [part.strip() for part in self.notes.split("Resolved:")[1:] if part.strip()]
 
 
 @dataclass
@@ -41,6 +58,43 @@ class SchemeFacts:
     spend_basis: dict[str, str] = field(default_factory=dict)
     # (effective date, position, text) of every narrative update; None: dated before we kept it
     narratives: list[tuple[date | None, int, str]] = field(default_factory=list)
+    provenance: SchemeNotes | None = None
+    # the KPIs whose target is a number (the row keeps every target as text)
+    kpi_numbers: frozenset[str] = frozenset()
+    place_order: tuple[str, ...] = ()  # the places of place_split as registered
+
+    @property
+    def registered_place_split(self) -> dict[str, Decimal] | None:
+        """The split by place in the order the scheme was registered with."""
+        if self.place_split is None:
+            return None
+        order = [p for p in self.place_order if p in self.place_split]
+        return {
+            p: self.place_split[p] for p in [*order, *sorted(set(self.place_split) - set(order))]
+        }
+
+    @property
+    def typed_kpis(self) -> list[dict[str, Any]]:
+        """The KPIs with numeric targets as numbers, as the scheme recorded them."""
+        return [
+            {**k, "target": Decimal(k["target"])} if k["code"] in self.kpi_numbers else k
+            for k in self.kpis
+        ]
+
+    @property
+    def current_allocation_gbp(self) -> Decimal:
+        """The registered allocation with every diversion in and out, whatever its date."""
+        return self.allocation_gbp + sum((amount for _, amount in self.diversions), Decimal(0))
+
+    @property
+    def status(self) -> str:
+        """The status after every change, whatever its date (the write model's ``status``):
+        live from go-live, which the view records as a change to active."""
+        changes = list(self.status_changes)
+        if self.went_live_on is not None and (self.went_live_on, "active") in changes:
+            changes.remove((self.went_live_on, "active"))
+        initial = "active" if self.went_live_on is not None else "planned"
+        return lifecycle.status_on(initial, changes, None)
 
 
 @dataclass
@@ -105,25 +159,19 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _notes(found: dict[str, Any] | None) -> SchemeNotes | None:
+    return SchemeNotes(found["notes"], list(found["source_refs"])) if found else None
+
+
 DEMO_USER = "demo-lead"  # wintertrack/demo.py's lead: whose reports are generated
 
 
 def _as_at(db: ViewDatabase, programme: str, known_at: int) -> str:
-    latest = [
-        str(found)
-        for table in ("v_daily", "v_spend")
-        for (found,) in db.query(
-            f"SELECT MAX(recorded_at) FROM {table} WHERE programme = ? AND position <= ?",
-            (programme, known_at),
-        )
-        if found
-    ]
-    return max(latest, default="")
+    return max(figure_rows.latest_recorded_at(db, programme, known_at), default="")
 
 
 def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFacts:
-    at = (known_at, known_at)
-    rows = db.query(f"SELECT data FROM v_programme WHERE code = ? AND {KNOWN_AT}", (programme, *at))
+    rows = programme_rows.programme_known_at(db, programme, known_at)
     if not rows:
         raise ProgrammeNotFound(f"unknown programme '{programme}'", field="programme")
     p = orjson.loads(rows[0][0])
@@ -153,16 +201,9 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             (m, k, Decimal(v), note, by)
             for m, k, v, note, by in p.get("management_forecasts") or []
         ],
-        synthetic=bool(
-            db.query(
-                "SELECT 1 FROM v_daily WHERE programme = ? AND position <= ? "
-                "AND actor LIKE ? LIMIT 1",
-                (programme, known_at, f"%{DEMO_USER}%"),
-            )
-        ),
+        synthetic=figure_rows.any_daily_by(db, programme, known_at, DEMO_USER),
     )
-    query = f"SELECT code, data FROM v_scheme WHERE programme = ? AND {KNOWN_AT} ORDER BY position"
-    for code, data in db.query(query, (programme, *at)):
+    for code, data in scheme_rows.schemes_known_at(db, programme, known_at):
         s = orjson.loads(data)
         split = s.get("place_split")
         facts.schemes[code] = SchemeFacts(
@@ -182,47 +223,26 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
             lead=s.get("lead"),
             narrative=s.get("narrative") or "",
             went_live_on=_day(s.get("went_live_on")),
+            provenance=_notes(s.get("provenance")),
+            kpi_numbers=frozenset(s.get("kpi_numbers") or ()),
+            place_order=tuple(s.get("place_order") or ()),
         )
     schemes = facts.schemes
     _narratives(db, programme, known_at, schemes)
-    for scheme, day, change in db.query(
-        "SELECT scheme, day, change FROM v_bed_change WHERE programme = ? AND position <= ? "
-        "ORDER BY position",
-        (programme, known_at),
-    ):
+    for scheme, day, change in scheme_rows.bed_changes(db, programme, known_at):
         schemes[scheme].bed_changes.append((date.fromisoformat(day), int(change)))
-    for scheme, day, status in db.query(
-        "SELECT scheme, day, status FROM v_status_change WHERE programme = ? AND position <= ? "
-        "ORDER BY position",
-        (programme, known_at),
-    ):
+    for scheme, day, status in scheme_rows.status_changes(db, programme, known_at):
         schemes[scheme].status_changes.append((date.fromisoformat(day), status))
-    for scheme, amount, decided_on in db.query(
-        "SELECT scheme, amount_gbp, decided_on FROM v_diversion WHERE programme = ? AND "
-        "position <= ? ORDER BY position",
-        (programme, known_at),
-    ):
+    for scheme, amount, decided_on in scheme_rows.diversions(db, programme, known_at):
         schemes[scheme].diversions.append((date.fromisoformat(decided_on), Decimal(amount)))
-    for scheme, day, data in db.query(
-        f"SELECT scheme, day, data FROM v_daily WHERE programme = ? AND {KNOWN_AT}",
-        (programme, *at),
-    ):
+    for scheme, day, data in figure_rows.daily_known_at(db, programme, known_at):
         schemes[scheme].daily[date.fromisoformat(day)] = orjson.loads(data)
-    for scheme, month, amount, basis in db.query(
-        f"SELECT scheme, month, amount_gbp, basis FROM v_spend WHERE programme = ? AND {KNOWN_AT}",
-        (programme, *at),
-    ):
+    for scheme, month, amount, basis in figure_rows.spend_known_at(db, programme, known_at):
         schemes[scheme].spend[month] = Decimal(amount)
         schemes[scheme].spend_basis[month] = basis
-    for ods, name, place in db.query(
-        "SELECT ods, name, place FROM v_site WHERE programme = ? AND position <= ?",
-        (programme, known_at),
-    ):
+    for ods, name, place in flow_rows.sites(db, programme, known_at):
         facts.sites[ods] = (name, place)
-    for ods, day, data in db.query(
-        f"SELECT ods, day, data FROM v_flow WHERE programme = ? AND {KNOWN_AT}",
-        (programme, *at),
-    ):
+    for ods, day, data in flow_rows.flow_known_at(db, programme, known_at):
         facts.flow[(ods, date.fromisoformat(day))] = orjson.loads(data)
     return facts
 
@@ -233,11 +253,7 @@ def _narratives(
     """Every version of a scheme whose narrative changed: the return shows the narrative as it
     stood at the end of its month, not today's (docs/rules.md §12)."""
     last: dict[str, str] = {}
-    for code, data, position in db.query(
-        "SELECT code, data, position FROM v_scheme WHERE programme = ? AND position <= ? "
-        "ORDER BY position",
-        (programme, known_at),
-    ):
+    for code, data, position in scheme_rows.scheme_versions(db, programme, known_at):
         version = orjson.loads(data)
         text = version.get("narrative") or ""
         if code in schemes and text != last.get(code, ""):

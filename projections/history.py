@@ -8,6 +8,7 @@ from typing import Any
 from capacity.daily_figures import NAMES
 from capacity.spend_figures import NAMES as SPEND
 from projections.db import ViewDatabase
+from projections.queries import figures as figure_rows
 
 
 def _changes(
@@ -25,11 +26,7 @@ def _changes(
 def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     previous: dict[str, dict[str, Any]] = {}
-    for day, data, actor, at, position in db.query(
-        "SELECT day, data, actor, recorded_at, position FROM v_daily "
-        "WHERE programme = ? AND scheme = ? ORDER BY position",
-        (programme, scheme),
-    ):
+    for day, data, actor, at, position in figure_rows.daily_history(db, programme, scheme):
         figures, who = json.loads(data), json.loads(actor)
         changes = {"date": day, **_changes(previous.get(day), figures, NAMES)}
         for said in ("reason", "confirm_comment"):
@@ -46,10 +43,8 @@ def figure_history(db: ViewDatabase, programme: str, scheme: str) -> list[dict[s
         )
         previous[day] = figures
     spent: dict[str, dict[str, Any]] = {}
-    for month, amount, basis, actor, at, position in db.query(
-        "SELECT month, amount_gbp, basis, actor, recorded_at, position FROM v_spend "
-        "WHERE programme = ? AND scheme = ? ORDER BY position",
-        (programme, scheme),
+    for month, amount, basis, actor, at, position in figure_rows.spend_history(
+        db, programme, scheme
     ):
         now = {"amount_gbp": amount, "basis": basis}
         changes = {"month": month, **_changes(spent.get(month), now, SPEND)}

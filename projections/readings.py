@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from projections.queries import figures as figure_rows
 from projections.readmodel import ReadModel
 from schemes.rules import InputRefused
 
@@ -19,14 +20,7 @@ def position_at_end_of(read: ReadModel, day: date) -> int:
     """The event-log position the views had reached at the end of ``day`` (UTC): the
     latest figure recorded by then (0 before anything was)."""
     end = (day + timedelta(days=1)).isoformat()
-    found = [
-        int(position or 0)
-        for table in ("v_daily", "v_spend")
-        for (position,) in read.views.query(
-            f"SELECT MAX(position) FROM {table} WHERE recorded_at < ?", (end,)
-        )
-    ]
-    return max(found, default=0)
+    return max(figure_rows.latest_positions_before(read.views, end), default=0)
 
 
 def dashboard_reading(

@@ -36,6 +36,7 @@ from projections.db import ViewDatabase
 from projections.facts import ProgrammeFacts, load_facts
 from projections.memo import Memo, now_iso
 from projections.projector import Projector
+from projections.queries import returns as return_rows
 from projections.return_document import build_document, to_json
 from projections.returns import beds, gbp
 from schemes.months import YearMonth, window_days
@@ -303,11 +304,7 @@ class ReadModel:
         return None if scheme is None else bed_occupancy(scheme, self._as_of(as_of))
 
     def submissions(self, programme: str, month: str) -> list[dict[str, Any]]:
-        rows = self.views.query(
-            "SELECT revision, data, position FROM v_return WHERE programme = ? AND month = ? "
-            "AND kind = 'ReturnSubmitted' ORDER BY revision",
-            (programme, month),
-        )
+        rows = return_rows.submitted_revisions(self.views, programme, month)
         found = []
         for revision, data, position in rows:
             d = json.loads(data)

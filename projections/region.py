@@ -15,6 +15,7 @@ from capacity.application import WinterApplication
 from capacity.errors import Conflict, NotFound
 from projections.arithmetic import ZERO, rag
 from projections.db import ViewDatabase
+from projections.queries.region import received_rows
 from projections.return_document import STREAMS
 from projections.returns import gbp
 from schemes.deadlines import status
@@ -33,15 +34,7 @@ NOT_SENT = ("missing", "not_due")
 
 def received(views: ViewDatabase, region: str, month: str | None = None) -> list[dict[str, Any]]:
     """Every revision received (oldest first), with its summary and artefacts' SHA-256."""
-    sql = (
-        "SELECT programme, icb_code, month, revision, sha256, submitted_at, data, position "
-        "FROM v_received WHERE region = ?"
-    )
-    params: tuple[Any, ...] = (region,)
-    if month is not None:
-        sql += " AND month = ?"
-        params = (region, month)
-    rows = views.query(sql + " ORDER BY position", params)
+    rows = received_rows(views, region, month)
     return [
         {
             "programme": programme,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from projections.db import ViewDatabase
+from projections.queries.reminders import reminder_rows
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,7 @@ class SentReminder:
 
 def reminders_sent(views: ViewDatabase, programme: str, day: date) -> list[SentReminder]:
     """Reminders emailed for the reports due on ``day`` + 1 (``day`` is the day reported)."""
-    rows = views.query(
-        "SELECT lead, email, schemes, sent_at FROM v_reminder WHERE programme = ? AND day = ? "
-        "ORDER BY position",
-        (programme, day.isoformat()),
-    )
+    rows = reminder_rows(views, programme, day.isoformat())
     return [
         SentReminder(lead, email, tuple(json.loads(schemes)), datetime.fromisoformat(sent_at))
         for lead, email, schemes, sent_at in rows

@@ -1,5 +1,6 @@
-"""Signing off and submitting the monthly return, fetching a submitted revision, and what
-changed since.
+"""What signing off and submitting the monthly return read (the commands themselves, and the
+write, are ``capacity/app/submission.py``), fetching a submitted revision, and what changed
+since.
 
 A return is prepared (computed at a log position), signed off by someone with the
 ``sign_off_return`` permission, who sees its figures and their SHA-256, then submitted: the
@@ -14,14 +15,12 @@ import hashlib
 import json
 from typing import Any
 
-from capacity.application import Receipt, WinterApplication
-from capacity.values import Actor
+from capacity.app.submission import ComputedReturn
 from projections.digest import LogDigest, log_digest
 from projections.exports import parse_csv, to_csv, to_xlsx
-from projections.memo import now_iso
+from projections.queries import returns as return_rows
 from projections.readmodel import ReadModel
 from projections.return_document import with_submission
-from schemes.rules import InputRefused
 
 # Cover lines that describe the submission, not the figures: left out of the figures' SHA-256.
 NOT_FIGURES = {
@@ -57,47 +56,10 @@ def prepared(read: ReadModel, programme: str, month: str) -> dict[str, Any]:
     }
 
 
-def sign_off(
-    application: WinterApplication,
-    read: ReadModel,
-    actor: Actor,
-    programme: str,
-    month: str,
-    position: int | None = None,
-    sha256: str | None = None,
-    idempotency_key: str | None = None,
-) -> tuple[Receipt, int, str]:
-    """Signs off the figures computed at ``position`` whose SHA-256 the signer saw (default:
-    the return as it stands now). Refused when the SHA-256 is not that of those figures; a
-    repeat of the same rendered form (its one-time key) records nothing new."""
-    application.authorise(actor, "sign_off_return", programme)
-    read.projector.run_once()
-    at = read.head() if position is None else position
-    if at > read.head():
-        raise InputRefused("position", f"must be at most {read.head()} (the views' position)")
-    report = read.monthly_return(programme, month, known_at=at)
-    actual = figures_sha256(to_csv(report))
-    if sha256 is not None and sha256 != actual:
-        raise InputRefused(
-            "sha256",
-            f"is not the SHA-256 of the figures at position {at} ({actual[:12]}…): "
-            "reload the return and sign off what you see",
-        )
-    receipt = application.sign_off_return(
-        actor, programme, month, int(report["known_at"]), actual, idempotency_key=idempotency_key
-    )
-    read.projector.run_once()
-    return receipt, int(report["known_at"]), actual
-
-
 def sign_off_status(read: ReadModel, programme: str, month: str) -> dict[str, Any]:
     """The standing sign-off (the latest since the last submission) and whether the figures
     as they are now are the ones it signed: ``valid`` False means a change voided it."""
-    rows = read.views.query(
-        "SELECT kind, data, position FROM v_return WHERE programme = ? AND month = ? "
-        "ORDER BY position",
-        (programme, month),
-    )
+    rows = return_rows.return_records(read.views, programme, month)
     standing: dict[str, Any] | None = None
     for kind, data, _position in rows:
         found = json.loads(data)
@@ -136,65 +98,70 @@ ROW_KEYS = {
 }
 
 
-def submit(
-    application: WinterApplication,
-    read: ReadModel,
-    actor: Actor,
-    programme: str,
-    month: str,
-    reason: str = "",
-    idempotency_key: str | None = None,
-    unchanged: bool = False,
-) -> tuple[Receipt, int, int, str]:
-    """Computes the return at the views' current position and records it as the next revision,
-    its cover naming the revision, who submitted it and when, with the CSV and the workbook
-    exactly as submitted.
+class ViewFigures:
+    """The read side's half of a sign-off or a submission (``capacity/app/submission.py`` does
+    the rest, and the write): the return computed from the views, its files, whether it changed
+    since the latest revision, and the log's running digest (continued from the latest digest a
+    submission recorded, so only newer events are read)."""
 
-    Records with it the "as of" day and the running digest of the log at the views' position
-    (continued from the latest digest a submission recorded, so only newer events are read).
-    A restatement must change the figures unless ``unchanged`` (resubmit them as they are).
-    Returns the receipt, the revision, the position it was computed at and the CSV's SHA-256."""
-    read.projector.run_once()
-    moment = application.clock()  # None: now (demos and tests set the clock)
-    at = moment.replace(microsecond=0).isoformat() if moment else now_iso()
-    revision = application.next_return_revision(programme, month)
-    current = read.monthly_return(programme, month, generated_at=at)
-    figures = figures_sha256(to_csv(current))
-    standing = application.get_return(programme, month)
-    signed = standing.signed_off if standing is not None else None
-    who = (signed[2], signed[3]) if signed and signed[1] == figures else ("", "")
-    report = with_submission(current, revision, actor.user_id, at, reason, who)
-    earlier = read.submissions(programme, month)
-    changed = not earlier or bool(diff(earlier[-1]["csv"], to_csv(report)))
-    head = read.head()
-    digest = log_digest(application.recorder, head, latest_log_digest(read, head))
-    receipt, revision = application.submit_return(
-        actor,
-        programme,
-        month,
-        report["known_at"],
-        to_csv(report),
-        at,
-        reason,
-        xlsx=to_xlsx(report),
-        revision=revision,
-        idempotency_key=idempotency_key,
-        log=(read.today().isoformat(), digest.position, digest.hex),
-        report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
-        changed=changed,
-        unchanged=unchanged,
-        figures_sha256=figures,
-    )
-    read.projector.run_once()
-    stored = read.submission(programme, month, revision)
-    return receipt, revision, int(stored["computed_at_position"]), str(stored["sha256"])
+    def __init__(self, read: ReadModel) -> None:
+        self.read = read
+
+    def catch_up(self) -> None:
+        self.read.projector.run_once()
+
+    def head(self) -> int:
+        return self.read.head()
+
+    def figures_sha256(
+        self, programme: str, month: str, known_at: int | None = None, generated_at: str = ""
+    ) -> tuple[int, str]:
+        report = self._report(programme, month, known_at, generated_at)
+        return int(report["known_at"]), figures_sha256(to_csv(report))
+
+    def _report(
+        self, programme: str, month: str, known_at: int | None, generated_at: str
+    ) -> dict[str, Any]:
+        if generated_at:
+            return self.read.monthly_return(programme, month, generated_at=generated_at)
+        return self.read.monthly_return(programme, month, known_at=known_at)
+
+    def for_submission(
+        self,
+        programme: str,
+        month: str,
+        revision: int,
+        submitted_by: str,
+        at: str,
+        reason: str,
+        signed: tuple[str, str],
+    ) -> ComputedReturn:
+        read = self.read
+        current = read.monthly_return(programme, month, generated_at=at)
+        report = with_submission(current, revision, submitted_by, at, reason, signed)
+        earlier = read.submissions(programme, month)
+        changed = not earlier or bool(diff(earlier[-1]["csv"], to_csv(report)))
+        head = read.head()
+        digest = log_digest(
+            read.projector.application.recorder, head, latest_log_digest(read, head)
+        )
+        return ComputedReturn(
+            known_at=int(report["known_at"]),
+            csv=to_csv(report),
+            xlsx=to_xlsx(report),
+            report_json=json.dumps(report, sort_keys=True, separators=(",", ":")),
+            changed=changed,
+            log=(read.today().isoformat(), digest.position, digest.hex),
+        )
+
+    def submitted(self, programme: str, month: str, revision: int) -> tuple[int, str]:
+        stored = self.read.submission(programme, month, revision)
+        return int(stored["computed_at_position"]), str(stored["sha256"])
 
 
 def latest_log_digest(read: ReadModel, upto: int) -> LogDigest | None:
     """The latest log digest a submission recorded at or before ``upto``, if any."""
-    rows = read.views.query(
-        "SELECT data FROM v_return WHERE kind = 'ReturnSubmitted' ORDER BY position DESC"
-    )
+    rows = return_rows.submissions_newest_first(read.views)
     for (data,) in rows:
         found = json.loads(data)
         position, digest = found.get("log_position"), found.get("log_digest")

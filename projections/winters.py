@@ -15,8 +15,8 @@ import orjson
 from capacity.errors import ProgrammeNotFound
 from projections.arithmetic import rag
 from projections.db import ViewDatabase
+from projections.queries.programmes import open_programmes
 from projections.readmodel import ReadModel
-from projections.schema import KNOWN_AT
 from schemes.months import YearMonth, financial_month_label, window_days
 from schemes.rules import InputRefused
 
@@ -47,12 +47,7 @@ class ProgrammeInfo:
 
 def programmes(views: ViewDatabase, known_at: int | None = None) -> list[ProgrammeInfo]:
     """Every programme open (as known at a position), by ICB, then winter."""
-    if known_at is None:
-        rows = views.query("SELECT code, data FROM v_programme WHERE superseded_at IS NULL")
-    else:
-        rows = views.query(
-            f"SELECT code, data FROM v_programme WHERE {KNOWN_AT}", (known_at, known_at)
-        )
+    rows = open_programmes(views, known_at)
     found = []
     for code, data in rows:
         p = orjson.loads(data)

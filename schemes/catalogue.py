@@ -18,9 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from schemes.rules import InputRefused, kpi_type
+from schemes.specs import Category, Measure, Place
+from schemes.specs import FundingStream as Stream
 
-Place = Literal["ENH", "SW", "WE", "HERTS", "HWE"]
-Stream = Literal["capital", "revenue", "virtual_ward"]
 BUILT_IN = {
     "hwe-2022-23": "hwe-2022-23.json",
     # Made up, to show two winters side by side: not NHS England's or the ICB's figures.
@@ -57,12 +57,12 @@ class CatalogueScheme(BaseModel):
 
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     name: str = Field(min_length=1, max_length=300)
-    category: Literal["acute", "community", "mental_health", "voluntary"]
+    category: Category
     place: Place
     provider: str | None = None
     funding_stream: Stream
     allocation_gbp: Decimal = Field(ge=0, le=100_000_000, decimal_places=2)
-    measure: Literal["beds_open", "reported", "none"]
+    measure: Measure
     planned_beds_equivalent: Decimal | None = Field(default=None, ge=0, le=2000)
     place_split: dict[Place, Decimal] | None = None
     counts_toward_target: bool = False

@@ -279,6 +279,21 @@ def _write_events(store: Path, target: Path) -> None:
             events.write(f"{alias} {version} {topic} {line}\n")
 
 
+def _what_differs(old: Path, new: Path) -> str:
+    """The answer's path, or for the events how many lines differ, by event topic."""
+    if old.name != "events.jsonl":
+        return old.read_bytes().split(b"\n", 1)[0].decode(errors="replace")
+    mine = _unclock(old.read_text()).splitlines()
+    theirs = _unclock(new.read_text()).splitlines()
+    topics: dict[str, int] = {}
+    for a, b in zip(mine, theirs, strict=False):
+        if a != b:
+            topic = a.split(" ", 3)[2]
+            topics[topic] = topics.get(topic, 0) + 1
+    counts = ", ".join(f"{topic} {n}" for topic, n in sorted(topics.items()))
+    return f"{len(mine)} events before, {len(theirs)} after; lines that differ: {counts}"
+
+
 def compare(old: Path, new: Path) -> int:
     differ = 0
     for mine in sorted(p for p in old.rglob("*") if p.is_file()):
@@ -289,8 +304,7 @@ def compare(old: Path, new: Path) -> int:
         elif _unclock(mine.read_text(errors="surrogateescape")) != _unclock(
             theirs.read_text(errors="surrogateescape")
         ):
-            head = mine.read_bytes().split(b"\n", 1)[0].decode(errors="replace")
-            print(f"differs: {mine.relative_to(old)} ({head})")
+            print(f"differs: {mine.relative_to(old)} ({_what_differs(mine, theirs)})")
             differ += 1
     for theirs in sorted(p for p in new.rglob("*") if p.is_file()):
         if not (old / theirs.relative_to(new)).exists():

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from projections.db import create_private
@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     store: str = DEFAULT_STORE
     kafka_bootstrap: str | None = None
     kafka_topic_prefix: str = "winter"
+    # `wintertrack ingest` stores a poll's messages in batches of at most this many messages
+    # and bytes, each batch in one transaction
+    ingest_batch_records: int = Field(default=500, ge=1, le=10_000)
+    ingest_batch_bytes: int = Field(default=1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
     region: str = "Y61"  # the region `serve --region` shows (a built-in code or a catalogue file)
     secret_key: SecretStr | None = None
     # an ICB's Ed25519 key (`wintertrack region keys`): the relay signs its returns with it

@@ -15,13 +15,14 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
 from capacity.errors import DomainError
 from capacity.signing import generate, public_text
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
-from projections.submission import sign_off, submit
+from projections.submission import ViewFigures
 from schemes.deadlines import deadline, is_working_day
 from schemes.months import YearMonth
 from schemes.regions import Region
@@ -85,15 +86,15 @@ def icb_store(region: Region, code: str, until: date, seed: int) -> WinterApplic
         at = submitted_at(month, (code, str(month)) == LATE, seed)
         if at.date() <= until:
             moment[0] = at
-            sign_off(app, read, ADMIN, programme, str(month))
-            submit(app, read, ADMIN, programme, str(month))
+            sign_off(app, ViewFigures(read), ADMIN, programme, str(month))
+            submit(app, ViewFigures(read), ADMIN, programme, str(month))
         restated = at + timedelta(days=3)
         if (code, str(month)) == RESTATED and restated.date() <= until:
             moment[0] = restated
             reason = "spend corrected after ledger close"
             correct_a_spend(app, programme, str(month), reason)
-            sign_off(app, read, ADMIN, programme, str(month))
-            submit(app, read, ADMIN, programme, str(month), reason)
+            sign_off(app, ViewFigures(read), ADMIN, programme, str(month))
+            submit(app, ViewFigures(read), ADMIN, programme, str(month), reason)
         month = month.next()
     return app
 

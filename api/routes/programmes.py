@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import AnyUser, Application, IdempotencyKey, ProgrammeReader, actor_of
+from api.deps import AnyUser, Application, IdempotencyKey, ProgrammeReader, Reads, actor_of
 from api.errors import ERROR_RESPONSES
-from api.presenters import about_numbers, programme_public
+from api.presenters import about_numbers, allocations, programme_public
 from api.schemas import (
     AllocationRevision,
     BedTargetRevision,
@@ -20,6 +20,7 @@ from api.schemas import (
     ProgrammePublic,
     Receipt,
 )
+from projections import listings
 
 router = APIRouter(prefix="/api/v1/programmes", tags=["programmes"], responses=ERROR_RESPONSES)
 
@@ -35,13 +36,11 @@ def open_programme(
 
 
 @router.get("/{programme}", response_model=ProgrammePublic)
-def get_programme(
-    programme: str, user: ProgrammeReader, application: Application
-) -> ProgrammePublic:
-    found = application.get_programme(programme)
-    schemes = [application.get_scheme(programme, c) for c in found.scheme_codes]
+def get_programme(programme: str, user: ProgrammeReader, read: Reads) -> ProgrammePublic:
+    found = read.facts(programme)
+    schemes = [found.schemes[c] for c in listings.scheme_codes(read, programme)]
     reconciliation = []
-    for stream, allocated in found.allocations.items():
+    for stream, allocated in allocations(found).items():
         committed = sum(
             (s.current_allocation_gbp for s in schemes if s.funding_stream == stream), Decimal(0)
         )
@@ -154,7 +153,7 @@ def management_forecast(
 
 
 @router.get("/{programme}/about")
-def about(programme: str, user: ProgrammeReader, application: Application) -> dict[str, Any]:
+def about(programme: str, user: ProgrammeReader, read: Reads) -> dict[str, Any]:
     """How the bed target is built: the schemes counted and their sum, the schemes not counted
     and why, and every place the catalogue departs from its source."""
-    return about_numbers(application, programme)
+    return about_numbers(read, programme)

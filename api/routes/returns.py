@@ -19,9 +19,10 @@ from api.deps import (
 )
 from api.errors import ERROR_RESPONSES
 from api.schemas import Receipt
+from capacity.app.submission import sign_off, submit
 from capacity.errors import NotFound
 from projections.exports import to_csv, to_xlsx
-from projections.submission import diff_since_latest, sign_off, sign_off_status, submit
+from projections.submission import ViewFigures, diff_since_latest, sign_off_status
 
 router = APIRouter(
     prefix="/api/v1/programmes/{programme}/returns", tags=["returns"], responses=ERROR_RESPONSES
@@ -83,7 +84,7 @@ def submit_return(
     read.monthly_return(programme, month)  # validates the month before anything is stored
     receipt, revision, position, sha = submit(
         application,
-        read,
+        ViewFigures(read),
         actor_of(user),
         programme,
         month,
@@ -133,7 +134,7 @@ def sign_off_return(
     """Signs off exactly the figures computed at ``position`` with SHA-256 ``sha256``."""
     read.monthly_return(programme, month)  # validates the month before anything is stored
     receipt, position, sha = sign_off(
-        application, read, actor_of(user), programme, month, body.position, body.sha256
+        application, ViewFigures(read), actor_of(user), programme, month, body.position, body.sha256
     )
     return SignOffResult(
         position=receipt.position,

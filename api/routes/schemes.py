@@ -29,6 +29,7 @@ from api.schemas import (
     StatusChange,
 )
 from capacity.errors import NotFound
+from projections import listings
 from projections.readmodel import ReadModel
 
 router = APIRouter(
@@ -64,28 +65,22 @@ def _beds(read: ReadModel, programme: str, code: str) -> dict[str, Any]:
 
 
 @router.get("", response_model=list[SchemePublic])
-def list_schemes(
-    programme: str, user: ProgrammeReader, application: Application, read: Reads
-) -> list[SchemePublic]:
+def list_schemes(programme: str, user: ProgrammeReader, read: Reads) -> list[SchemePublic]:
+    facts = read.facts(programme)
     return [
         SchemePublic(
-            **scheme_public(
-                application.get_scheme(programme, code),
-                application.get_provenance(programme, code),
-            ),
-            **_beds(read, programme, code),
+            **scheme_public(s, s.provenance, s.typed_kpis, s.registered_place_split),
+            **_beds(read, programme, s.code),
         )
-        for code in application.scheme_codes(programme)
+        for s in (facts.schemes[c] for c in listings.scheme_codes(read, programme))
     ]
 
 
 @router.get("/{scheme}", response_model=SchemePublic)
-def get_scheme(
-    programme: str, scheme: str, user: ProgrammeReader, application: Application, read: Reads
-) -> SchemePublic:
-    found = application.get_scheme(programme, scheme)
-    provenance = application.get_provenance(programme, scheme)
-    return SchemePublic(**scheme_public(found, provenance), **_beds(read, programme, scheme))
+def get_scheme(programme: str, scheme: str, user: ProgrammeReader, read: Reads) -> SchemePublic:
+    found = listings.scheme(read, programme, scheme)
+    public = scheme_public(found, found.provenance, found.typed_kpis, found.registered_place_split)
+    return SchemePublic(**public, **_beds(read, programme, scheme))
 
 
 @router.post("/{scheme}/mobilise", response_model=Receipt)
@@ -169,5 +164,5 @@ def update_narrative(
 def history(
     programme: str, scheme: str, user: HistoryReader, application: Application, read: Reads
 ) -> list[HistoryEntry]:
-    application.get_scheme(programme, scheme)
+    listings.scheme(read, programme, scheme)
     return scheme_history(application, read, programme, scheme)

@@ -14,6 +14,7 @@ from api.web.common import PageGate
 from api.web.task_kit import Task
 from api.web.user_directory import directory
 from capacity.signin import SignInService
+from projections import listings
 
 router = APIRouter(include_in_schema=False)
 ROLES = [("lead", "Scheme lead"), ("finance", "Finance"), ("board", "Board"), ("admin", "Admin")]
@@ -27,7 +28,7 @@ def _page(
     token: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    codes = task.application.scheme_codes(task.programme)
+    codes = listings.scheme_codes(task.read, task.programme)
     found = directory(task.application)
     return task.render(
         "admin_users.html",

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import (
-    Application,
     PageProgramme,
+    Reads,
     Session,
     SignedIn,
     get_read_model,
@@ -107,11 +107,11 @@ def _dashboard(request: Request, session: Session, read: ReadModel, programme: s
     response_model=None,
 )
 def about_page(
-    request: Request, session: SignedIn, application: Application, programme: PageProgramme
+    request: Request, session: SignedIn, read: Reads, programme: PageProgramme
 ) -> Response:
     """How the target is built and where the catalogue departs from its source."""
     try:
-        about = about_numbers(application, programme)
+        about = about_numbers(read, programme)
     except DomainError as error:
         return render_page(
             request, "error.html", {"_session": session, "error": error.message}, 404

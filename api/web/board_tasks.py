@@ -4,8 +4,6 @@ calls the same application method as the JSON API, with channel ``web``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -13,14 +11,14 @@ from api.deps import Page
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import money
+from projections import listings
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = [("pause", "Pause"), ("resume", "Resume"), ("close", "Close")]
 
 
 def _schemes(task: Task) -> list[tuple[str, str]]:
-    codes = task.application.scheme_codes(task.programme)
-    return [(c, f"{task.application.get_scheme(task.programme, c).name} ({c})") for c in codes]
+    return [(s.code, f"{s.name} ({s.code})") for s in listings.statuses(task.read, task.programme)]
 
 
 def _form(request: Request) -> dict[str, str]:
@@ -96,8 +94,7 @@ def _status(
     values: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
-    codes = task.application.scheme_codes(task.programme)
-    current = [task.application.get_scheme(task.programme, c) for c in codes]
+    current = listings.statuses(task.read, task.programme)
     return task.render(
         "board_status.html",
         {
@@ -158,11 +155,10 @@ def _target(
     values: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
-    programme: Any = task.application.get_programme(task.programme)
     return task.render(
         "board_target.html",
         {
-            "bed_target": programme.bed_target,
+            "bed_target": task.read.facts(task.programme).bed_target,
             "message": message,
             "errors": errors,
             "values": values,

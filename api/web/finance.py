@@ -11,6 +11,7 @@ from api.deps import Application, Csrf, PageProgramme, Reads, Session, SignedIn
 from api.observe import actor as web_actor
 from api.web.common import PageGate, redirect_done, render_page
 from api.web.task_kit import replayed
+from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
@@ -18,7 +19,7 @@ from capacity.return_rules import check_month_ended
 from projections.exports import to_csv, to_xlsx
 from projections.readmodel import ReadModel
 from projections.return_lines import COVER, SECTIONS
-from projections.submission import diff_since_latest, sign_off, sign_off_status, submit
+from projections.submission import ViewFigures, diff_since_latest, sign_off_status
 from schemes.months import YearMonth
 from schemes.rules import InputRefused
 
@@ -128,7 +129,7 @@ async def submit_page(
         application.authorise(actor, "submit_return", programme)
         receipt, revision, _position, sha = submit(
             application,
-            read,
+            ViewFigures(read),
             actor,
             programme,
             month,
@@ -171,7 +172,7 @@ async def sign_off_page(
             )
         receipt, _, sha = sign_off(
             application,
-            read,
+            ViewFigures(read),
             web_actor(user.name, user.role, "web"),
             programme,
             month,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,6 +20,8 @@ from api.web.task_kit import Task, refusal
 from api.web.uploads import UploadRefused, read_upload, row_lines
 from capacity.errors import DomainError
 from capacity.spend_figures import SpendFigures
+from capacity.values import SPEND_BASES, SpendBasis
+from projections import listings
 from schemes.rules import InputRefused, check_money
 
 router = APIRouter(include_in_schema=False)
@@ -48,7 +51,7 @@ def check_rows(task: Task, month: str, name: str, data: bytes) -> list[LedgerRow
         c in sheet.columns for c in AMOUNT_COLUMNS
     ):
         raise UploadRefused("file", "needs a header row with columns scheme, amount_gbp, basis")
-    known = set(task.application.scheme_codes(task.programme))
+    known = set(listings.scheme_codes(task.read, task.programme))
     stored = stored_spend(task, month)
     seen: set[str] = set()
     rows = []
@@ -72,7 +75,7 @@ def check_rows(task: Task, month: str, name: str, data: bytes) -> list[LedgerRow
         except InputRefused as error:
             row.problem = f"amount: {error.reason}"
             continue
-        if row.basis not in ("actual", "accrual"):
+        if row.basis not in SPEND_BASES:
             row.problem = "basis must be actual or accrual"
         elif row.scheme in stored:
             if same_figures(stored[row.scheme], row.amount, row.basis):
@@ -84,7 +87,8 @@ def check_rows(task: Task, month: str, name: str, data: bytes) -> list[LedgerRow
                     "correct it on the spend sheet with a reason"
                 )
         if row.problem is None and not row.stored:
-            figures = SpendFigures(Decimal(row.amount), row.basis)
+            # no problem means the basis was found in SPEND_BASES above
+            figures = SpendFigures(Decimal(row.amount), cast(SpendBasis, row.basis))
             found = task.application.spend_doubts(task.programme, row.scheme, month, figures)
             row.doubt = "; ".join(found) or None
     return rows

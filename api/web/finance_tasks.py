@@ -15,19 +15,21 @@ from api.web.common import PageGate, submitted_note, uk_form
 from api.web.task_kit import Task, refusal
 from api.wording import day, money, words
 from capacity.errors import DomainError
-from capacity.values import FUNDING_STREAMS
+from capacity.values import FUNDING_STREAMS, SPEND_BASES
+from projections import listings
+from projections.queries.figures import spend_in_month
 from schemes.months import YearMonth, financial_month_label, months_in_period
 from schemes.rules import InputRefused
 
 router = APIRouter(include_in_schema=False)
 STREAMS = [(s, words(s).capitalize()) for s in FUNDING_STREAMS]
-BASES = [("actual", "Actual"), ("accrual", "Accrual")]
+BASES = [(b, b.capitalize()) for b in SPEND_BASES]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def month_options(task: Task) -> list[tuple[str, str]]:
     """The programme's months only, labelled the NHS way: "M8 Nov 2022"."""
-    p = task.application.get_programme(task.programme)
+    p = task.read.facts(task.programme)
     return [
         (str(m), f"{financial_month_label(m)} {m.first_day:%b %Y}")
         for m in months_in_period(p.period_start, p.period_end)
@@ -43,11 +45,7 @@ def chosen_month(task: Task, wanted: str | None) -> str:
 
 
 def stored_spend(task: Task, month: str) -> dict[str, tuple[Decimal, str]]:
-    rows = task.read.views.query(
-        "SELECT scheme, amount_gbp, basis FROM v_spend WHERE programme = ? AND month = ? "
-        "AND superseded_at IS NULL",
-        (task.programme, month),
-    )
+    rows = spend_in_month(task.read.views, task.programme, month)
     return {str(s): (Decimal(str(a)), str(b)) for s, a, b in rows}
 
 
@@ -67,10 +65,8 @@ def _sheet(
     status: int = 200,
 ) -> HTMLResponse:
     stored = stored_spend(task, month)
-    schemes = [
-        task.application.get_scheme(task.programme, c)
-        for c in task.application.scheme_codes(task.programme)
-    ]
+    facts = task.read.facts(task.programme)
+    schemes = [facts.schemes[c] for c in listings.scheme_codes(task.read, task.programme)]
     return task.render(
         "finance_spend.html",
         {
@@ -117,7 +113,7 @@ async def spend_submit(request: Request, page: Page) -> Response:
     note = submitted_note(task.read, task.programme, month)
     results: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for code in task.application.scheme_codes(task.programme):
+    for code in listings.scheme_codes(task.read, task.programme):
         amount = values.get(f"amount-{code}", "").strip()
         basis = values.get(f"basis-{code}", "actual")
         reason = values.get(f"reason-{code}", "").strip()
@@ -172,7 +168,7 @@ def _money_page(
     values: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
-    programme = task.application.get_programme(task.programme)
+    programme = task.read.facts(task.programme)
     return task.render(
         f"finance_{kind}.html",
         {

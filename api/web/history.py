@@ -10,6 +10,7 @@ from api.history import scheme_history
 from api.history_text import KINDS, newest_first
 from api.web.common import PageGate, render_page
 from capacity.errors import DomainError
+from projections import listings
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -37,7 +38,7 @@ def history_page(
     except ValueError:
         page = 1
     try:
-        scheme = application.get_scheme(programme, code)
+        scheme = listings.scheme(read, programme, code)
         entries = scheme_history(application, read, programme, code)
     except DomainError as error:
         return render_page(

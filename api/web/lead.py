@@ -21,6 +21,8 @@ from capacity.daily_figures import FIELDS, FORM_CELLS, from_cells, to_cells
 from capacity.errors import DomainError, Forbidden
 from capacity.plausibility import COMMENT
 from capacity.policy import permits
+from projections import listings
+from projections.readmodel import ReadModel
 from schemes.rules import DATE_EXAMPLE, InputRefused, parse_date
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +43,7 @@ def scheme_page(request: Request, code: str, page: Page) -> Response:
     if not day:
         return _scheme(page, code, {}, {}, None, 200)
     try:
-        stored = _stored_day(page.application, page.programme, code, day)
+        stored = _shown_day(page.read, page.programme, code, day)
     except (DomainError, InputRefused, ValueError) as error:
         return _scheme(page, code, {"date": str(error)}, {"date": day}, None, 404)
     values = {"date": day, **{k: _text(v) for k, v in stored.items()}}
@@ -51,10 +53,10 @@ def scheme_page(request: Request, code: str, page: Page) -> Response:
 def _copied(page: PageContext, code: str, text: str) -> Response:
     """``?copy=YYYY-MM-DD``: the entry form for that day, filled with the day before's figures
     (for a lead whose figures rarely change); nothing is stored until they save it."""
-    application, programme = page.application, page.programme
+    read, programme = page.read, page.programme
     try:
         day = parse_date("copy", text)
-        stored = _stored_day(application, programme, code, (day - timedelta(days=1)).isoformat())
+        stored = _shown_day(read, programme, code, (day - timedelta(days=1)).isoformat())
     except InputRefused as error:
         return _scheme(page, code, {"date": error.reason}, {}, None, 422)
     except DomainError:
@@ -83,7 +85,7 @@ def _scheme(
     request, session = page.request, page.session
     application, read, programme = page.application, page.read, page.programme
     try:
-        scheme = application.get_scheme(programme, code)
+        scheme = listings.scheme(read, programme, code)
         facts = read.facts(programme)
     except DomainError as error:
         return render_page(
@@ -98,7 +100,7 @@ def _scheme(
         {
             "_session": session,
             "scheme": scheme,
-            "provenance": application.get_provenance(programme, code),
+            "provenance": scheme.provenance,
             "programme": programme,
             "history": history,
             "reports": reports[:60],
@@ -135,6 +137,11 @@ def _stored_day(
     """The day's stored figures, flattened the way the form spells them."""
     report = application.get_daily_report(programme, code, date.fromisoformat(day))
     return to_cells(report.figures)
+
+
+def _shown_day(read: ReadModel, programme: str, code: str, day: str) -> dict[str, Any]:
+    """The day's figures as the views have them, flattened the way the form spells them."""
+    return to_cells(listings.stored_day(read, programme, code, day))
 
 
 def _from_form(values: dict[str, str]) -> dict[str, Any]:

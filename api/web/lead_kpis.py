@@ -18,6 +18,7 @@ from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task
 from capacity.daily_figures import from_cells, to_cells
 from capacity.errors import DomainError
+from projections import listings
 from projections.arithmetic import kpi_values
 from schemes.months import YearMonth
 from schemes.rules import InputRefused, kpi_type
@@ -53,7 +54,7 @@ def _render(
     status: int = 200,
 ) -> HTMLResponse:
     try:
-        scheme = task.application.get_scheme(task.programme, code)
+        scheme = listings.scheme(task.read, task.programme, code)
         month = _month(task)
     except (DomainError, InputRefused) as error:
         text = error.message if isinstance(error, DomainError) else f"{error.reason}"
@@ -72,7 +73,7 @@ def _render(
             "value": totals.get(str(k["code"])),
             "hint": HINT.get(kpi_type(k), "a number"),
         }
-        for k in scheme.kpis
+        for k in scheme.typed_kpis
     ]
     days = [
         (d, facts.daily[d].get("kpis") or {})

@@ -15,6 +15,7 @@ from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import count, day, words
 from capacity.policy import permits
+from projections import listings
 
 router = APIRouter(include_in_schema=False)
 BED_TYPES = [
@@ -38,7 +39,7 @@ def _page(
     values: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
-    scheme = task.application.get_scheme(task.programme, code)
+    scheme = listings.scheme(task.read, task.programme, code)
     context: dict[str, Any] = {
         "scheme": scheme,
         "bed_types": BED_TYPES,

@@ -67,9 +67,9 @@ def frozen_contents(read: ReadModel, programme: str, month: str) -> PaperContent
     )
 
 
-def readings(application: WinterApplication, programme: str) -> tuple[Reading, ...]:
+def readings(read: ReadModel, programme: str) -> tuple[Reading, ...]:
     """Where the catalogue departs from its source document, scheme by scheme."""
-    found = about_numbers(application, programme)["departures"]
+    found = about_numbers(read, programme)["departures"]
     return tuple(Reading(d["scheme_code"], d["reading"]) for d in found)
 
 
@@ -85,7 +85,7 @@ def draft(
         cover,
         history=history,
         frozen=frozen_contents(read, programme, month),
-        readings=readings(application, programme),
+        readings=readings(read, programme),
     )
 
 

@@ -18,6 +18,7 @@ from api.web.task_kit import LONDON, Task
 from capacity.errors import DomainError
 from capacity.flow_figures import cell_of, form_cells, from_cells, to_cells
 from capacity.site import site_day_id
+from projections import listings
 from projections.event_log import EventLog
 from schemes.rules import InputRefused
 
@@ -62,7 +63,7 @@ def _render(
     correcting: str | None = None,
 ) -> HTMLResponse:
     try:
-        site = task.application.get_site(task.programme, code)
+        site = listings.site(task.read, task.programme, code)
     except DomainError as error:
         return task.render("error.html", {"error": error.message}, 404)
     facts = task.read.facts(task.programme)
@@ -103,7 +104,7 @@ def flow_page(request: Request, page: Page, code: str) -> Response:
     if not day:
         return _render(task, code, {}, {})
     try:
-        stored = _stored(task, code, day)
+        stored = to_cells(listings.stored_flow(task.read, task.programme, code, day))
     except (DomainError, ValueError):
         return _render(task, code, {"date": f"no flow is stored for {day}"}, {}, 404)
     return _render(task, code, {}, {"date": day, **stored}, correcting=day)

@@ -20,7 +20,7 @@ from capacity.plausibility import (
     SPEND_ABOVE_PROFILE,
     SPEND_QUESTION,
     confirmed,
-    doubts,
+    scheme_doubts,
     spend_doubts,
 )
 from capacity.reports import DailyReport, MonthlySpend, spend_id
@@ -55,12 +55,11 @@ class FigureCommands(WinterCore):
         """What looks wrong in a day's figures against the scheme's beds open that day (for a
         scheme with beds) and the figures of the day before."""
         scheme = self.get_scheme(programme, scheme_code)
-        beds_open = scheme.beds_open_on(day) if scheme.bed_changes else None
         try:
             before = self.get_daily_report(programme, scheme_code, day - timedelta(days=1))
         except ReportNotFound:
-            return doubts(figures, day, beds_open, None)
-        return doubts(figures, day, beds_open, before.figures)
+            return scheme_doubts(scheme, day, figures, None)
+        return scheme_doubts(scheme, day, figures, before.figures)
 
     def daily_validator(
         self, actor: Actor, programme_code: str
@@ -110,15 +109,23 @@ class FigureCommands(WinterCore):
         return self.run_command(command, act, idempotency_key)
 
     def report_daily_batch(
-        self, actor: Actor, programme: str, reports: list[tuple[date, str, DailyFigures, str]]
+        self,
+        actor: Actor,
+        programme: str,
+        reports: list[tuple[date, str, DailyFigures, str]],
+        comments: Mapping[tuple[str, date], str] | None = None,
     ) -> int:
-        """Stores many validated reports (day, scheme, figures, source ref) in one atomic save."""
+        """Stores many validated reports (day, scheme, figures, source ref) in one atomic save,
+        with the comments confirming figures that looked wrong, by (scheme, day)."""
         if not reports:
             return self.max_position()
+        confirming = comments or {}
 
         def act() -> Change:
             aggregates = [
-                DailyReport.report(actor, programme, scheme, day, cleaned, ref)
+                DailyReport.report(
+                    actor, programme, scheme, day, cleaned, ref, confirming.get((scheme, day))
+                )
                 for day, scheme, cleaned, ref in reports
             ]
             return Change(aggregates, DuplicateDailyReport("a report in this batch already exists"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from capacity.board_papers import BoardPaper
 from capacity.programme import Programme
+from capacity.provenance import SchemeProvenance
 from capacity.region import ReceivedReturn
 from capacity.reminders import ChaseDay
 from capacity.reports import DailyReport, MonthlySpend
@@ -20,7 +21,7 @@ from projections.views.programme import on_programme
 from projections.views.region import on_received
 from projections.views.reminders import on_reminder
 from projections.views.returns import on_return
-from projections.views.schemes import on_scheme
+from projections.views.schemes import on_provenance, on_scheme
 from projections.views.writer import PageWriter
 
 # returns the programme whose facts changed, if any
@@ -47,6 +48,7 @@ HANDLERS: dict[type, Handler] = {
     Programme.FundsReceived: on_programme,
     Programme.ManagementForecastRecorded: on_programme,
     **{getattr(Scheme, name): on_scheme for name in SCHEME_EVENTS},
+    SchemeProvenance.SourceNoted: on_provenance,
     DailyReport.DailyFiguresReported: on_daily,
     DailyReport.DailyFiguresCorrected: on_daily,
     MonthlySpend.SpendRecorded: on_spend,

@@ -9,6 +9,7 @@ from typing import Any
 
 from capacity.programme import Programme, allocations_on
 from projections.views.writer import PageWriter, supersede, to_json
+from schemes.specs import PROGRAMME_FIELDS
 
 
 def _programme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, Any]) -> str:
@@ -32,18 +33,7 @@ def _programme_version(db: PageWriter, event: Any, pos: int, changes: dict[str, 
 
 def on_programme(db: PageWriter, event: Any, pos: int) -> str:
     if isinstance(event, Programme.ProgrammeOpened):
-        fields = (
-            "code",
-            "icb_code",
-            "icb_name",
-            "region_code",
-            "winter",
-            "period_start",
-            "period_end",
-            "bed_target",
-            "allocations",
-        )
-        opened = {f: getattr(event, f) for f in fields}
+        opened = {f: getattr(event, f) for f in PROGRAMME_FIELDS}  # the one list: schemes/specs.py
         opened["opening_allocations"] = event.allocations
         return _programme_version(db, event, pos, opened)
     if isinstance(event, Programme.BedTargetRevised):

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import openpyxl
 
+from capacity.app.submission import sign_off, submit
 from capacity.values import Actor
 from projections.exports import parse_csv, to_csv, to_xlsx
 from projections.return_document import with_submission
 from projections.return_lines import SECTIONS
-from projections.submission import diff_since_latest, sign_off, submit
+from projections.submission import ViewFigures, diff_since_latest
 from tests.support.world import make_world
 from wintertrack.demo import generate_winter
 
@@ -46,8 +47,8 @@ def test_formula_injection_is_neutralised(tmp_path: Path) -> None:
 
 def test_submit_correct_refetch_diff_and_restate(tmp_path: Path) -> None:
     world = winter_world(tmp_path)
-    sign_off(world.app, world.read, FINANCE, P, "2022-10")
-    _, revision, position, sha = submit(world.app, world.read, FINANCE, P, "2022-10")
+    sign_off(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
+    _, revision, position, sha = submit(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
     assert revision == 1
     first = world.read.submission(P, "2022-10", 1)
     assert hashlib.sha256(first["csv"].encode()).hexdigest() == sha
@@ -75,8 +76,10 @@ def test_submit_correct_refetch_diff_and_restate(tmp_path: Path) -> None:
     assert (
         {"schemes", "beds", "trajectory"} <= changed <= {"schemes", "beds", "trajectory", "risks"}
     )
-    sign_off(world.app, world.read, FINANCE, P, "2022-10")
-    _, second, _, second_sha = submit(world.app, world.read, FINANCE, P, "2022-10", "restated")
+    sign_off(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
+    _, second, _, second_sha = submit(
+        world.app, ViewFigures(world.read), FINANCE, P, "2022-10", "restated"
+    )
     assert second == 2 and second_sha != sha
     assert [s["revision"] for s in world.read.submissions(P, "2022-10")] == [1, 2]
 

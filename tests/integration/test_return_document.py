@@ -16,10 +16,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+from capacity.app.submission import sign_off, submit
 from capacity.values import Actor
 from projections.exports import to_csv, to_xlsx
 from projections.return_lines import COVER, SECTIONS
-from projections.submission import sign_off, submit
+from projections.submission import ViewFigures
 from tests.support.world import World, make_world
 from wintertrack.demo import generate_winter
 
@@ -147,8 +148,8 @@ def test_csv_and_xlsx_agree_cell_for_cell_with_json(winter: World, month: str) -
 def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
     now = [datetime(2023, 1, 16, 10, 42, 7)]
     world = demo_world(clock=lambda: now[0])
-    sign_off(world.app, world.read, FINANCE, P, "2022-10")
-    _, revision, position, sha = submit(world.app, world.read, FINANCE, P, "2022-10")
+    sign_off(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
+    _, revision, position, sha = submit(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
     first = world.read.submission(P, "2022-10", revision)
     assert hashlib.sha256(first["csv"].encode()).hexdigest() == sha
     assert hashlib.sha256(first["xlsx"]).hexdigest() == first["xlsx_sha256"]
@@ -176,8 +177,10 @@ def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
     assert to_xlsx(world.read.monthly_return(P, "2022-10", known_at=position)) == one
     assert saved_at(one) == {"2022-10-31T00:00:00Z", (1980, 1, 1, 0, 0, 0)}
     # A restatement is the next revision, with its reason on the cover.
-    sign_off(world.app, world.read, FINANCE, P, "2022-10")
-    _, second, _, _ = submit(world.app, world.read, FINANCE, P, "2022-10", "sitrep corrected")
+    sign_off(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
+    _, second, _, _ = submit(
+        world.app, ViewFigures(world.read), FINANCE, P, "2022-10", "sitrep corrected"
+    )
     restated = world.read.submission(P, "2022-10", second)
     cover_lines = {r[2]: r[3] for r in csv.reader(io.StringIO(restated["csv"])) if r[0] == "cover"}
     assert cover_lines["status"] == "restatement" and cover_lines["revision"] == "2"

@@ -59,12 +59,13 @@ def api_world(store: str = "memory://") -> ApiWorld:
         )
     }
     world.catch_up()
-    from projections.submission import sign_off, submit
+    from capacity.app.submission import sign_off, submit
+    from projections.submission import ViewFigures
 
-    sign_off(app, world.read, ADMIN, P, "2022-10")
-    submit(app, world.read, ADMIN, P, "2022-10")
+    sign_off(app, ViewFigures(world.read), ADMIN, P, "2022-10")
+    submit(app, ViewFigures(world.read), ADMIN, P, "2022-10")
     # Standing sign-offs, so the pages and API can submit December and restate October.
-    sign_off(app, world.read, ADMIN, P, "2022-10")
-    sign_off(app, world.read, ADMIN, P, "2022-12")
+    sign_off(app, ViewFigures(world.read), ADMIN, P, "2022-10")
+    sign_off(app, ViewFigures(world.read), ADMIN, P, "2022-12")
     client = TestClient(create_app(app, world.read, "test-secret-key", follow=False))
     return ApiWorld(client, tokens, app)

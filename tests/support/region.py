@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
 from capacity.returns import MonthlyReturn, return_id
 from capacity.signing import generate, sign
@@ -19,7 +20,7 @@ from capacity.values import Actor
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
-from projections.submission import sign_off, submit
+from projections.submission import ViewFigures
 from schemes.regions import load_region
 from wintertrack.config import event_store_env
 from wintertrack.demo import generate_winter
@@ -71,8 +72,8 @@ class Icb:
         self.moment = when
         if reason:  # a restatement changes the return
             correct_a_spend(self.app, self.programme, month, reason)
-        sign_off(self.app, self.read, ADMIN, self.programme, month)
-        submit(self.app, self.read, ADMIN, self.programme, month, reason)
+        sign_off(self.app, ViewFigures(self.read), ADMIN, self.programme, month)
+        submit(self.app, ViewFigures(self.read), ADMIN, self.programme, month, reason)
 
     def submitted_xlsx(self, month: str, revision: int) -> bytes:
         for event in self.app.events.get(return_id(self.programme, month)):

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
 from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
-from projections.submission import sign_off, submit
+from projections.submission import ViewFigures
 from wintertrack.config import event_store_env
 from wintertrack.demo import ADMIN, generate_winter
 
@@ -48,8 +49,8 @@ def winter(store: str, extra_programmes: int = 0) -> Side:
     for month, reason in SUBMITTED:
         if reason:
             _correct_one(side.app, reason)
-        sign_off(side.app, side.read, ADMIN, PROGRAMME, month)
-        submit(side.app, side.read, ADMIN, PROGRAMME, month, reason)
+        sign_off(side.app, ViewFigures(side.read), ADMIN, PROGRAMME, month)
+        submit(side.app, ViewFigures(side.read), ADMIN, PROGRAMME, month, reason)
     if extra_programmes:
         from bench.dataset import national_winter
 

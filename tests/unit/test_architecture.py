@@ -166,3 +166,110 @@ def test_every_flow_count_has_a_label_on_the_entry_form() -> None:
     named = dict(form_cells())
     assert set(COUNTS) <= set(named)
     assert all(named.values())
+
+
+# SQL lives behind query modules, as the event store keeps its SQL inside its recorders: the
+# read side's queries (one module per group of views), the projector's writes (one per group),
+# the view tables and their connection, and the recorders of the tables each edge keeps itself.
+QUERY_MODULES = (
+    "projections/queries/",  # reads, one module per group of views
+    "projections/views/",  # the projector's writes, one module per group of views
+    "projections/schema.py",  # the view tables and their indexes
+    "projections/db.py",  # the views' connection: journal, cache, schema lock
+    "projections/projector.py",  # the projector's tracking position
+    "projections/checkpoints.py",  # the log digest's running head and checkpoints
+    "wintertrack/recorders.py",  # the event store's recorders, subclasses of the library's
+    "wintertrack/store/engines.py",  # counting, copying and emptying a whole event store
+    "wintertrack/streams/relay.py",  # the relay's published position
+    "wintertrack/streams/ingest.py",  # the ingest consumers' status and dead-letter counts
+)
+SQL = re.compile(
+    r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|DROP|ALTER|PRAGMA|BEGIN|REPLACE|VACUUM)\s"
+)
+
+
+def sql_strings(source: str) -> list[int]:
+    """The lines of string literals (f-strings too) that start as an SQL statement does."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr) and node.values:
+            node = node.values[0]
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and SQL.match(node.value + " "):  # type: ignore[attr-defined]
+            found.add(node.lineno)
+    return sorted(found)
+
+
+def test_sql_is_recognised_in_plain_and_formatted_strings() -> None:
+    source = 'a = "SELECT 1 FROM t"\nb = f"""\n  UPDATE {t} SET x = 1"""\nc = "Update the page"\n'
+    assert sql_strings(source) == [1, 2]
+
+
+def test_sql_lives_only_in_the_query_modules() -> None:
+    wrong = [
+        f"{name}:{line}"
+        for _, path in modules()
+        if not (name := str(path.relative_to(ROOT))).startswith(QUERY_MODULES)
+        for line in sql_strings(path.read_text())
+    ]
+    assert wrong == [], "move the query into a module of projections/queries/"
+
+
+# Pages and routes display what the read side says; the write model's aggregates are for
+# commands. The only reads of an aggregate left in api/ give a correction the figures it starts
+# from (the command's own input, read as the service will check it, not a display).
+COMMAND_INPUTS = {
+    ("api/web/lead.py", "_stored_day"),
+    ("api/web/lead_kpis.py", "store"),
+    ("api/web/site_flow.py", "_stored"),
+}
+
+
+def write_model_reads(source: str, getters: set[str]) -> list[tuple[str, int]]:
+    """(innermost enclosing function, line) of each call of an application getter, or of
+    ``application.repository.get``."""
+    found: set[tuple[str, int]] = set()
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            function = node.name
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = ast.unparse(node.func.value)
+            if (node.func.attr in getters and "application" in receiver) or (
+                node.func.attr == "get" and receiver.endswith("application.repository")
+            ):
+                found.add((function, node.lineno))
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(ast.parse(source), "")
+    return sorted(found)
+
+
+def application_getters() -> set[str]:
+    from capacity.application import WinterApplication
+
+    names = {n for n in dir(WinterApplication) if n.startswith("get_")}
+    return names | {"scheme_codes"}
+
+
+def test_a_getter_call_is_recognised() -> None:
+    source = (
+        "def page(task):\n"
+        "    def inner():\n"
+        "        return task.application.repository.get(1)\n"
+        "    return task.application.get_scheme('p', 'c').name\n"
+    )
+    assert write_model_reads(source, application_getters()) == [("inner", 3), ("page", 4)]
+
+
+def test_pages_and_routes_display_the_read_side_not_the_write_model() -> None:
+    getters = application_getters()
+    wrong = [
+        f"{name}:{line} ({function})"
+        for _, path in modules()
+        if (name := str(path.relative_to(ROOT))).startswith("api/")
+        for function, line in write_model_reads(path.read_text(), getters)
+        if (name, function) not in COMMAND_INPUTS
+    ]
+    assert wrong == [], "read it from the read side (projections/listings.py, the ReadModel)"

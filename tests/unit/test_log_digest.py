@@ -9,10 +9,11 @@ from datetime import date
 
 from eventsourcing.persistence import StoredEvent
 
+from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
 from capacity.returns import MonthlyReturn, return_id
 from projections.digest import GENESIS, LogDigest, log_digest
-from projections.submission import sign_off, submit
+from projections.submission import ViewFigures
 from tests.scenarios.ledger import ADMIN, P, scheme_spec
 from tests.support.world import make_world
 
@@ -46,8 +47,8 @@ def test_submission_records_the_digest_and_a_version_1_submission_still_reads() 
     world = make_world(date(*TODAY_ARGS))
     world.app.register_scheme(ADMIN, P, scheme_spec("own", planned_start=None))
     world.catch_up()
-    sign_off(world.app, world.read, ADMIN, P, "2022-10")
-    submit(world.app, world.read, ADMIN, P, "2022-10")
+    sign_off(world.app, ViewFigures(world.read), ADMIN, P, "2022-10")
+    submit(world.app, ViewFigures(world.read), ADMIN, P, "2022-10")
     found = world.app.get_return(P, "2022-10")
     assert found is not None
     recorded = found.submissions[0]

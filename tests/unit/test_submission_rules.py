@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from projections.submission import sign_off, submit
+from capacity.app.submission import sign_off, submit
+from projections.submission import ViewFigures
 from schemes.rules import InputRefused
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.world import World, make_world
@@ -29,8 +30,8 @@ def world() -> World:
 def signed_submit(world: World, month: str, *args: Any, **kwargs: Any) -> Any:
     """Signs the figures off as they stand, then submits (docs/rules.md §12)."""
     world.catch_up()
-    sign_off(world.app, world.read, ADMIN, P, month)
-    return submit(world.app, world.read, ADMIN, P, month, *args, **kwargs)
+    sign_off(world.app, ViewFigures(world.read), ADMIN, P, month)
+    return submit(world.app, ViewFigures(world.read), ADMIN, P, month, *args, **kwargs)
 
 
 def revisions(world: World, month: str) -> int:
@@ -82,7 +83,7 @@ def test_resubmitting_unchanged_needs_saying_so_and_a_reason(world: World) -> No
     with pytest.raises(InputRefused):
         signed_submit(world, "2022-12", "", unchanged=True)
     _, revision, _, _ = submit(
-        world.app, world.read, ADMIN, P, "2022-12", "NHSE asked again", unchanged=True
+        world.app, ViewFigures(world.read), ADMIN, P, "2022-12", "NHSE asked again", unchanged=True
     )
     assert revision == 2
 

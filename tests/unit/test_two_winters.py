@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from api.history import scheme_history
+from capacity.app.submission import sign_off, submit
 from capacity.application import WinterApplication
 from capacity.errors import NotYourScheme, ProgrammeNotFound
 from capacity.values import Actor
@@ -19,7 +20,7 @@ from projections.explain import explain_delivery, explain_system
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.region import overview
-from projections.submission import sign_off, submit
+from projections.submission import ViewFigures
 from projections.winters import compare_winters, default_programme
 from schemes.months import YearMonth
 from schemes.regions import load_region
@@ -151,10 +152,10 @@ def test_default_winter_and_a_user_granted_the_next_one(tmp_path: Path) -> None:
 
 def test_the_region_shows_both_winters(tmp_path: Path) -> None:
     world = _two_winters(tmp_path)
-    sign_off(world.app, world.read, ADMIN, OLD, "2022-11")
-    submit(world.app, world.read, ADMIN, OLD, "2022-11")
-    sign_off(world.app, world.read, ADMIN, NEW, "2023-10")
-    submit(world.app, world.read, ADMIN, NEW, "2023-10")
+    sign_off(world.app, ViewFigures(world.read), ADMIN, OLD, "2022-11")
+    submit(world.app, ViewFigures(world.read), ADMIN, OLD, "2022-11")
+    sign_off(world.app, ViewFigures(world.read), ADMIN, NEW, "2023-10")
+    submit(world.app, ViewFigures(world.read), ADMIN, NEW, "2023-10")
     keys, region = demo_keys(load_region("Y61"))
     region_app = WinterApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     for notification in world.app.recorder.select_notifications(0, 100_000):

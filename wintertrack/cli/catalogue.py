@@ -51,13 +51,11 @@ def schemes_list(
     """Lists the schemes of a programme."""
     application = build_application()
     try:
-        schemes = [
-            scheme_public(
-                application.get_scheme(programme, code),
-                application.get_provenance(programme, code),
-            )
-            for code in application.scheme_codes(programme)
-        ]
+        schemes = []
+        for code in application.scheme_codes(programme):
+            scheme = application.get_scheme(programme, code)
+            provenance = application.get_provenance(programme, code)
+            schemes.append(scheme_public(scheme, provenance, scheme.kpis, scheme.place_split))
     except DomainError as error:
         raise fail(error) from None
     if as_json:

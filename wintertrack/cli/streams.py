@@ -58,7 +58,8 @@ def relay_command(
 
 
 def ingest_command(group: str = "wintertrack-ingest") -> None:
-    """Consumes {prefix}.daily-figures into daily reports; invalid messages go to the DLQ."""
+    """Consumes {prefix}.daily-figures into daily reports, a poll's valid messages in one
+    transaction; invalid messages go to the DLQ."""
     import signal
     import threading
 
@@ -76,6 +77,8 @@ def ingest_command(group: str = "wintertrack-ingest") -> None:
         settings.kafka_topic_prefix,
         group,
         views=ViewDatabase(settings.store),
+        batch_records=settings.ingest_batch_records,
+        batch_bytes=settings.ingest_batch_bytes,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import Any
 
 from projections.db import ViewDatabase
+from projections.queries.tracking import rows_between, views_position
 from projections.schema import TABLES
 
 UNTRACKED = ("v_tracking", "v_programme_head")
@@ -25,7 +26,7 @@ def columns(table: str) -> list[str]:
 
 
 def _position(views: ViewDatabase) -> int:
-    rows = views.query("SELECT position FROM v_tracking WHERE name = 'views'")
+    rows = views_position(views)
     return int(rows[0][0]) if rows else 0
 
 
@@ -36,10 +37,7 @@ def _rows(views: ViewDatabase, table: str, upto: int) -> Iterator[tuple[Any, ...
     after = -1
     while after < upto:
         last = min(after + PAGE, upto)
-        found = views.query(
-            f"SELECT {select} FROM {table} WHERE position > ? AND position <= ? ORDER BY position",
-            (after, last),
-        )
+        found = rows_between(views, table, select, after, last)
         yield from (tuple(str(v) for v in row) for row in found)
         after = last
 

@@ -211,6 +211,11 @@ class EventStore:
         self.conn.execute(f"DELETE FROM {self.table}")
 
 
+def make_self_contained(copy: sqlite3.Connection) -> None:
+    """A copied SQLite store as one file, with no write-ahead log beside it."""
+    copy.execute("PRAGMA journal_mode=DELETE")
+
+
 def _create_tables(url: str) -> None:
     """Lets the library create its tables (and, on PostgreSQL, its types and indexes)."""
     from capacity.application import WinterApplication

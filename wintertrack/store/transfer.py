@@ -22,6 +22,7 @@ from wintertrack.store.engines import (
     StoredRow,
     StoreError,
     describe,
+    make_self_contained,
     row_fingerprint,
 )
 
@@ -61,7 +62,7 @@ def backup(store_url: str, file: Path) -> Outcome:
     dst = sqlite3.connect(partial)
     try:
         src.backup(dst)  # pages=-1: the whole database in one step, from one read snapshot
-        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        make_self_contained(dst)
     finally:
         dst.close()
         src.close()

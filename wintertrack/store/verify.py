@@ -27,6 +27,8 @@ from projections.db import ViewDatabase
 from projections.digest import LogDigest
 from projections.exports import to_csv
 from projections.projector import Projector
+from projections.queries.returns import all_submissions
+from projections.queries.tracking import views_position
 from projections.readmodel import ReadModel
 from projections.return_document import with_submission
 from wintertrack.config import event_store_env
@@ -196,10 +198,7 @@ def replay_returns(
 
 def _compare_revisions(projector: Projector, report: Report) -> None:
     read = ReadModel(projector)
-    rows = projector.views.query(
-        "SELECT programme, month, revision, data FROM v_return WHERE kind = 'ReturnSubmitted'"
-        " ORDER BY programme, month, revision"
-    )
+    rows = all_submissions(projector.views)
     for programme, month, revision, data in rows:
         found = json.loads(data)
         if not found.get("xlsx_sha256"):
@@ -253,7 +252,7 @@ def _live_views(store_url: str) -> ViewDatabase | None:
             return None
     views = ViewDatabase(store_url)
     try:
-        if views.query("SELECT position FROM v_tracking WHERE name = 'views'"):
+        if views_position(views):
             return views
     except Exception:  # no view tables in this database
         pass

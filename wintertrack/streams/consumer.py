@@ -17,18 +17,22 @@ import logging
 import sqlite3
 import threading
 from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, InternalError, OperationalError
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
 
 from capacity.daily_import import reason
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 
 log = logging.getLogger("wintertrack.streams")
+T = TypeVar("T")
 
 # failures of the store or the broker, not of the record: the loop stops, committing nothing
 STOPS: tuple[type[BaseException], ...] = (
@@ -53,6 +57,10 @@ class Rejected(Exception):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind
+
+
+# a dead letter on its way to the broker, and why it was refused
+Sent = tuple[FutureRecordMetadata, Rejected]
 
 
 def rejected(error: InputRefused | DomainError) -> Rejected:
@@ -153,33 +161,51 @@ class DeadLetteringConsumer:
                 "too-large",
             )
 
-    def handle(self, record: ConsumerRecord) -> None:
+    def attempt(self, record: ConsumerRecord, step: Callable[[], T]) -> T | Rejected:
+        """``step``'s result for a record that passes ``check``, or why the record is refused."""
         try:
             self.check(record)
-            outcome = self.process(record)
+            return step()
         except Rejected as refused:
-            outcome = self.reject(record, refused)
+            return refused
         except STOPS:
             raise
         except Exception as error:  # one record's failure, whatever it is, is not the loop's
             log.warning("record %s/%s failed: %r", record.partition, record.offset, error)
-            outcome = self.reject(record, unexpected(error))
+            return unexpected(error)
+
+    def handle(self, record: ConsumerRecord) -> None:
+        outcome = self.attempt(record, lambda: self.process(record))
+        if isinstance(outcome, Rejected):
+            self.settle(self.reject(record, outcome))
+            outcome = "rejected"
         self.counts[outcome] += 1
 
-    def reject(self, record: ConsumerRecord, refused: Rejected) -> str:
+    def handle_poll(self, records: list[ConsumerRecord]) -> None:
+        """Stores or dead-letters every record of a poll (by default one at a time)."""
+        for record in records:
+            self.handle(record)
+
+    def reject(self, record: ConsumerRecord, refused: Rejected) -> Sent:
+        """Sends the record to the dead-letter topic; ``settle`` waits for the broker."""
         sent = self.producer.send(self.dlq, key=record.key, value=dead_letter(record, refused))
+        return sent, refused
+
+    def settle(self, *sent: Sent) -> None:
+        """Waits until the broker has every dead letter sent: one it did not take stops the
+        loop before the poll is committed."""
+        if not sent:
+            return
         self.producer.flush(timeout=30)
-        sent.get(timeout=30)  # a dead letter the broker did not take stops the loop
-        self.dead_letters[refused.kind] += 1
-        self.on_rejected(refused)
-        return "rejected"
+        for future, refused in sent:
+            future.get(timeout=30)
+            self.dead_letters[refused.kind] += 1
+            self.on_rejected(refused)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             batches = self.consumer.poll(timeout_ms=500)
-            for records in batches.values():
-                for record in records:
-                    self.handle(record)
+            self.handle_poll([record for records in batches.values() for record in records])
             if batches:
                 self.consumer.commit()  # only after every record of the poll is stored or DLQ'd
                 self.on_commit()

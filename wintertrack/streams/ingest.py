@@ -1,90 +1,85 @@
 """Consumes daily reports from provider systems on ``{prefix}.daily-figures``.
 
-Each message is validated exactly as the API validates a report, stored as a report from the
-``kafka`` channel, and only then is its offset committed. Invalid messages go to
-``{prefix}.daily-figures.dlq`` with the reason and the original payload, and the partition moves
-on. Storing is idempotent on (scheme, date, source_message_id), so a redelivered message (after
-a crash before the commit, or a rebalance between two ingest processes) stores nothing twice.
+Each poll's messages are validated exactly as the API validates a report; invalid ones go to
+``{prefix}.daily-figures.dlq`` with the reason and the original payload, and the rest are stored
+as reports from the ``kafka`` channel in one transaction (``daily_batch.py``, through the path
+the CSV import uses). Only once the store has committed and the broker has every dead letter are
+the offsets committed. Storing is idempotent on (scheme, date, source_message_id), so a message
+delivered again (after a crash between the two commits, or a rebalance between two ingest
+processes) stores nothing twice. A poll is cut into batches of at most ``batch_records``
+messages and ``batch_bytes`` bytes (settings ``WINTERTRACK_INGEST_BATCH_RECORDS`` and
+``WINTERTRACK_INGEST_BATCH_BYTES``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
 import time
-from collections import Counter
-from typing import Any
+from collections import Counter, deque
+from collections.abc import Iterator
 
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
-from pydantic import ValidationError
 
-from api.schemas import DailyIn, daily_body
 from capacity.application import WinterApplication
-from capacity.errors import DomainError, DuplicateDailyReport
-from capacity.reports import DailyReport, daily_report_id
-from capacity.values import Actor
 from projections.db import ViewDatabase
-from schemes.rules import InputRefused, parse_date
 from wintertrack.streams.consumer import (
     DeadLetteringConsumer,
     Rejected,
+    Sent,
     dead_letter_producer,
     manual_consumer,
-    not_a_number,
-    rejected,
 )
+from wintertrack.streams.daily_batch import INGEST, DailyBatch, Outcome
 
 log = logging.getLogger("wintertrack.ingest")
-INGEST = Actor("kafka-ingest", "system", "kafka")
 GROUP = "wintertrack-ingest"
 MAX_MESSAGE = 64 * 1024  # a daily report with every figure and a full narrative is under 8 KB
+BATCH_RECORDS = 500
+BATCH_BYTES = 1024 * 1024
+RATE_WINDOW = 10.0  # seconds over which /metrics shows messages per second
+
+__all__ = ["INGEST", "Ingest", "batches"]
 
 
-def store(application: WinterApplication, payload: bytes) -> str:
-    """Validates and stores one message; returns "stored" or "duplicate", raises Rejected."""
-    try:
-        message = json.loads(payload, parse_constant=not_a_number)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Rejected(f"not JSON: {error}", "not-json") from None
-    if not isinstance(message, dict):
-        raise Rejected("message must be a JSON object")
-    for required in ("programme", "scheme_code", "date", "source_message_id"):
-        if not isinstance(message.get(required), str) or not message[required]:
-            raise Rejected(f"{required}: is required (text)")
-    programme, scheme = message["programme"], message["scheme_code"]
-    source = message["source_message_id"][:200]
-    body = {
-        k: v
-        for k, v in message.items()
-        if k not in ("programme", "scheme_code", "source_message_id")
-    }
-    try:
-        body = daily_body(DailyIn.model_validate(body))  # the API's own request model
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "message"
-        raise Rejected(f"{field}: {first['msg']}") from None
-    try:
-        day = parse_date("date", message["date"])
-        report_id = daily_report_id(programme, scheme, day)
-        if report_id in application.repository:
-            existing: Any = application.repository.get(report_id)
-            assert isinstance(existing, DailyReport)
-            if existing.source_ref == source:
-                return "duplicate"
-            raise Rejected(
-                f"date: {scheme} already reported figures for {day.isoformat()}; "
-                "send a correction instead"
-            )
-        application.report_daily(INGEST, programme, scheme, body, source_ref=source)
-    except DuplicateDailyReport:
-        return "duplicate"  # stored by another ingest process meanwhile
-    except (InputRefused, DomainError) as error:
-        raise rejected(error) from None
-    return "stored"
+def batches(
+    records: list[ConsumerRecord], max_records: int, max_bytes: int
+) -> Iterator[list[ConsumerRecord]]:
+    """The records in order, cut so no batch holds more than ``max_records`` records or
+    ``max_bytes`` bytes of values (a larger record travels alone)."""
+    batch: list[ConsumerRecord] = []
+    size = 0
+    for record in records:
+        length = len(record.value or b"")
+        if batch and (len(batch) >= max_records or size + length > max_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(record)
+        size += length
+    if batch:
+        yield batch
+
+
+class Throughput:
+    """Messages handled per second over the last ``window`` seconds."""
+
+    def __init__(self, window: float = RATE_WINDOW) -> None:
+        self.window = window
+        self.total = 0
+        self.samples: deque[tuple[float, int]] = deque([(time.monotonic(), 0)])
+
+    def add(self, count: int, now: float | None = None) -> None:
+        self.total += count
+        self.samples.append((time.monotonic() if now is None else now, self.total))
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        while len(self.samples) > 1 and self.samples[1][0] <= now - self.window:
+            self.samples.popleft()
+        since, counted = self.samples[0]
+        return (self.total - counted) / max(now - since, 1e-3) if self.total > counted else 0.0
 
 
 class Ingest(DeadLetteringConsumer):
@@ -97,34 +92,80 @@ class Ingest(DeadLetteringConsumer):
         topic_prefix: str,
         group: str = GROUP,
         views: ViewDatabase | None = None,
+        batch_records: int = BATCH_RECORDS,
+        batch_bytes: int = BATCH_BYTES,
     ) -> None:
         self.application = application
         self.views = views
+        self.batch_records = batch_records
+        self.batch_bytes = batch_bytes
         self.consumer_id = f"{group}/{socket.gethostname()}/{os.getpid()}"
         self._reported = 0.0
+        self._unreported = False
         self.topic = f"{topic_prefix}.daily-figures"
         self.dlq = f"{self.topic}.dlq"
-        self.consumer = manual_consumer(self.topic, bootstrap, group, max_poll_records=100)
+        self.consumer = manual_consumer(
+            self.topic,
+            bootstrap,
+            group,
+            max_poll_records=batch_records,
+            max_partition_fetch_bytes=max(batch_bytes, MAX_MESSAGE),
+        )
         self.producer = dead_letter_producer(bootstrap)
         self.counts = {"stored": 0, "duplicate": 0, "rejected": 0}
         self.dead_letters = Counter()
+        self.transactions = 0  # batches of reports stored, each in one transaction
+        self.throughput = Throughput()
+        self.newest = 0.0  # when the newest message handled was produced (Unix time)
 
-    def process(self, record: ConsumerRecord) -> str:
-        return store(self.application, record.value)
+    def handle_poll(self, records: list[ConsumerRecord]) -> None:
+        for batch in batches(records, self.batch_records, self.batch_bytes):
+            self.settle(*self.store(self.validate(batch), batch))
+
+    def validate(self, records: list[ConsumerRecord]) -> DailyBatch:
+        """Checks each record; the valid ones are held in the batch, the others' outcomes set."""
+        batch = DailyBatch(self.application)
+        for index, record in enumerate(records):
+            outcome = self.attempt(record, lambda: batch.add(index, record.value))  # noqa: B023
+            if outcome is not None:
+                batch.outcomes[index] = outcome
+        return batch
+
+    def store(self, batch: DailyBatch, records: list[ConsumerRecord]) -> list[Sent]:
+        """Stores the held reports, counts every record's outcome and sends the refused ones to
+        the dead-letter topic (``settle`` waits for the broker to take them)."""
+        outcomes: dict[int, Outcome] = batch.store()
+        self.transactions += batch.transactions
+        sent = []
+        for index, record in enumerate(records):
+            outcome = outcomes[index]
+            if isinstance(outcome, Rejected):
+                sent.append(self.reject(record, outcome))
+                outcome = "rejected"
+            self.counts[outcome] += 1
+            self.newest = max(self.newest, record.timestamp / 1000)
+        self.throughput.add(len(records))
+        return sent
 
     def on_commit(self) -> None:
         log.info("ingest counts %s", self.counts, extra={"counts": dict(self.counts)})
 
     def on_poll(self, polled: bool) -> None:
-        if polled or time.monotonic() - self._reported > 5:
+        """Reports at most once a second while messages arrive, and every 5 s when idle (so a
+        stopped process shows as one whose row is not updated)."""
+        self._unreported = self._unreported or polled
+        quiet = time.monotonic() - self._reported
+        if quiet > 5 or (self._unreported and quiet > 1):
             self.report_status()
 
     def report_status(self) -> None:
-        """This consumer's lag (end offsets minus positions, over its partitions) and counts,
-        in ``ingest_status`` in the views database: what ``/metrics`` reads."""
+        """This consumer's lag (end offsets minus positions, over its partitions), counts and
+        throughput, in ``ingest_status`` and ``ingest_rates`` in the views database: what
+        ``/metrics`` reads."""
         if self.views is None:
             return
         self._reported = time.monotonic()
+        self._unreported = False
         try:
             held = list(self.consumer.assignment())
             ends = self.consumer.end_offsets(held) if held else {}
@@ -132,6 +173,9 @@ class Ingest(DeadLetteringConsumer):
         except KafkaError as error:
             log.warning("could not measure consumer lag: %s", error)
             return
+        # how long the oldest waiting message has waited, at least: the newest one handled
+        behind = max(time.time() - self.newest, 0.0) if lag and self.newest else 0.0
+        rates = (self.throughput.rate(), self.transactions, behind, self.consumer_id)
         row = (self.counts["stored"], self.counts["rejected"], lag, time.time(), self.consumer_id)
         with self.views.transaction() as db:
             db.lock_schema()
@@ -156,3 +200,14 @@ class Ingest(DeadLetteringConsumer):
                     "INSERT INTO dead_letter_counts (consumer, kind, total) VALUES (?, ?, ?)",
                     (self.consumer_id, kind, total),
                 )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS ingest_rates (consumer TEXT PRIMARY KEY, "
+                "messages_per_second DOUBLE PRECISION NOT NULL, "
+                "transactions_total BIGINT NOT NULL, lag_seconds DOUBLE PRECISION NOT NULL)"
+            )
+            db.execute("DELETE FROM ingest_rates WHERE consumer = ?", (self.consumer_id,))
+            db.execute(
+                "INSERT INTO ingest_rates (messages_per_second, transactions_total, lag_seconds, "
+                "consumer) VALUES (?, ?, ?, ?)",
+                rates,
+            )
