@@ -17,6 +17,7 @@ from api import limits
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.observe import Observed
+from api.responses import Health, Readiness
 from api.routers import ROUTERS
 from api.security import SecurityHeaders
 from api.web.install import install_web
@@ -123,11 +124,11 @@ def create_app(
         ]
         return JSONResponse(status_code=422, content={"detail": detail})
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=Health)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], response_model=Readiness)
     def readyz() -> JSONResponse:
         try:
             head = application.max_position()

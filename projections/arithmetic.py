@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
+from capacity.flow_figures import FlowFigures as SiteDayFlow
 from projections.facts import ProgrammeFacts, SchemeFacts
 from schemes import lifecycle
 from schemes import profile as spend_profile
@@ -43,9 +43,9 @@ def delivered_on(scheme: SchemeFacts, day: date) -> Decimal | None:
     if scheme.measure == "beds_open":
         return Decimal(beds_open_on(scheme, day))
     report = scheme.daily.get(day)
-    if report is None or report.get("beds_equivalent") is None:
+    if report is None or report.beds_equivalent is None:
         return ZERO
-    return Decimal(str(report["beds_equivalent"]))
+    return report.beds_equivalent
 
 
 def planned_on(scheme: SchemeFacts, day: date) -> Decimal:
@@ -105,9 +105,9 @@ def _kpis(scheme: SchemeFacts, window: list[date]) -> dict[str, Decimal | date]:
     for kpi in scheme.kpis:
         code = str(kpi["code"])
         seen = [
-            scheme.daily[d]["kpis"][code]
+            scheme.daily[d].kpis[code]
             for d in window
-            if d in scheme.daily and code in (scheme.daily[d].get("kpis") or {})
+            if d in scheme.daily and code in scheme.daily[d].kpis
         ]
         if not seen:
             continue
@@ -292,21 +292,19 @@ class FlowFigures:
     days: int = 0
 
 
-def flow_totals(rows: list[dict[str, Any]]) -> FlowFigures:
-    beds = sum(int(r["core_beds_open"]) + int(r["escalation_beds_open"]) for r in rows)
-    occupied = sum(int(r["beds_occupied"]) for r in rows)
+def flow_totals(rows: list[SiteDayFlow]) -> FlowFigures:
+    beds = sum(r.core_beds_open + r.escalation_beds_open for r in rows)
+    occupied = sum(r.beds_occupied for r in rows)
     discharges: dict[str, int] = {}
     for r in rows:
-        for pathway, count in (r.get("discharges") or {}).items():
-            discharges[pathway] = discharges.get(pathway, 0) + int(count)
+        for pathway, count in r.discharges.items():
+            discharges[pathway] = discharges.get(pathway, 0) + count
     return FlowFigures(
         beds_open=beds,
         occupied=occupied,
         occupancy=(Decimal(occupied) / beds) if beds else None,
-        nctr=sum(int(r["nctr"]) for r in rows),
-        nctr_not_discharged_by_5pm=sum(
-            int(r["nctr"]) - int(r["nctr_discharged_by_5pm"]) for r in rows
-        ),
+        nctr=sum(r.nctr for r in rows),
+        nctr_not_discharged_by_5pm=sum(r.nctr - r.nctr_discharged_by_5pm for r in rows),
         discharges=dict(sorted(discharges.items())),
         days=len(rows),
     )

@@ -17,7 +17,9 @@ from pydantic import TypeAdapter
 
 from capacity.board_papers import Cover
 from projections.board_papers import Decision, PaperRecord, decisions_between
+from projections.facts import SchemeFacts
 from projections.readmodel import ReadModel
+from projections.shapes import Dashboard
 from schemes.months import YearMonth, financial_month_label, financial_year
 from schemes.rules import InputRefused
 
@@ -148,25 +150,23 @@ def build_contents(
         raise InputRefused("month", f"{ym} is outside the programme period")
     day = paper_day(ym, read.today())
     board = read.dashboard(programme, day, known_at)
-    facts = read.facts(programme, board["known_at"])
+    facts = read.facts(programme, board.known_at)
     rows = tuple(_scheme_rows(board, facts.schemes))
     summary = _summary(board, rows, ym)
     last = _last_signed_off(history, str(ym))
     return PaperContents(
         programme=programme,
-        icb_name=board["icb_name"],
+        icb_name=board.icb_name,
         month=str(ym),
         month_label=month_label(ym),
         as_of=day,
-        known_at=int(board["known_at"]),
+        known_at=board.known_at,
         cover=cover,
         history=history,
         summary=summary,
         schemes=rows,
         decisions=tuple(
-            decisions_between(
-                read.views, programme, last.position if last else 0, int(board["known_at"])
-            )
+            decisions_between(read.views, programme, last.position if last else 0, board.known_at)
         ),
         frozen_revision=None if frozen is None else _frozen_revision(history, frozen),
         decisions_since=(
@@ -191,49 +191,49 @@ def _frozen_revision(history: tuple[PaperRecord, ...], frozen: PaperContents) ->
     return None
 
 
-def _scheme_rows(board: dict[str, Any], facts: dict[str, Any]) -> list[SchemeRow]:
+def _scheme_rows(board: Dashboard, facts: dict[str, SchemeFacts]) -> list[SchemeRow]:
     rows = []
-    for s in board["schemes"]:
-        section = facts[s["scheme_code"]].category
+    for s in board.schemes:
+        section = facts[s.scheme_code].category
         rows.append(
             SchemeRow(
                 section=section,
-                place=s["place"],
-                scheme_code=s["scheme_code"],
-                scheme_name=s["scheme_name"],
-                status=s["status"],
-                funding_stream=facts[s["scheme_code"]].funding_stream,
-                counts_toward_target=bool(s["counts_toward_target"]),
-                planned_beds_equivalent=s["planned_beds_equivalent"],
-                delivered_beds_equivalent=s["delivered_beds_equivalent"],
-                delivery_rag=s["delivery_rag"],
-                allocation_gbp=Decimal(s["allocation_gbp"]),
-                spend_to_date_gbp=Decimal(s["spend_to_date_gbp"]),
-                profile_to_date_gbp=Decimal(s["profile_to_date_gbp"]),
-                forecast_outturn_gbp=Decimal(s["forecast_outturn_gbp"]),
+                place=s.place,
+                scheme_code=s.scheme_code,
+                scheme_name=s.scheme_name,
+                status=s.status,
+                funding_stream=facts[s.scheme_code].funding_stream,
+                counts_toward_target=s.counts_toward_target,
+                planned_beds_equivalent=s.planned_beds_equivalent,
+                delivered_beds_equivalent=s.delivered_beds_equivalent,
+                delivery_rag=s.delivery_rag,
+                allocation_gbp=Decimal(s.allocation_gbp),
+                spend_to_date_gbp=Decimal(s.spend_to_date_gbp),
+                profile_to_date_gbp=Decimal(s.profile_to_date_gbp),
+                forecast_outturn_gbp=Decimal(s.forecast_outturn_gbp),
             )
         )
     order = {name: n for n, name in enumerate(SECTION_ORDER)}
     return sorted(rows, key=lambda r: (order.get(r.section, 9), r.place, r.scheme_code))
 
 
-def _summary(board: dict[str, Any], rows: tuple[SchemeRow, ...], month: YearMonth) -> Summary:
-    head = board["headline"]
-    delivered, planned = head["delivered_month_to_date"], head["planned_month_to_date"]
-    target = int(board["bed_target"])
+def _summary(board: Dashboard, rows: tuple[SchemeRow, ...], month: YearMonth) -> Summary:
+    head = board.headline
+    delivered, planned = head.delivered_month_to_date, head.planned_month_to_date
+    target = board.bed_target
     rag = {name: sum(1 for r in rows if r.delivery_rag == name) for name in RAGS}
     streams = tuple(
         StreamMoney(
-            funding_stream=s["funding_stream"],
-            programme_allocation_gbp=Decimal(s["programme_allocation_gbp"]),
-            scheme_allocations_gbp=Decimal(s["scheme_allocations_gbp"]),
-            spend_to_date_gbp=Decimal(s["spend_to_date_gbp"]),
-            profile_to_date_gbp=Decimal(s["profile_to_date_gbp"]),
-            closed_month=s["closed_month"],
+            funding_stream=s.funding_stream,
+            programme_allocation_gbp=Decimal(s.programme_allocation_gbp),
+            scheme_allocations_gbp=Decimal(s.scheme_allocations_gbp),
+            spend_to_date_gbp=Decimal(s.spend_to_date_gbp),
+            profile_to_date_gbp=Decimal(s.profile_to_date_gbp),
+            closed_month=s.closed_month,
         )
-        for s in board["spend"]
+        for s in board.spend
     )
-    candidates = tuple(c["scheme_code"] for c in board["diversion_candidates"])
+    candidates = tuple(c.scheme_code for c in board.diversion_candidates)
     return Summary(
         bed_target=target,
         delivered_beds_equivalent=delivered,

@@ -10,12 +10,14 @@ from typing import Any
 import orjson
 
 from capacity.errors import ProgrammeNotFound
+from capacity.flow_figures import FlowFigures
 from capacity.programme import allocations_on
 from projections.db import ViewDatabase
 from projections.queries import figures as figure_rows
 from projections.queries import flow as flow_rows
 from projections.queries import programmes as programme_rows
 from projections.queries import schemes as scheme_rows
+from projections.reported_day import ReportedDay, reported_day, reported_flow
 from schemes import lifecycle
 
 
@@ -53,7 +55,7 @@ class SchemeFacts:
     bed_changes: list[tuple[date, int]] = field(default_factory=list)
     status_changes: list[tuple[date, str]] = field(default_factory=list)
     diversions: list[tuple[date, Decimal]] = field(default_factory=list)
-    daily: dict[date, dict[str, Any]] = field(default_factory=dict)
+    daily: dict[date, ReportedDay] = field(default_factory=dict)
     spend: dict[str, Decimal] = field(default_factory=dict)
     spend_basis: dict[str, str] = field(default_factory=dict)
     # (effective date, position, text) of every narrative update; None: dated before we kept it
@@ -124,7 +126,7 @@ class ProgrammeFacts:
     # file and return as synthetic
     synthetic: bool = False
     sites: dict[str, tuple[str, str]] = field(default_factory=dict)
-    flow: dict[tuple[str, date], dict[str, Any]] = field(default_factory=dict)
+    flow: dict[tuple[str, date], FlowFigures] = field(default_factory=dict)
 
     def allocations_on(self, day: date) -> dict[str, Decimal]:
         """The allocations in force on a day (revisions by effective date)."""
@@ -236,14 +238,14 @@ def load_facts(db: ViewDatabase, programme: str, known_at: int) -> ProgrammeFact
     for scheme, amount, decided_on in scheme_rows.diversions(db, programme, known_at):
         schemes[scheme].diversions.append((date.fromisoformat(decided_on), Decimal(amount)))
     for scheme, day, data in figure_rows.daily_known_at(db, programme, known_at):
-        schemes[scheme].daily[date.fromisoformat(day)] = orjson.loads(data)
+        schemes[scheme].daily[date.fromisoformat(day)] = reported_day(orjson.loads(data))
     for scheme, month, amount, basis in figure_rows.spend_known_at(db, programme, known_at):
         schemes[scheme].spend[month] = Decimal(amount)
         schemes[scheme].spend_basis[month] = basis
     for ods, name, place in flow_rows.sites(db, programme, known_at):
         facts.sites[ods] = (name, place)
     for ods, day, data in flow_rows.flow_known_at(db, programme, known_at):
-        facts.flow[(ods, date.fromisoformat(day))] = orjson.loads(data)
+        facts.flow[(ods, date.fromisoformat(day))] = reported_flow(orjson.loads(data))
     return facts
 
 

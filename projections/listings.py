@@ -3,7 +3,7 @@ an aggregate to display it (the write model is for commands)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -62,7 +62,7 @@ def stored_day(read: ReadModel, programme: str, code: str, day: str) -> dict[str
         found = None
     if found is None or on not in found.daily:
         raise ReportNotFound(f"no report for {code} on {on.isoformat()}", field="date")
-    return dict(found.daily[on])
+    return asdict(found.daily[on])
 
 
 def stored_flow(read: ReadModel, programme: str, ods_code: str, day: str) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def stored_flow(read: ReadModel, programme: str, ods_code: str, day: str) -> dic
         found = None
     if found is None:
         raise ReportNotFound(f"no flow for {ods_code} on {on.isoformat()}", field="date")
-    return dict(found)
+    return found.as_dict()
 
 
 def statuses(read: ReadModel, programme: str) -> list[SchemeStatus]:

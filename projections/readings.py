@@ -4,10 +4,10 @@ now, or the winter as it stood at the day's end."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from projections.queries import figures as figure_rows
 from projections.readmodel import ReadModel
+from projections.shapes import Dashboard, Reading
 from schemes.rules import InputRefused
 
 READINGS = {
@@ -25,7 +25,7 @@ def position_at_end_of(read: ReadModel, day: date) -> int:
 
 def dashboard_reading(
     read: ReadModel, programme: str, as_of: date | None, reading: str = "figures_for"
-) -> dict[str, Any]:
+) -> Dashboard:
     """The dashboard read one of two ways (docs/rules.md §1): ``figures_for`` the day's
     figures as known now, or ``as_it_stood`` the winter as known at the day's end."""
     if reading not in READINGS:
@@ -34,9 +34,6 @@ def dashboard_reading(
     known_at = position_at_end_of(read, day) if reading == "as_it_stood" else None
     if known_at == 0:
         raise InputRefused("as_of", f"no figures had been recorded by the end of {day}")
-    board = dict(read.dashboard(programme, as_of, known_at))
-    board["reading"] = {
-        "kind": reading,
-        "label": READINGS[reading].format(day=f"{day.day} {day:%b %Y}"),
-    }
-    return board
+    label = READINGS[reading].format(day=f"{day.day} {day:%b %Y}")
+    board = read.dashboard(programme, as_of, known_at)
+    return board.model_copy(update={"reading": Reading(kind=reading, label=label)})

@@ -21,7 +21,6 @@ from projections.arithmetic import (
     diversion_candidates,
     full_days_through,
     scheme_month,
-    status_on,
     system_daily,
 )
 from projections.dashboard import (
@@ -29,6 +28,7 @@ from projections.dashboard import (
     flow_summary,
     headroom,
     pct,
+    scheme_line,
     spend_by_stream,
     target_check,
 )
@@ -39,6 +39,15 @@ from projections.projector import Projector
 from projections.queries import returns as return_rows
 from projections.return_document import build_document, to_json
 from projections.returns import beds, gbp
+from projections.shapes import (
+    BedOccupancy,
+    Dashboard,
+    DeliveryDaily,
+    DeliveryDay,
+    DeliveryMonth,
+    DiversionCandidate,
+    Headline,
+)
 from schemes.months import YearMonth, window_days
 from schemes.rules import InputRefused
 
@@ -80,7 +89,7 @@ class ReadModel:
         for programme in programmes:
             try:
                 board = self.dashboard(programme)
-                self.monthly_return(programme, board["headline"]["month"])
+                self.monthly_return(programme, board.headline.month)
             except (NotFound, InputRefused):
                 continue
 
@@ -109,9 +118,9 @@ class ReadModel:
 
     def delivery_month(
         self, programme: str, month: str, as_of: date | None = None, known_at: int | None = None
-    ) -> dict[str, Any]:
+    ) -> DeliveryMonth:
         at = self._position(known_at, programme)
-        result: dict[str, Any] = self._memo(
+        result: DeliveryMonth = self._memo(
             ("delivery", programme, month, as_of, at),
             lambda: self._compute_delivery_month(programme, month, as_of, at),
         )
@@ -119,9 +128,9 @@ class ReadModel:
 
     def delivery_daily(
         self, programme: str, start: date | None, end: date | None, known_at: int | None = None
-    ) -> dict[str, Any]:
+    ) -> DeliveryDaily:
         at = self._position(known_at, programme)
-        result: dict[str, Any] = self._memo(
+        result: DeliveryDaily = self._memo(
             ("daily", programme, start, end, at),
             lambda: self._compute_delivery_daily(programme, start, end, at),
         )
@@ -129,9 +138,9 @@ class ReadModel:
 
     def dashboard(
         self, programme: str, as_of: date | None = None, known_at: int | None = None
-    ) -> dict[str, Any]:
+    ) -> Dashboard:
         at = self._position(known_at, programme)
-        result: dict[str, Any] = self._memo(
+        result: Dashboard = self._memo(
             ("dashboard", programme, as_of, at),
             lambda: self._compute_dashboard(programme, as_of, at),
         )
@@ -141,7 +150,7 @@ class ReadModel:
 
     def _compute_delivery_month(
         self, programme: str, month: str, as_of: date | None = None, known_at: int | None = None
-    ) -> dict[str, Any]:
+    ) -> DeliveryMonth:
         p = self.facts(programme, known_at)
         ym = YearMonth.parse(month)
         day = self._as_of(as_of)
@@ -153,80 +162,54 @@ class ReadModel:
             if scheme.counts_toward_target:
                 planned += m.planned
                 delivered += m.delivered or ZERO
-            rows.append(
-                {
-                    "scheme_code": scheme.code,
-                    "scheme_name": scheme.name,
-                    "place": scheme.place,
-                    "measure": scheme.measure,
-                    "counts_toward_target": scheme.counts_toward_target,
-                    "window_days": m.window_days,
-                    "planned_beds_equivalent": (
-                        None if scheme.measure == "none" else beds(m.planned)
-                    ),
-                    "delivered_beds_equivalent": beds(m.delivered),
-                    "delivery_rag": m.rag,
-                    "completeness_pct": pct(m.completeness),
-                    "days_reported": m.days_reported,
-                    "place_split": (
-                        {k: beds(v) for k, v in m.place_split.items()} if m.place_split else None
-                    ),
-                    "allocation_gbp": gbp(m.allocation),
-                    "spend_in_month_gbp": gbp(m.spend_in_month),
-                    "spend_to_date_gbp": gbp(m.spend_to_date),
-                    "profile_to_date_gbp": gbp(m.profile_to_date),
-                    "variance_gbp": gbp(m.variance),
-                    "forecast_outturn_gbp": gbp(m.forecast_outturn),
-                    "status": status_on(scheme, day),
-                }
-            )
-        return {
-            "programme": programme,
-            "month": str(ym),
-            "as_of": day.isoformat(),
-            "through": through.isoformat(),
-            "window_days": len(window_days(ym, p.period_start, p.period_end, through)),
-            "known_at": p.known_at,
-            "bed_target": p.bed_target,
-            "planned_beds_equivalent": beds(planned),
-            "delivered_beds_equivalent": beds(delivered),
-            "delivered_pct_of_plan": pct(delivered / planned if planned else None),
-            "delivered_pct_of_target": pct(delivered / p.bed_target if p.bed_target else None),
-            "schemes": rows,
-        }
+            rows.append(scheme_line(scheme, m, day))
+        return DeliveryMonth(
+            programme=programme,
+            month=str(ym),
+            as_of=day.isoformat(),
+            through=through.isoformat(),
+            window_days=len(window_days(ym, p.period_start, p.period_end, through)),
+            known_at=p.known_at,
+            bed_target=p.bed_target,
+            planned_beds_equivalent=beds(planned),
+            delivered_beds_equivalent=beds(delivered),
+            delivered_pct_of_plan=pct(delivered / planned if planned else None),
+            delivered_pct_of_target=pct(delivered / p.bed_target if p.bed_target else None),
+            schemes=rows,
+        )
 
     def _compute_delivery_daily(
         self, programme: str, start: date | None, end: date | None, known_at: int | None = None
-    ) -> dict[str, Any]:
+    ) -> DeliveryDaily:
         p = self.facts(programme, known_at)
         first = start or p.period_start
         last = end or min(self.today(), p.period_end)
         if last < first:
             raise InputRefused("to", "must not be before from")
         series = system_daily(p, first, last)
-        return {
-            "programme": programme,
-            "known_at": p.known_at,
-            "bed_target": p.bed_target,
-            "days": [
-                {
-                    "date": d.day.isoformat(),
-                    "delivered_beds_equivalent": beds(d.delivered),
-                    "planned_beds_equivalent": beds(d.planned),
-                    "target": d.target,
-                    "reports_due": d.expected,
-                    "reports_in": d.reported,
-                    "complete": d.reported >= d.expected,
-                }
+        return DeliveryDaily(
+            programme=programme,
+            known_at=p.known_at,
+            bed_target=p.bed_target,
+            days=[
+                DeliveryDay(
+                    date=d.day.isoformat(),
+                    delivered_beds_equivalent=beds(d.delivered),
+                    planned_beds_equivalent=beds(d.planned),
+                    target=d.target,
+                    reports_due=d.expected,
+                    reports_in=d.reported,
+                    complete=d.reported >= d.expected,
+                )
                 for d in series
             ],
-        }
+        )
 
     # --- the board's dashboard ------------------------------------------------------------
 
     def _compute_dashboard(
         self, programme: str, as_of: date | None = None, known_at: int | None = None
-    ) -> dict[str, Any]:
+    ) -> Dashboard:
         p = self.facts(programme, known_at)
         day = self._as_of(as_of)
         if day < p.period_start:
@@ -240,39 +223,42 @@ class ReadModel:
         month_view = self._compute_delivery_month(programme, str(month), day, p.known_at)
         window = window_days(month, p.period_start, p.period_end, day)
         yesterday = [clipped - timedelta(days=1)]
-        return {
-            "programme": programme,
-            "icb_name": p.icb_name,
-            "as_of": day.isoformat(),
-            "known_at": p.known_at,
-            "bed_target": p.bed_target,
-            "target_check": target_check(p),
-            "headline": {
-                "date": latest.isoformat(),
-                "delivered": beds(today[0].delivered) if today else None,
-                "planned": beds(today[0].planned) if today else None,
-                "month": str(month),
-                "delivered_month_to_date": month_view["delivered_beds_equivalent"],
-                "planned_month_to_date": month_view["planned_beds_equivalent"],
-                "month_to_date_through": month_view["through"],
-                "month_to_date_days": month_view["window_days"],
-                "delivered_pct_of_plan": month_view["delivered_pct_of_plan"],
-                "delivered_pct_of_target": month_view["delivered_pct_of_target"],
-                "today": day.isoformat(),
-                "delivered_today_so_far": beds(so_far[0].delivered) if so_far else None,
-                "reports_today_so_far": so_far[0].reported if so_far else 0,
-            },
-            "spend": (spend := spend_by_stream(p, month, day)),
-            "headroom": headroom(spend),
-            "schemes": month_view["schemes"],
-            "chase_list": chase_list(p, day),
-            "diversion_candidates": [
-                {"scheme_code": c.code, "reasons": c.reasons, "uncommitted_gbp": gbp(c.uncommitted)}
+        spend = spend_by_stream(p, month, day)
+        return Dashboard(
+            programme=programme,
+            icb_name=p.icb_name,
+            as_of=day.isoformat(),
+            known_at=p.known_at,
+            bed_target=p.bed_target,
+            target_check=target_check(p),
+            headline=Headline(
+                date=latest.isoformat(),
+                delivered=beds(today[0].delivered) if today else None,
+                planned=beds(today[0].planned) if today else None,
+                month=str(month),
+                delivered_month_to_date=month_view.delivered_beds_equivalent,
+                planned_month_to_date=month_view.planned_beds_equivalent,
+                month_to_date_through=month_view.through,
+                month_to_date_days=month_view.window_days,
+                delivered_pct_of_plan=month_view.delivered_pct_of_plan,
+                delivered_pct_of_target=month_view.delivered_pct_of_target,
+                today=day.isoformat(),
+                delivered_today_so_far=beds(so_far[0].delivered) if so_far else None,
+                reports_today_so_far=so_far[0].reported if so_far else 0,
+            ),
+            spend=spend,
+            headroom=headroom(spend),
+            schemes=month_view.schemes,
+            chase_list=chase_list(p, day),
+            diversion_candidates=[
+                DiversionCandidate(
+                    scheme_code=c.code, reasons=c.reasons, uncommitted_gbp=gbp(c.uncommitted)
+                )
                 for c in diversion_candidates(p, day)
             ],
-            "complete_months": [str(m) for m in complete_months(p, day)],
-            "flow": flow_summary(p, window, yesterday),
-        }
+            complete_months=[str(m) for m in complete_months(p, day)],
+            flow=flow_summary(p, window, yesterday),
+        )
 
     # --- the monthly return ---------------------------------------------------------------
 
@@ -298,7 +284,7 @@ class ReadModel:
 
     def scheme_beds(
         self, programme: str, code: str, as_of: date | None = None
-    ) -> dict[str, Any] | None:
+    ) -> BedOccupancy | None:
         """Beds open beside beds occupied for a bedded scheme (None for other schemes)."""
         scheme = self.facts(programme).schemes.get(code)
         return None if scheme is None else bed_occupancy(scheme, self._as_of(as_of))

@@ -169,7 +169,7 @@ def _kpis(
         values = m.kpis
         for k in s.kpis:
             code, kind = str(k["code"]), kpi_type(k)
-            reports = sum(1 for d in window if code in ((s.daily.get(d) or {}).get("kpis") or {}))
+            reports = sum(1 for d in window if d in s.daily and code in s.daily[d].kpis)
             rows.append(
                 KpiLine(
                     scheme_code=s.code,

@@ -144,8 +144,8 @@ def ga_beds(p: ProgrammeFacts, window: list[date]) -> list[GaBedsLine]:
     for ods, name in _sites(p):
         found = [r for (site, day), r in p.flow.items() if site == ods and day in wanted]
         n = len(found)
-        core = sum(int(r["core_beds_open"]) for r in found)
-        escalation = sum(int(r["escalation_beds_open"]) for r in found)
+        core = sum(r.core_beds_open for r in found)
+        escalation = sum(r.escalation_beds_open for r in found)
         rows.append(
             GaBedsLine(
                 ods,

@@ -17,6 +17,7 @@ from projections.arithmetic import rag
 from projections.db import ViewDatabase
 from projections.queries.programmes import open_programmes
 from projections.readmodel import ReadModel
+from projections.shapes import MonthName, Winter, WinterMonth, Winters
 from schemes.months import YearMonth, financial_month_label, window_days
 from schemes.rules import InputRefused
 
@@ -87,39 +88,42 @@ def winter_months(start: date) -> list[YearMonth]:
 
 def _month(
     read: ReadModel, p: ProgrammeInfo, ym: YearMonth, day: date, known_at: int | None
-) -> dict[str, Any]:
+) -> WinterMonth:
     window = window_days(ym, p.period_start, p.period_end, day)
-    row: dict[str, Any] = {
-        "month": str(ym),
-        "financial_month": financial_month_label(ym),
-        "window_days": len(window),
-        "days_in_month": len(ym.days()),
-        "bed_target": p.bed_target,
-        "delivered_beds_equivalent": None,
-        "planned_beds_equivalent": None,
-        "delivered_pct_of_target": None,
-        "delivered_pct_of_plan": None,
-        "delivery_rag": None,
-    }
+    row = WinterMonth(
+        month=str(ym),
+        financial_month=financial_month_label(ym),
+        window_days=len(window),
+        days_in_month=len(ym.days()),
+        bed_target=p.bed_target,
+        delivered_beds_equivalent=None,
+        planned_beds_equivalent=None,
+        delivered_pct_of_target=None,
+        delivered_pct_of_plan=None,
+        delivery_rag=None,
+    )
     if not window:  # not started yet (as of the day), or outside the programme's period
         return row
     found = read.delivery_month(p.code, str(ym), day, known_at)
-    delivered = Decimal(str(found["delivered_beds_equivalent"]))
-    planned = Decimal(str(found["planned_beds_equivalent"]))
+    delivered = Decimal(str(found.delivered_beds_equivalent))
+    planned = Decimal(str(found.planned_beds_equivalent))
     share = delivered * 100 / p.bed_target if p.bed_target else None
-    row.update(
-        delivered_beds_equivalent=found["delivered_beds_equivalent"],
-        planned_beds_equivalent=found["planned_beds_equivalent"],
-        delivered_pct_of_target=None if share is None else float(share.quantize(Decimal("0.1"))),
-        delivered_pct_of_plan=found["delivered_pct_of_plan"],
-        delivery_rag=rag(delivered, planned, "reported"),
+    return row.model_copy(
+        update={
+            "delivered_beds_equivalent": found.delivered_beds_equivalent,
+            "planned_beds_equivalent": found.planned_beds_equivalent,
+            "delivered_pct_of_target": (
+                None if share is None else float(share.quantize(Decimal("0.1")))
+            ),
+            "delivered_pct_of_plan": found.delivered_pct_of_plan,
+            "delivery_rag": rag(delivered, planned, "reported"),
+        }
     )
-    return row
 
 
 def compare_winters(
     read: ReadModel, programme: str, as_of: date | None = None, known_at: int | None = None
-) -> dict[str, Any]:
+) -> Winters:
     """Every winter of ``programme``'s ICB, month by month (M7 … M12): delivered against the
     winter's bed target, each month as of ``as_of`` (default today) and known at a position."""
     head = read.head()
@@ -131,23 +135,21 @@ def compare_winters(
         raise ProgrammeNotFound(f"unknown programme '{programme[:40]}'", field="programme")
     day = as_of or read.today()
     winters = [p for p in found.values() if p.icb_code == chosen.icb_code]
-    return {
-        "programme": programme,
-        "icb_code": chosen.icb_code,
-        "icb_name": chosen.icb_name,
-        "as_of": day.isoformat(),
-        "known_at": head if known_at is None else known_at,
-        "months": [
-            {"financial_month": financial_month_label(ym), "name": f"{ym.first_day:%B}"}
+    return Winters(
+        programme=programme,
+        icb_code=chosen.icb_code,
+        icb_name=chosen.icb_name,
+        as_of=day.isoformat(),
+        known_at=head if known_at is None else known_at,
+        months=[
+            MonthName(financial_month=financial_month_label(ym), name=f"{ym.first_day:%B}")
             for ym in winter_months(chosen.period_start)
         ],
-        "winters": [
-            {
+        winters=[
+            Winter(
                 **p.as_dict(),
-                "months": [
-                    _month(read, p, ym, day, known_at) for ym in winter_months(p.period_start)
-                ],
-            }
+                months=[_month(read, p, ym, day, known_at) for ym in winter_months(p.period_start)],
+            )
             for p in winters
         ],
-    }
+    )

@@ -4,14 +4,16 @@ and as known at."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import MAX_POSITION, DashboardReader, Reads
 from api.errors import ERROR_RESPONSES
+from api.responses import DashboardAnswer
 from projections.readings import dashboard_reading
+from projections.shapes import DeliveryDaily, DeliveryMonth, Winters
 from projections.winters import compare_winters
 
 router = APIRouter(
@@ -24,7 +26,7 @@ KnownAt = Annotated[
 ]
 
 
-@router.get("/dashboard", response_model=dict[str, Any])
+@router.get("/dashboard", response_model=DashboardAnswer)
 def dashboard(
     request: Request,
     programme: str,
@@ -41,11 +43,11 @@ def dashboard(
         board = dashboard_reading(read, programme, as_of, reading)
     else:
         board = read.dashboard(programme, as_of, known_at)
-    # Plain JSON values already: JSONResponse skips FastAPI's slower generic encoder.
-    return JSONResponse({**board, "as_at": request.state.as_at.as_dict()})
+    # Dumped once to plain JSON values: JSONResponse skips FastAPI's slower generic encoder.
+    return JSONResponse({**board.as_json(), "as_at": request.state.as_at.as_dict()})
 
 
-@router.get("/delivery")
+@router.get("/delivery", response_model=DeliveryMonth)
 def delivery(
     programme: str,
     user: DashboardReader,
@@ -53,11 +55,11 @@ def delivery(
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", examples=["2022-11"])],
     as_of: AsOf = None,
     known_at: KnownAt = None,
-) -> dict[str, Any]:
+) -> DeliveryMonth:
     return read.delivery_month(programme, month, as_of, known_at)
 
 
-@router.get("/delivery/daily")
+@router.get("/delivery/daily", response_model=DeliveryDaily)
 def delivery_daily(
     programme: str,
     user: DashboardReader,
@@ -65,18 +67,18 @@ def delivery_daily(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
     known_at: KnownAt = None,
-) -> dict[str, Any]:
+) -> DeliveryDaily:
     return read.delivery_daily(programme, start, end, known_at)
 
 
-@router.get("/winters")
+@router.get("/winters", response_model=Winters)
 def winters(
     programme: str,
     user: DashboardReader,
     read: Reads,
     as_of: AsOf = None,
     known_at: KnownAt = None,
-) -> dict[str, Any]:
+) -> Winters:
     """Every winter of the programme's ICB month by month (M7 October … M12 March): delivered
     beds-equivalent against each winter's bed target."""
     return compare_winters(read, programme, as_of, known_at)

@@ -8,12 +8,13 @@ from fastapi import APIRouter
 
 from api.deps import Application, EventLogReader, PageSize, Position
 from api.errors import ERROR_RESPONSES
+from api.responses import EventRecord
 from projections.event_log import EventLog
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES)
 
 
-@router.get("/events")
+@router.get("/events", response_model=list[EventRecord])
 def events(
     user: EventLogReader,
     application: Application,

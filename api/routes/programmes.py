@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from api.deps import AnyUser, Application, IdempotencyKey, ProgrammeReader, Reads, actor_of
 from api.errors import ERROR_RESPONSES
 from api.presenters import about_numbers, allocations, programme_public
+from api.responses import About
 from api.schemas import (
     AllocationRevision,
     BedTargetRevision,
@@ -152,7 +153,7 @@ def management_forecast(
     return Receipt(**vars(receipt))
 
 
-@router.get("/{programme}/about")
+@router.get("/{programme}/about", response_model=About)
 def about(programme: str, user: ProgrammeReader, read: Reads) -> dict[str, Any]:
     """How the bed target is built: the schemes counted and their sum, the schemes not counted
     and why, and every place the catalogue departs from its source."""

@@ -10,6 +10,8 @@ from fastapi.responses import Response
 
 from api.deps import Allowed, Reads, Revision
 from api.errors import ERROR_RESPONSES
+from api.region_answers import RegionOverview, Tracker
+from api.responses import FILES
 from api.routes.returns import XLSX
 from capacity.users import User
 from projections.region import artefact, find_region, overview, tracker
@@ -32,21 +34,23 @@ def month_of(month: str) -> str:
     return str(YearMonth.parse(month))
 
 
-@router.get("")
+@router.get("", response_model=RegionOverview, response_model_exclude_unset=True)
 def region_overview(
     request: Request, region: str, user: RegionReader, read: Reads
 ) -> dict[str, Any]:
     return overview(read.views, configured(request, region), read.today())
 
 
-@router.get("/submissions/{month}")
+@router.get("/submissions/{month}", response_model=Tracker, response_model_exclude_unset=True)
 def submissions(
     request: Request, region: str, month: str, user: RegionReader, read: Reads
 ) -> dict[str, Any]:
     return tracker(read.views, configured(request, region), month_of(month), read.today())
 
 
-@router.get("/submissions/{month}/rollup", response_model=None)
+@router.get(
+    "/submissions/{month}/rollup", response_class=Response, response_model=None, responses=FILES
+)
 def rollup(
     request: Request,
     region: str,
@@ -66,7 +70,12 @@ def rollup(
     )
 
 
-@router.get("/submissions/{month}/{icb}/revisions/{revision}/{name}", response_model=None)
+@router.get(
+    "/submissions/{month}/{icb}/revisions/{revision}/{name}",
+    response_class=Response,
+    response_model=None,
+    responses=FILES,
+)
 def submitted_artefact(
     request: Request,
     region: str,

@@ -18,6 +18,8 @@ from api.deps import (
     actor_of,
 )
 from api.errors import ERROR_RESPONSES
+from api.responses import FILES, JSON_OR_FILES
+from api.return_answers import ReturnAnswer, ReturnDiff, SignOffState, Submission
 from api.schemas import Receipt
 from capacity.app.submission import sign_off, submit
 from capacity.errors import NotFound
@@ -47,7 +49,7 @@ def render(report: dict[str, Any], fmt: str, name: str) -> Response | dict[str, 
     return JSONResponse(report)
 
 
-@router.get("/{month}", response_model=None)
+@router.get("/{month}", response_model=ReturnAnswer, responses=JSON_OR_FILES)
 def get_return(
     programme: str,
     month: str,
@@ -115,7 +117,7 @@ class SignOffResult(Receipt):
     figures_sha256: str
 
 
-@router.get("/{month}/sign-off")
+@router.get("/{month}/sign-off", response_model=SignOffState, response_model_exclude_unset=True)
 def sign_off_state(programme: str, month: str, user: ReturnReader, read: Reads) -> dict[str, Any]:
     """The figures as they stand (position and SHA-256) and the standing sign-off, if any:
     ``valid`` is false once a change has voided it."""
@@ -145,7 +147,7 @@ def sign_off_return(
     )
 
 
-@router.get("/{month}/submissions")
+@router.get("/{month}/submissions", response_model=list[Submission])
 def submissions(
     programme: str, month: str, user: ReturnReader, read: Reads
 ) -> list[dict[str, Any]]:
@@ -156,7 +158,9 @@ def submissions(
     ]
 
 
-@router.get("/{month}/submissions/{revision}", response_model=None)
+@router.get(
+    "/{month}/submissions/{revision}", response_class=Response, response_model=None, responses=FILES
+)
 def submission(
     programme: str,
     month: str,
@@ -186,6 +190,6 @@ def submission(
     )
 
 
-@router.get("/{month}/diff")
+@router.get("/{month}/diff", response_model=ReturnDiff, response_model_exclude_unset=True)
 def diff(programme: str, month: str, user: ReturnReader, read: Reads) -> dict[str, Any]:
     return diff_since_latest(read, programme, month)

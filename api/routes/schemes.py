@@ -58,10 +58,12 @@ def register_scheme(
 def _beds(read: ReadModel, programme: str, code: str) -> dict[str, Any]:
     """Beds open beside beds occupied, for a bedded scheme whose figures the views hold."""
     try:
-        found = read.scheme_beds(programme, code) or {}
+        found = read.scheme_beds(programme, code)
     except NotFound:
         return {}
-    return {k: found[k] for k in ("beds_open", "beds_occupied", "beds_occupied_on") if k in found}
+    if found is None:
+        return {}
+    return found.model_dump(include={"beds_open", "beds_occupied", "beds_occupied_on"})
 
 
 @router.get("", response_model=list[SchemePublic])

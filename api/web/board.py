@@ -77,9 +77,9 @@ def _dashboard(request: Request, session: Session, read: ReadModel, programme: s
         as_of = parse_date("as_of", as_of_text) if as_of_text else None
         reading = request.query_params.get("reading") or "figures_for"
         board = dashboard_reading(read, programme, as_of, reading)
-        series = read.delivery_daily(programme, None, date.fromisoformat(board["as_of"]))
+        series = read.delivery_daily(programme, None, date.fromisoformat(board.as_of))
         winters = compare_winters(read, programme, as_of)
-        reported_day = date.fromisoformat(board["as_of"]) - timedelta(days=1)
+        reported_day = date.fromisoformat(board.as_of) - timedelta(days=1)
         reminders = reminded_schemes(reminders_sent(read.views, programme, reported_day))
     except (DomainError, InputRefused, ValueError) as error:
         return render_page(request, "error.html", {"_session": session, "error": str(error)}, 404)
@@ -94,7 +94,7 @@ def _dashboard(request: Request, session: Session, read: ReadModel, programme: s
             "programme": programme,
             "winters": winters,
             "winters_chart": winters_chart(winters),
-            "papers": paper_links(read, session.user, programme, board["headline"]["month"]),
+            "papers": paper_links(read, session.user, programme, board.headline.month),
             "reminders": reminders,
         },
     )

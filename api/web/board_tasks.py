@@ -36,12 +36,12 @@ def _diversions(
     return task.render(
         "board_diversions.html",
         {
-            "candidates": board["diversion_candidates"],
+            "candidates": board.diversion_candidates,
             "schemes": _schemes(task),
             "message": message,
             "errors": errors,
             "values": values,
-            "today": board["as_of"],
+            "today": board.as_of,
         },
         status,
     )

@@ -4,7 +4,6 @@ and each winter month by month against its own target."""
 from __future__ import annotations
 
 import io
-import json
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
@@ -15,27 +14,29 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
+from projections.shapes import DeliveryDaily, Winters
+
 NHS_BLUE = "#005eb8"
 DARK_GREY = "#425563"
 WARM_YELLOW = "#ffb81c"
 
 
-def delivery_chart(series: dict[str, Any]) -> str:
+def delivery_chart(series: DeliveryDaily) -> str:
     """The chart for a series; the same series (same position) is drawn once."""
-    return _draw(json.dumps(series, sort_keys=True))
+    return _draw(series.model_dump_json())
 
 
 @lru_cache(maxsize=64)
 def _draw(series_json: str) -> str:
-    series = json.loads(series_json)
-    days = mdates.date2num([date.fromisoformat(d["date"]) for d in series["days"]])
-    delivered = [d["delivered_beds_equivalent"] for d in series["days"]]
-    planned = [d["planned_beds_equivalent"] for d in series["days"]]
-    target = series["bed_target"]
+    series = DeliveryDaily.model_validate_json(series_json)
+    days = mdates.date2num([date.fromisoformat(d.date) for d in series.days])
+    delivered = [_plotted(d.delivered_beds_equivalent) for d in series.days]
+    planned = [_plotted(d.planned_beds_equivalent) for d in series.days]
+    target = series.bed_target
     figure, axes = plt.subplots(figsize=(9, 3.4), dpi=100)
     # Days not yet fully reported are drawn dotted with hollow markers: a figure still rising as
     # late reports arrive must not look like a collapse in delivery.
-    complete = [d.get("complete", True) for d in series["days"]]
+    complete = [d.complete for d in series.days]
     last_full = max((i for i, c in enumerate(complete) if c), default=-1)
     axes.plot(
         days[: last_full + 1],
@@ -64,6 +65,11 @@ def _draw(series_json: str) -> str:
     return _svg(figure, axes, fontsize=9, ncol=1)
 
 
+def _plotted(value: float | None) -> float:
+    """A figure not there (a month not started) is a gap in the line, not a zero."""
+    return float("nan") if value is None else value
+
+
 WINTER_STYLES: tuple[tuple[str, Literal["-", "--", "-.", ":"], str], ...] = (
     (NHS_BLUE, "-", "o"),
     (DARK_GREY, "--", "s"),
@@ -72,24 +78,23 @@ WINTER_STYLES: tuple[tuple[str, Literal["-", "--", "-.", ":"], str], ...] = (
 )
 
 
-def winters_chart(comparison: dict[str, Any]) -> str:
+def winters_chart(comparison: Winters) -> str:
     """Delivered beds-equivalent per winter month (M7 … M12), one line per winter, each with its
     own bed target; winters differ by line style and marker as well as colour."""
-    return _draw_winters(json.dumps(comparison, sort_keys=True))
+    return _draw_winters(comparison.model_dump_json())
 
 
 @lru_cache(maxsize=64)
 def _draw_winters(comparison_json: str) -> str:
-    comparison = json.loads(comparison_json)
-    labels = [f"{m['financial_month']}\n{m['name'][:3]}" for m in comparison["months"]]
+    comparison = Winters.model_validate_json(comparison_json)
+    labels = [f"{m.financial_month}\n{m.name[:3]}" for m in comparison.months]
     xs = list(range(len(labels)))
     figure, axes = plt.subplots(figsize=(9, 3.4), dpi=100)
     highest = 1.0
-    for n, winter in enumerate(comparison["winters"]):
+    for n, winter in enumerate(comparison.winters):
         colour, style, marker = WINTER_STYLES[n % len(WINTER_STYLES)]
-        found = [m["delivered_beds_equivalent"] for m in winter["months"]]
-        values = [float("nan") if v is None else v for v in found]
-        target = winter["bed_target"]
+        values = [_plotted(m.delivered_beds_equivalent) for m in winter.months]
+        target = winter.bed_target
         highest = max([highest, target, *(v for v in values if v == v)])
         axes.plot(
             xs,
@@ -98,7 +103,7 @@ def _draw_winters(comparison_json: str) -> str:
             linestyle=style,
             marker=marker,
             linewidth=2,
-            label=f"{winter['winter']} delivered",
+            label=f"{winter.winter} delivered",
         )
         axes.hlines(
             target,
@@ -108,7 +113,7 @@ def _draw_winters(comparison_json: str) -> str:
             linestyles=style,
             linewidth=1,
             alpha=0.7,
-            label=f"{winter['winter']} target {target}",
+            label=f"{winter.winter} target {target}",
         )
     axes.set_xticks(xs, labels)
     axes.set_ylim(0, highest * 1.15)

@@ -75,10 +75,10 @@ def _render(
         }
         for k in scheme.typed_kpis
     ]
-    days = [
-        (d, facts.daily[d].get("kpis") or {})
+    days = [  # each value as it was stored, not formatted as the month's value is
+        (d, {code: str(value) for code, value in facts.daily[d].kpis.items()})
         for d in sorted(window, reverse=True)
-        if d in facts.daily and facts.daily[d].get("kpis")
+        if d in facts.daily and facts.daily[d].kpis
     ]
     context: dict[str, Any] = {
         "scheme": scheme,

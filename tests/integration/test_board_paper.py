@@ -82,25 +82,25 @@ def test_the_m9_paper_reads_back_with_the_dashboards_figures(winter: Winter) -> 
     assert "The board is asked to note the report." in cover
     # The executive summary's headline figures are the dashboard's at the same position.
     board = world.read.dashboard(P, date(2022, 12, 31), paper.known_at)
-    head = board["headline"]
-    assert head["month"] == M9
-    delivered, planned = head["delivered_month_to_date"], head["planned_month_to_date"]
+    head = board.headline
+    assert head.month == M9
+    delivered, planned = head.delivered_month_to_date, head.planned_month_to_date
     assert f"Delivered, month average {delivered:.2f}" in text
     assert f"Planned, month average {planned:.2f}" in text
-    assert f"Bed target (beds-equivalent per day) {board['bed_target']}" in text
+    assert f"Bed target (beds-equivalent per day) {board.bed_target}" in text
     said = f"an average of {delivered:,.1f} beds-equivalent per day against the target of 141"
     assert flat(said) in flat(text)
     for rag in ("green", "amber", "red"):
-        count = sum(1 for s in board["schemes"] if s["delivery_rag"] == rag)
+        count = sum(1 for s in board.schemes if s.delivery_rag == rag)
         if count:
             assert f"Schemes rated {rag.capitalize()} {count}" in text
-    for stream in board["spend"]:
-        spent = float(stream["spend_to_date_gbp"])
-        assert f"£{spent:,.2f}" in text, stream["funding_stream"]
+    for stream in board.spend:
+        spent = float(stream.spend_to_date_gbp)
+        assert f"£{spent:,.2f}" in text, stream.funding_stream
     # Every scheme in the appendix, with its RAG as a word.
     first = next(n for n, p in enumerate(pages) if "Appendix A: schemes by section" in p)
     appendix = flat("\n".join(pages[first:]))
-    codes = [s["scheme_code"] for s in board["schemes"]]
+    codes = [s.scheme_code for s in board.schemes]
     assert len(codes) == 28
     missing = [c for c in codes if f"({c})" not in appendix]
     assert missing == []

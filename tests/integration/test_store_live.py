@@ -109,7 +109,7 @@ def test_backup_while_a_server_stores_daily_reports(tmp_path: Path) -> None:
         ):
             versions[ident].append(version)
     assert all(v == list(range(1, len(v) + 1)) for v in versions.values())
-    assert side.read.dashboard(PROGRAMME)["programme"] == PROGRAMME
+    assert side.read.dashboard(PROGRAMME).programme == PROGRAMME
     side.close()
 
 

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import is_dataclass
 from pathlib import Path
+from typing import get_args, get_origin
 
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from typer.main import get_command
 
 from tests.support.api_world import api_world
@@ -273,3 +278,41 @@ def test_pages_and_routes_display_the_read_side_not_the_write_model() -> None:
         if (name, function) not in COMMAND_INPUTS
     ]
     assert wrong == [], "read it from the read side (projections/listings.py, the ReadModel)"
+
+
+def _api_routes(routes: list[object]) -> list[APIRoute]:
+    """Every API route, walking the routers the app includes (pages are left out of the
+    OpenAPI document, and so out of this list)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            found += _api_routes(inner.routes)
+        elif isinstance(route, APIRoute) and route.include_in_schema:
+            found.append(route)
+    return found
+
+
+def _declared(model: object) -> bool:
+    """A type with named fields (a pydantic model or a dataclass), or a list of them: not
+    ``dict[str, Any]``, and not nothing."""
+    if get_origin(model) is list:
+        (model,) = get_args(model)
+    return isinstance(model, type) and (issubclass(model, BaseModel) or is_dataclass(model))
+
+
+def test_every_json_route_declares_its_response_model() -> None:
+    app = api_world().client.app  # type: ignore[attr-defined]
+    routes = _api_routes(app.routes)
+    answered_in_json = [
+        r
+        for r in routes
+        if issubclass(getattr(r.response_class, "value", r.response_class), JSONResponse)
+    ]
+    assert len(answered_in_json) > 40 and len(routes) - len(answered_in_json) >= 3
+    bare = sorted(
+        f"{sorted(r.methods)[0]} {r.path}"
+        for r in answered_in_json
+        if not _declared(r.response_model)
+    )
+    assert bare == [], "declare a response_model (api/responses.py) or answer with a file"

@@ -56,10 +56,8 @@ def test_allocation_revisions_apply_by_their_effective_date() -> None:
     world.catch_up()
 
     def revenue_on(day: date) -> str:
-        spend = world.read.dashboard(P, as_of=day)["spend"]
-        return next(s for s in spend if s["funding_stream"] == "revenue")[
-            "programme_allocation_gbp"
-        ]
+        spend = world.read.dashboard(P, as_of=day).spend
+        return next(s for s in spend if s.funding_stream == "revenue").programme_allocation_gbp
 
     assert revenue_on(date(2022, 10, 15)) == "7500000.00"
     assert revenue_on(date(2022, 11, 15)) == "7800000.00"

@@ -117,13 +117,13 @@ def test_a_schemes_month_working_adds_up_to_the_figure_shown() -> None:
     world = _world()
     world.today[0] = date(2022, 11, 17)  # the 16th is a full day (§1)
     p = world.read.facts(P)
-    shown = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 16))["schemes"][0]
+    shown = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 16)).schemes[0]
     working = explain_delivery(world.read.views, p, "bridging", NOV, date(2022, 11, 16))
     assert len(working.days) == 16
     # 9.1 + 9 + 11 + 0 (no report on the 4th) + 10 + 0 ... ; paused from the 10th counts 0.
     assert working.delivered_sum == Decimal("39.1")
     assert working.planned_sum == Decimal(160)
-    assert round(float(working.delivered_sum / 16), 2) == shown["delivered_beds_equivalent"]
+    assert round(float(working.delivered_sum / 16), 2) == shown.delivered_beds_equivalent
     day1 = working.days[0]
     assert [t.said for t in day1.trail] == [
         "reported beds-equivalent 8.4",
@@ -160,8 +160,8 @@ def test_the_system_total_is_the_sum_of_the_counted_schemes() -> None:
     working = explain_system(p, NOV, date(2022, 11, 16))
     assert [m.code for m in working.counted] == ["bridging"]
     assert [m.code for m in working.not_counted] == ["mh-ward"]
-    assert round(float(working.delivered), 2) == month["delivered_beds_equivalent"]
-    assert round(float(working.planned), 2) == month["planned_beds_equivalent"]
+    assert round(float(working.delivered), 2) == month.delivered_beds_equivalent
+    assert round(float(working.planned), 2) == month.planned_beds_equivalent
 
 
 def test_the_explain_api_gives_the_same_working_and_refuses_bad_input() -> None:

@@ -12,7 +12,7 @@ from tests.support.world import World, make_world
 def month_row(world: World, month: str, code: str, as_of: date) -> dict[str, object]:
     world.catch_up()
     view = world.read.delivery_month(P, month, as_of=as_of)
-    return next(r for r in view["schemes"] if r["scheme_code"] == code)
+    return next(r for r in view.schemes if r.scheme_code == code)
 
 
 def days(start: date, count: int) -> list[date]:
@@ -28,12 +28,12 @@ def test_partial_month_with_a_missing_day() -> None:
         if day.day != 4:
             world.app.report_daily(ADMIN, P, "bridging", {"date": day, "beds_equivalent": 8})
     row = month_row(world, "2022-11", "bridging", date(2022, 11, 10))
-    assert row["window_days"] == 10
-    assert row["delivered_beds_equivalent"] == 7.2  # 8 x 9 days / 10
-    assert row["planned_beds_equivalent"] == 10.0
-    assert row["delivery_rag"] == "amber"  # 0.72
-    assert row["completeness_pct"] == 90.0
-    assert row["days_reported"] == 9
+    assert row.window_days == 10
+    assert row.delivered_beds_equivalent == 7.2  # 8 x 9 days / 10
+    assert row.planned_beds_equivalent == 10.0
+    assert row.delivery_rag == "amber"  # 0.72
+    assert row.completeness_pct == 90.0
+    assert row.days_reported == 9
 
 
 def test_planned_start_mid_month_and_beds_opened_then_closed() -> None:
@@ -44,11 +44,11 @@ def test_planned_start_mid_month_and_beds_opened_then_closed() -> None:
     world.app.change_beds(ADMIN, P, "ward", "2022-11-16", 6, "core", "opened")
     world.app.change_beds(ADMIN, P, "ward", "2022-11-26", -2, "core", "norovirus")
     row = month_row(world, "2022-11", "ward", date(2022, 12, 15))
-    assert row["planned_beds_equivalent"] == 5.0
-    assert row["delivered_beds_equivalent"] == 2.67
-    assert row["delivery_rag"] == "red"
+    assert row.planned_beds_equivalent == 5.0
+    assert row.delivered_beds_equivalent == 2.67
+    assert row.delivery_rag == "red"
     october = month_row(world, "2022-10", "ward", date(2022, 12, 15))
-    assert october["delivery_rag"] == "not_due"
+    assert october.delivery_rag == "not_due"
 
 
 def test_paused_days_deliver_nothing() -> None:
@@ -62,8 +62,8 @@ def test_paused_days_deliver_nothing() -> None:
     world.app.change_status(ADMIN, P, "runners", "pause", "2022-12-06", "staff sickness")
     world.app.change_status(ADMIN, P, "runners", "resume", "2022-12-09", "back")
     row = month_row(world, "2022-12", "runners", date(2022, 12, 10))
-    assert row["delivered_beds_equivalent"] == 7.0
-    assert row["delivery_rag"] == "amber"  # 7 / 10 = 0.70 meets the amber threshold
+    assert row.delivered_beds_equivalent == 7.0
+    assert row.delivery_rag == "amber"  # 7 / 10 = 0.70 meets the amber threshold
 
 
 def test_spend_profile_variance_outturn_and_diversion() -> None:
@@ -75,21 +75,17 @@ def test_spend_profile_variance_outturn_and_diversion() -> None:
     world.app.record_spend(ADMIN, P, "bridging", "2022-12", "25000.00", "accrual")
     world.app.correct_spend(ADMIN, P, "bridging", "2022-12", "30000.00", "actual", "invoice")
     december = month_row(world, "2022-12", "bridging", date(2023, 1, 10))
-    assert december["spend_in_month_gbp"] == "30000.00"
-    assert december["spend_to_date_gbp"] == "50000.00"
-    assert december["profile_to_date_gbp"] == "48000.00"
-    assert december["variance_gbp"] == "2000.00"
-    assert december["forecast_outturn_gbp"] == "122000.00"  # 50,000 + (120,000 - 48,000)
+    assert december.spend_in_month_gbp == "30000.00"
+    assert december.spend_to_date_gbp == "50000.00"
+    assert december.profile_to_date_gbp == "48000.00"
+    assert december.variance_gbp == "2000.00"
+    assert december.forecast_outturn_gbp == "122000.00"  # 50,000 + (120,000 - 48,000)
     world.app.divert_funding(ADMIN, P, "runners", "bridging", "50000", "UEC-7", "2022-12-07")
-    assert month_row(world, "2022-12", "bridging", date(2023, 1, 10))["allocation_gbp"] == (
+    assert month_row(world, "2022-12", "bridging", date(2023, 1, 10)).allocation_gbp == (
         "170000.00"
     )
-    assert month_row(world, "2022-11", "runners", date(2023, 1, 10))["allocation_gbp"] == (
-        "120000.00"
-    )
-    assert month_row(world, "2022-12", "runners", date(2023, 1, 10))["allocation_gbp"] == (
-        "70000.00"
-    )
+    assert month_row(world, "2022-11", "runners", date(2023, 1, 10)).allocation_gbp == ("120000.00")
+    assert month_row(world, "2022-12", "runners", date(2023, 1, 10)).allocation_gbp == ("70000.00")
 
 
 def test_correction_is_seen_only_from_its_position_on() -> None:
@@ -103,8 +99,8 @@ def test_correction_is_seen_only_from_its_position_on() -> None:
     world.catch_up()
     now = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 30))
     then = world.read.delivery_month(P, "2022-11", as_of=date(2022, 11, 30), known_at=before)
-    assert now["schemes"][0]["delivered_beds_equivalent"] == 0.5  # 15 / 30
-    assert then["schemes"][0]["delivered_beds_equivalent"] == 1.0  # 30 / 30
+    assert now.schemes[0].delivered_beds_equivalent == 0.5  # 15 / 30
+    assert then.schemes[0].delivered_beds_equivalent == 1.0  # 30 / 30
 
 
 def test_system_total_counts_only_schemes_toward_the_target() -> None:
@@ -120,7 +116,7 @@ def test_system_total_counts_only_schemes_toward_the_target() -> None:
     world.app.report_daily(ADMIN, P, "acute", {"date": "2022-11-01", "beds_equivalent": 12})
     world.app.change_beds(ADMIN, P, "mh-beds", "2022-11-01", 10, "mental_health", "open")
     world.catch_up()
-    series = world.read.delivery_daily(P, date(2022, 11, 1), date(2022, 11, 1))["days"]
+    series = world.read.delivery_daily(P, date(2022, 11, 1), date(2022, 11, 1)).model_dump()["days"]
     assert series == [
         {
             "date": "2022-11-01",
@@ -146,17 +142,17 @@ def test_chase_list_and_diversion_candidates() -> None:
     world.app.record_spend(ADMIN, P, "runners", "2022-11", "1000.00", "actual")
     world.catch_up()
     board = world.read.dashboard(P, as_of=date(2023, 1, 2))
-    assert board["chase_list"] == []  # runners reported 1 Jan; bridging never went live
-    candidates = {c["scheme_code"]: c for c in board["diversion_candidates"]}
-    assert any("red in 2022-11 and 2022-12" in r for r in candidates["runners"]["reasons"])
+    assert board.chase_list == []  # runners reported 1 Jan; bridging never went live
+    candidates = {c.scheme_code: c for c in board.diversion_candidates}
+    assert any("red in 2022-11 and 2022-12" in r for r in candidates["runners"].reasons)
     # Profile to December: 2 of 5 months of £120,000 = £48,000; spend £1,000 < half.
-    assert any("below half its profile" in r for r in candidates["runners"]["reasons"])
-    assert candidates["runners"]["uncommitted_gbp"] == "119000.00"
-    assert any("not mobilised" in r for r in candidates["bridging"]["reasons"])
+    assert any("below half its profile" in r for r in candidates["runners"].reasons)
+    assert candidates["runners"].uncommitted_gbp == "119000.00"
+    assert any("not mobilised" in r for r in candidates["bridging"].reasons)
     world.today[0] = date(2023, 1, 3)
     world.app.mobilise_scheme(ADMIN, P, "bridging", "2023-01-01")
     world.catch_up()
-    assert world.read.dashboard(P, as_of=date(2023, 1, 3))["chase_list"] == ["bridging", "runners"]
+    assert world.read.dashboard(P, as_of=date(2023, 1, 3)).chase_list == ["bridging", "runners"]
 
 
 def test_flow_occupancy_and_nctr_by_5pm() -> None:
@@ -174,10 +170,10 @@ def test_flow_occupancy_and_nctr_by_5pm() -> None:
     }
     world.app.report_flow(ADMIN, P, "RQW", flow)
     world.catch_up()
-    site = world.read.dashboard(P, as_of=date(2022, 11, 3))["flow"]["sites"][0]
-    assert site["yesterday"]["occupancy_pct"] == 95.0  # 399 / 420
-    assert site["yesterday"]["nctr_not_discharged_by_5pm"] == 48  # 60 - 12
-    assert site["yesterday"]["discharges"] == {"p0": 50, "p1": 10}
+    site = world.read.dashboard(P, as_of=date(2022, 11, 3)).flow.sites[0]
+    assert site.yesterday.occupancy_pct == 95.0  # 399 / 420
+    assert site.yesterday.nctr_not_discharged_by_5pm == 48  # 60 - 12
+    assert site.yesterday.discharges == {"p0": 50, "p1": 10}
 
 
 def test_revised_target_and_allocation_reach_the_read_side() -> None:
@@ -185,5 +181,5 @@ def test_revised_target_and_allocation_reach_the_read_side() -> None:
     world.app.revise_bed_target(ADMIN, P, 150, "revised ask")
     world.app.revise_allocation(ADMIN, P, "capital", "4000000.00", "capital returned")
     world.catch_up()
-    assert world.read.dashboard(P, as_of=date(2022, 11, 3))["bed_target"] == 150
+    assert world.read.dashboard(P, as_of=date(2022, 11, 3)).bed_target == 150
     assert world.read.facts(P).allocations["capital"] == Decimal("4000000.00")

@@ -147,8 +147,8 @@ def test_incremental_views_equal_rebuild_and_recompute(steps: list[tuple[Any, ..
 
     expected = recompute(world)
     view = world.read.delivery_month(P, "2022-11", as_of=AS_OF)
-    rows = {r["scheme_code"]: r for r in view["schemes"]}
-    assert rows["rep"]["delivered_beds_equivalent"] == expected["rep"]
-    assert rows["bed"]["delivered_beds_equivalent"] == expected["bed"]
-    assert rows["bed"]["planned_beds_equivalent"] == expected["bed_planned"]
-    assert rows["rep"]["spend_to_date_gbp"] == expected["spend_to_date"]
+    rows = {r.scheme_code: r for r in view.schemes}
+    assert rows["rep"].delivered_beds_equivalent == expected["rep"]
+    assert rows["bed"].delivered_beds_equivalent == expected["bed"]
+    assert rows["bed"].planned_beds_equivalent == expected["bed_planned"]
+    assert rows["rep"].spend_to_date_gbp == expected["spend_to_date"]

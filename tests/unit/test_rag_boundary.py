@@ -10,6 +10,7 @@ import pytest
 
 from projections.arithmetic import scheme_month
 from projections.facts import ProgrammeFacts, SchemeFacts
+from projections.reported_day import reported_day
 from schemes.months import YearMonth
 
 NOVEMBER = YearMonth(2022, 11)
@@ -37,7 +38,7 @@ def facts(start: date, planned: int, share: Decimal) -> tuple[ProgrammeFacts, Sc
     )
     day = start
     while day <= date(2022, 11, 30):
-        scheme.daily[day] = {"beds_equivalent": Decimal(planned) * share}
+        scheme.daily[day] = reported_day({"beds_equivalent": Decimal(planned) * share})
         day += timedelta(days=1)
     programme = ProgrammeFacts(
         code="P",

@@ -21,7 +21,7 @@ def test_days_with_missing_reports_are_marked_incomplete() -> None:
         world.app.report_daily(ADMIN, P, "b", {"date": day, "beds_equivalent": 5})
     world.catch_up()
     series = world.read.delivery_daily(P, date(2022, 11, 1), date(2022, 11, 5))
-    days = {d["date"]: (d["reports_in"], d["reports_due"], d["complete"]) for d in series["days"]}
+    days = {d.date: (d.reports_in, d.reports_due, d.complete) for d in series.days}
     assert days["2022-11-03"] == (2, 2, True)
     assert days["2022-11-04"] == (1, 2, False)
     assert days["2022-11-05"] == (0, 2, False)

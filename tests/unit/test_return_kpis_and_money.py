@@ -113,7 +113,7 @@ def test_beds_occupied_show_beside_beds_open_and_the_target_mismatch_is_flagged(
     world.catch_up()
     beds = world.read.scheme_beds(P, "ward")
     assert beds is not None
-    assert (beds["beds_open"], beds["beds_occupied"]) == (4, 0)
+    assert (beds.beds_open, beds.beds_occupied) == (4, 0)
     client = _client(world)
     headers = {"Authorization": f"Bearer {token}"}
     api = client.get(f"/api/v1/programmes/{P}/schemes/ward", headers=headers).json()
@@ -127,10 +127,10 @@ def test_beds_occupied_show_beside_beds_open_and_the_target_mismatch_is_flagged(
     assert "Beds open today: <strong>4</strong>" in page and "open but empty" in page
     # The counted scheme plans 10 a day against the programme's target: flagged.
     board = world.read.dashboard(P)
-    assert board["target_check"]["differs"] is True
-    assert board["target_check"]["counted_planned_beds_equivalent"] == 10.0
+    assert board.target_check.differs is True
+    assert board.target_check.counted_planned_beds_equivalent == 10.0
     assert 'id="target-mismatch"' in client.get(f"/?programme={P}").text
     app.revise_bed_target(ADMIN, P, 10, "matches the plan")
     world.catch_up()
-    assert world.read.dashboard(P)["target_check"]["differs"] is False
+    assert world.read.dashboard(P).target_check.differs is False
     assert 'id="target-mismatch"' not in client.get(f"/?programme={P}").text

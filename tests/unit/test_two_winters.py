@@ -77,12 +77,12 @@ def test_each_winter_sees_only_its_own_figures(tmp_path: Path) -> None:
 
     old = read.dashboard(OLD, date(2022, 11, 6))
     new = read.dashboard(NEW, date(2023, 11, 6))
-    assert (old["bed_target"], new["bed_target"]) == (141, 120)
-    assert old["headline"]["delivered"] == 8.0  # 5 Nov 2022
-    assert new["headline"]["delivered"] == 3.0  # 5 Nov 2023
-    assert old["headline"]["delivered_month_to_date"] == pytest.approx(40 / 6, abs=0.01)
-    assert new["headline"]["delivered_month_to_date"] == pytest.approx(16 / 6, abs=0.01)
-    assert old["spend"] != new["spend"]
+    assert (old.bed_target, new.bed_target) == (141, 120)
+    assert old.headline.delivered == 8.0  # 5 Nov 2022
+    assert new.headline.delivered == 3.0  # 5 Nov 2023
+    assert old.headline.delivered_month_to_date == pytest.approx(40 / 6, abs=0.01)
+    assert new.headline.delivered_month_to_date == pytest.approx(16 / 6, abs=0.01)
+    assert old.spend != new.spend
 
     old_return = read.monthly_return(OLD, "2022-11")["summary"]
     new_return = read.monthly_return(NEW, "2023-11")["summary"]
@@ -110,22 +110,22 @@ def test_each_winter_sees_only_its_own_figures(tmp_path: Path) -> None:
 def test_winters_compare_month_by_month(tmp_path: Path) -> None:
     world = _two_winters(tmp_path)
     compared = compare_winters(world.read, NEW, date(2023, 11, 5))
-    assert [m["financial_month"] for m in compared["months"]] == [
+    assert [m.financial_month for m in compared.months] == [
         "M7", "M8", "M9", "M10", "M11", "M12"
     ]  # fmt: skip
-    old, new = compared["winters"]
-    assert (old["programme"], new["programme"]) == (OLD, NEW)
-    assert [m["month"] for m in old["months"]][:2] == ["2022-10", "2022-11"]
-    november_old, november_new = old["months"][1], new["months"][1]
-    assert november_old["delivered_beds_equivalent"] == pytest.approx(40 / 30, abs=0.01)
-    assert november_old["bed_target"] == 141 and november_old["window_days"] == 30
-    assert november_new["delivered_beds_equivalent"] == pytest.approx(16 / 5, abs=0.01)
-    assert november_new["bed_target"] == 120 and november_new["window_days"] == 5
-    assert november_new["delivered_pct_of_target"] == pytest.approx(320 / 120, abs=0.1)
-    assert [m["delivered_beds_equivalent"] for m in new["months"][2:]] == [None] * 4
-    assert new["months"][0]["delivered_beds_equivalent"] == 0.0  # October: not live yet
+    old, new = compared.winters
+    assert (old.programme, new.programme) == (OLD, NEW)
+    assert [m.month for m in old.months][:2] == ["2022-10", "2022-11"]
+    november_old, november_new = old.months[1], new.months[1]
+    assert november_old.delivered_beds_equivalent == pytest.approx(40 / 30, abs=0.01)
+    assert november_old.bed_target == 141 and november_old.window_days == 30
+    assert november_new.delivered_beds_equivalent == pytest.approx(16 / 5, abs=0.01)
+    assert november_new.bed_target == 120 and november_new.window_days == 5
+    assert november_new.delivered_pct_of_target == pytest.approx(320 / 120, abs=0.1)
+    assert [m.delivered_beds_equivalent for m in new.months[2:]] == [None] * 4
+    assert new.months[0].delivered_beds_equivalent == 0.0  # October: not live yet
     # The same comparison from either winter; an unknown programme is a 404 naming the field.
-    assert compare_winters(world.read, OLD, date(2023, 11, 5))["winters"] == compared["winters"]
+    assert compare_winters(world.read, OLD, date(2023, 11, 5)).winters == compared.winters
     with pytest.raises(ProgrammeNotFound) as missing:
         compare_winters(world.read, "QM7-2099-00")
     assert missing.value.field == "programme"
