@@ -18,21 +18,9 @@ from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.observe import Observed
 from api.responses import Health, Readiness
-from api.routes import (
-    board,
-    board_papers,
-    events,
-    explain,
-    people,
-    programmes,
-    regions,
-    reports,
-    returns,
-    schemes,
-    sites,
-)
+from api.routers import ROUTERS
 from api.security import SecurityHeaders
-from api.web import install_web
+from api.web.install import install_web
 from api.web.oidc import OidcClient
 from capacity.application import WinterApplication
 from projections.queries.programmes import programme_codes
@@ -169,21 +157,9 @@ def create_app(
             body, content_type = observed.exposition()
             return Response(body, media_type=content_type)
 
-    routers = (
-        programmes,
-        schemes,
-        reports,
-        sites,
-        board,
-        explain,
-        returns,
-        board_papers,
-        events,
-        people,
-    )
-    for module in (*routers, regions):
-        app.include_router(module.router)
     install_web(app, secret_key, secure=https, oidc=oidc)
+    for router in ROUTERS:
+        app.include_router(router)
     if observed is not None:
         app.state.signin.on_failure = observed.sign_in_failed
     return app

@@ -157,6 +157,12 @@ def permits(
     return refusal(user.role, user, command, programme, subject) is None
 
 
+def roles_allowed(command: str) -> list[str]:
+    """The roles that may do ``command``, as a refusal page names them (an administrator may
+    do everything)."""
+    return [*sorted(POLICY[command].roles), "admin"]
+
+
 def is_read(command: str) -> bool:
     return command.startswith("read_")
 

@@ -12,7 +12,7 @@ from projections.return_lines import BedsLine
 PLACE_ORDER = ("ENH", "SW", "WE", "HERTS", "HWE")
 
 
-def _rank(order: tuple[str, ...], value: str) -> tuple[int, str]:
+def rank(order: tuple[str, ...], value: str) -> tuple[int, str]:
     return (order.index(value) if value in order else len(order), value)
 
 
@@ -54,7 +54,7 @@ def beds_lines(
 
     rows: list[BedsLine] = []
     for counted, group in ((True, "counted"), (False, "not_counted")):
-        keys = sorted((k for k in parts if k[0] is counted), key=lambda k: _rank(PLACE_ORDER, k[1]))
+        keys = sorted((k for k in parts if k[0] is counted), key=lambda k: rank(PLACE_ORDER, k[1]))
         rows += [line(group, k[1], [k], False) for k in keys]
         rows.append(line(f"{group}_total", "all", keys, counted))
     rows.append(line("all_schemes", "all", list(parts), False))

@@ -25,7 +25,7 @@ class Section:
     columns: tuple[Column, ...]
 
 
-def _columns(line: type, spec: dict[str, tuple[str, str]]) -> tuple[Column, ...]:
+def columns(line: type, spec: dict[str, tuple[str, str]]) -> tuple[Column, ...]:
     names = [f.name for f in fields(line)]
     assert names == list(spec), f"{line.__name__}: columns and fields differ"
     return tuple(Column(key, label, kind) for key, (label, kind) in spec.items())

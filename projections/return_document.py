@@ -21,7 +21,7 @@ from projections.arithmetic import (
     status_on,
 )
 from projections.facts import ProgrammeFacts, SchemeFacts
-from projections.return_beds import PLACE_ORDER, _rank, beds_lines
+from projections.return_beds import PLACE_ORDER, beds_lines, rank
 from projections.return_cells import Section, json_cell, kpi_target, kpi_value
 from projections.return_flow import flow_lines
 from projections.return_lines import (
@@ -78,7 +78,7 @@ def grouped(schemes: list[SchemeFacts]) -> list[SchemeFacts]:
     """Section (acute, community, mental health, voluntary), then place, then scheme code."""
     return sorted(
         schemes,
-        key=lambda s: (_rank(SECTION_ORDER, s.category), _rank(PLACE_ORDER, s.place), s.code),
+        key=lambda s: (rank(SECTION_ORDER, s.category), rank(PLACE_ORDER, s.place), s.code),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from projections.return_cells import Section, _columns
+from projections.return_cells import Section, columns
 from projections.return_sections import MORE_SECTIONS
 
 LAYOUT = "wintertrack-return/3"  # cells: projections/return_cells.py
@@ -136,7 +136,7 @@ class NoteLine:
     note: str
 
 
-COVER = _columns(
+COVER = columns(
     Cover,
     {
         "icb_name": ("ICB", "text"),
@@ -176,7 +176,7 @@ SECTIONS: tuple[Section, ...] = (
         "streams",
         "Summary",
         StreamLine,
-        _columns(
+        columns(
             StreamLine,
             {
                 "funding_stream": ("Funding stream", "text"),
@@ -193,7 +193,7 @@ SECTIONS: tuple[Section, ...] = (
         "beds",
         "Beds",
         BedsLine,
-        _columns(
+        columns(
             BedsLine,
             {
                 "group": ("Group", "text"),
@@ -211,7 +211,7 @@ SECTIONS: tuple[Section, ...] = (
         "schemes",
         "Schemes",
         SchemeLine,
-        _columns(
+        columns(
             SchemeLine,
             {
                 "section": ("Section", "text"),
@@ -250,7 +250,7 @@ SECTIONS: tuple[Section, ...] = (
         "kpis",
         "KPIs",
         KpiLine,
-        _columns(
+        columns(
             KpiLine,
             {
                 "scheme_code": ("Scheme code", "text"),
@@ -269,7 +269,7 @@ SECTIONS: tuple[Section, ...] = (
         "flow",
         "Acute flow",
         FlowLine,
-        _columns(
+        columns(
             FlowLine,
             {
                 "ods_code": ("Site ODS code", "text"),
@@ -292,6 +292,6 @@ SECTIONS: tuple[Section, ...] = (
         "notes",
         "Notes",
         NoteLine,
-        _columns(NoteLine, {"about": ("About", "text"), "note": ("Note", "text")}),
+        columns(NoteLine, {"about": ("About", "text"), "note": ("Note", "text")}),
     ),
 )

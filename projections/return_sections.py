@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from projections.return_cells import Section, _columns
+from projections.return_cells import Section, columns
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ MORE_SECTIONS: tuple[Section, ...] = (
         "trajectory",
         "Trajectory",
         TrajectoryLine,
-        _columns(
+        columns(
             TrajectoryLine,
             {
                 "month": ("Month", "text"),
@@ -104,7 +104,7 @@ MORE_SECTIONS: tuple[Section, ...] = (
         "forecast",
         "Forecast",
         ForecastLine,
-        _columns(
+        columns(
             ForecastLine,
             {
                 "funding_stream": ("Funding stream", "text"),
@@ -125,7 +125,7 @@ MORE_SECTIONS: tuple[Section, ...] = (
         "discharges",
         "Discharges",
         DischargeLine,
-        _columns(
+        columns(
             DischargeLine,
             {
                 "ods_code": ("Site ODS code", "text"),
@@ -143,7 +143,7 @@ MORE_SECTIONS: tuple[Section, ...] = (
         "ga_beds",
         "G&A beds",
         GaBedsLine,
-        _columns(
+        columns(
             GaBedsLine,
             {
                 "ods_code": ("Site ODS code", "text"),
@@ -159,7 +159,7 @@ MORE_SECTIONS: tuple[Section, ...] = (
         "virtual_wards",
         "Virtual wards",
         VirtualWardLine,
-        _columns(
+        columns(
             VirtualWardLine,
             {
                 "scheme_code": ("Scheme code", "text"),
@@ -174,7 +174,7 @@ MORE_SECTIONS: tuple[Section, ...] = (
         "risks",
         "Risks",
         RiskLine,
-        _columns(
+        columns(
             RiskLine,
             {
                 "scheme_code": ("Scheme code", "text"),

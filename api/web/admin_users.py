@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Page
 from api.web.common import PageGate
 from api.web.task_kit import Task
 from api.web.user_directory import directory
@@ -62,14 +63,14 @@ def _key(values: dict[str, str]) -> str | None:
     response_class=HTMLResponse,
     response_model=None,
 )
-def users(request: Request) -> Response:
-    task = Task(request, "add_user", "Users")
+def users(request: Request, page: Page) -> Response:
+    task = Task(page, "add_user", "Users")
     return _page(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/admin/users", response_class=HTMLResponse, response_model=None)
-async def add_user(request: Request) -> Response:
-    task = Task(request, "add_user", "Users")
+async def add_user(request: Request, page: Page) -> Response:
+    task = Task(page, "add_user", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -101,8 +102,8 @@ async def add_user(request: Request) -> Response:
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse, response_model=None)
-async def issue_token(request: Request) -> Response:
-    task = Task(request, "issue_token", "Users")
+async def issue_token(request: Request, page: Page) -> Response:
+    task = Task(page, "issue_token", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -128,8 +129,8 @@ async def issue_token(request: Request) -> Response:
 
 
 @router.post("/admin/tokens/revoke", response_class=HTMLResponse, response_model=None)
-async def revoke(request: Request) -> Response:
-    task = Task(request, "revoke_token", "Users")
+async def revoke(request: Request, page: Page) -> Response:
+    task = Task(page, "revoke_token", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -156,8 +157,8 @@ async def revoke(request: Request) -> Response:
 
 
 @router.post("/admin/users/end-sessions", response_class=HTMLResponse, response_model=None)
-async def end_sessions(request: Request) -> Response:
-    task = Task(request, "end_sessions", "Users")
+async def end_sessions(request: Request, page: Page) -> Response:
+    task = Task(page, "end_sessions", "Users")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

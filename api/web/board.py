@@ -7,20 +7,22 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.deps import (
+    PageProgramme,
+    Reads,
+    Session,
+    SignedIn,
+    get_read_model,
+    programme_of,
+)
 from api.presenters import about_numbers
 from api.web.board_papers import paper_links
 from api.web.chart import delivery_chart, winters_chart
-from api.web.common import (
-    PageGate,
-    _page,
-    _programme,
-    _services,
-    _user,
-)
+from api.web.common import PageGate, render_page
 from api.web.home import finance_page, lead_page
 from capacity.errors import DomainError
-from capacity.users import User
 from projections.readings import dashboard_reading
+from projections.readmodel import ReadModel
 from projections.reminders import reminded_schemes, reminders_sent
 from projections.winters import compare_winters
 from schemes.rules import InputRefused, parse_date
@@ -34,21 +36,21 @@ router = APIRouter(include_in_schema=False)
     response_class=HTMLResponse,
     response_model=None,
 )
-def home(request: Request) -> Response:
+def home(request: Request, session: SignedIn) -> Response:
     """Each role lands on its own work: the board on the dashboard, a lead on their schemes,
     finance on the month due, an administrator on the users (on a region's server, the
     region's tracker)."""
-    session = _user(request)
-    role = session[0].role
+    role = session.user.role
     if role == "admin":
         region = request.app.state.region
         where = f"/regions/{region.code}" if region is not None else "/admin/users"
         return RedirectResponse(where, status_code=303)
+    read, programme = _reading(request, session)
     if role == "lead":
-        return lead_page(request, session)
+        return lead_page(request, session, read, programme)
     if role == "finance":
-        return finance_page(request, session)
-    return _dashboard(request, session)
+        return finance_page(request, session, read, programme)
+    return _dashboard(request, session, read, programme)
 
 
 @router.get(
@@ -57,16 +59,19 @@ def home(request: Request) -> Response:
     response_class=HTMLResponse,
     response_model=None,
 )
-def dashboard(request: Request) -> Response:
-    session = _user(request)
-    if session[0].role == "region":  # a region user reads their region only
-        return RedirectResponse(f"/regions/{session[0].programme}", status_code=303)
-    return _dashboard(request, session)
+def dashboard(request: Request, session: SignedIn) -> Response:
+    if session.user.role == "region":  # a region user reads their region only
+        return RedirectResponse(f"/regions/{session.user.programme}", status_code=303)
+    return _dashboard(request, session, *_reading(request, session))
 
 
-def _dashboard(request: Request, session: tuple[User, str]) -> Response:
-    _, read, _ = _services(request)
-    programme = _programme(request, session[0])
+def _reading(request: Request, session: Session) -> tuple[ReadModel, str]:
+    """The read side and the programme, asked for only once the page is not a redirect: a
+    redirect reads nothing, so its answer carries no as-at."""
+    return get_read_model(request), programme_of(request, session.user)
+
+
+def _dashboard(request: Request, session: Session, read: ReadModel, programme: str) -> Response:
     as_of_text = request.query_params.get("as_of")
     try:
         as_of = parse_date("as_of", as_of_text) if as_of_text else None
@@ -77,8 +82,8 @@ def _dashboard(request: Request, session: tuple[User, str]) -> Response:
         reported_day = date.fromisoformat(board.as_of) - timedelta(days=1)
         reminders = reminded_schemes(reminders_sent(read.views, programme, reported_day))
     except (DomainError, InputRefused, ValueError) as error:
-        return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
-    return _page(
+        return render_page(request, "error.html", {"_session": session, "error": str(error)}, 404)
+    return render_page(
         request,
         "dashboard.html",
         {
@@ -89,7 +94,7 @@ def _dashboard(request: Request, session: tuple[User, str]) -> Response:
             "programme": programme,
             "winters": winters,
             "winters_chart": winters_chart(winters),
-            "papers": paper_links(read, session[0], programme, board.headline.month),
+            "papers": paper_links(read, session.user, programme, board.headline.month),
             "reminders": reminders,
         },
     )
@@ -101,13 +106,14 @@ def _dashboard(request: Request, session: tuple[User, str]) -> Response:
     response_class=HTMLResponse,
     response_model=None,
 )
-def about_page(request: Request) -> Response:
+def about_page(
+    request: Request, session: SignedIn, read: Reads, programme: PageProgramme
+) -> Response:
     """How the target is built and where the catalogue departs from its source."""
-    session = _user(request)
-    _, read, _ = _services(request)
-    programme = _programme(request, session[0])
     try:
         about = about_numbers(read, programme)
     except DomainError as error:
-        return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
-    return _page(request, "about.html", {"_session": session, "about": about})
+        return render_page(
+            request, "error.html", {"_session": session, "error": error.message}, 404
+        )
+    return render_page(request, "about.html", {"_session": session, "about": about})

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.deps import Page
 from api.web.common import PageGate
 from api.web.paper import chart, kept, paper_html, pdf_of, prepare
 from api.web.task_kit import Task
@@ -119,8 +120,8 @@ def _page(
     response_class=HTMLResponse,
     response_model=None,
 )
-def paper_page(request: Request, month: str) -> Response:
-    task = Task(request, "read_board_paper", "Board paper")
+def paper_page(request: Request, page: Page, month: str) -> Response:
+    task = Task(page, "read_board_paper", "Board paper")
     if not task.allowed:
         return task.forbidden()
     return _unknown(task, month) or _page(task, month)
@@ -136,8 +137,8 @@ def _unknown(task: Task, month: str) -> HTMLResponse | None:
 
 
 @router.post("/board/papers/{month}/prepare", response_class=HTMLResponse, response_model=None)
-async def paper_prepare(request: Request, month: str) -> Response:
-    task = Task(request, "prepare_board_paper", "Prepare the board paper")
+async def paper_prepare(request: Request, page: Page, month: str) -> Response:
+    task = Task(page, "prepare_board_paper", "Prepare the board paper")
     if not task.allowed:
         return task.forbidden()
     unknown = _unknown(task, month)
@@ -166,8 +167,8 @@ async def paper_prepare(request: Request, month: str) -> Response:
 
 
 @router.post("/board/papers/{month}/sign-off", response_class=HTMLResponse, response_model=None)
-async def paper_sign_off(request: Request, month: str) -> Response:
-    task = Task(request, "sign_off_board_paper", "Sign off the board paper")
+async def paper_sign_off(request: Request, page: Page, month: str) -> Response:
+    task = Task(page, "sign_off_board_paper", "Sign off the board paper")
     if not task.allowed:
         return task.forbidden()
     unknown = _unknown(task, month)
@@ -215,10 +216,10 @@ def _revision(request: Request) -> int | None:
     response_class=HTMLResponse,
     response_model=None,
 )
-def paper_file(request: Request, month: str, fmt: str) -> Response:
+def paper_file(request: Request, page: Page, month: str, fmt: str) -> Response:
     """The paper as HTML (re-rendered from what was kept) or its PDF byte for byte as kept; a
     draft computed now when the month has no paper yet."""
-    task = Task(request, "read_board_paper", "Board paper")
+    task = Task(page, "read_board_paper", "Board paper")
     if not task.allowed:
         return task.forbidden()
     if fmt not in ("html", "pdf"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Page
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import money
@@ -53,14 +54,14 @@ def _diversions(
     response_class=HTMLResponse,
     response_model=None,
 )
-def diversion_form(request: Request) -> Response:
-    task = Task(request, "divert_funding", "Diversion")
+def diversion_form(request: Request, page: Page) -> Response:
+    task = Task(page, "divert_funding", "Diversion")
     return _diversions(task, None, {}, _form(request)) if task.allowed else task.forbidden()
 
 
 @router.post("/board/diversions", response_class=HTMLResponse, response_model=None)
-async def diversion_submit(request: Request) -> Response:
-    task = Task(request, "divert_funding", "Diversion")
+async def diversion_submit(request: Request, page: Page) -> Response:
+    task = Task(page, "divert_funding", "Diversion")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -117,14 +118,14 @@ def _status(
     response_class=HTMLResponse,
     response_model=None,
 )
-def status_form(request: Request) -> Response:
-    task = Task(request, "change_status", "Scheme status")
+def status_form(request: Request, page: Page) -> Response:
+    task = Task(page, "change_status", "Scheme status")
     return _status(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/board/status", response_class=HTMLResponse, response_model=None)
-async def status_submit(request: Request) -> Response:
-    task = Task(request, "change_status", "Scheme status")
+async def status_submit(request: Request, page: Page) -> Response:
+    task = Task(page, "change_status", "Scheme status")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -177,14 +178,14 @@ def _target(
     response_class=HTMLResponse,
     response_model=None,
 )
-def target_form(request: Request) -> Response:
-    task = Task(request, "revise_bed_target", "Bed target")
+def target_form(request: Request, page: Page) -> Response:
+    task = Task(page, "revise_bed_target", "Bed target")
     return _target(task, None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/board/bed-target", response_class=HTMLResponse, response_model=None)
-async def target_submit(request: Request) -> Response:
-    task = Task(request, "revise_bed_target", "Bed target")
+async def target_submit(request: Request, page: Page) -> Response:
+    task = Task(page, "revise_bed_target", "Bed target")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

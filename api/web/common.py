@@ -1,4 +1,6 @@
-"""What every page shares: templates, the signed-in user, the programme, CSRF."""
+"""What every page shares: templates, the read gate, rendering and post/redirect/get. The
+signed-in user, the programme, the services and the CSRF check are dependencies
+(``api/deps.py``), as they are for the JSON API."""
 
 from __future__ import annotations
 
@@ -16,18 +18,15 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from api.web.session import COOKIE, FLASH, Sessions
+from api.deps import SignedIn, get_read_model, programme_of
+from api.web.session import FLASH, Sessions
 from api.wording import MEASURES, cell_words, error_line, field_label, figure, money, words
-from capacity.application import WinterApplication
-from capacity.errors import DomainError, Unauthenticated
-from capacity.policy import POLICY, permits, refusal
-from capacity.signin import SignInService
+from capacity.errors import DomainError
+from capacity.policy import POLICY, permits, refusal, roles_allowed
 from capacity.users import User
-from projections.freshness import freshness
 from projections.home import month_due
 from projections.readmodel import ReadModel
 from projections.return_cells import gbp_text
-from projections.winters import default_programme
 from schemes.months import YearMonth, financial_month_label
 from schemes.rules import InputRefused, parse_date, uk_amount
 
@@ -114,10 +113,6 @@ def uk_form(values: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-class LoginRequired(Exception):
-    """Raised by pages that need a signed-in user; answered with a redirect to /login."""
-
-
 class PageRefused(Exception):
     """Raised when the policy refuses a page to its reader; answered with a 403 page."""
 
@@ -138,13 +133,12 @@ class PageGate:
         self.policy = policy
         self.programme_param = programme_param
 
-    def __call__(self, request: Request) -> None:
-        session = _user(request)
-        user = session[0]
+    def __call__(self, request: Request, session: SignedIn) -> None:
+        user = session.user
         if self.programme_param:
             programme = str(request.path_params.get(self.programme_param))
         else:
-            programme = _programme(request, user)
+            programme = programme_of(request, user)
         scoped = POLICY[self.policy].scope in ("scheme", "site")
         subject = request.path_params.get("code") if scoped else None
         refused = refusal(user.role, user, self.policy, programme, subject)
@@ -152,7 +146,7 @@ class PageGate:
             rule = POLICY[self.policy]
             why = refused.message
             if user.role not in rule.roles:
-                who = " or ".join([*sorted(rule.roles), "admin"])
+                who = " or ".join(roles_allowed(self.policy))
                 why = f"only {who} users may open this page"
             raise PageRefused(
                 session,
@@ -160,42 +154,13 @@ class PageGate:
             )
 
 
-def _services(request: Request) -> tuple[WinterApplication, ReadModel, Sessions]:
-    state = request.app.state
-    read: ReadModel = state.read_model
-    if state.catch_up:
-        read.projector.run_once()
-    request.state.as_at = freshness(read.projector)
-    return state.application, read, state.sessions
-
-
-def _user(request: Request) -> tuple[User, str]:
-    """The signed-in user and their session id, checked against the store on every request."""
-    signin: SignInService = request.app.state.signin
-    cookie = request.cookies.get(COOKIE)
-    try:
-        return signin.user_of(cookie), str(cookie)
-    except Unauthenticated:
-        raise LoginRequired from None
-
-
-def _programme(request: Request, user: User) -> str:
-    """The programme asked for (``?programme=``), else the winter running today among those
-    the user acts in (all of them when not bound to one), else their latest."""
-    wanted = request.query_params.get("programme")
-    if wanted:
-        return wanted
-    _, read, _ = _services(request)
-    mine = list(getattr(user, "programmes", None) or ([user.programme] if user.programme else []))
-    found = default_programme(read.views, read.today(), lambda code: not mine or code in mine)
-    return found or user.programme or "QM7-2022-23"
-
-
-def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def render_page(
+    request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
     user, cookie = context.pop("_session", (None, None))
     sessions: Sessions = request.app.state.sessions
     if user is not None:
-        where = context.get("programme") or _programme(request, user)
+        where = context.get("programme") or programme_of(request, user)
         context["may"] = lambda command, programme=where: permits(user, command, programme)
         context["nav"] = _navigation(request, str(where))
     done = _done(request)
@@ -229,7 +194,7 @@ def _navigation(request: Request, programme: str) -> dict[str, str]:
     the next page keeps it, and the month whose return is due for that winter."""
     chosen = request.query_params.get("programme")
     query = f"?programme={quote(chosen)}" if chosen else ""
-    _, read, _ = _services(request)
+    read = get_read_model(request)
     try:
         due = month_due(read.facts(programme), read.today())
     except DomainError:  # not a programme of this store (a region's code): no month due
@@ -247,7 +212,7 @@ def _done(request: Request) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def _redirect_done(request: Request, to: str, done: dict[str, Any]) -> RedirectResponse:
+def redirect_done(request: Request, to: str, done: dict[str, Any]) -> RedirectResponse:
     """Answers a successful write with 303 to the page that shows what was stored: reload and
     Back then fetch that page again and never send the write twice."""
     sessions: Sessions = request.app.state.sessions
@@ -296,11 +261,5 @@ def _synthetic(request: Request, programme: Any) -> bool:
         return False
 
 
-def _csrf(request: Request, cookie: str, form: Any) -> None:
-    sessions: Sessions = request.app.state.sessions
-    if not sessions.csrf_ok(cookie, form.get("csrf")):
-        raise InputRefused("csrf", "the form expired or came from elsewhere; reload and try again")
-
-
-def _address(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"

@@ -8,20 +8,21 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.common import PageGate, _page, _programme, _services, _user
+from api.deps import PageProgramme, Reads, Session, SignedIn
+from api.web.common import PageGate, render_page
 from capacity.errors import DomainError
 from projections.explain import explain_delivery, explain_spend, explain_system
+from projections.readmodel import ReadModel
 from schemes.months import YearMonth
 from schemes.rules import InputRefused
 
 router = APIRouter(include_in_schema=False)
 
 
-def _when(request: Request, month: str) -> tuple[YearMonth, date]:
+def _when(request: Request, read: ReadModel, month: str) -> tuple[YearMonth, date]:
     """The month asked for and the day to compute it as of (today unless ``as_of`` says)."""
     ym = YearMonth.parse(month)
     text = request.query_params.get("as_of")
-    _, read, _ = _services(request)
     try:
         day = date.fromisoformat(text) if text else read.today()
     except ValueError:
@@ -29,25 +30,30 @@ def _when(request: Request, month: str) -> tuple[YearMonth, date]:
     return ym, day
 
 
-def _working(request: Request, month: str, build: Any, template: str) -> Response:
-    session = _user(request)
-    _, read, _ = _services(request)
-    programme = _programme(request, session[0])
+def _working(
+    request: Request,
+    session: Session,
+    read: ReadModel,
+    programme: str,
+    month: str,
+    build: Any,
+    template: str,
+) -> Response:
     context: dict[str, Any] = {"_session": session, "programme": programme}
     try:
-        ym, day = _when(request, month)
+        ym, day = _when(request, read, month)
         facts = read.facts(programme)
         if not (YearMonth.of(facts.period_start) <= ym <= YearMonth.of(facts.period_end)):
             raise InputRefused("month", f"{ym} is outside the programme period")
         context["w"] = build(read, facts, ym, day)
     except InputRefused as error:
         context["error"] = f"{error.field}: {error.reason}"
-        return _page(request, "error.html", context, 422)
+        return render_page(request, "error.html", context, 422)
     except (DomainError, KeyError):
         context["error"] = "no such programme or scheme"
-        return _page(request, "error.html", context, 404)
+        return render_page(request, "error.html", context, 404)
     context["as_of"] = request.query_params.get("as_of", "")
-    return _page(request, template, context)
+    return render_page(request, template, context)
 
 
 @router.get(
@@ -56,9 +62,18 @@ def _working(request: Request, month: str, build: Any, template: str) -> Respons
     response_class=HTMLResponse,
     response_model=None,
 )
-def explain_total(request: Request, month: str) -> Response:
+def explain_total(
+    request: Request,
+    month: str,
+    session: SignedIn,
+    read: Reads,
+    programme: PageProgramme,
+) -> Response:
     return _working(
         request,
+        session,
+        read,
+        programme,
         month,
         lambda read, p, ym, day: explain_system(p, ym, day, read.through(day)),
         "explain_system.html",
@@ -71,9 +86,19 @@ def explain_total(request: Request, month: str) -> Response:
     response_class=HTMLResponse,
     response_model=None,
 )
-def explain_scheme(request: Request, month: str, code: str) -> Response:
+def explain_scheme(
+    request: Request,
+    month: str,
+    code: str,
+    session: SignedIn,
+    read: Reads,
+    programme: PageProgramme,
+) -> Response:
     return _working(
         request,
+        session,
+        read,
+        programme,
         month,
         lambda read, p, ym, day: explain_delivery(read.views, p, code, ym, day, read.through(day)),
         "explain_scheme.html",
@@ -86,9 +111,19 @@ def explain_scheme(request: Request, month: str, code: str) -> Response:
     response_class=HTMLResponse,
     response_model=None,
 )
-def explain_scheme_spend(request: Request, month: str, code: str) -> Response:
+def explain_scheme_spend(
+    request: Request,
+    month: str,
+    code: str,
+    session: SignedIn,
+    read: Reads,
+    programme: PageProgramme,
+) -> Response:
     return _working(
         request,
+        session,
+        read,
+        programme,
         month,
         lambda read, p, ym, day: explain_spend(read.views, p, code, ym, day),
         "explain_spend.html",

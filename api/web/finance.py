@@ -7,23 +7,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Application, Csrf, PageProgramme, Reads, Session, SignedIn
 from api.observe import actor as web_actor
-from api.web.common import (
-    PageGate,
-    _csrf,
-    _page,
-    _programme,
-    _redirect_done,
-    _services,
-    _user,
-)
+from api.web.common import PageGate, redirect_done, render_page
 from api.web.task_kit import replayed
 from capacity.app.submission import sign_off, submit
+from capacity.application import WinterApplication
 from capacity.errors import DomainError, Forbidden
 from capacity.policy import permits
 from capacity.return_rules import check_month_ended
-from capacity.users import User
 from projections.exports import to_csv, to_xlsx
+from projections.readmodel import ReadModel
 from projections.return_lines import COVER, SECTIONS
 from projections.submission import ViewFigures, diff_since_latest, sign_off_status
 from schemes.months import YearMonth
@@ -38,20 +32,27 @@ router = APIRouter(include_in_schema=False)
     response_class=HTMLResponse,
     response_model=None,
 )
-def return_page(request: Request, month: str) -> Response:
-    session = _user(request)
-    return _return(request, session, month, None)
+def return_page(
+    request: Request,
+    month: str,
+    session: SignedIn,
+    application: Application,
+    read: Reads,
+    programme: PageProgramme,
+) -> Response:
+    return _return(request, session, application, read, programme, month, None)
 
 
 def _return(
     request: Request,
-    session: tuple[User, str],
+    session: Session,
+    application: WinterApplication,
+    read: ReadModel,
+    programme: str,
     month: str,
     message: str | None,
     status: int = 200,
 ) -> HTMLResponse:
-    application, read, _ = _services(request)
-    programme = _programme(request, session[0])
     try:
         check_month_ended(YearMonth.parse(month), application.today())
         not_yet = None
@@ -63,8 +64,8 @@ def _return(
         changes = diff_since_latest(read, programme, month)["changes"]
         signed = sign_off_status(read, programme, month)
     except (DomainError, InputRefused) as error:
-        return _page(request, "error.html", {"_session": session, "error": str(error)}, 404)
-    return _page(
+        return render_page(request, "error.html", {"_session": session, "error": str(error)}, 404)
+    return render_page(
         request,
         "return.html",
         {
@@ -75,10 +76,10 @@ def _return(
             "programme": programme,
             "month": month,
             "message": message,
-            "can_submit": permits(session[0], "submit_return", programme) and not not_yet,
+            "can_submit": permits(session.user, "submit_return", programme) and not not_yet,
             "not_yet": not_yet,
             "sign_off": signed,
-            "can_sign_off": permits(session[0], "sign_off_return", programme),
+            "can_sign_off": permits(session.user, "sign_off_return", programme),
             "cover_columns": COVER,
             "sections": SECTIONS,
         },
@@ -91,10 +92,7 @@ def _return(
     dependencies=[Depends(PageGate("read_return"))],
     response_model=None,
 )
-def download(request: Request, month: str, fmt: str) -> Response:
-    session = _user(request)
-    _, read, _ = _services(request)
-    programme = _programme(request, session[0])
+def download(month: str, fmt: str, read: Reads, programme: PageProgramme) -> Response:
     if fmt not in ("csv", "xlsx"):
         return Response("unknown format", status_code=404)
     try:
@@ -114,14 +112,19 @@ def download(request: Request, month: str, fmt: str) -> Response:
 
 
 @router.post("/returns/{month}/submit", response_class=HTMLResponse, response_model=None)
-async def submit_page(request: Request, month: str) -> Response:
-    session = _user(request)
-    user, cookie = session
+async def submit_page(
+    request: Request,
+    month: str,
+    session: SignedIn,
+    application: Application,
+    read: Reads,
+    programme: PageProgramme,
+    csrf: Csrf,
+) -> Response:
+    user = session.user
     form = await request.form()
-    application, read, _ = _services(request)
-    programme = _programme(request, user)
     try:
-        _csrf(request, cookie, form)
+        csrf(form)
         actor = web_actor(user.name, user.role, "web")
         application.authorise(actor, "submit_return", programme)
         receipt, revision, _position, sha = submit(
@@ -135,24 +138,33 @@ async def submit_page(request: Request, month: str) -> Response:
             unchanged=form.get("resubmit_unchanged") == "yes",
         )
     except Forbidden as error:
-        return _return(request, session, month, f"Not submitted: {error}", 403)
+        return _return(
+            request, session, application, read, programme, month, f"Not submitted: {error}", 403
+        )
     except (DomainError, InputRefused) as error:
-        return _return(request, session, month, f"Not submitted: {error}", 422)
+        return _return(
+            request, session, application, read, programme, month, f"Not submitted: {error}", 422
+        )
     said = f"Submitted as revision {revision} (its file's SHA-256 is {sha})."
     done = {"message": replayed(application, receipt) or said, "revision": revision}
-    return _redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)
+    return redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)
 
 
 @router.post("/returns/{month}/sign-off", response_class=HTMLResponse, response_model=None)
-async def sign_off_page(request: Request, month: str) -> Response:
+async def sign_off_page(
+    request: Request,
+    month: str,
+    session: SignedIn,
+    application: Application,
+    read: Reads,
+    programme: PageProgramme,
+    csrf: Csrf,
+) -> Response:
     """Signs off the figures the signer saw (their position and SHA-256, from the page)."""
-    session = _user(request)
-    user, cookie = session
+    user = session.user
     form = await request.form()
-    application, read, _ = _services(request)
-    programme = _programme(request, user)
     try:
-        _csrf(request, cookie, form)
+        csrf(form)
         position = str(form.get("position") or "")
         if not position.isdigit():
             raise InputRefused(
@@ -169,9 +181,13 @@ async def sign_off_page(request: Request, month: str) -> Response:
             str(form.get("idempotency_key") or "") or None,
         )
     except Forbidden as error:
-        return _return(request, session, month, f"Not signed off: {error}", 403)
+        return _return(
+            request, session, application, read, programme, month, f"Not signed off: {error}", 403
+        )
     except (DomainError, InputRefused) as error:
-        return _return(request, session, month, f"Not signed off: {error}", 422)
+        return _return(
+            request, session, application, read, programme, month, f"Not signed off: {error}", 422
+        )
     said = f"Signed off these figures (their SHA-256 begins {sha[:12]})."
     done = {"message": replayed(application, receipt) or said}
-    return _redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)
+    return redirect_done(request, f"/returns/{month}?programme={quote(programme)}", done)

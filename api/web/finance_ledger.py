@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api.deps import Page
 from api.web.common import PageGate
 from api.web.finance_tasks import chosen_month, month_options, same_figures, stored_spend
 from api.web.task_kit import Task, refusal
@@ -108,16 +109,16 @@ def _form(task: Task, month: str, errors: dict[str, str], status: int = 200) -> 
     response_class=HTMLResponse,
     response_model=None,
 )
-def ledger_form(request: Request) -> Response:
-    task = Task(request, "record_spend", "Ledger upload")
+def ledger_form(request: Request, page: Page) -> Response:
+    task = Task(page, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     return _form(task, chosen_month(task, request.query_params.get("month")), {})
 
 
 @router.post("/finance/ledger/preview", response_class=HTMLResponse, response_model=None)
-async def ledger_preview(request: Request) -> Response:
-    task = Task(request, "record_spend", "Ledger upload")
+async def ledger_preview(request: Request, page: Page) -> Response:
+    task = Task(page, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -147,8 +148,8 @@ async def ledger_preview(request: Request) -> Response:
 
 
 @router.post("/finance/ledger/confirm", response_class=HTMLResponse, response_model=None)
-async def ledger_confirm(request: Request) -> Response:
-    task = Task(request, "record_spend", "Ledger upload")
+async def ledger_confirm(request: Request, page: Page) -> Response:
+    task = Task(page, "record_spend", "Ledger upload")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

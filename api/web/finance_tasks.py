@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import Revision
+from api.deps import Page, Revision
 from api.web.common import PageGate, submitted_note, uk_form
 from api.web.task_kit import Task, refusal
 from api.wording import day, money, words
@@ -91,16 +91,16 @@ def _sheet(
     response_class=HTMLResponse,
     response_model=None,
 )
-def spend_sheet(request: Request) -> Response:
-    task = Task(request, "record_spend", "Monthly spend")
+def spend_sheet(request: Request, page: Page) -> Response:
+    task = Task(page, "record_spend", "Monthly spend")
     if not task.allowed:
         return task.forbidden()
     return _sheet(task, chosen_month(task, request.query_params.get("month")), {}, {}, {})
 
 
 @router.post("/finance/spend", response_class=HTMLResponse, response_model=None)
-async def spend_submit(request: Request) -> Response:
-    task = Task(request, "record_spend", "Monthly spend")
+async def spend_submit(request: Request, page: Page) -> Response:
+    task = Task(page, "record_spend", "Monthly spend")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -193,14 +193,14 @@ def _money_page(
     response_class=HTMLResponse,
     response_model=None,
 )
-def funds_form(request: Request) -> Response:
-    task = Task(request, "record_funds_received", "Funds received")
+def funds_form(request: Request, page: Page) -> Response:
+    task = Task(page, "record_funds_received", "Funds received")
     return _money_page(task, "funds", None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/finance/funds", response_class=HTMLResponse, response_model=None)
-async def funds_submit(request: Request) -> Response:
-    task = Task(request, "record_funds_received", "Funds received")
+async def funds_submit(request: Request, page: Page) -> Response:
+    task = Task(page, "record_funds_received", "Funds received")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -234,14 +234,14 @@ async def funds_submit(request: Request) -> Response:
     response_class=HTMLResponse,
     response_model=None,
 )
-def allocation_form(request: Request) -> Response:
-    task = Task(request, "revise_allocation", "Allocation revision")
+def allocation_form(request: Request, page: Page) -> Response:
+    task = Task(page, "revise_allocation", "Allocation revision")
     return _money_page(task, "allocations", None, {}, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/finance/allocations", response_class=HTMLResponse, response_model=None)
-async def allocation_submit(request: Request) -> Response:
-    task = Task(request, "revise_allocation", "Allocation revision")
+async def allocation_submit(request: Request, page: Page) -> Response:
+    task = Task(page, "revise_allocation", "Allocation revision")
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -276,8 +276,8 @@ async def allocation_submit(request: Request) -> Response:
     response_class=HTMLResponse,
     response_model=None,
 )
-def returns_index(request: Request) -> Response:
-    task = Task(request, "read_return", "Monthly returns")
+def returns_index(request: Request, page: Page) -> Response:
+    task = Task(page, "read_return", "Monthly returns")
     if not task.allowed:
         return task.forbidden()
     months: list[dict[str, Any]] = []
@@ -298,9 +298,11 @@ def returns_index(request: Request) -> Response:
     dependencies=[Depends(PageGate("read_return"))],
     response_model=None,
 )
-def revision_download(request: Request, month: str, revision: Revision, fmt: str) -> Response:
+def revision_download(
+    request: Request, page: Page, month: str, revision: Revision, fmt: str
+) -> Response:
     """A submitted revision as submitted: its CSV, or its workbook."""
-    task = Task(request, "read_return", "Submitted return")
+    task = Task(page, "read_return", "Submitted return")
     if not task.allowed:
         return task.forbidden()
     if fmt not in ("csv", "xlsx"):

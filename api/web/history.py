@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Application, PageProgramme, Reads, SignedIn
 from api.history import scheme_history
 from api.history_text import KINDS, newest_first
-from api.web.common import PageGate, _page, _programme, _services, _user
+from api.web.common import PageGate, render_page
 from capacity.errors import DomainError
 from projections import listings
 
@@ -21,10 +22,14 @@ PER_PAGE = 25
     response_class=HTMLResponse,
     response_model=None,
 )
-def history_page(request: Request, code: str) -> Response:
-    session = _user(request)
-    application, read, _ = _services(request)
-    programme = _programme(request, session[0])
+def history_page(
+    request: Request,
+    code: str,
+    session: SignedIn,
+    application: Application,
+    read: Reads,
+    programme: PageProgramme,
+) -> Response:
     kind = request.query_params.get("kind") or None
     if kind is not None and kind not in KINDS:
         kind = None
@@ -36,9 +41,11 @@ def history_page(request: Request, code: str) -> Response:
         scheme = listings.scheme(read, programme, code)
         entries = scheme_history(application, read, programme, code)
     except DomainError as error:
-        return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
+        return render_page(
+            request, "error.html", {"_session": session, "error": error.message}, 404
+        )
     lines, pages = newest_first(entries, kind, page, PER_PAGE)
-    return _page(
+    return render_page(
         request,
         "history.html",
         {

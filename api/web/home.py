@@ -9,15 +9,14 @@ from datetime import datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from api.web.common import _page, _programme, _services
-from capacity.users import User
+from api.deps import Session
+from api.web.common import render_page
 from projections.home import finance_home, lead_home
+from projections.readmodel import ReadModel
 from schemes.deadlines import LONDON
 
 
-def lead_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
-    _, read, _ = _services(request)
-    programme = _programme(request, session[0])
+def lead_page(request: Request, session: Session, read: ReadModel, programme: str) -> HTMLResponse:
     facts = read.facts(programme)
     now = datetime.now(LONDON).time()
     home = lead_home(facts, list(session[0].schemes), read.today(), now)
@@ -35,12 +34,12 @@ def lead_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
         "sites": sites,
         "with_kpis": with_kpis,
     }
-    return _page(request, "home_lead.html", context)
+    return render_page(request, "home_lead.html", context)
 
 
-def finance_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
-    _, read, _ = _services(request)
-    programme = _programme(request, session[0])
+def finance_page(
+    request: Request, session: Session, read: ReadModel, programme: str
+) -> HTMLResponse:
     home = finance_home(read.facts(programme), read.today())
     submitted = read.submissions(programme, str(home.month)) if home.month else []
     context = {
@@ -49,4 +48,4 @@ def finance_page(request: Request, session: tuple[User, str]) -> HTMLResponse:
         "programme": programme,
         "latest": submitted[-1] if submitted else None,
     }
-    return _page(request, "home_finance.html", context)
+    return render_page(request, "home_finance.html", context)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Page
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task
 from capacity.commands import CorrectDaily
@@ -108,9 +109,9 @@ def _show(value: Any) -> str:
     response_class=HTMLResponse,
     response_model=None,
 )
-def kpi_page(request: Request, code: str) -> Response:
+def kpi_page(request: Request, page: Page, code: str) -> Response:
     """The month's KPIs (``?month=YYYY-MM``, by default this month) and the entry form."""
-    task = Task(request, "correct_daily", "Enter a scheme's KPI values", code)
+    task = Task(page, "correct_daily", "Enter a scheme's KPI values", code)
     return _render(task, code, {}, {}) if task.allowed else task.forbidden()
 
 
@@ -121,10 +122,10 @@ def _text(value: Any) -> str:
 
 
 @router.post("/schemes/{code}/kpis", response_class=HTMLResponse, response_model=None)
-async def kpi_submit(request: Request, code: str) -> Response:
+async def kpi_submit(request: Request, page: Page, code: str) -> Response:
     """Records the boxes filled in on the day's report; a day with no report is refused, naming
     the date (its figures come first). 303 to the month, which shows what was stored."""
-    task = Task(request, "correct_daily", "Enter a scheme's KPI values", code)
+    task = Task(page, "correct_daily", "Enter a scheme's KPI values", code)
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

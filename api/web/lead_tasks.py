@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Page
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import Task, history_of
 from api.wording import count, day, words
@@ -25,8 +26,8 @@ BED_TYPES = [
 COMMANDS = {"beds": "change_beds", "mobilise": "mobilise_scheme", "narrative": "update_narrative"}
 
 
-def _task(request: Request, code: str) -> tuple[Task, bool]:
-    task = Task(request, "update_narrative", "Scheme tasks", code)
+def _task(page: Page, code: str) -> tuple[Task, bool]:
+    task = Task(page, "update_narrative", "Scheme tasks", code)
     allowed = all(permits(task.user, c, task.programme, code) for c in COMMANDS.values())
     return task, allowed
 
@@ -56,15 +57,15 @@ def _page(
     response_class=HTMLResponse,
     response_model=None,
 )
-def tasks(request: Request, code: str) -> Response:
-    task, allowed = _task(request, code)
+def tasks(request: Request, page: Page, code: str) -> Response:
+    task, allowed = _task(page, code)
     return _page(task, code, None, {}, {}) if allowed else task.forbidden()
 
 
 async def _submit(
-    request: Request, code: str, act: Callable[[Task, dict[str, str]], str]
+    request: Request, page: Page, code: str, act: Callable[[Task, dict[str, str]], str]
 ) -> Response:
-    task, allowed = _task(request, code)
+    task, allowed = _task(page, code)
     if not allowed:
         return task.forbidden()
     form = await request.form()
@@ -77,7 +78,7 @@ async def _submit(
 
 
 @router.post("/schemes/{code}/tasks/beds", response_class=HTMLResponse, response_model=None)
-async def beds(request: Request, code: str) -> Response:
+async def beds(request: Request, page: Page, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
         receipt = task.application.run_command(
             ChangeBeds(
@@ -95,11 +96,11 @@ async def beds(request: Request, code: str) -> Response:
         said = f"Recorded a change of {beds} on {day(v.get('date', ''))}."
         return task.outcome(receipt, said)
 
-    return await _submit(request, code, act)
+    return await _submit(request, page, code, act)
 
 
 @router.post("/schemes/{code}/tasks/mobilise", response_class=HTMLResponse, response_model=None)
-async def mobilise(request: Request, code: str) -> Response:
+async def mobilise(request: Request, page: Page, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
         receipt = task.application.run_command(
             MobiliseScheme(
@@ -112,11 +113,11 @@ async def mobilise(request: Request, code: str) -> Response:
         )
         return task.outcome(receipt, f"Recorded go-live on {day(v.get('went_live_on', ''))}.")
 
-    return await _submit(request, code, act)
+    return await _submit(request, page, code, act)
 
 
 @router.post("/schemes/{code}/tasks/narrative", response_class=HTMLResponse, response_model=None)
-async def narrative(request: Request, code: str) -> Response:
+async def narrative(request: Request, page: Page, code: str) -> Response:
     def act(task: Task, v: dict[str, str]) -> str:
         receipt = task.application.run_command(
             UpdateNarrative(
@@ -129,4 +130,4 @@ async def narrative(request: Request, code: str) -> Response:
         )
         return task.outcome(receipt, "Narrative saved.")
 
-    return await _submit(request, code, act)
+    return await _submit(request, page, code, act)

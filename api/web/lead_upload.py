@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api.deps import Page
 from api.web.common import PageGate
 from api.web.task_kit import Task, refusal
 from api.web.uploads import MAX_BYTES, UploadRefused, read_upload, row_lines
@@ -33,8 +34,8 @@ class Checked:
     stored: bool
 
 
-def _task(request: Request) -> Task:
-    return Task(request, "import_daily", TITLE)
+def _task(page: Page) -> Task:
+    return Task(page, "import_daily", TITLE)
 
 
 def check_upload(task: Task, name: str, data: bytes) -> list[Checked]:
@@ -65,14 +66,14 @@ def _form(task: Task, errors: dict[str, str], status: int = 200) -> HTMLResponse
     response_class=HTMLResponse,
     response_model=None,
 )
-def upload_form(request: Request) -> Response:
-    task = _task(request)
+def upload_form(request: Request, page: Page) -> Response:
+    task = _task(page)
     return _form(task, {}) if task.allowed else task.forbidden()
 
 
 @router.post("/upload/daily/preview", response_class=HTMLResponse, response_model=None)
-async def upload_preview(request: Request) -> Response:
-    task = _task(request)
+async def upload_preview(request: Request, page: Page) -> Response:
+    task = _task(page)
     if not task.allowed:
         return task.forbidden()
     form = await request.form()
@@ -97,8 +98,8 @@ async def upload_preview(request: Request) -> Response:
 
 
 @router.post("/upload/daily/confirm", response_class=HTMLResponse, response_model=None)
-async def upload_confirm(request: Request) -> Response:
-    task = _task(request)
+async def upload_confirm(request: Request, page: Page) -> Response:
+    task = _task(page)
     if not task.allowed:
         return task.forbidden()
     form = await request.form()

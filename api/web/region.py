@@ -3,14 +3,12 @@ non-submitters, each ICB's artefacts as submitted, and the regional roll-up retu
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import Revision
+from api.deps import Application, Reads, Revision, Session, SignedIn, get_read_model
 from api.routes.returns import XLSX
-from api.web.common import PageGate, _page, _services, _user
+from api.web.common import PageGate, render_page
 from capacity.errors import DomainError
 from capacity.policy import refusal
 from projections.region import artefact, find_region, overview, tracker
@@ -38,17 +36,18 @@ def month_label(month: str) -> str:
     return f"{financial_month_label(ym)} {ym.first_day:%b %Y}"
 
 
-def _gate(request: Request, code: str) -> Region | Response:
+def _gate(request: Request, session: Session, code: str) -> Region | Response:
     """The region, or a page saying why not (unknown region, or not this reader's)."""
-    session = _user(request)
-    user = session[0]
+    user = session.user
     try:
         region = find_region(code, getattr(request.app.state, "region", None))
     except DomainError as error:
-        return _page(request, "error.html", {"_session": session, "error": error.message}, 404)
+        return render_page(
+            request, "error.html", {"_session": session, "error": error.message}, 404
+        )
     refused = refusal(user.role, user, "read_region", region.code, None)
     if refused is not None:
-        return _page(
+        return render_page(
             request,
             "task_forbidden.html",
             {
@@ -61,18 +60,13 @@ def _gate(request: Request, code: str) -> Region | Response:
     return region
 
 
-def _context(request: Request, extra: dict[str, object]) -> dict[str, object]:
+def _context(session: Session, extra: dict[str, object]) -> dict[str, object]:
     return {
-        "_session": _user(request),
+        "_session": session,
         "status_labels": STATUS_LABELS,
         "month_label": month_label,
         **extra,
     }
-
-
-def _today(request: Request) -> date:
-    _, read, _ = _services(request)
-    return read.today()
 
 
 @router.get(
@@ -81,14 +75,15 @@ def _today(request: Request) -> date:
     response_class=HTMLResponse,
     response_model=None,
 )
-def region_page(request: Request, code: str) -> Response:
-    region = _gate(request, code)
+def region_page(request: Request, code: str, session: SignedIn, read: Reads) -> Response:
+    region = _gate(request, session, code)
     if isinstance(region, Response):
         return region
-    _, read, _ = _services(request)
     found = overview(read.views, region, read.today())
     reported = [m for m in found["months"] if _someone_returned(m["totals"])]
-    return _page(request, "region.html", _context(request, {"o": found, "reported": reported}))
+    return render_page(
+        request, "region.html", _context(session, {"o": found, "reported": reported})
+    )
 
 
 @router.get(
@@ -97,19 +92,20 @@ def region_page(request: Request, code: str) -> Response:
     response_class=HTMLResponse,
     response_model=None,
 )
-def submissions_page(request: Request, code: str, month: str) -> Response:
-    region = _gate(request, code)
+def submissions_page(
+    request: Request, code: str, month: str, session: SignedIn, read: Reads
+) -> Response:
+    region = _gate(request, session, code)
     if isinstance(region, Response):
         return region
-    _, read, _ = _services(request)
     wanted = request.query_params.get("month") or month
     try:
         found = tracker(read.views, region, wanted, read.today())
     except InputRefused as error:
-        return _page(request, "error.html", {"_session": _user(request), "error": str(error)}, 422)
+        return render_page(request, "error.html", {"_session": session, "error": str(error)}, 422)
     months = [m["month"] for m in overview(read.views, region, read.today())["months"]]
-    return _page(
-        request, "region_submissions.html", _context(request, {"t": found, "months": months})
+    return render_page(
+        request, "region_submissions.html", _context(session, {"t": found, "months": months})
     )
 
 
@@ -118,14 +114,17 @@ def submissions_page(request: Request, code: str, month: str) -> Response:
     dependencies=[Depends(PageGate("read_region", "code"))],
     response_model=None,
 )
-def rollup_download(request: Request, code: str, month: str, fmt: str) -> Response:
-    region = _gate(request, code)
+def rollup_download(
+    request: Request, code: str, month: str, fmt: str, session: SignedIn
+) -> Response:
+    region = _gate(request, session, code)
     if isinstance(region, Response):
         return region
     if fmt not in ("csv", "xlsx"):
         return Response("format: must be csv or xlsx", status_code=404)
+    read = get_read_model(request)  # only for a format it can answer
     try:
-        found = tracker(_services(request)[1].views, region, month, _today(request))
+        found = tracker(read.views, region, month, read.today())
     except InputRefused as error:
         return Response(str(error), status_code=422)
     name = f"{region.code}-{found['month']}-regional-return.{fmt}"
@@ -142,12 +141,19 @@ def rollup_download(request: Request, code: str, month: str, fmt: str) -> Respon
     response_model=None,
 )
 def artefact_download(
-    request: Request, code: str, month: str, icb: str, revision: Revision, fmt: str
+    request: Request,
+    code: str,
+    month: str,
+    icb: str,
+    revision: Revision,
+    fmt: str,
+    session: SignedIn,
+    application: Application,
+    read: Reads,
 ) -> Response:
-    region = _gate(request, code)
+    region = _gate(request, session, code)
     if isinstance(region, Response):
         return region
-    application, read, _ = _services(request)
     try:
         name, media, content, sha = artefact(
             application, read.views, region, month, icb, revision, fmt

@@ -5,10 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.web.common import (
-    _address,
-    _page,
-)
+from api.web.common import client_address, render_page
 from api.web.session import COOKIE, MAX_AGE, Sessions, safe_next
 from capacity.errors import Unauthenticated
 from capacity.signin import SignInService, TooManyAttempts
@@ -19,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
     wanted = safe_next(request.query_params.get("next"))
-    return _page(request, "login.html", {"error": None, "next": wanted})
+    return render_page(request, "login.html", {"error": None, "next": wanted})
 
 
 # The API's refusals name a bearer token; a person at the sign-in page pasted an access token.
@@ -44,15 +41,15 @@ async def login(request: Request) -> Response:
     signin: SignInService = request.app.state.signin
     target = safe_next(str(form.get("next") or "/"))
     try:
-        session_id, _ = signin.with_token(token, _address(request))
+        session_id, _ = signin.with_token(token, client_address(request))
     except TooManyAttempts as error:
         context = {"error": str(error), "next": target}
-        page = _page(request, "login.html", context, status=429)
+        page = render_page(request, "login.html", context, status=429)
         page.headers["Retry-After"] = str(error.retry_after)
         return page
     except Unauthenticated as error:
         said = SIGN_IN_WORDS.get(error.message, error.message)
-        return _page(request, "login.html", {"error": said, "next": target}, status=401)
+        return render_page(request, "login.html", {"error": said, "next": target}, status=401)
     return signed_in(request, session_id, target)
 
 
@@ -63,7 +60,7 @@ def link_form(request: Request, secret: str) -> HTMLResponse:
     signin: SignInService = request.app.state.signin
     reason = signin.link_refused_because(secret)
     context = {"error": reason, "secret": None if reason else secret}
-    return _page(request, "login_link.html", context, status=401 if reason else 200)
+    return render_page(request, "login_link.html", context, status=401 if reason else 200)
 
 
 @router.post("/login/link", response_model=None)
@@ -72,14 +69,14 @@ async def login_with_link(request: Request) -> Response:
     secret = str(form.get("secret") or "").strip()
     signin: SignInService = request.app.state.signin
     try:
-        session_id, _ = signin.with_link(secret, _address(request))
+        session_id, _ = signin.with_link(secret, client_address(request))
     except TooManyAttempts as error:
-        page = _page(request, "login_link.html", {"error": str(error), "secret": None}, 429)
+        page = render_page(request, "login_link.html", {"error": str(error), "secret": None}, 429)
         page.headers["Retry-After"] = str(error.retry_after)
         return page
     except Unauthenticated as error:
         context = {"error": error.message, "secret": None}
-        return _page(request, "login_link.html", context, status=401)
+        return render_page(request, "login_link.html", context, status=401)
     return signed_in(request, session_id, "/")
 
 

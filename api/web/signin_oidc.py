@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.web.common import _address, _page
+from api.web.common import client_address, render_page
 from api.web.oidc import PENDING, PENDING_MAX_AGE, OidcClient, SignInRefused
 from api.web.session import Sessions, safe_next
 from api.web.signin import signed_in
@@ -28,7 +28,9 @@ def _callback_url(request: Request) -> str:
 def oidc_start(request: Request) -> Response:
     client = _client(request)
     if client is None:
-        return _page(request, "error.html", {"error": "organisation sign-in is not set up"}, 404)
+        return render_page(
+            request, "error.html", {"error": "organisation sign-in is not set up"}, 404
+        )
     target = safe_next(request.query_params.get("next"))
     url, pending = client.start(_callback_url(request), target)
     response = RedirectResponse(url, status_code=303)
@@ -48,7 +50,9 @@ def oidc_start(request: Request) -> Response:
 def oidc_callback(request: Request) -> Response:
     client = _client(request)
     if client is None:
-        return _page(request, "error.html", {"error": "organisation sign-in is not set up"}, 404)
+        return render_page(
+            request, "error.html", {"error": "organisation sign-in is not set up"}, 404
+        )
     signin: SignInService = request.app.state.signin
     params = request.query_params
     try:
@@ -58,9 +62,9 @@ def oidc_callback(request: Request) -> Response:
             params.get("code", ""),
             _callback_url(request),
         )
-        session_id, _ = signin.with_identity(email, _address(request))
+        session_id, _ = signin.with_identity(email, client_address(request))
     except SignInRefused as error:
-        signin.record_failure(_address(request), "oidc", str(error))
+        signin.record_failure(client_address(request), "oidc", str(error))
         return _refused(request, str(error), 400)
     except TooManyAttempts as error:
         refused = _refused(request, str(error), 429)
@@ -76,6 +80,6 @@ def oidc_callback(request: Request) -> Response:
 
 
 def _refused(request: Request, reason: str, status: int) -> Response:
-    page = _page(request, "signin_refused.html", {"reason": reason}, status)
+    page = render_page(request, "signin_refused.html", {"reason": reason}, status)
     page.delete_cookie(PENDING)
     return page

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.deps import Page
 from api.web.common import PageGate, uk_form
 from api.web.task_kit import LONDON, Task
 from capacity.commands import CorrectFlow, ReportFlow
@@ -26,10 +27,10 @@ router = APIRouter(include_in_schema=False)
 RECENT = 14  # days shown in the table of reported days
 
 
-def _task(request: Request, code: str, correcting: bool = False) -> Task:
+def _task(page: Page, code: str, correcting: bool = False) -> Task:
     policy = "correct_flow" if correcting else "report_flow"
     title = "Correct a site's daily flow" if correcting else "Report a site's daily flow"
-    return Task(request, policy, title, code)
+    return Task(page, policy, title, code)
 
 
 def _uk(day: date) -> str:
@@ -95,10 +96,10 @@ def _render(
     response_class=HTMLResponse,
     response_model=None,
 )
-def flow_page(request: Request, code: str) -> Response:
+def flow_page(request: Request, page: Page, code: str) -> Response:
     """The entry form; with ``?correct=YYYY-MM-DD`` it starts from that day's stored figures."""
     day = request.query_params.get("correct")
-    task = _task(request, code, correcting=bool(day))
+    task = _task(page, code, correcting=bool(day))
     if not task.allowed:
         return task.forbidden()
     if not day:
@@ -118,13 +119,13 @@ def _stored(task: Task, code: str, day: str) -> dict[str, str]:
 
 
 @router.post("/sites/{code}/flow", response_class=HTMLResponse, response_model=None)
-async def flow_submit(request: Request, code: str) -> Response:
+async def flow_submit(request: Request, page: Page, code: str) -> Response:
     """A new day, or (with a reason) a correction shown as old -> new and stored only once
     confirmed. 303 to the page after storing, which says what was stored."""
     form = await request.form()
     values = {k: v for k, v in uk_form(form).items() if k != "csrf"}
     reason = values.get("reason", "").strip()
-    task = _task(request, code, correcting=bool(reason))
+    task = _task(page, code, correcting=bool(reason))
     if not task.allowed:
         return task.forbidden()
     day = values.get("date", "").strip()

@@ -1,5 +1,5 @@
-"""What every task page shares: the signed-in user, the role gate, CSRF, idempotency keys
-and field-level refusals. Sign-in itself stays in the pages module."""
+"""What every task page shares: the role gate, CSRF, idempotency keys and field-level
+refusals, over what the route's dependencies hand it (``api/deps.py``: ``Page``)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,21 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.deps import PageContext, Session
 from api.observe import actor as web_actor
-from api.web.common import _csrf, _page, _programme, _redirect_done, _services, _user, new_key
+from api.web.common import new_key, redirect_done, render_page
 from api.wording import plain_reason
 from capacity.application import Receipt, WinterApplication
 from capacity.errors import DomainError
-from capacity.policy import POLICY, permits
-from capacity.users import User
+from capacity.policy import permits, roles_allowed
 from capacity.values import Actor
-from projections.readmodel import ReadModel
 from schemes.rules import InputRefused
 
-Session = tuple[User, str]
 LONDON = ZoneInfo("Europe/London")
 
-__all__ = ["Session", "Task", "history_of", "new_key", "refusal", "replayed", "services"]
+__all__ = ["Session", "Task", "history_of", "new_key", "refusal", "replayed"]
 
 
 def replayed(application: WinterApplication, receipt: Receipt) -> str | None:
@@ -45,11 +42,6 @@ def history_of(task: Task, scheme: str) -> str:
     return f"/schemes/{quote(scheme)}/history?programme={quote(task.programme)}"
 
 
-def services(request: Request) -> tuple[WinterApplication, ReadModel]:
-    application, read, _ = _services(request)
-    return application, read
-
-
 def refusal(error: InputRefused | DomainError) -> tuple[str, str]:
     """The form field a refusal names (the first part of a dotted path), and its message."""
     if isinstance(error, InputRefused):
@@ -62,16 +54,18 @@ class Task:
     that decides who may do the task."""
 
     def __init__(
-        self, request: Request, policy: str, title: str, subject: str | None = None
+        self, page: PageContext, policy: str, title: str, subject: str | None = None
     ) -> None:
-        self.request = request
-        self.session: Session = _user(request)
-        self.user = self.session[0]
+        self.request = page.request
+        self.session: Session = page.session
+        self.user = page.session.user
         self.policy = policy
         self.title = title
-        self.programme = _programme(request, self.user)
+        self.programme = page.programme
         self.subject = subject
-        self.application, self.read = services(request)
+        self.application = page.application
+        self.read = page.read
+        self.csrf = page.csrf
 
     @property
     def allowed(self) -> bool:
@@ -79,7 +73,7 @@ class Task:
 
     @property
     def roles(self) -> list[str]:
-        return [*sorted(POLICY[self.policy].roles), "admin"]
+        return roles_allowed(self.policy)
 
     @property
     def actor(self) -> Actor:
@@ -88,7 +82,7 @@ class Task:
     def forbidden(self) -> HTMLResponse:
         """A clear refusal page: nothing is stored, and the page says who may do the task."""
         who = " or ".join(self.roles)
-        return _page(
+        return render_page(
             self.request,
             "task_forbidden.html",
             {
@@ -108,10 +102,10 @@ class Task:
         """Post/redirect/get: 303 to the page that shows what was stored (by default the
         form's own page, in the same programme)."""
         where = to or f"{self.request.url.path}?programme={quote(self.programme)}"
-        return _redirect_done(self.request, where, {"message": message, **more})
+        return redirect_done(self.request, where, {"message": message, **more})
 
     def check_csrf(self, form: Any) -> None:
-        _csrf(self.request, self.session[1], form)
+        self.csrf(form)
 
     def render(self, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         context.setdefault("errors", {})
@@ -119,7 +113,7 @@ class Task:
         context.setdefault("message", None)
         context.setdefault("idem", new_key())
         context.update(_session=self.session, programme=self.programme, title=self.title)
-        return _page(self.request, name, context, status)
+        return render_page(self.request, name, context, status)
 
     def attempt(
         self, form: Any, action: Callable[[], str]

@@ -12,7 +12,7 @@ import base64
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,7 +58,7 @@ from capacity.commands import (
     UpdateNarrative,
 )
 from capacity.errors import Forbidden
-from capacity.policy import POLICY, matrix_markdown, permits, refusal
+from capacity.policy import POLICY, matrix_markdown, permits, refusal, roles_allowed
 from capacity.return_message import ReturnMessage, Sender
 from capacity.signin import SignInService
 from capacity.signing import generate, public_text, sign
@@ -513,6 +513,17 @@ def targets(role: str) -> tuple[str, str]:
     return ("own", "RQW") if own else ("other", "RWG")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def counts_reported(report: Callable[[str], None]) -> Iterator[None]:
+    """The matrix's figures, in the run's summary once every test of this module has run."""
+    yield
+    report(
+        f"[policy-matrix] commands={len(POLICY)} roles={len(WHO)} "
+        f"service={len(SERVICE)} api={len(API)} web={len(WEB)} checks={sum(COUNTS.values())} "
+        + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
+    )
+
+
 def test_every_command_has_a_policy_row_and_a_way_to_try_it() -> None:
     commands = {command.policy for command in COMMANDS}
     assert commands - set(POLICY) == set(), "add these commands to capacity/policy.py"
@@ -612,15 +623,14 @@ def test_refusal_names_the_role_needed() -> None:
     assert refused is not None and "needs lead" in refused.message
 
 
-def test_zz_report_the_counts() -> None:
-    """Prints the matrix's figures (runs after the matrix tests in this module)."""
-    checks = sum(COUNTS.values())
-    print(
-        f"\n[policy-matrix] commands={len(POLICY)} roles={len(WHO)} "
-        f"service={len(SERVICE)} api={len(API)} web={len(WEB)} checks={checks} "
-        + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
-    )
-    assert checks > 0
+def test_a_refusal_page_names_the_roles_the_table_allows_and_admin() -> None:
+    assert roles_allowed("report_daily") == ["lead", "admin"]
+    assert roles_allowed("divert_funding") == [*sorted(POLICY["divert_funding"].roles), "admin"]
+    world = api_world()
+    _signed_in(world, "lead")
+    page = world.client.get(f"/board/diversions?programme={P}")
+    who = " or ".join(roles_allowed("divert_funding"))
+    assert page.status_code == 403 and f"only {who} users may" in page.text
 
 
 def test_the_documented_matrix_is_the_policy_table() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,16 @@ def test_navigation_links_only_to_pages_that_open(role: str) -> None:
     COUNTS[f"nav links {role}"] = len(links)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def counts_reported(report: Callable[[str], None]) -> Iterator[None]:
+    """The matrix's figures, in the run's summary once every test of this module has run."""
+    yield
+    report(
+        f"[read-matrix] reads={len(_gated())} "
+        + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
+    )
+
+
 def test_a_lead_is_not_offered_the_return_and_a_region_user_only_their_region() -> None:
     world = _shared()
     lead = _client(world, "lead").get(f"/?programme={P}").text
@@ -149,16 +160,6 @@ def test_the_documented_read_matrix_is_the_routes() -> None:
     doc = (ROOT / "docs" / "authorisation.md").read_text()
     table = read_matrix_markdown(_shared().client.app.routes)  # type: ignore[attr-defined]
     assert table in doc, "run python scripts/write_authorisation_doc.py"
-
-
-def test_zz_report_the_counts() -> None:
-    print(
-        "\n[read-matrix] reads="
-        + str(len(_gated()))
-        + " "
-        + ", ".join(f"{k}={v}" for k, v in sorted(COUNTS.items()))
-    )
-    assert sum(COUNTS.values()) > 0
 
 
 def test_a_region_token_cannot_read_an_icb_and_a_lead_cannot_read_the_return() -> None:

@@ -9,6 +9,9 @@ spend, board dashboard reads — while each of the processes is SIGKILLed once a
 Then: every acknowledged write is visible through both instances, every stored event reaches
 ``{prefix}.events``, each Kafka message is stored once and poison is dead-lettered, and the
 projector's lag returns to 0.
+
+The morning is a class of steps run in order on one shared morning (a module fixture), so a
+failure names the step; a step whose step before did not finish fails saying so.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ PREFIX = "rehearsal"
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 # Our services and how many of each the rehearsal runs.
 TOPOLOGY = {"api": 2, "projector": 1, "relay": 1, "ingest": 2}
+DAYS = [f"2022-12-{d:02d}" for d in range(1, 11)]
+# Which process is SIGKILLed and restarted after how many of the leads' writes.
+VICTIMS = {10: "ingest-1", 20: "relay-1", 30: "projector-1", 40: "api-2", 50: "ingest-2"}
 
 
 def compose_command(service: str, port: int | None = None) -> list[str]:
@@ -138,88 +144,165 @@ def daily_message(scheme: str, day: str, message_id: str, beds: int) -> bytes:
     ).encode()
 
 
-def test_a_morning_on_the_compose_topology_loses_and_duplicates_nothing(
+@dataclass
+class Morning:
+    """What the steps share: the installed command, the store's environment, the services and
+    what was sent and acknowledged."""
+
+    binary: Path
+    broker: Broker
+    env: dict[str, str]
+    logs: Path
+    tokens: dict[str, str] = field(default_factory=dict)
+    reported: list[str] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    clients: list[httpx.Client] = field(default_factory=list)
+    producer: KafkaProducer | None = None
+    tally: Tally = field(default_factory=Tally)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    published: Counter[tuple[str, int]] = field(default_factory=Counter)
+    dead: list[dict[str, Any]] = field(default_factory=list)
+    duplicated: int = 0
+    done: list[str] = field(default_factory=list)
+
+    def after(self, step: str) -> None:
+        if step not in self.done:
+            pytest.fail(f"not run: the step before ({step}) did not finish")
+
+    @property
+    def api_schemes(self) -> list[str]:
+        return self.reported[:6]
+
+    @property
+    def kafka_schemes(self) -> list[str]:
+        return self.reported[6:]
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def write(self, kind: str, path: str, body: dict[str, Any], key: str, first: int) -> str:
+        """Sends one write with an idempotency key; a dead instance means retry on the other
+        one, as a load balancer would. Returns which instance acknowledged it."""
+        for attempt in range(6):
+            n = (first + attempt) % 2
+            try:
+                answer = self.clients[n].post(
+                    path, json=body, headers={**self.auth(kind), "Idempotency-Key": key}
+                )
+            except httpx.TransportError:
+                self.tally.refused_by_dead_instance += 1
+                time.sleep(0.5)
+                continue
+            assert answer.status_code in (200, 201), (path, answer.text)
+            return f"api-{n + 1}"
+        raise AssertionError(f"no instance acknowledged {path}")
+
+    def expected(self) -> set[tuple[str, str]]:
+        """Every acknowledged write and every Kafka message: (scheme, day)."""
+        return set(self.tally.acknowledged) | set(self.tally.produced)
+
+    def visible(self, client: httpx.Client) -> set[tuple[str, str]]:
+        seen: set[tuple[str, str]] = set()
+        for code in self.reported:
+            answer = client.get(
+                f"/api/v1/programmes/{P}/schemes/{code}/history", headers=self.auth("board")
+            )
+            answer.raise_for_status()
+            for entry in answer.json():
+                if entry["event"] == "DailyFiguresReported":
+                    seen.add((code, str(entry["changes"]["date"])))
+        return seen
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.close()
+        if self.producer is not None:
+            self.producer.close()
+        for service in self.services:
+            service.stop()
+
+
+@pytest.fixture(scope="module")
+def morning(
     wintertrack_bin: Path,
     postgres_server: PostgresServer,
     broker: Broker,
-    tmp_path: Path,
-) -> None:
-    assert set(TOPOLOGY) | {"postgres", "kafka"} == set(COMPOSE), "compose and rehearsal drifted"
-    store = postgres_server.create_database("rehearsal")
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Morning]:
     env = clean_env(
-        WINTERTRACK_STORE=store,
+        WINTERTRACK_STORE=postgres_server.create_database("rehearsal"),
         WINTERTRACK_KAFKA_BOOTSTRAP=broker.bootstrap,
         WINTERTRACK_KAFKA_TOPIC_PREFIX=PREFIX,
         WINTERTRACK_SECRET_KEY="rehearsal-secret-key-not-for-production",
     )
-    # The administrator's set-up, from the installed command line.
-    cli(wintertrack_bin, env, "catalogue", "load", "hwe-2022-23", "--programme", P)
-    schemes = json.loads(cli(wintertrack_bin, env, "schemes", "list", "--programme", P, "--json"))
-    reported = [s["code"] for s in schemes if s["measure"] == "reported"][:8]
-    assert len(reported) == 8
-    api_schemes, kafka_schemes = reported[:6], reported[6:]
-    binding = [arg for code in reported for arg in ("--scheme", code)]
-    tokens = {
-        role: cli(wintertrack_bin, env, "user", "add", name, "--role", role, *extra)
-        .strip()
-        .splitlines()[-1]
-        for role, name, extra in (
-            ("lead", "rehearsal-lead", ["--programme", P, *binding]),
-            ("finance", "rehearsal-finance", []),
-            ("board", "rehearsal-board", []),
-            ("admin", "rehearsal-admin", []),
-        )
-    }
-
-    def auth(role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {tokens[role]}"}
-
-    ports = [free_port(), free_port()]
-    services: list[Service] = []
-    for name, count in TOPOLOGY.items():
-        for n in range(count):
-            command = compose_command(name, ports[n] if name == "api" else None)
-            assert command[0] == "wintertrack"
-            services.append(
-                Service(
-                    f"{name}-{n + 1}",
-                    [str(wintertrack_bin), *command[1:]],
-                    env,
-                    tmp_path / f"{name}-{n + 1}.log",
-                )
-            )
-    by_name = {s.name: s for s in services}
-    urls = [f"http://127.0.0.1:{port}" for port in ports]
-    tally = Tally()
-    producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    shared = Morning(wintertrack_bin, broker, env, tmp_path_factory.mktemp("logs"))
     try:
-        for service in services:
-            service.start()
-        for url in urls:
-            wait_for(lambda u=url: httpx.get(f"{u}/healthz").status_code == 200, 90, f"{url}")
-        clients = [httpx.Client(base_url=url, timeout=30) for url in urls]
+        yield shared
+    finally:
+        shared.close()
 
-        def write(kind: str, path: str, body: dict[str, Any], key: str, first: int) -> str:
-            """Sends one write with an idempotency key; a dead instance means retry on the
-            other one, as a load balancer would. Returns which instance acknowledged it."""
-            for attempt in range(6):
-                n = (first + attempt) % 2
-                try:
-                    answer = clients[n].post(
-                        path, json=body, headers={**auth(kind), "Idempotency-Key": key}
+
+class TestAMorningOnTheComposeTopologyLosesAndDuplicatesNothing:
+    def test_compose_and_the_rehearsal_run_the_same_services(self) -> None:
+        assert set(TOPOLOGY) | {"postgres", "kafka"} == set(COMPOSE), (
+            "compose and rehearsal drifted"
+        )
+
+    def test_the_administrator_sets_up_from_the_installed_command_line(
+        self, morning: Morning
+    ) -> None:
+        binary, env = morning.binary, morning.env
+        cli(binary, env, "catalogue", "load", "hwe-2022-23", "--programme", P)
+        schemes = json.loads(cli(binary, env, "schemes", "list", "--programme", P, "--json"))
+        morning.reported = [s["code"] for s in schemes if s["measure"] == "reported"][:8]
+        assert len(morning.reported) == 8
+        binding = [arg for code in morning.reported for arg in ("--scheme", code)]
+        morning.tokens = {
+            role: cli(binary, env, "user", "add", name, "--role", role, *extra)
+            .strip()
+            .splitlines()[-1]
+            for role, name, extra in (
+                ("lead", "rehearsal-lead", ["--programme", P, *binding]),
+                ("finance", "rehearsal-finance", []),
+                ("board", "rehearsal-board", []),
+                ("admin", "rehearsal-admin", []),
+            )
+        }
+        morning.done.append("set-up")
+
+    def test_every_service_starts_as_compose_gives_it(self, morning: Morning) -> None:
+        morning.after("set-up")
+        ports = [free_port(), free_port()]
+        for name, count in TOPOLOGY.items():
+            for n in range(count):
+                command = compose_command(name, ports[n] if name == "api" else None)
+                assert command[0] == "wintertrack"
+                morning.services.append(
+                    Service(
+                        f"{name}-{n + 1}",
+                        [str(morning.binary), *command[1:]],
+                        morning.env,
+                        morning.logs / f"{name}-{n + 1}.log",
                     )
-                except httpx.TransportError:
-                    tally.refused_by_dead_instance += 1
-                    time.sleep(0.5)
-                    continue
-                assert answer.status_code in (200, 201), (path, answer.text)
-                return f"api-{n + 1}"
-            raise AssertionError(f"no instance acknowledged {path}")
+                )
+        morning.urls = [f"http://127.0.0.1:{port}" for port in ports]
+        morning.producer = KafkaProducer(bootstrap_servers=morning.broker.bootstrap, acks="all")
+        for service in morning.services:
+            service.start()
+        for url in morning.urls:
+            wait_for(lambda u=url: httpx.get(f"{u}/healthz").status_code == 200, 90, f"{url}")
+        morning.clients = [httpx.Client(base_url=url, timeout=30) for url in morning.urls]
+        morning.done.append("started")
 
-        # Kafka: the provider systems' figures for two schemes, poison and one redelivery.
-        days = [f"2022-12-{d:02d}" for d in range(1, 11)]
-        for scheme in kafka_schemes:
-            for n, day in enumerate(days):
+    def test_provider_systems_send_figures_poison_and_a_redelivery_over_kafka(
+        self, morning: Morning
+    ) -> None:
+        morning.after("started")
+        producer, tally = morning.producer, morning.tally
+        assert producer is not None
+        for scheme in morning.kafka_schemes:
+            for n, day in enumerate(DAYS):
                 message_id = f"{scheme}-{day}"
                 producer.send(
                     f"{PREFIX}.daily-figures",
@@ -227,11 +310,11 @@ def test_a_morning_on_the_compose_topology_loses_and_duplicates_nothing(
                     value=daily_message(scheme, day, message_id, 4 + n % 2),
                 )
                 tally.produced[(scheme, day)] = message_id
-        scheme = kafka_schemes[0]
+        scheme = morning.kafka_schemes[0]
         producer.send(
             f"{PREFIX}.daily-figures",
             key=scheme.encode(),
-            value=daily_message(scheme, days[0], f"{scheme}-{days[0]}", 4),
+            value=daily_message(scheme, DAYS[0], f"{scheme}-{DAYS[0]}", 4),
         )  # the same message delivered twice by its producer
         poison = [
             b"{not json",
@@ -244,76 +327,75 @@ def test_a_morning_on_the_compose_topology_loses_and_duplicates_nothing(
             producer.send(f"{PREFIX}.daily-figures", key=scheme.encode(), value=payload)
         tally.poison = len(poison)
         producer.flush()
+        morning.done.append("kafka")
 
-        # The API: leads' figures through both instances, finance's spend, board reads, while
-        # one process of each kind is SIGKILLed and restarted.
-        victims = {10: "ingest-1", 20: "relay-1", 30: "projector-1", 40: "api-2", 50: "ingest-2"}
+    def test_leads_finance_and_the_board_use_both_instances_while_each_process_is_killed(
+        self, morning: Morning
+    ) -> None:
+        morning.after("kafka")
+        by_name = {s.name: s for s in morning.services}
+        tally = morning.tally
         sent = 0
-        for n, day in enumerate(days):
-            for m, code in enumerate(api_schemes):
+        for n, day in enumerate(DAYS):
+            for m, code in enumerate(morning.api_schemes):
                 path = f"/api/v1/programmes/{P}/schemes/{code}/daily"
                 # day-to-day figures that do not look wrong (a swing past double or half is
                 # held for a confirming comment, docs/rules.md §13a)
                 body = {"date": day, "beds_equivalent": 4 + (n + m) % 2, "patients_supported": m}
-                via = write("lead", path, body, f"daily-{code}-{day}", n + m)
-                tally.acknowledged[(code, day)] = via
+                tally.acknowledged[(code, day)] = morning.write(
+                    "lead", path, body, f"daily-{code}-{day}", n + m
+                )
                 sent += 1
-                if sent in victims:
-                    by_name[victims[sent]].restart_after_kill()
+                if sent in VICTIMS:
+                    by_name[VICTIMS[sent]].restart_after_kill()
                 if sent % 10 == 0:
-                    for client in clients:
+                    for client in morning.clients:
                         try:
                             board = client.get(
-                                f"/api/v1/programmes/{P}/dashboard", headers=auth("board")
+                                f"/api/v1/programmes/{P}/dashboard", headers=morning.auth("board")
                             )
                         except httpx.TransportError:
                             continue
                         assert board.status_code == 200
                         tally.reads += 1
-        for code in api_schemes:
+        for code in morning.api_schemes:
             path = f"/api/v1/programmes/{P}/schemes/{code}/spend"
             # below every one of these schemes' November profile plus half (docs/rules.md §13a)
             body = {"month": "2022-11", "amount_gbp": "5432.10", "basis": "actual"}
-            tally.spend.append((code, write("finance", path, body, f"spend-{code}", 0)))
+            tally.spend.append((code, morning.write("finance", path, body, f"spend-{code}", 0)))
+        assert sum(s.restarts for s in morning.services) == len(VICTIMS)
+        morning.done.append("traffic")
 
-        # Every acknowledged write, and every Kafka message, visible through both instances.
-        expected = dict(tally.acknowledged)
-        expected.update({key: "kafka" for key in tally.produced})
+    def test_every_acknowledged_write_and_message_is_visible_through_both_instances(
+        self, morning: Morning
+    ) -> None:
+        morning.after("traffic")
+        expected = morning.expected()
+        for client in morning.clients:
+            wait_for(lambda c=client: expected <= morning.visible(c), 240, "every write visible")
+        morning.done.append("visible")
 
-        def visible(client: httpx.Client) -> set[tuple[str, str]]:
-            seen: set[tuple[str, str]] = set()
-            for code in reported:
-                answer = client.get(
-                    f"/api/v1/programmes/{P}/schemes/{code}/history", headers=auth("board")
-                )
-                answer.raise_for_status()
-                for entry in answer.json():
-                    if entry["event"] == "DailyFiguresReported":
-                        seen.add((code, str(entry["changes"]["date"])))
-            return seen
-
-        for client in clients:
-            wait_for(lambda c=client: set(expected) <= visible(c), 240, "every write visible")
-
-        # The event log, through the admin API, against what reached {prefix}.events.
-        log: list[dict[str, Any]] = []
-        while True:
+    def test_every_stored_event_reaches_the_events_topic(self, morning: Morning) -> None:
+        morning.after("visible")
+        log = morning.log
+        while True:  # the event log, through the admin API
             after = log[-1]["position"] if log else 0
             page = (
-                clients[0]
+                morning.clients[0]
                 .get(
-                    "/api/v1/events", params={"after": after, "limit": 1000}, headers=auth("admin")
+                    "/api/v1/events",
+                    params={"after": after, "limit": 1000},
+                    headers=morning.auth("admin"),
                 )
                 .json()
             )
             if not page:
                 break
             log.extend(page)
-        head = log[-1]["position"]
         stored_keys = {(e["aggregate_id"], e["aggregate_version"]) for e in log}
 
         def published() -> list[dict[str, Any]]:
-            return read_topic(broker.bootstrap, f"{PREFIX}.events")
+            return read_topic(morning.broker.bootstrap, f"{PREFIX}.events")
 
         wait_for(
             lambda: (
@@ -322,47 +404,53 @@ def test_a_morning_on_the_compose_topology_loses_and_duplicates_nothing(
             180,
             "every event published",
         )
-        messages = published()
-        published_keys = Counter((m["aggregate_id"], m["aggregate_version"]) for m in messages)
-
-        # Each figure stored once: one report event per scheme-day, whatever the retries.
-        reports = Counter(
-            e["aggregate_id"] for e in log if e["event_type"].endswith("DailyFiguresReported")
+        morning.published = Counter(
+            (m["aggregate_id"], m["aggregate_version"]) for m in published()
         )
-        duplicated = sum(count - 1 for count in reports.values())
-        assert len(reports) == len(expected)
-        assert duplicated == 0
-        dead = read_topic(broker.bootstrap, f"{PREFIX}.daily-figures.dlq")
-        assert len(dead) == tally.poison
-        assert {m["payload"] for m in dead} >= {"{not json"}
+        morning.done.append("published")
 
-        # The projector's lag returns to 0 on both instances.
+    def test_each_figure_is_stored_once_and_poison_is_dead_lettered(self, morning: Morning) -> None:
+        morning.after("published")
+        # One report event per scheme-day, whatever the retries and redeliveries.
+        reports = Counter(
+            e["aggregate_id"]
+            for e in morning.log
+            if e["event_type"].endswith("DailyFiguresReported")
+        )
+        morning.duplicated = sum(count - 1 for count in reports.values())
+        assert len(reports) == len(morning.expected())
+        assert morning.duplicated == 0
+        morning.dead = read_topic(morning.broker.bootstrap, f"{PREFIX}.daily-figures.dlq")
+        assert len(morning.dead) == morning.tally.poison
+        assert {m["payload"] for m in morning.dead} >= {"{not json"}
+        morning.done.append("once")
+
+    def test_the_projection_lag_returns_to_zero_and_nothing_is_lost(
+        self, morning: Morning, report: Callable[[str], None]
+    ) -> None:
+        morning.after("once")
+        head = morning.log[-1]["position"]
+
         def caught_up(client: httpx.Client) -> bool:
             body = client.get("/readyz").json()
             return body.get("store_position", -1) >= head and body.get("projection_lag") == 0
 
-        for client in clients:
+        for client in morning.clients:
             wait_for(lambda c=client: caught_up(c), 120, "projection lag 0")
-        for client in clients:
-            client.close()
+        tally = morning.tally
         figures = {
             "written_via_api": len(tally.acknowledged) + len(tally.spend),
             "kafka_messages": len(tally.produced) + 1 + tally.poison,
             "ingested": len(tally.produced),
-            "dlq": len(dead),
-            "events_stored": len(log),
-            "events_published": len(published_keys),
-            "redelivered_on_topic": sum(c - 1 for c in published_keys.values()),
+            "dlq": len(morning.dead),
+            "events_stored": len(morning.log),
+            "events_published": len(morning.published),
+            "redelivered_on_topic": sum(c - 1 for c in morning.published.values()),
             "board_reads": tally.reads,
             "retried_after_sigkill": tally.refused_by_dead_instance,
-            "sigkills": sum(s.restarts for s in services),
-            "lost": len(set(expected) - visible(httpx.Client(base_url=urls[1], timeout=30))),
-            "duplicated": duplicated,
+            "sigkills": sum(s.restarts for s in morning.services),
+            "lost": len(morning.expected() - morning.visible(morning.clients[1])),
+            "duplicated": morning.duplicated,
         }
-        print("\n[rehearsal] " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+        report("[rehearsal] " + ", ".join(f"{k}={v}" for k, v in figures.items()))
         assert figures["lost"] == 0
-        assert figures["sigkills"] == len(victims)
-    finally:
-        producer.close()
-        for service in services:
-            service.stop()

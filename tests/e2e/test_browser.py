@@ -3,30 +3,10 @@ message for a bad value, and see the new figure on the dashboard chart."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
-from tests.support.browser import SHOTS
+from tests.support.browser import SHOTS, sign_in
 from tests.support.server import Server
-
-
-def sign_in(browser: Browser, server: Server, role: str) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    outside: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            outside.append(r.url)
-            if not r.url.startswith(server.url) and not r.url.startswith("data:")
-            else None
-        ),
-    )
-    page.goto(f"{server.url}/login")
-    page.fill("#token", server.tokens[role])
-    page.click("button[type=submit]")
-    # Each role lands on its own home page (an administrator on the users page).
-    page.wait_for_url(lambda url: url.startswith(server.url) and "/login" not in url)
-    page.outside = outside  # type: ignore[attr-defined]
-    return page
 
 
 def test_lead_submits_a_figure_and_the_board_sees_it(browser: Browser, server: Server) -> None:

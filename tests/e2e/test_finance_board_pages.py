@@ -6,26 +6,16 @@ checked by axe-core at WCAG 2.2 AA and checked for sideways scrolling at 320 px 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import httpx
-from axe_playwright_python.sync_playwright import Axe
 from openpyxl import Workbook
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from capacity.users import token_id
-from tests.e2e.test_browser import sign_in
-from tests.support.browser import SHOTS
-from tests.support.server import Server
+from tests.support.browser import check, sign_in, upload
+from tests.support.server import Server, events_after, head
 
 P = "QM7-2022-23"
-AXE = Axe()
-WCAG_22_AA = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
 LEDGER = (
     "scheme,amount_gbp,basis\n"
     "imc-beds-enh,1200.50,actual\n"
@@ -34,48 +24,6 @@ LEDGER = (
     "dta-beds-herts,99,estimate\n"
     "hct-bridging-enh,800,accrual\n"
 )
-
-
-def check(page: Page, name: str) -> None:
-    """Screenshot, axe-core at WCAG 2.2 AA (0 violations), and no sideways scroll at 320 px."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    result = AXE.run(page, options=WCAG_22_AA)
-    assert result.violations_count == 0, f"{name}: {result.generate_report()}"
-    page.set_viewport_size({"width": 320, "height": 800})
-    try:
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        page.screenshot(path=str(SHOTS / f"{name}-320px.png"), full_page=True)
-        assert wide <= 320, f"{name} scrolls sideways at 320 px ({wide} px wide)"
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
-
-
-def events_after(server: Server, position: int) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    while True:
-        page = httpx.get(
-            f"{server.url}/api/v1/events",
-            params={"after": position, "limit": 1000},
-            headers=server.headers("admin"),
-            timeout=30,
-        ).json()
-        if not page:
-            return found
-        found.extend(page)
-        position = page[-1]["position"]
-
-
-def head(server: Server) -> int:
-    tail = events_after(server, 0)
-    return int(tail[-1]["position"]) if tail else 0
-
-
-def upload(page: Page, server: Server, month: str, name: str, data: bytes, mime: str) -> None:
-    page.goto(f"{server.url}/finance/ledger?month={month}")
-    page.set_input_files("#file", files=[{"name": name, "mimeType": mime, "buffer": data}])
-    page.click("form.card button[type=submit]")
-    page.wait_for_selector("#preview-summary")
 
 
 def test_finance_records_and_corrects_spend(browser: Browser, server: Server) -> None:

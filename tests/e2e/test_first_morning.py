@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from tests.e2e.test_browser import sign_in
+from tests.support.browser import sign_in
 from tests.support.server import Server
 
 

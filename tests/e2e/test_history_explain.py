@@ -8,9 +8,8 @@ import re
 
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after, head
-from tests.support.server import Server
+from tests.support.browser import check, sign_in
+from tests.support.server import Server, events_after, head
 
 SCHEME = "hct-bridging-enh"
 

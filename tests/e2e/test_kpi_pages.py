@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after, head
-from tests.e2e.test_uk_input import tab_to
-from tests.support.server import Server
+from tests.support.browser import check, sign_in, tab_to
+from tests.support.server import Server, events_after, head
 
 CODE = "arc-reablement-we"
 HOURS = "kpi_number_of_additional_reablement_hours_pr"

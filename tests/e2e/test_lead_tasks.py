@@ -6,9 +6,8 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after
-from tests.support.server import Server
+from tests.support.browser import check, sign_in
+from tests.support.server import Server, events_after
 
 SCHEME = "imc-beds-enh"
 

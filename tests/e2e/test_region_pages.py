@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.test_finance_board_pages import check
+from tests.support.browser import check
 from tests.support.server import Server, start_server
 
 

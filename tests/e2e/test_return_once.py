@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.test_browser import sign_in
+from tests.support.browser import sign_in
 from tests.support.server import Server, start_server
 
 P = "QM7-2022-23"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from tests.e2e.test_finance_board_pages import check
+from tests.support.browser import check
 from tests.support.server import Server
 
 

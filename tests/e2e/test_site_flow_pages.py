@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after, head
-from tests.e2e.test_uk_input import tab_to
-from tests.support.server import Server
+from tests.support.browser import check, sign_in, tab_to
+from tests.support.server import Server, events_after, head
 
 DAY = {
     "core_beds_open": "420",

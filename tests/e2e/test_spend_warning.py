@@ -17,9 +17,8 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after, head, upload
-from tests.support.server import Server, start_server
+from tests.support.browser import check, sign_in, upload
+from tests.support.server import Server, events_after, head, start_server
 
 P = "QM7-2022-23"
 MONTH = "2023-01"  # under way on the demo's day, and not yet entered

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check, events_after, head
-from tests.support.server import Server, start_server
+from tests.support.browser import check, sign_in, tab_to
+from tests.support.server import Server, events_after, head, start_server
 
 P = "QM7-2022-23"
 
@@ -26,15 +25,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(Path(tmp_path_factory.mktemp("server")), demo_date="2023-01-20")
     yield running
     running.stop()
-
-
-def tab_to(page: Page, selector: str, limit: int = 300) -> None:
-    """Presses Tab until ``selector`` has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{selector} cannot be reached with the Tab key")
 
 
 def test_funds_accept_pounds_with_commas_and_a_uk_date(browser: Browser, server: Server) -> None:

@@ -14,8 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.test_browser import sign_in
-from tests.e2e.test_finance_board_pages import check
+from tests.support.browser import check, sign_in
 from tests.support.server import Server, start_server
 
 OLD, NEW = "QM7-2022-23", "QM7-2023-24"

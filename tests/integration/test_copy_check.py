@@ -4,10 +4,12 @@ check notices a changed byte and an extra event."""
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import uuid4
 
 import psycopg
 import pytest
 
+from tests.support.postgres import PostgresServer
 from tests.support.store_ops import winter
 from wintertrack.store import transfer
 from wintertrack.store.engines import EventStore, StoreError, fingerprint
@@ -27,15 +29,35 @@ def test_the_server_fingerprint_is_the_rows_and_notices_changes(
         assert target.fingerprint(done.position - 10) == fingerprint(
             source.rows(done.position - 10)
         )
-        with psycopg.connect(postgres_url) as conn:
-            conn.execute(
-                "UPDATE wintertrack_events SET state = state || '\\x20'::bytea"
-                " WHERE notification_id = 5"
-            )
+        tamper(postgres_url)
         assert target.fingerprint(0)[0] == sent[0]
         assert target.fingerprint(0) != sent
-        with pytest.raises(StoreError, match="differs from the source"):
-            transfer._check(target, transfer.LogDigest(), source.digest(), sent[1])
     finally:
         source.close()
         target.close()
+
+
+def test_a_copy_whose_target_changes_while_it_is_written_is_refused(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+    winter(source_url).close()
+    target_url = postgres_server.create_database(f"t_{uuid4().hex[:12]}")
+    tampered: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        if done and not tampered:  # the first batch is committed: someone changes a byte of it
+            tamper(target_url)
+            tampered.append(done)
+
+    with pytest.raises(StoreError, match="differs from the source"):
+        transfer.copy(source_url, target_url, progress, batch=700)
+    assert tampered == [700]
+
+
+def tamper(url: str) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "UPDATE wintertrack_events SET state = state || '\\x20'::bytea"
+            " WHERE notification_id = 5"
+        )

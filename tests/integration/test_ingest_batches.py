@@ -20,10 +20,10 @@ from capacity.application import WinterApplication
 from capacity.commands import ReportDaily
 from projections.db import ViewDatabase
 from projections.projector import Projector
-from tests.integration.test_streams import _wait_for, daily_message, report, reports_by_source
+from tests.integration.test_streams import daily_message
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.broker import Broker
-from tests.support.streams import many_events, read_topic
+from tests.support.streams import many_events, read_topic, report, reports_by_source, wait_for
 from wintertrack.config import event_store_env
 from wintertrack.streams.ingest import Ingest
 
@@ -153,7 +153,7 @@ def test_a_restart_after_the_store_committed_but_not_the_offsets_stores_nothing_
     worker = threading.Thread(target=restarted.run, args=(stop,), daemon=True)
     worker.start()
     try:
-        _wait_for(lambda: sum(restarted.counts.values()) >= len(messages), timeout=180)
+        wait_for(lambda: sum(restarted.counts.values()) >= len(messages), timeout=180)
     finally:
         stop.set()
         worker.join(timeout=30)

@@ -33,18 +33,19 @@ from projections.db import ViewDatabase
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.region import MEDIA_TYPES
-from tests.integration.test_region import ADMIN, Y61, Icb, follow, received
-from tests.integration.test_streams import (
-    _wait_for,
-    cli_env,
-    report,
-    reports_by_source,
-    wintertrack,
-)
 from tests.scenarios.ledger import P
 from tests.support.broker import Broker
 from tests.support.poison import nan_json, poison
-from tests.support.streams import many_events, read_topic
+from tests.support.region import ADMIN, Y61, Icb, follow, received
+from tests.support.streams import (
+    cli_env,
+    many_events,
+    read_topic,
+    report,
+    reports_by_source,
+    wait_for,
+    wintertrack,
+)
 from wintertrack.config import event_store_env
 from wintertrack.streams.region import outgoing
 
@@ -133,7 +134,7 @@ def test_poison_never_stops_the_ingest(postgres_url: str, broker: Broker) -> Non
     env = cli_env(postgres_url, broker)
     process = subprocess.Popen(wintertrack("ingest"), env=env, stdout=subprocess.DEVNULL)
     try:
-        _wait_for(lambda: done() or process.poll() is not None, timeout=300)
+        wait_for(lambda: done() or process.poll() is not None, timeout=300)
         restarts = 0 if process.poll() is None else 1  # the process that was started, alive
     finally:
         process.terminate()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import time
-from datetime import date, datetime
+import re
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,8 +30,8 @@ FINANCE = Actor("fin", "admin", "api")
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def demo_world() -> World:
-    world = make_world(date(2023, 1, 16))
+def demo_world(clock: Callable[[], datetime | None] = lambda: None) -> World:
+    world = make_world(date(2023, 1, 16), clock=clock)
     generate_winter(world.app, P, date(2023, 1, 15))
     world.catch_up()
     return world
@@ -38,6 +40,14 @@ def demo_world() -> World:
 @pytest.fixture(scope="module")
 def winter() -> World:
     return demo_world()
+
+
+def saved_at(xlsx: bytes) -> set[object]:
+    """Every time a workbook's package records: its properties' and each zip entry's."""
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as package:
+        core = package.read("docProps/core.xml").decode()
+        stamps: set[object] = set(re.findall(r"<dcterms:\w+ [^>]*>([^<]*)<", core))
+        return stamps | {info.date_time for info in package.infolist()}
 
 
 def text_of(kind: str, value: Any) -> str:
@@ -137,7 +147,8 @@ def test_csv_and_xlsx_agree_cell_for_cell_with_json(winter: World, month: str) -
 
 
 def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
-    world = demo_world()
+    now = [datetime(2023, 1, 16, 10, 42, 7)]
+    world = demo_world(clock=lambda: now[0])
     sign_off(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
     _, revision, position, sha = submit(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
     first = world.read.submission(P, "2022-10", revision)
@@ -148,8 +159,9 @@ def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
     assert cover["Status (preview, primary or restatement)"] == "primary"
     assert (cover["Revision"], cover["Submitted by"]) == (1, "fin")
     assert cover["As at event-log position"] == position
+    assert cover["Submitted at"] == "2023-01-16T10:42:07"
     # Figures change and time passes; the revision is served again byte for byte.
-    time.sleep(1.1)
+    now[0] += timedelta(hours=1, seconds=1)
     code = "smart-ed-specialist-review-whth"
     before = world.app.get_daily_report(P, code, date(2022, 10, 20)).figures
     world.app.run_command(
@@ -164,11 +176,13 @@ def test_a_submitted_revision_is_kept_byte_for_byte_with_its_sha256() -> None:
     world.catch_up()
     again = world.read.submission(P, "2022-10", revision)
     assert again["csv"] == first["csv"] and again["xlsx"] == first["xlsx"]
-    # Rendering itself is deterministic: no save time in the workbook or its zip entries.
+    # Rendering itself is deterministic: no save time in the workbook or its zip entries,
+    # only the return's own stamp (the end of its period, for a return not yet submitted) and
+    # the zip format's earliest date on every entry.
     earlier = world.read.monthly_return(P, "2022-10", known_at=position)
     one = to_xlsx(earlier)
-    time.sleep(1.1)
     assert to_xlsx(world.read.monthly_return(P, "2022-10", known_at=position)) == one
+    assert saved_at(one) == {"2022-10-31T00:00:00Z", (1980, 1, 1, 0, 0, 0)}
     # A restatement is the next revision, with its reason on the cover.
     sign_off(world.app, ViewFigures(world.read), FINANCE, P, "2022-10")
     _, second, _, _ = submit(

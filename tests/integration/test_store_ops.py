@@ -16,7 +16,7 @@ import pytest
 from projections.digest import LogDigest, log_digest
 from tests.support.store_ops import PROGRAMME, figures, open_side, store_cli, winter
 from wintertrack.demo import generate_winter
-from wintertrack.store.archive import _row
+from wintertrack.store.archive import event_row
 from wintertrack.store.engines import EventStore, StoreError
 
 
@@ -173,7 +173,7 @@ def _archive_with_a_colliding_event(archive: Path, after: int) -> tuple[Path, in
     lines[after + 1] = json.dumps(bad, separators=(",", ":"))
     done = LogDigest()
     for number, line in enumerate(lines[1:-1], start=2):
-        done.add(_row(archive, number, json.loads(line), done.position))
+        done.add(event_row(archive, number, json.loads(line), done.position))
     lines[-1] = json.dumps(
         {"end": True, "events": done.events, "last_position": done.position, "digest": done.hex}
     )

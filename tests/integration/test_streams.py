@@ -7,13 +7,9 @@ duplicates removed, missing) so a run's output documents them.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
-import time
-from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -32,7 +28,16 @@ from projections.projector import Projector
 from projections.readmodel import ReadModel
 from tests.scenarios.ledger import ADMIN, P
 from tests.support.broker import Broker
-from tests.support.streams import many_events, read_topic, stored_keys
+from tests.support.streams import (
+    cli_env,
+    many_events,
+    read_topic,
+    report,
+    reports_by_source,
+    stored_keys,
+    wait_for,
+    wintertrack,
+)
 from wintertrack.config import event_store_env
 from wintertrack.demo import generate_winter
 from wintertrack.streams.relay import Relay
@@ -44,23 +49,6 @@ pytestmark = pytest.mark.postgres
 def broker(tmp_path: Path) -> Iterator[Broker]:
     with Broker(tmp_path) as running:
         yield running
-
-
-def cli_env(store: str, broker: Broker) -> dict[str, str]:
-    return {
-        **os.environ,
-        "WINTERTRACK_STORE": store,
-        "WINTERTRACK_KAFKA_BOOTSTRAP": broker.bootstrap,
-        "WINTERTRACK_KAFKA_TOPIC_PREFIX": "winter",
-    }
-
-
-def wintertrack(*args: str) -> list[str]:
-    return [sys.executable, "-m", "wintertrack", *args]
-
-
-def report(label: str, **figures: int) -> None:
-    print(f"\n[{label}] " + ", ".join(f"{k}={v}" for k, v in figures.items()))
 
 
 def test_every_event_written_through_the_api_is_published(
@@ -175,14 +163,14 @@ def test_broker_outage_loses_nothing_and_writes_never_fail(
         ).status_code
 
     statuses = [write(day) for day in range(1, 6)]
-    _wait_for(lambda: relay.position() == application.max_position())
+    wait_for(lambda: relay.position() == application.max_position())
     before = read_topic(broker.bootstrap, "winter.events")
     broker.stop()
     statuses += [write(day) for day in range(6, 21)]  # the broker is down
     during_outage = application.max_position()
     broker.start()
     statuses += [write(day) for day in range(21, 26)]
-    _wait_for(lambda: relay.position() == application.max_position(), timeout=90)
+    wait_for(lambda: relay.position() == application.max_position(), timeout=90)
     stop.set()
     worker.join(timeout=15)
     after = read_topic(broker.bootstrap, "winter.events")
@@ -200,15 +188,6 @@ def test_broker_outage_loses_nothing_and_writes_never_fail(
     )
 
 
-def _wait_for(condition: object, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def daily_message(scheme: str, day: str, source: str, **figures: object) -> bytes:
     return json.dumps(
         {"programme": P, "scheme_code": scheme, "date": day, "source_message_id": source, **figures}
@@ -218,23 +197,10 @@ def daily_message(scheme: str, day: str, source: str, **figures: object) -> byte
 def ingest_until(env: dict[str, str], done: object, timeout: float = 180) -> None:
     process = subprocess.Popen(wintertrack("ingest"), env=env, stdout=subprocess.DEVNULL)
     try:
-        _wait_for(done, timeout)
+        wait_for(done, timeout)
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def reports_by_source(application: WinterApplication) -> Counter[str]:
-    found: Counter[str] = Counter()
-    start = 0
-    while True:
-        page = application.recorder.select_notifications(start, 5000, inclusive_of_start=False)
-        if not page:
-            return found
-        for n in page:
-            if n.topic.endswith("DailyFiguresReported"):
-                found[json.loads(n.state)["source_ref"]] += 1
-        start = page[-1].id
 
 
 def test_ingest_stores_valid_messages_and_dead_letters_poison(
@@ -329,7 +295,7 @@ def test_two_ingest_processes_and_a_sigkill_store_each_message_once(
         for _ in range(2)
     ]
     try:
-        _wait_for(lambda: stored() >= sent, timeout=240)
+        wait_for(lambda: stored() >= sent, timeout=240)
     finally:
         for process in processes:
             process.terminate()

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -102,3 +102,23 @@ def start_server(
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
+
+
+def events_after(server: Server, position: int) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    while True:
+        page = httpx.get(
+            f"{server.url}/api/v1/events",
+            params={"after": position, "limit": 1000},
+            headers=server.headers("admin"),
+            timeout=30,
+        ).json()
+        if not page:
+            return found
+        found.extend(page)
+        position = page[-1]["position"]
+
+
+def head(server: Server) -> int:
+    tail = events_after(server, 0)
+    return int(tail[-1]["position"]) if tail else 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from capacity.application import WinterApplication
@@ -31,16 +32,22 @@ class World:
         )
 
 
-def make_world(today: date, store: str = "memory://", page_size: int = 1000) -> World:
-    clock = [today]
+def make_world(
+    today: date,
+    store: str = "memory://",
+    page_size: int = 1000,
+    clock: Callable[[], datetime | None] = lambda: None,
+) -> World:
+    """``clock``: the application's clock, when a return is submitted (None: now)."""
+    day = [today]
     env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if store != "memory://":
         from wintertrack.config import event_store_env
 
         env = event_store_env(store)
-    app = WinterApplication(env=env, today=lambda: clock[0])
+    app = WinterApplication(env=env, today=lambda: day[0], clock=clock)
     projector = Projector(app, ViewDatabase(store), page_size=page_size)
-    read = ReadModel(projector, today=lambda: clock[0])
+    read = ReadModel(projector, today=lambda: day[0])
     if app.max_position() == 0:
         app.run_command(OpenProgramme(actor=ADMIN, spec=PROGRAMME))
-    return World(app, projector, read, clock)
+    return World(app, projector, read, day)

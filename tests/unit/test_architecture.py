@@ -78,6 +78,39 @@ def test_the_domain_imports_no_transport_storage_or_presentation() -> None:
     assert wrong == []
 
 
+def private_imports_of(path: Path) -> list[str]:
+    """Underscore names a module takes from another (``from m import _name``); dunder names
+    such as ``__version__`` are public."""
+    tree = ast.parse(path.read_text(), str(path))
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+        for alias in node.names
+        if alias.name.startswith("_")
+        and not (alias.name.startswith("__") and alias.name.endswith("__"))
+    ]
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """A helper two modules share is public; an underscore name is its own module's business."""
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for _, path in modules()
+        for name in private_imports_of(path)
+    ]
+    assert wrong == [], "make the shared helper public, or keep it in its module"
+
+
+def test_a_private_import_is_found(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text(
+        "from __future__ import annotations\nfrom api.web.common import _page, templates\n"
+        "from capacity import __version__\n"
+    )
+    assert private_imports_of(source) == ["api.web.common._page"]
+
+
 def test_no_module_is_over_about_three_hundred_lines() -> None:
     long = [
         f"{path.relative_to(ROOT)}: {n}"

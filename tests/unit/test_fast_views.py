@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,16 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capacity.application import WinterApplication
+from capacity.commands import ReportDaily
 from capacity.daily_figures import DailyFigures
 from capacity.flow_figures import FlowFigures
 from capacity.reports import DailyReport, MonthlySpend
 from capacity.site import SiteDay
 from capacity.spend_figures import SpendFigures
 from capacity.values import Actor
-from projections.projector import _agg
 from projections.views import HANDLERS
 from projections.views.fast import NotFast, build, builders_for
 from projections.views.writer import PageWriter
+from tests.scenarios.ledger import ADMIN, P
+from tests.support.world import make_world
 
 APP = WinterApplication()
 FAST = builders_for(APP.mapper)
@@ -45,7 +48,7 @@ def rows(aggregate: Any, position: int = 7) -> tuple[list[Any], list[Any]]:
     writer = PageWriter(None)  # type: ignore[arg-type]
     programme = HANDLERS[type(decoded)](writer, decoded, position)
     slow = [(sql, row, programme) for sql, found in writer.pending.items() for row in found]
-    fast = build(FAST[stored.topic], stored.state, _agg(stored.originator_id.hex), position)
+    fast = build(FAST[stored.topic], stored.state, str(stored.originator_id), position)
     return slow, [fast]
 
 
@@ -134,10 +137,24 @@ def test_an_older_class_version_is_left_to_the_mapper() -> None:
         build(FAST[topic], orjson.dumps(state), "agg", 1)
 
 
-def test_ids_written_as_the_uuid_writes_them() -> None:
-    ident = "0123456789abcdef0123456789abcdef"
-    assert _agg(ident) == "01234567-89ab-cdef-0123-456789abcdef"
-    assert _agg(ident.upper()) == "01234567-89ab-cdef-0123-456789abcdef"
+def test_a_sqlite_store_s_hex_ids_are_written_as_the_uuid_writes_them(tmp_path: Path) -> None:
+    """A SQLite store hands the projector each id as it stores it (hex text, no dashes); the
+    views name the aggregate as the event log's UUID does."""
+    world = make_world(date(2023, 1, 15), f"sqlite:///{tmp_path}/w.db")
+    world.scheme("s001")
+    world.app.run_command(
+        ReportDaily(
+            actor=ADMIN,
+            programme=P,
+            scheme="s001",
+            figures={"date": "2022-11-03", "beds_equivalent": 4},
+        )
+    )
+    (event,) = world.app.recorder.select_notifications(world.app.max_position(), 1)
+    world.catch_up()
+    assert world.read.views.query("SELECT agg FROM v_daily WHERE scheme = 's001'") == [
+        (str(event.originator_id),)
+    ]
 
 
 def test_spend_with_a_comment_and_spend_stored_before_comments_build_the_handlers_row() -> None:
@@ -149,7 +166,7 @@ def test_spend_with_a_comment_and_spend_stored_before_comments_build_the_handler
     writer = PageWriter(None)  # type: ignore[arg-type]
     programme = HANDLERS[type(event)](writer, APP.mapper.to_domain_event(stored), 7)
     slow = [(sql, row, programme) for sql, found in writer.pending.items() for row in found]
-    agg = _agg(stored.originator_id.hex)
+    agg = str(stored.originator_id)
     assert [build(FAST[stored.topic], stored.state, agg, 7)] == slow
     version_1 = orjson.loads(stored.state)
     assert version_1.pop("class_version") == 2

@@ -10,7 +10,7 @@ import typer
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import ProgrammeOpt, _fail
+from wintertrack.cli.common import ProgrammeOpt, fail
 
 
 def board_paper(
@@ -27,14 +27,14 @@ def board_paper(
     from api.web.paper import chart, kept, paper_html, pdf_of
 
     if pdf is None and html is None:
-        raise _fail(InputRefused("pdf", "name a file with --pdf (or --html)"))
+        raise fail(InputRefused("pdf", "name a file with --pdf (or --html)"))
     application = build_application()
     projector, read = build_read_side(application)
     projector.run_once()
     try:
         paper, record = kept(application, read, programme, month, revision)
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     what = f"revision {record.revision}" if record else "draft"
     if pdf is not None:
         body, sha = pdf_of(read, paper, record)

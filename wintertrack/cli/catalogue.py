@@ -16,7 +16,7 @@ from capacity.errors import DomainError
 from schemes.catalogue import load_catalogue
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err, out
+from wintertrack.cli.common import ProgrammeOpt, cli_actor, err, fail, out
 
 app = typer.Typer(help="Scheme catalogues.", no_args_is_help=True)
 schemes_app = typer.Typer(help="Schemes of a programme.", no_args_is_help=True)
@@ -32,10 +32,10 @@ def catalogue_load(
     try:
         catalogue = load_catalogue(source)
         receipt, added, present = application.run_command(
-            LoadCatalogue(actor=_actor(), catalogue=catalogue, programme=programme)
+            LoadCatalogue(actor=cli_actor(), catalogue=catalogue, programme=programme)
         )
     except (DomainError, InputRefused, OSError) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(
         f"{programme}: {added} scheme(s) registered, {present} already present "
         f"(event-log position {receipt.position})",
@@ -60,7 +60,7 @@ def schemes_list(
             provenance = application.get_provenance(programme, code)
             schemes.append(scheme_public(scheme, provenance, scheme.kpis, scheme.place_split))
     except DomainError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     if as_json:
         print(json.dumps(schemes, indent=2))
         return

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import _fail, out
+from wintertrack.cli.common import fail, out
 from wintertrack.config import get_settings
 
 
@@ -33,7 +33,7 @@ def chase_command(
     try:
         day = date.fromisoformat(today) if today else date.today()
     except ValueError:
-        raise _fail(ValueError("--today must be a date as YYYY-MM-DD")) from None
+        raise fail(ValueError("--today must be a date as YYYY-MM-DD")) from None
     application = build_application(settings, lambda: day)
     projector, read = build_read_side(application, settings, lambda: day)
     projector.run_once()
@@ -42,7 +42,7 @@ def chase_command(
         try:
             outcome = send_reminders(application, outcome, settings)
         except (OSError, smtplib.SMTPException, ValueError) as error:
-            raise _fail(ValueError(f"reminders not sent: {error}")) from None
+            raise fail(ValueError(f"reminders not sent: {error}")) from None
     for line in outcome.lines():
         out.print(line, highlight=False)
     out.print(

@@ -17,11 +17,11 @@ err = Console(stderr=True)
 ProgrammeOpt = Annotated[str, typer.Option("--programme", help="Programme code, e.g. QM7-2022-23")]
 
 
-def _actor(channel: str = "cli") -> Actor:
+def cli_actor(channel: str = "cli") -> Actor:
     return Actor(f"cli:{getpass.getuser()}", "admin", channel)
 
 
-def _fail(error: Exception) -> typer.Exit:
+def fail(error: Exception) -> typer.Exit:
     if isinstance(error, DomainError):
         text = f"{error.field}: {error.message}" if error.field else error.message
     else:

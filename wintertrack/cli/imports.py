@@ -13,7 +13,7 @@ from capacity.application import WinterApplication
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import ProgrammeOpt, _actor, _fail, err
+from wintertrack.cli.common import ProgrammeOpt, cli_actor, err, fail
 from wintertrack.importer import count_rows, import_daily
 
 app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
@@ -38,7 +38,7 @@ def import_daily_command(
             task = progress.add_task("rows", total=total)
             outcome = import_daily(
                 application,
-                _actor("csv"),
+                cli_actor("csv"),
                 programme,
                 file,
                 on_progress=lambda n: progress.advance(task, n),
@@ -48,7 +48,7 @@ def import_daily_command(
                 ),
             )
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     for line, reason in outcome.rejected:
         err.print(f"line {line}: {reason}", highlight=False, markup=False)
     print(

@@ -10,7 +10,7 @@ import typer
 from capacity.signing import check_public
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import _fail
+from wintertrack.cli.common import fail
 
 app = typer.Typer(help="Run a region: receive its ICBs' monthly returns.", no_args_is_help=True)
 
@@ -31,11 +31,11 @@ def follow(
 
     settings = get_settings()
     if not settings.kafka_bootstrap:
-        raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
+        raise fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
     try:
         catalogue = load_region(region)
     except InputRefused as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     follower = RegionFollower(
         build_application(settings),
         catalogue,
@@ -69,7 +69,7 @@ def keys(
     try:
         key = create_key(file) if create else read_key(file, "file")
     except InputRefused as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     public = public_text(key)
     print(f"public key {public} (id {key_id(public)})")
 
@@ -92,7 +92,7 @@ def trust(
         check_public("key", key)
         updated = catalogue.with_keys({icb: [key]})
     except InputRefused as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.write_text(updated.model_dump_json(indent=2) + "\n", encoding="utf-8")
     listed = updated.icb(icb)
     assert listed is not None

@@ -13,7 +13,7 @@ from capacity.errors import DomainError
 from projections.exports import to_csv, to_xlsx
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import ProgrammeOpt, _fail
+from wintertrack.cli.common import ProgrammeOpt, fail
 
 
 def monthly_return(
@@ -25,14 +25,14 @@ def monthly_return(
 ) -> None:
     """Writes the monthly NHSE return, as it stands now or as known at an earlier position."""
     if fmt not in ("json", "csv", "xlsx"):
-        raise _fail(InputRefused("format", "must be json, csv or xlsx"))
+        raise fail(InputRefused("format", "must be json, csv or xlsx"))
     application = build_application()
     projector, read = build_read_side(application)
     projector.run_once()
     try:
         report = read.monthly_return(programme, month, known_at)
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     if fmt == "json":
         out_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     elif fmt == "csv":

@@ -15,7 +15,7 @@ from schemes.catalogue import BUILT_IN, Catalogue, load_catalogue
 from schemes.regions import Region, load_region
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application, build_read_side
-from wintertrack.cli.common import _actor, _fail
+from wintertrack.cli.common import cli_actor, fail
 from wintertrack.cli.imports import programme_summary
 from wintertrack.logs import configure_logging
 
@@ -41,18 +41,20 @@ def demo(
 
     name = f"hwe-{winter}"
     if name not in BUILT_IN:
-        raise _fail(InputRefused("winter", "must be 2022-23 or 2023-24"))
+        raise fail(InputRefused("winter", "must be 2022-23 or 2023-24"))
     code = programme or f"QM7-{winter}"
     application = build_application()
     try:
         catalogue: Catalogue = load_catalogue(name)
-        application.run_command(LoadCatalogue(actor=_actor(), catalogue=catalogue, programme=code))
+        application.run_command(
+            LoadCatalogue(actor=cli_actor(), catalogue=catalogue, programme=code)
+        )
         if figures:
             until = min(date.fromisoformat(figures), date.today() - timedelta(days=1))
             seed = int(winter[:4])
             generate_winter(application, code, until, seed=seed, catalogue=name)
     except (DomainError, InputRefused, ValueError) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     print(programme_summary(application, code))
 
 
@@ -81,10 +83,12 @@ def _demo_tokens(application: WinterApplication, programme: str) -> list[tuple[s
     for name, role, schemes in DEMO_USERS:
         try:
             application.get_user(name)
-            _, token = application.run_command(IssueToken(actor=_actor(), name=name))
+            _, token = application.run_command(IssueToken(actor=cli_actor(), name=name))
         except DomainError:
             _, token = application.run_command(
-                AddUser(actor=_actor(), name=name, role=role, programme=programme, schemes=schemes)
+                AddUser(
+                    actor=cli_actor(), name=name, role=role, programme=programme, schemes=schemes
+                )
             )
         tokens.append((role, name, token))
     return tokens
@@ -98,7 +102,7 @@ def _print_sign_ins(
 
     links = SignInService(application)
     for role, name, token in tokens:
-        secret = links.issue_link(_actor(), name)
+        secret = links.issue_link(cli_actor(), name)
         print(f"{role:<8} {name:<12} {token}")
         print(f"{'':<8} sign in once: http://{host}:{port}/login/link/{secret}")
 
@@ -114,7 +118,7 @@ def _grant_second_winter(application: WinterApplication) -> None:
         if SECOND_WINTER not in user.programmes:
             mine = [code for code in schemes if code in known]
             application.run_command(
-                GrantProgramme(actor=_actor(), name=name, programme=SECOND_WINTER, schemes=mine)
+                GrantProgramme(actor=cli_actor(), name=name, programme=SECOND_WINTER, schemes=mine)
             )
 
 
@@ -126,11 +130,11 @@ def _region_tokens(application: WinterApplication, region: str) -> list[tuple[st
     for name, role in REGION_USERS:
         try:
             application.get_user(name)
-            _, token = application.run_command(IssueToken(actor=_actor(), name=name))
+            _, token = application.run_command(IssueToken(actor=cli_actor(), name=name))
         except DomainError:
             bound = region if role == "region" else None
             _, token = application.run_command(
-                AddUser(actor=_actor(), name=name, role=role, programme=bound, schemes=[])
+                AddUser(actor=cli_actor(), name=name, role=role, programme=bound, schemes=[])
             )
         tokens.append((role, name, token))
     return tokens
@@ -217,7 +221,7 @@ def serve(
         today = lambda: day  # noqa: E731 - the demo winter is frozen on its own date
         secret = secret or secrets.token_urlsafe(32)
     if not secret:
-        raise _fail(InputRefused("WINTERTRACK_SECRET_KEY", "must be set to serve the web pages"))
+        raise fail(InputRefused("WINTERTRACK_SECRET_KEY", "must be set to serve the web pages"))
     application = build_application(settings, today)
     projector, read = build_read_side(application, settings, today)
     programme = "QM7-2022-23"

@@ -8,7 +8,7 @@ import typer
 
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import _fail
+from wintertrack.cli.common import fail
 from wintertrack.logs import configure_logging
 
 
@@ -28,13 +28,13 @@ def relay_command(
     settings = get_settings()
     configure_logging(settings.log_level)
     if not settings.kafka_bootstrap:
-        raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
+        raise fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
     signing_key = None
     if settings.signing_key_file is not None:
         try:
             signing_key = read_key(settings.signing_key_file)
         except InputRefused as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     application = build_application(settings)
     relay = Relay(
         application,
@@ -70,7 +70,7 @@ def ingest_command(group: str = "wintertrack-ingest") -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     if not settings.kafka_bootstrap:
-        raise _fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
+        raise fail(InputRefused("WINTERTRACK_KAFKA_BOOTSTRAP", "must be set"))
     ingest = Ingest(
         build_application(settings),
         settings.kafka_bootstrap,

@@ -10,7 +10,7 @@ from capacity.commands import AddUser, GrantProgramme, IssueToken, RevokeToken
 from capacity.errors import DomainError
 from schemes.rules import InputRefused
 from wintertrack.bootstrap import build_application
-from wintertrack.cli.common import _actor, _fail, out
+from wintertrack.cli.common import cli_actor, fail, out
 
 app = typer.Typer(help="Users and their bearer tokens.", no_args_is_help=True)
 
@@ -32,7 +32,7 @@ def user_add(
     try:
         _, token = application.run_command(
             AddUser(
-                actor=_actor(),
+                actor=cli_actor(),
                 name=name,
                 role=role,
                 programme=programme,
@@ -41,7 +41,7 @@ def user_add(
             )
         )
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"user {name} added with role {role}", highlight=False)
     print(token)
 
@@ -56,10 +56,10 @@ def user_grant(
     application = build_application()
     try:
         receipt = application.run_command(
-            GrantProgramme(actor=_actor(), name=name, programme=programme, schemes=scheme or [])
+            GrantProgramme(actor=cli_actor(), name=name, programme=programme, schemes=scheme or [])
         )
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(
         f"user {name} may now act in {programme} too (event-log position {receipt.position})",
         highlight=False,
@@ -88,9 +88,9 @@ def user_issue_token(
     """Issues a new token to an existing user; prints it as the last line (shown once only)."""
     application = build_application()
     try:
-        _, token = application.run_command(IssueToken(actor=_actor(), name=name, label=label))
+        _, token = application.run_command(IssueToken(actor=cli_actor(), name=name, label=label))
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"a new token for {name}", highlight=False)
     print(token)
 
@@ -104,10 +104,10 @@ def user_revoke_token(
     application = build_application()
     try:
         receipt = application.run_command(
-            RevokeToken(actor=_actor(), token=token_id, reason=reason, by_id=True)
+            RevokeToken(actor=cli_actor(), token=token_id, reason=reason, by_id=True)
         )
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"token {token_id} revoked (event-log position {receipt.position})", highlight=False)
 
 
@@ -121,7 +121,7 @@ def user_end_sessions(
 
     application = build_application()
     try:
-        SignInService(application).end_user_sessions(_actor(), name, reason)
+        SignInService(application).end_user_sessions(cli_actor(), name, reason)
     except (DomainError, InputRefused) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     out.print(f"every session of {name} ended", highlight=False)

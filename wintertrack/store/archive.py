@@ -90,7 +90,8 @@ def _parse(file: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, value
 
 
-def _row(file: Path, number: int, value: dict[str, Any], after: int) -> StoredRow:
+def event_row(file: Path, number: int, value: dict[str, Any], after: int) -> StoredRow:
+    """Line ``number`` of an archive as the stored event it holds, after position ``after``."""
     try:
         position, topic = int(value["position"]), str(value["topic"])
         ident, version = UUID(str(value["aggregate_id"])), int(value["aggregate_version"])
@@ -120,7 +121,7 @@ def rows(file: Path) -> Iterator[StoredRow]:
         if value.get("end") is True:
             end = value
             continue
-        row = _row(file, number, value, done.position)
+        row = event_row(file, number, value, done.position)
         last = versions.get(row.originator_id, 0)
         if row.originator_version <= last:
             raise StoreError(
