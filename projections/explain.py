@@ -82,7 +82,7 @@ def _trails(db: ViewDatabase, p: ProgrammeFacts, code: str) -> dict[date, list[T
     rows = figure_rows.scheme_daily_versions(db, p.code, code, p.known_at)
     for day, data, at, position in rows:
         figures = orjson.loads(data)
-        shown = _reported(figures)
+        shown = reported_said(figures)
         seen = found.setdefault(date.fromisoformat(day), [])
         said = f"corrected to {shown} ({figures['reason']})" if seen else f"reported {shown}"
         if seen and "reason" not in figures:
@@ -91,7 +91,7 @@ def _trails(db: ViewDatabase, p: ProgrammeFacts, code: str) -> dict[date, list[T
     return found
 
 
-def _reported(figures: dict[str, object]) -> str:
+def reported_said(figures: dict[str, object]) -> str:
     """What a day's report said, in words. A beds-open scheme reports beds, not a
     beds-equivalent: its figure is counted from the beds open, never read as zero."""
     value = figures.get("beds_equivalent")
@@ -111,13 +111,13 @@ def _bed_kind(kind: str) -> str:
     return "DTA" if kind == "dta" else kind.replace("_", " ")
 
 
-def _beds(n: int, kind: str) -> str:
+def beds_said(n: int, kind: str) -> str:
     return f"{abs(n)} {_bed_kind(kind)} bed{'' if abs(n) == 1 else 's'}"
 
 
 def _changes(db: ViewDatabase, p: ProgrammeFacts, code: str) -> tuple[list[Trail], list[Trail]]:
     beds = [
-        Trail(int(pos), day, f"{'opened' if n > 0 else 'closed'} {_beds(n, kind)} ({why})")
+        Trail(int(pos), day, f"{'opened' if n > 0 else 'closed'} {beds_said(n, kind)} ({why})")
         for day, n, kind, why, pos in scheme_rows.scheme_bed_changes(db, p.code, code, p.known_at)
     ]
     statuses = [

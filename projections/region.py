@@ -55,7 +55,7 @@ def _beds(value: Any) -> Decimal:
     return ZERO if value is None else Decimal(str(value))
 
 
-def _icb_row(
+def icb_row(
     region: Region, code: str, revisions: list[dict[str, Any]], due: date, today: date
 ) -> dict[str, Any]:
     icb = region.icb(code)
@@ -163,7 +163,7 @@ def tracker(views: ViewDatabase, region: Region, month: str, today: date) -> dic
     by_icb: dict[str, list[dict[str, Any]]] = {}
     for row in received(views, region.code, str(ym)):
         by_icb.setdefault(row["icb_code"], []).append(row)
-    rows = [_icb_row(region, code, by_icb.get(code, []), due, today) for code in region.icb_codes]
+    rows = [icb_row(region, code, by_icb.get(code, []), due, today) for code in region.icb_codes]
     return {
         "region": region.code,
         "region_name": region.name,

@@ -102,6 +102,16 @@ def test_no_module_imports_another_modules_private_names() -> None:
     assert wrong == [], "make the shared helper public, or keep it in its module"
 
 
+def test_no_test_imports_a_private_name() -> None:
+    """Tests go through what a module offers, so a refactor inside it breaks no test."""
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for name in private_imports_of(path)
+    ]
+    assert wrong == [], "test the public behaviour, or make the helper public"
+
+
 def test_a_private_import_is_found(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text(

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.region import _icb_row, totals
+from projections.region import icb_row, totals
 from schemes.months import YearMonth
 from schemes.regions import load_region
 
@@ -53,15 +53,15 @@ def revision(bed_target: int, delivered: str, planned: str) -> dict[str, Any]:
 
 
 def test_a_month_before_its_deadline_is_not_yet_due_not_missing() -> None:
-    before = _icb_row(Y61, "QUE", [], DUE, DUE)
-    after = _icb_row(Y61, "QUE", [], DUE, date.fromordinal(DUE.toordinal() + 1))
+    before = icb_row(Y61, "QUE", [], DUE, DUE)
+    after = icb_row(Y61, "QUE", [], DUE, date.fromordinal(DUE.toordinal() + 1))
     assert (before["status"], after["status"]) == ("not_due", "missing")
-    counted = totals([before, _icb_row(Y61, "QM7", [revision(120, "120", "141")], DUE, DUE)])
+    counted = totals([before, icb_row(Y61, "QM7", [revision(120, "120", "141")], DUE, DUE)])
     assert (counted["missing"], counted["not_due"], counted["submitted"]) == (0, 1, 1)
 
 
 def test_one_allocation_figure_the_sum_of_the_streams() -> None:
-    row = _icb_row(Y61, "QM7", [revision(120, "100", "141")], DUE, DUE)
+    row = icb_row(Y61, "QM7", [revision(120, "100", "141")], DUE, DUE)
     streams = sum(Decimal(s["programme_allocation_gbp"]) for s in row["by_stream"].values())
     assert Decimal(row["allocation_gbp"]) == streams == Decimal("7250000.00")
     assert totals([row])["allocation_gbp"] == "7250000.00"
@@ -69,8 +69,8 @@ def test_one_allocation_figure_the_sum_of_the_streams() -> None:
 
 def test_rag_is_against_the_icbs_own_bed_target_not_the_planned_figure() -> None:
     # 100 delivered of a target of 100 is green, though 141 beds-equivalent were planned.
-    on_target = _icb_row(Y61, "QM7", [revision(100, "100", "141")], DUE, DUE)
+    on_target = icb_row(Y61, "QM7", [revision(100, "100", "141")], DUE, DUE)
     # 100 delivered of a target of 200 is red, though only 100 were planned.
-    short = _icb_row(Y61, "QH8", [revision(200, "100", "100")], DUE, DUE)
+    short = icb_row(Y61, "QH8", [revision(200, "100", "100")], DUE, DUE)
     assert (on_target["rag"], short["rag"]) == ("green", "red")
     assert totals([on_target, short])["rag"] == "red"  # 200 of 300: below amber

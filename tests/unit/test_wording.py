@@ -38,10 +38,10 @@ def test_money_dates_and_words() -> None:
 
 
 def test_explain_says_what_a_beds_open_scheme_reported_never_none() -> None:
-    from projections.explain import _beds, _reported
+    from projections.explain import beds_said, reported_said
 
-    said = _reported({"beds_open": 4, "beds_occupied": 3})
+    said = reported_said({"beds_open": 4, "beds_occupied": 3})
     assert said == "4 beds open, 3 beds occupied (the beds-equivalent is counted from beds open)"
-    assert "no beds-equivalent" not in _reported({})
-    assert _reported({"beds_equivalent": 8.4}) == "beds-equivalent 8.4"
-    assert (_beds(-1, "core"), _beds(2, "dta")) == ("1 core bed", "2 DTA beds")
+    assert "no beds-equivalent" not in reported_said({})
+    assert reported_said({"beds_equivalent": 8.4}) == "beds-equivalent 8.4"
+    assert (beds_said(-1, "core"), beds_said(2, "dta")) == ("1 core bed", "2 DTA beds")
