@@ -62,12 +62,20 @@ def extend(views: Any, recorder: Recorder, upto: int, every: int = EVERY) -> int
     with views.transaction() as db:
         if head(db).position >= done.position:
             return 0  # another projector got there first
-        db.execute("DELETE FROM log_digest_head WHERE name = ?", (HEAD,))
-        db.execute(
-            "INSERT INTO log_digest_head (name, events, position, digest) VALUES (?, ?, ?, ?)",
-            (HEAD, done.events, done.position, done.hex),
-        )
+        move_head(db, done)
         return sum(record(db, c, time.time()) for c in found)
+
+
+def move_head(db: Any, done: LogDigest) -> None:
+    """The digest's head moved forward to ``done``, never back. One statement, so two
+    projectors extending at once (two servers on PostgreSQL) cannot both insert the row."""
+    db.execute(
+        "INSERT INTO log_digest_head (name, events, position, digest) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET events = excluded.events, "
+        "position = excluded.position, digest = excluded.digest "
+        "WHERE log_digest_head.position < excluded.position",
+        (HEAD, done.events, done.position, done.hex),
+    )
 
 
 def record(db: Any, checkpoint: Checkpoint, now: float) -> int:
@@ -76,7 +84,8 @@ def record(db: Any, checkpoint: Checkpoint, now: float) -> int:
     if db.query("SELECT 1 FROM log_checkpoints WHERE position = ?", (position,)):
         return 0
     db.execute(
-        "INSERT INTO log_checkpoints (position, events, digest, recorded) VALUES (?, ?, ?, ?)",
+        "INSERT INTO log_checkpoints (position, events, digest, recorded) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (position) DO NOTHING",  # another projector may record it meanwhile
         (position, events, digest, now),
     )
     return 1
@@ -97,8 +106,4 @@ def carry_over(source: Any, target: Any) -> None:
         for checkpoint in found:
             record(db, checkpoint, 0.0)
         if done.events and head(db).position < done.position:
-            db.execute("DELETE FROM log_digest_head WHERE name = ?", (HEAD,))
-            db.execute(
-                "INSERT INTO log_digest_head (name, events, position, digest) VALUES (?, ?, ?, ?)",
-                (HEAD, done.events, done.position, done.hex),
-            )
+            move_head(db, done)
