@@ -12,6 +12,7 @@ written as ``"s"`` for a daily report): never rename one, or those keys stop rep
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Generic, TypeVar
@@ -103,7 +104,7 @@ class Fingerprint:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Command(Generic[R]):
+class Command(ABC, Generic[R]):
     """A use case's inputs, always given by name. Subclasses set ``policy`` (their row in the
     policy table), ``scope`` (the fields naming the programme and the subject the row is
     checked for), ``fingerprint`` (``None``: the command takes no idempotency key) and, when
@@ -125,8 +126,10 @@ class Command(Generic[R]):
         name = self.scope[1]
         return (None if name is None else getattr(self, name),)
 
+    @abstractmethod
     def answer(self, receipt: Receipt, outcome: object) -> R:
-        raise NotImplementedError
+        """What the caller gets back: the receipt (``Write``), or the receipt with what the
+        handler produced. Abstract, so a command class without an answer cannot be built."""
 
 
 @dataclass(frozen=True, kw_only=True)
